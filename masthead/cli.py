@@ -1,0 +1,172 @@
+"""The `masthead` command: everything an operator runs.
+
+Built on argparse (standard library) and Django's management commands; the
+production server is granian, a Rust HTTP server that runs our WSGI app
+(why granian: docs/operations.md, with the measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+DEMO_HOST = "127.0.0.1"
+DEMO_PORT = 8000
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="masthead",
+        description=(
+            "Masthead, the newsroom publishing platform. Configuration comes from "
+            "environment variables (see docs/configuration.md); --data sets MASTHEAD_DATA_DIR."
+        ),
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help="data folder (SQLite database, media, secret key); default ./masthead-data",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="set up a data folder with the demo outlet and serve it",
+        description=(
+            "Create the data folder, migrate the database, load the demo outlet "
+            "(Iran Front Page) with demo staff accounts, then serve it on "
+            f"http://{DEMO_HOST}:{DEMO_PORT}/ and print the logins. Safe to run again."
+        ),
+    )
+    demo.add_argument("--host", default=DEMO_HOST, help=f"address to bind (default {DEMO_HOST})")
+    demo.add_argument("--port", type=int, default=DEMO_PORT, help=f"port (default {DEMO_PORT})")
+    demo.add_argument(
+        "--no-serve", action="store_true", help="set everything up, then exit instead of serving"
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the production server (granian)",
+        description=(
+            "Serve Masthead with granian. Collects static files first and refuses to "
+            "start while database migrations are pending (run `masthead manage migrate`)."
+        ),
+    )
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_WORKERS", os.cpu_count() or 1)),
+        help="worker processes (default: one per CPU core, or WEB_WORKERS)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("WEB_THREADS", "4")),
+        help="request threads per worker (default 4, or WEB_THREADS)",
+    )
+
+    manage = commands.add_parser(
+        "manage",
+        help="run any Django management command (migrate, createsuperuser, load_demo …)",
+        description="Run a Django management command, e.g. `masthead manage migrate`.",
+        add_help=False,
+    )
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _setup_django(data_dir: str | None) -> None:
+    if data_dir:
+        os.environ["MASTHEAD_DATA_DIR"] = str(Path(data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare(migrate: bool) -> None:
+    from django.core.management import call_command
+
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _pending_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def _run_server(host: str, port: int, workers: int, threads: int) -> int:
+    granian = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
+    argv = [
+        granian, "--interface", "wsgi", "--host", host, "--port", str(port),
+        "--workers", str(max(1, workers)), "--blocking-threads", str(max(1, threads)),
+        "--respawn-failed-workers", "--no-ws", "masthead.wsgi:application",
+    ]
+    sys.stdout.flush()
+    os.execv(argv[0], argv)  # noqa: S606 - replaces this process with the server
+    return 0  # pragma: no cover
+
+
+def _demo(options) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"Data folder: {settings.DATA_DIR}")
+    _prepare(migrate=True)
+    call_command("load_demo")
+    print()
+    print(f"Site:        http://{options.host}:{options.port}/")
+    print(f"Admin:       http://{options.host}:{options.port}/admin/")
+    if options.no_serve:
+        return 0
+    print("Press Ctrl+C to stop.")
+    return _run_server(options.host, options.port, workers=1, threads=4)
+
+
+def _serve(options) -> int:
+    _prepare(migrate=False)
+    pending = _pending_migrations()
+    if pending:
+        print(
+            f"masthead: {len(pending)} database migration(s) pending "
+            f"({', '.join(pending[:3])}{' …' if len(pending) > 3 else ''}); "
+            "run `masthead manage migrate` first.",
+            file=sys.stderr,
+        )
+        return 2
+    return _run_server(options.host, options.port, options.workers, options.threads)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    options = parser.parse_args(argv)
+    if options.command is None:
+        parser.print_help()
+        return 0
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        _setup_django(options.data)
+        if options.command == "manage":
+            from django.core.management import execute_from_command_line
+
+            execute_from_command_line(["masthead manage", *options.args])
+            return 0
+        if options.command == "demo":
+            return _demo(options)
+        return _serve(options)
+    except ImproperlyConfigured as error:
+        print(f"masthead: configuration error: {error}", file=sys.stderr)
+        return 2

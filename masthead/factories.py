@@ -1,0 +1,69 @@
+"""Small factory functions for tests and benchmarks: one row each, sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from masthead.newsroom.models import Author, Desk, Outlet
+from masthead.stories.models import Byline, Label, Story, Tag
+
+_numbers = itertools.count(1)
+
+
+def make_outlet(**fields) -> Outlet:
+    return Outlet.objects.create(**{"name": "Test Outlet", "short_name": "TO", **fields})
+
+
+def make_author(name: str | None = None, **fields) -> Author:
+    name = name or f"Author {next(_numbers)}"
+    fields.setdefault("slug", slugify(name))
+    return Author.objects.create(name=name, **fields)
+
+
+def make_desk(name: str | None = None, **fields) -> Desk:
+    name = name or f"Desk {next(_numbers)}"
+    fields.setdefault("slug", slugify(name))
+    return Desk.objects.create(name=name, **fields)
+
+
+def make_label(name: str = "Exclusive", kind: str = Label.Kind.EXCLUSIVE) -> Label:
+    return Label.objects.get_or_create(slug=slugify(name), defaults={"name": name, "kind": kind})[0]
+
+
+def make_tag(name: str | None = None) -> Tag:
+    name = name or f"Tag {next(_numbers)}"
+    return Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+
+
+def make_story(
+    headline: str | None = None,
+    *,
+    desk: Desk | None = None,
+    authors: list[Author] | None = None,
+    tags: list[Tag] | None = None,
+    published_at: datetime | None = None,
+    age: timedelta | None = timedelta(hours=1),
+    status: str = Story.Status.PUBLISHED,
+    **fields,
+) -> Story:
+    """A story; published an hour ago unless told otherwise."""
+    if published_at is None and age is not None:
+        published_at = timezone.now() - age
+    story = Story.objects.create(
+        headline=headline or f"Headline number {next(_numbers)}",
+        desk=desk or Desk.objects.first() or make_desk(),
+        status=status,
+        published_at=published_at,
+        updated_at=published_at,
+        body=fields.pop("body", "<p>Body text.</p>"),
+        **fields,
+    )
+    for position, author in enumerate(authors or []):
+        Byline.objects.create(story=story, author=author, position=position)
+    if tags:
+        story.tags.set(tags)
+    return story

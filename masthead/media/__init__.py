@@ -1,0 +1,1 @@
+"""Images: lead images and author photos, with caption, credit and alt text."""

@@ -1,0 +1,30 @@
+"""Superuser admin for the outlet, its desks and authors."""
+
+from django.contrib import admin
+
+from masthead.newsroom.models import Author, Desk, Outlet
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "email", "is_demo"]
+
+    def has_add_permission(self, request) -> bool:
+        return not Outlet.objects.exists()
+
+
+@admin.register(Desk)
+class DeskAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "editor", "email", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["editor"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "job_title", "email", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "job_title"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["user", "photo"]

@@ -1,0 +1,147 @@
+"""The outlet, its desks and its authors.
+
+A desk is what the outlet calls a "service": Politics, Economy, ... Each has a
+public section page and one responsible editor whom readers can contact. An
+author is whoever a byline names: a person, or a collective such as
+"IFP Editorial Staff" that signs the work of many.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from masthead.newsroom.text import clean_line, clean_paragraphs
+
+# First path segments the site itself uses; a desk may not take one of them,
+# because a desk's section page lives at /<desk-slug>/.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin", "api", "author", "authors", "desk", "feed", "feeds", "media", "static",
+        "tag", "tags", "label", "masthead", "search", "sitemap", "sitemaps", "robots.txt",
+        "page", "policies", "preview", "about", "account", "login", "logout", "favicon.ico",
+    }
+)
+
+
+def validate_desk_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is used by the site itself; choose another slug.")
+
+
+class Outlet(models.Model):
+    """The publication: one row, edited in the admin."""
+
+    name = models.CharField(max_length=120, default="Masthead News")
+    short_name = models.CharField(
+        max_length=40, blank=True, help_text="Used in kickers and titles, e.g. “IFP”."
+    )
+    tagline = models.CharField(max_length=200, blank=True)
+    about = models.TextField(blank=True, help_text="Shown on the masthead page. Plain text.")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    is_demo = models.BooleanField(
+        default=False, help_text="Shows a notice on every page that this is a demo outlet."
+    )
+
+    class Meta:
+        verbose_name = "outlet"
+        verbose_name_plural = "outlet"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = clean_line(self.name)
+        self.short_name = clean_line(self.short_name)
+        self.tagline = clean_line(self.tagline)
+        self.about = clean_paragraphs(self.about)
+
+    @classmethod
+    def current(cls) -> Outlet:
+        """The outlet row, or an unsaved default before one is set up."""
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class Author(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        COLLECTIVE = "collective", "Collective (e.g. Editorial Staff)"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSON)
+    job_title = models.CharField(
+        max_length=120, blank=True, help_text="Journalist, news-writer, analyst, editor …"
+    )
+    bio = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs.")
+    photo = models.ForeignKey(
+        "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive authors have no page.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = clean_line(self.name)
+        self.job_title = clean_line(self.job_title)
+        self.bio = clean_paragraphs(self.bio)
+        if not self.name:
+            raise ValidationError({"name": "An author needs a name."})
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:author", kwargs={"slug": self.slug})
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == self.Kind.COLLECTIVE
+
+
+class Desk(models.Model):
+    """A service of the outlet, with its section page and responsible editor."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(
+        max_length=80, unique=True, allow_unicode=True, validators=[validate_desk_slug]
+    )
+    description = models.TextField(blank=True)
+    editor = models.ForeignKey(
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="desks_edited",
+        help_text="The editor responsible for what this desk publishes.",
+    )
+    email = models.EmailField(blank=True, help_text="How readers reach this desk.")
+    phone = models.CharField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in menus.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = clean_line(self.name)
+        self.description = clean_paragraphs(self.description)
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:desk", kwargs={"desk_slug": self.slug})

@@ -1,0 +1,1 @@
+"""The public news site: pages, story lists, relative times, HTTP caching headers."""

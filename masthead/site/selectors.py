@@ -1,0 +1,58 @@
+"""The reads the public site makes. Every one starts at ``Story.objects.live()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+
+from masthead.newsroom.models import Desk
+from masthead.stories.models import Story
+
+RECENT_POSTS = 6
+TOP_STORIES = 4
+PER_DESK_ON_HOME = 4
+
+
+def live_stories() -> QuerySet[Story]:
+    return Story.objects.live().for_listing().newest_first()
+
+
+def recent_posts(exclude: Story | None = None) -> list[Story]:
+    stories = Story.objects.live().select_related("desk").newest_first()
+    if exclude is not None:
+        stories = stories.exclude(pk=exclude.pk)
+    return list(stories[:RECENT_POSTS])
+
+
+@dataclass
+class FrontPage:
+    lead: Story | None
+    top: list[Story]
+    desks: list[tuple[Desk, list[Story]]]
+
+
+def front_page() -> FrontPage:
+    """The lead and top stories editors ranked, topped up with the newest."""
+    ranked = list(live_stories().filter(top_rank__isnull=False).order_by("top_rank", "-published_at")[: TOP_STORIES + 1])
+    shown = {story.pk for story in ranked}
+    if len(ranked) < TOP_STORIES + 1:
+        ranked += list(live_stories().exclude(pk__in=shown)[: TOP_STORIES + 1 - len(ranked)])
+        shown = {story.pk for story in ranked}
+    desks = []
+    for desk in Desk.objects.all():
+        latest = list(live_stories().filter(desk=desk).exclude(pk__in=shown)[:PER_DESK_ON_HOME])
+        if latest:
+            desks.append((desk, latest))
+    return FrontPage(lead=ranked[0] if ranked else None, top=ranked[1:], desks=desks)
+
+
+def paginate(queryset: QuerySet, page_number: str | None, per_page: int):
+    """One page of a list; a page that is not a number or out of range is a 404."""
+    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    try:
+        return paginator.page(page_number or 1)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404("No such page.") from None

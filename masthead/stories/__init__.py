@@ -1,0 +1,1 @@
+"""Stories and their public life: labels, tags, bylines, slugs and the visibility gate."""

@@ -1,0 +1,224 @@
+"""Stories, their labels, tags and bylines, and the one public visibility gate.
+
+``Story.objects.live()`` is the only queryset a public surface may read
+(DESIGN.md invariant 1): a story is live when it is published and its
+publication time has come. A story scheduled for later is therefore public
+at its time with no worker running, and a draft or withdrawn story is never
+public.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.text import clean_line, clean_paragraphs
+from masthead.stories.sanitize import MAX_BODY_CHARS, sanitize_body
+
+
+class Label(models.Model):
+    """The type of work, shown as the kicker: “IFP Exclusive”, “Analysis” …"""
+
+    class Kind(models.TextChoices):
+        NEWS = "news", "News"
+        BREAKING = "breaking", "Breaking"
+        EXCLUSIVE = "exclusive", "Exclusive"
+        ANALYSIS = "analysis", "Analysis"
+        OPINION = "opinion", "Opinion"
+        INTERVIEW = "interview", "Interview"
+        REPORTAGE = "reportage", "Reportage"
+        BACKGROUND = "background", "Background / explainer"
+        REVIEW = "review", "Review"
+        ROUNDUP = "roundup", "Roundup"
+
+    name = models.CharField(max_length=60, unique=True, help_text="As shown, e.g. “IFP Exclusive”.")
+    slug = models.SlugField(max_length=60, unique=True, allow_unicode=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NEWS)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = clean_line(self.name)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = clean_line(self.name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:tag", kwargs={"slug": self.slug})
+
+
+class StoryQuerySet(models.QuerySet):
+    def live(self, now: datetime | None = None) -> StoryQuerySet:
+        """Stories the public may see at ``now``: the one visibility gate."""
+        return self.filter(
+            status=Story.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        )
+
+    def newest_first(self) -> StoryQuerySet:
+        return self.order_by("-published_at", "-pk")
+
+    def for_listing(self) -> StoryQuerySet:
+        """What a story list renders: label, desk, lead image, bylines, in one go."""
+        return self.select_related("label", "desk", "lead_image").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+
+class Story(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    dek = models.CharField(
+        max_length=400, blank=True, help_text="The standfirst under the headline."
+    )
+    body = models.TextField(blank=True, help_text="HTML; sanitised by an allow-list on save.")
+    label = models.ForeignKey(
+        Label, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="stories")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="stories")
+    dateline = models.CharField(max_length=100, blank=True, help_text="Where it was reported.")
+    lead_image = models.ForeignKey(
+        "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(max_length=16, default=settings.LANGUAGE_CODE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="First publication; a future time schedules the story."
+    )
+    updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last public update shown to readers."
+    )
+    withdrawn_note = models.CharField(
+        max_length=500, blank=True, help_text="Shown to readers on the withdrawn story's address."
+    )
+    top_rank = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Editors' pick for the home page: 1 is the lead, then 2, 3 …",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="story_live_idx"),
+            models.Index(fields=["desk", "status", "-published_at"], name="story_desk_live_idx"),
+            models.Index(fields=["top_rank"], name="story_top_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        self.headline = clean_line(self.headline)
+        self.dek = clean_paragraphs(self.dek).replace("\n\n", " ")
+        self.dateline = clean_line(self.dateline)
+        self.withdrawn_note = clean_line(self.withdrawn_note)
+        self.body = sanitize_body(self.body)
+        if not self.slug:
+            self.slug = unique_story_slug(self.headline, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if len(self.body or "") > MAX_BODY_CHARS:
+            raise ValidationError(
+                {"body": f"The body is longer than {MAX_BODY_CHARS:,} characters; split the story."}
+            )
+        if not clean_line(self.headline):
+            raise ValidationError({"headline": "A story needs a headline."})
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:story", kwargs={"desk_slug": self.desk.slug, "slug": self.slug})
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now
+        )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def was_updated(self) -> bool:
+        return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
+
+    def ordered_bylines(self) -> list[Byline]:
+        return sorted(self.bylines.all(), key=lambda byline: byline.position)
+
+
+class Byline(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(
+        max_length=60, blank=True, help_text="Optional: “Additional reporting”, “Photos” …"
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "author"], name="byline_once_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.story}"
+
+
+class StorySlug(models.Model):
+    """A slug a story had before: its old addresses answer 301 to the current one."""
+
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="old_slugs")
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+def unique_story_slug(headline: str, exclude_pk: int | None = None) -> str:
+    """A slug from the headline that no story has, nor had."""
+    base = slugify(headline, allow_unicode=True)[:100].strip("-") or "story"
+    candidate, number = base, 1
+    while (
+        Story.objects.filter(slug=candidate).exclude(pk=exclude_pk).exists()
+        or StorySlug.objects.filter(slug=candidate).exclude(story_id=exclude_pk).exists()
+    ):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
