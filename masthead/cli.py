@@ -109,9 +109,20 @@ def _pending_migrations() -> list[str]:
 def _run_server(host: str, port: int, workers: int, threads: int) -> int:
     granian = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
     argv = [
-        granian, "--interface", "wsgi", "--host", host, "--port", str(port),
-        "--workers", str(max(1, workers)), "--blocking-threads", str(max(1, threads)),
-        "--respawn-failed-workers", "--no-ws", "masthead.wsgi:application",
+        granian,
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(max(1, workers)),
+        "--blocking-threads",
+        str(max(1, threads)),
+        "--respawn-failed-workers",
+        "--no-ws",
+        "masthead.wsgi:application",
     ]
     sys.stdout.flush()
     os.execv(argv[0], argv)  # noqa: S606 - replaces this process with the server

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -22,10 +23,10 @@ from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
+from masthead.demo.seed import SeedPage, load_seed
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.stories.models import Byline, Label, Story, Tag
-from masthead.demo.seed import SeedPage, load_seed
 
 DEMO_PASSWORD = "masthead-demo"
 GENERATED_STORIES = 300
@@ -56,27 +57,67 @@ LABELS = [
     ("Interview", "interview", Label.Kind.INTERVIEW),
 ]
 TAGS = [
-    "Iran", "United States", "Nuclear talks", "IAEA", "Gaza", "Oil", "Sanctions",
-    "Tehran", "Elections", "Football",
+    "Iran",
+    "United States",
+    "Nuclear talks",
+    "IAEA",
+    "Gaza",
+    "Oil",
+    "Sanctions",
+    "Tehran",
+    "Elections",
+    "Football",
 ]
 # Which desk each recent post of the seed page belongs to, and its tags.
 RECENT_DESKS = ["politics", "politics", "media-wire", "politics", "media-wire", "politics"]
 RECENT_TAGS = [["Iran"], ["United States"], ["Gaza"], ["IAEA", "Iran"], ["Gaza"], ["IAEA", "Iran"]]
 
 SUBJECTS = [
-    "Tehran", "Parliament", "Central bank", "Oil ministry", "Foreign minister", "Tehran stock exchange",
-    "Football federation", "Health ministry", "Isfahan council", "Film festival jury",
-    "Caspian ports", "Farmers' union", "Metro operator", "Tabriz carpet makers", "Judiciary chief",
+    "Tehran",
+    "Parliament",
+    "Central bank",
+    "Oil ministry",
+    "Foreign minister",
+    "Tehran stock exchange",
+    "Football federation",
+    "Health ministry",
+    "Isfahan council",
+    "Film festival jury",
+    "Caspian ports",
+    "Farmers' union",
+    "Metro operator",
+    "Tabriz carpet makers",
+    "Judiciary chief",
 ]
 VERBS = [
-    "weighs", "unveils", "rejects", "backs", "delays", "expands", "questions", "defends",
-    "reviews", "signs", "warns over", "cuts",
+    "weighs",
+    "unveils",
+    "rejects",
+    "backs",
+    "delays",
+    "expands",
+    "questions",
+    "defends",
+    "reviews",
+    "signs",
+    "warns over",
+    "cuts",
 ]
 OBJECTS = [
-    "new budget plan", "fuel price reform", "regional trade deal", "water rationing measures",
-    "rail link to the north", "talks on currency reform", "summer festival programme",
-    "youth employment scheme", "league schedule", "air quality rules", "import tariffs",
-    "housing loans", "heritage restoration", "border crossing hours",
+    "new budget plan",
+    "fuel price reform",
+    "regional trade deal",
+    "water rationing measures",
+    "rail link to the north",
+    "talks on currency reform",
+    "summer festival programme",
+    "youth employment scheme",
+    "league schedule",
+    "air quality rules",
+    "import tariffs",
+    "housing loans",
+    "heritage restoration",
+    "border crossing hours",
 ]
 SENTENCES = [
     "Officials said the decision followed weeks of consultation with the provinces.",
@@ -105,11 +146,18 @@ def _illustration(colour: tuple[int, int, int], title: str) -> bytes:
     draw = ImageDraw.Draw(picture)
     for band in range(0, height, 6):
         shade = int(40 * band / height)
-        draw.line([(0, band), (width, band)], fill=tuple(max(0, c - shade) for c in colour), width=6)
+        draw.line(
+            [(0, band), (width, band)], fill=tuple(max(0, c - shade) for c in colour), width=6
+        )
     for ring in range(5):
         radius = 120 + ring * 70
         draw.ellipse(
-            [width * 0.7 - radius, height * 0.45 - radius, width * 0.7 + radius, height * 0.45 + radius],
+            [
+                width * 0.7 - radius,
+                height * 0.45 - radius,
+                width * 0.7 + radius,
+                height * 0.45 + radius,
+            ],
             outline=tuple(min(255, c + 40) for c in colour),
             width=3,
         )
@@ -136,13 +184,13 @@ def _author(name: str, **fields) -> Author:
     return author
 
 
-def _staff_user(username: str, author: Author | None = None, **flags):
+def _staff_user(username: str, password_hash: str, author: Author | None = None, **flags):
     user, created = get_user_model().objects.get_or_create(username=username)
     for flag, value in flags.items():
         setattr(user, flag, value)
     user.is_staff = True
     if created or not user.has_usable_password():
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash
     user.save()
     if author is not None and author.user_id != user.pk:
         author.user = user
@@ -155,16 +203,36 @@ def _paragraphs(texts: list[str]) -> str:
 
 
 def _put_story(
-    *, slug: str, headline: str, dek: str, body: str, desk: Desk, label: Label | None,
-    authors: list[Author], tags: list[Tag], published_at: datetime, dateline: str = "",
-    lead_image: Image | None = None, top_rank: int | None = None, status: str = Story.Status.PUBLISHED,
+    *,
+    slug: str,
+    headline: str,
+    dek: str,
+    body: str,
+    desk: Desk,
+    label: Label | None,
+    authors: list[Author],
+    tags: list[Tag],
+    published_at: datetime,
+    dateline: str = "",
+    lead_image: Image | None = None,
+    top_rank: int | None = None,
+    status: str = Story.Status.PUBLISHED,
 ) -> Story:
     story, _ = Story.objects.update_or_create(
         slug=slug,
         defaults={
-            "headline": headline, "dek": dek, "body": body, "desk": desk, "label": label,
-            "published_at": published_at, "updated_at": published_at, "dateline": dateline,
-            "lead_image": lead_image, "top_rank": top_rank, "status": status, "language": "en",
+            "headline": headline,
+            "dek": dek,
+            "body": body,
+            "desk": desk,
+            "label": label,
+            "published_at": published_at,
+            "updated_at": published_at,
+            "dateline": dateline,
+            "lead_image": lead_image,
+            "top_rank": top_rank,
+            "status": status,
+            "language": "en",
         },
     )
     Byline.objects.filter(story=story).exclude(author__in=authors).delete()
@@ -191,11 +259,16 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     outlet.save()
 
     staff = _author(
-        seed.author_name, kind=Author.Kind.COLLECTIVE, bio=seed.author_bio,
-        email="editorial@ifp.example", job_title="",
+        seed.author_name,
+        kind=Author.Kind.COLLECTIVE,
+        bio=seed.author_bio,
+        email="editorial@ifp.example",
+        job_title="",
     )
     labels = {
-        slug: Label.objects.update_or_create(slug=slug, defaults={"name": name, "kind": kind, "position": i})[0]
+        slug: Label.objects.update_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "position": i}
+        )[0]
         for i, (name, slug, kind) in enumerate(LABELS)
     }
     tags = {
@@ -203,47 +276,71 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         for name in TAGS
     }
     logins = [("admin", DEMO_PASSWORD, "administrator (Django admin)")]
-    _staff_user("admin", is_superuser=True)
+    # Hashing is slow by design: hash the one demo password once.
+    password_hash = make_password(DEMO_PASSWORD)
+    _staff_user("admin", password_hash, is_superuser=True)
 
     desks: dict[str, Desk] = {}
     images: dict[str, Image] = {}
     for position, (name, slug, editor_name, title, colour) in enumerate(DESKS):
         editor = _author(
-            editor_name, job_title=title, email=f"{slug}@ifp.example",
+            editor_name,
+            job_title=title,
+            email=f"{slug}@ifp.example",
             bio=f"{editor_name} edits the {name} desk and answers for every report it publishes.",
         )
         desks[slug] = Desk.objects.update_or_create(
             slug=slug,
             defaults={
-                "name": name, "editor": editor, "position": position,
-                "email": f"{slug}@ifp.example", "phone": f"+98 21 0000 00{position + 1:02d}",
+                "name": name,
+                "editor": editor,
+                "position": position,
+                "email": f"{slug}@ifp.example",
+                "phone": f"+98 21 0000 00{position + 1:02d}",
                 "description": f"{name} news, edited by {editor_name}.",
             },
         )[0]
         username = f"editor.{slug.replace('-', '')}"
-        _staff_user(username, editor)
+        _staff_user(username, password_hash, editor)
         logins.append((username, DEMO_PASSWORD, f"{name} desk editor"))
         images[slug] = _image(
-            slug, colour, name, alt=f"Abstract illustration in the colours of the {name} desk",
+            slug,
+            colour,
+            name,
+            alt=f"Abstract illustration in the colours of the {name} desk",
             caption=f"{name} desk illustration",
         )
     writers = [
-        _author(name, job_title=title, bio=f"{name} is a {title.lower()} at Iran Front Page.",
-                email=f"{slugify(name)}@ifp.example")
+        _author(
+            name,
+            job_title=title,
+            bio=f"{name} is a {title.lower()} at Iran Front Page.",
+            email=f"{slugify(name)}@ifp.example",
+        )
         for name, title in WRITERS
     ]
     for writer in writers:
         username = f"writer.{writer.slug.split('-')[0]}"
-        _staff_user(username, writer)
+        _staff_user(username, password_hash, writer)
         logins.append((username, DEMO_PASSWORD, f"{writer.job_title}"))
 
-    # The seed page's story: the lead, one hour old, by the collective.
+    # The seed page's story: the lead, one hour old, by the collective. The page
+    # has no standfirst (its first paragraph is the lead), so no dek.
     _put_story(
-        slug=slugify(seed.headline), headline=seed.headline,
-        dek=seed.paragraphs[0], body=_paragraphs(seed.paragraphs), desk=desks["politics"],
-        label=labels["ifp-exclusive"], authors=[staff], tags=[tags["Iran"], tags["United States"]],
-        published_at=now - timedelta(hours=1), dateline="Tehran", lead_image=_image(
-            "lead", (30, 40, 70), "IFP Exclusive",
+        slug=slugify(seed.headline),
+        headline=seed.headline,
+        dek="",
+        body=_paragraphs(seed.paragraphs),
+        desk=desks["politics"],
+        label=labels["ifp-exclusive"],
+        authors=[staff],
+        tags=[tags["Iran"], tags["United States"]],
+        published_at=now - timedelta(hours=1),
+        dateline="Tehran",
+        lead_image=_image(
+            "lead",
+            (30, 40, 70),
+            "IFP Exclusive",
             alt="Abstract illustration of concentric circles over a dark blue field",
             caption="Tensions between Tehran and Washington rose after the downing of a US drone.",
         ),
@@ -252,11 +349,19 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     # Its "Recent Posts": live stories as old as the page says.
     for index, post in enumerate(seed.recent_posts):
         _put_story(
-            slug=slugify(post.headline), headline=post.headline, dek=post.opening,
-            body=_paragraphs([post.opening, "This demo story carries the opening of the original report only."]),
-            desk=desks[RECENT_DESKS[index % len(RECENT_DESKS)]], label=None, authors=[staff],
+            slug=slugify(post.headline),
+            headline=post.headline,
+            dek=post.opening,
+            body=_paragraphs(
+                [post.opening, "This demo story carries the opening of the original report only."]
+            ),
+            desk=desks[RECENT_DESKS[index % len(RECENT_DESKS)]],
+            label=None,
+            authors=[staff],
             tags=[tags[name] for name in RECENT_TAGS[index % len(RECENT_TAGS)]],
-            published_at=now - post.age, top_rank=index + 2 if index < 3 else None,
+            # A second apart, so posts of the same age keep the page's order.
+            published_at=now - post.age - timedelta(seconds=index),
+            top_rank=index + 2 if index < 3 else None,
         )
     # Generated archive, older than the recent posts, so every list paginates.
     desk_list = list(desks.values())
@@ -272,10 +377,15 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         if number % 11 == 0:
             byline = [staff]
         _put_story(
-            slug=f"{slugify(headline)}-{number + 1}", headline=headline, dek=sentences[0],
+            slug=f"{slugify(headline)}-{number + 1}",
+            headline=headline,
+            dek=sentences[0],
             body=_paragraphs([" ".join(sentences[i : i + 2]) for i in range(0, 6, 2)]),
-            desk=desk, label=rng.choice(label_list), authors=byline,
-            tags=rng.sample(tag_list, 2), dateline=rng.choice(["Tehran", "Isfahan", "Tabriz", "Mashhad", ""]),
+            desk=desk,
+            label=rng.choice(label_list),
+            authors=byline,
+            tags=rng.sample(tag_list, 2),
+            dateline=rng.choice(["Tehran", "Isfahan", "Tabriz", "Mashhad", ""]),
             published_at=now - timedelta(hours=7 + number * 5, minutes=rng.randrange(60)),
             lead_image=images[desk.slug] if number % 3 == 0 else None,
         )

@@ -19,9 +19,31 @@ from masthead.newsroom.text import clean_line, clean_paragraphs
 # because a desk's section page lives at /<desk-slug>/.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "author", "authors", "desk", "feed", "feeds", "media", "static",
-        "tag", "tags", "label", "masthead", "search", "sitemap", "sitemaps", "robots.txt",
-        "page", "policies", "preview", "about", "account", "login", "logout", "favicon.ico",
+        "admin",
+        "api",
+        "author",
+        "authors",
+        "desk",
+        "feed",
+        "feeds",
+        "media",
+        "static",
+        "tag",
+        "tags",
+        "label",
+        "masthead",
+        "search",
+        "sitemap",
+        "sitemaps",
+        "robots.txt",
+        "page",
+        "policies",
+        "preview",
+        "about",
+        "account",
+        "login",
+        "logout",
+        "favicon.ico",
     }
 )
 

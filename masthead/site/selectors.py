@@ -36,7 +36,11 @@ class FrontPage:
 
 def front_page() -> FrontPage:
     """The lead and top stories editors ranked, topped up with the newest."""
-    ranked = list(live_stories().filter(top_rank__isnull=False).order_by("top_rank", "-published_at")[: TOP_STORIES + 1])
+    ranked = list(
+        live_stories()
+        .filter(top_rank__isnull=False)
+        .order_by("top_rank", "-published_at")[: TOP_STORIES + 1]
+    )
     shown = {story.pk for story in ranked}
     if len(ranked) < TOP_STORIES + 1:
         ranked += list(live_stories().exclude(pk__in=shown)[: TOP_STORIES + 1 - len(ranked)])

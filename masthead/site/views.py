@@ -71,9 +71,7 @@ def desk(request, desk_slug: str):
 @require_safe
 @public_page
 def author(request, slug: str):
-    person = get_object_or_404(
-        Author.objects.select_related("photo"), slug=slug, is_active=True
-    )
+    person = get_object_or_404(Author.objects.select_related("photo"), slug=slug, is_active=True)
     stories = selectors.live_stories().filter(bylines__author=person)
     return _story_list(request, "site/author.html", stories, author=person)
 

@@ -73,9 +73,7 @@ class Tag(models.Model):
 class StoryQuerySet(models.QuerySet):
     def live(self, now: datetime | None = None) -> StoryQuerySet:
         """Stories the public may see at ``now``: the one visibility gate."""
-        return self.filter(
-            status=Story.Status.PUBLISHED, published_at__lte=now or timezone.now()
-        )
+        return self.filter(status=Story.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def newest_first(self) -> StoryQuerySet:
         return self.order_by("-published_at", "-pk")

@@ -1,0 +1,29 @@
+# Shared by bin/demo and bin/test (sourced): a virtualenv in .venv with
+# Masthead installed from this checkout.
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+sudo_if_needed() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+find_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+
+# ensure_venv EXTRAS: create .venv once, then (re)install this checkout with EXTRAS.
+ensure_venv() {
+  local python
+  if [ ! -x .venv/bin/python ]; then
+    python=$(find_python) || die "Masthead needs Python 3.11 or newer (python3 --version)."
+    "$python" -m venv .venv || die "could not create .venv (on Debian: apt-get install python3-venv)"
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$1"
+}

@@ -1,0 +1,284 @@
+"""The public pages, element by element, as a reader receives them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from masthead.factories import (
+    make_author,
+    make_desk,
+    make_label,
+    make_outlet,
+    make_story,
+    make_tag,
+)
+from masthead.newsroom.models import Author
+from masthead.stories.services import change_story_slug, withdraw_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article(settings):
+    settings.TIME_ZONE = "UTC"
+    editor = make_author("Maryam Alavi", email="politics@example.org")
+    desk = make_desk("Politics", editor=editor, email="politics@example.org")
+    staff = make_author(
+        "IFP Editorial Staff",
+        kind=Author.Kind.COLLECTIVE,
+        bio="Dozens of skilled journalists.\n\nEdited by experienced editors.",
+        email="staff@example.org",
+    )
+    analyst = make_author("Kaveh Nouri", job_title="Analyst")
+    story = make_story(
+        "Trump cancels attack",
+        desk=desk,
+        authors=[staff, analyst],
+        tags=[make_tag("Iran"), make_tag("United States")],
+        label=make_label("IFP Exclusive"),
+        dek="Iran denies reports of a message.",
+        dateline="Tehran",
+        body="<p>First paragraph.</p><p>Second paragraph.</p>",
+        age=timedelta(hours=2),
+    )
+    return story
+
+
+def get_text(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_article_page_has_every_part(client, article):
+    make_outlet(name="Iran Front Page")
+    html = get_text(client, article.get_absolute_url())
+
+    assert '<p class="kicker kicker--exclusive">IFP Exclusive</p>' in html
+    assert ">Trump cancels attack</h1>" in html
+    assert "Iran denies reports of a message." in html
+    assert 'href="/author/ifp-editorial-staff/" dir="auto">IFP Editorial Staff</a>' in html
+    assert 'href="/author/kaveh-nouri/" dir="auto">Kaveh Nouri</a>' in html
+    assert '<span class="dateline" dir="auto">Tehran</span>' in html
+    published = article.published_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+    assert f'Published <time datetime="{published}">' in html
+    assert "<p>First paragraph.</p><p>Second paragraph.</p>" in html
+    assert 'href="/tag/iran/" rel="tag">Iran</a>' in html
+    assert 'class="author-box"' in html and "<p>Edited by experienced editors.</p>" in html
+    assert 'href="mailto:staff@example.org"' in html
+    assert "The Politics desk is edited by" in html
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
+    assert "<title>Trump cancels attack — Iran Front Page</title>" in html
+    assert "Updated" not in html
+
+
+def test_article_shows_updated_time_when_updated(client, article):
+    article.updated_at = article.published_at + timedelta(minutes=45)
+    article.save()
+
+    html = get_text(client, article.get_absolute_url())
+
+    assert '<span class="updated"> · Updated <time' in html
+
+
+def test_article_lead_image_has_alt_caption_and_credit(client, article):
+    from django.core.files.base import ContentFile
+
+    from masthead.media.models import Image
+    from masthead.media.tests.images import png_bytes
+
+    image = Image(alt_text="Protesters in a square", caption="Crowds gathered.", credit="AP")
+    image.file.save("x.png", ContentFile(png_bytes()), save=False)
+    image.save()
+    article.lead_image = image
+    article.save()
+
+    html = get_text(client, article.get_absolute_url())
+
+    assert f'src="{image.file.url}" alt="Protesters in a square"' in html
+    assert "Crowds gathered." in html and 'Credit: <span dir="auto">AP</span>' in html
+
+
+def test_recent_posts_are_the_six_newest_others_with_relative_times(client, article):
+    desk = article.desk
+    recent = [
+        make_story(f"Recent {n}", desk=desk, age=timedelta(minutes=16 + n * 60)) for n in range(7)
+    ]
+
+    html = get_text(client, article.get_absolute_url())
+    section = html.split('id="recent-posts-title"', 1)[1].split("</section>", 1)[0]
+
+    headlines = re.findall(r'dir="auto">(Recent \d)</a>', section)
+    assert headlines == [story.headline for story in recent[:6]]
+    assert "Trump cancels attack" not in section
+    assert re.search(
+        r'<time datetime="[^"]+Z" title="[^"]+" data-relative>16 mins ago</time>', section
+    )
+    assert ">1 hour ago</time>" in section
+
+
+def test_home_has_lead_top_and_desk_blocks(client, article):
+    other_desk = make_desk("Economy")
+    lead = make_story("Chosen lead", desk=other_desk, top_rank=1, age=timedelta(days=2))
+    newest = make_story("Just in", desk=other_desk, age=timedelta(minutes=3))
+
+    html = get_text(client, "/")
+
+    lead_block = html.split('class="front__lead"', 1)[1].split('class="front__top"', 1)[0]
+    assert lead.headline in lead_block
+    top_block = html.split('class="front__top"', 1)[1].split("</section>", 1)[0]
+    assert newest.headline in top_block and article.headline in top_block
+    assert '<a href="/economy/">Economy</a></h2>' in html or 'href="/economy/">Economy</a>' in html
+
+
+def test_home_without_stories_says_so(client):
+    assert "Nothing has been published yet." in get_text(client, "/")
+
+
+@pytest.mark.parametrize("kind", ["desk", "author", "tag"])
+def test_lists_paginate_with_edges(client, settings, kind):
+    settings.PAGE_SIZE = 5
+    desk = make_desk("Sports")
+    author = make_author("Ali Moradi")
+    tag = make_tag("Football")
+    for number in range(12):
+        make_story(
+            f"Match {number}",
+            desk=desk,
+            authors=[author],
+            tags=[tag],
+            age=timedelta(hours=number + 1),
+        )
+    url = {"desk": "/sports/", "author": "/author/ali-moradi/", "tag": "/tag/football/"}[kind]
+
+    first = get_text(client, url)
+    assert "Match 0<" in first and "Match 4<" in first and "Match 5<" not in first
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    last = get_text(client, url + "?page=3")
+    assert "Match 10<" in last and "Match 11<" in last and 'rel="next"' not in last
+    assert "Page 3 of 3" in last
+    for bad in ("0", "4", "-1", "x", "1.5", "99999999999999999999", "%00"):
+        assert client.get(url, {"page": bad}).status_code == 404, bad
+
+
+def test_empty_desk_page_is_a_page_not_an_error(client):
+    make_desk("Culture")
+
+    assert "No stories here yet." in get_text(client, "/culture/")
+
+
+def test_desk_page_names_its_editor_and_contact(client, article):
+    html = get_text(client, "/politics/")
+
+    assert 'Editor: <a href="/author/maryam-alavi/"' in html
+    assert "mailto:politics@example.org" in html
+
+
+def test_masthead_page_lists_desks_editors_and_contacts(client, article):
+    make_outlet(name="Iran Front Page", about="Who we are.", email="news@example.org")
+    make_desk("Culture")
+
+    html = get_text(client, "/masthead/")
+
+    assert "Our desks and the editors responsible for them" in html
+    assert 'href="/politics/">Politics</a></th>' in html
+    assert 'href="/author/maryam-alavi/" dir="auto">Maryam Alavi</a>' in html
+    assert "Edited by the chief editor" in html
+    assert "mailto:news@example.org" in html
+    assert "IFP Editorial Staff" in html and "Dozens of skilled journalists." in html
+
+
+def test_changed_slug_answers_301_from_every_old_address(client, article):
+    old_url = article.get_absolute_url()
+    change_story_slug(article, "renamed-once")
+    change_story_slug(article, "renamed-twice")
+
+    for url in (old_url, "/politics/renamed-once/"):
+        response = client.get(url)
+        assert response.status_code == 301
+        assert response["Location"] == "/politics/renamed-twice/"
+
+
+def test_story_under_the_wrong_desk_redirects_to_its_desk(client, article):
+    make_desk("Economy")
+
+    response = client.get(f"/economy/{article.slug}/")
+
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+
+
+def test_withdrawn_story_answers_410_with_its_notice(client, article):
+    withdraw_story(article, "Withdrawn after we could not verify the claim.")
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 410
+    body = response.content.decode()
+    assert "This story has been withdrawn" in body
+    assert "Withdrawn after we could not verify the claim." in body
+    assert "First paragraph." not in body
+    assert '<meta name="robots" content="noindex">' in body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/no-such-desk/",
+        "/politics/no-such-story/",
+        "/author/nobody/",
+        "/tag/nothing/",
+        "/politics/%3Cscript%3E/",
+        "/" + "a" * 3000 + "/",
+        "/politics/..%2F..%2Fetc%2Fpasswd/",
+        "/politics/story/extra/",
+    ],
+)
+def test_unknown_addresses_answer_404_with_the_site_page(client, article, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+    assert "<script>" not in response.content.decode()
+
+
+def test_inactive_author_has_no_page(client):
+    make_author("Gone Writer", is_active=False)
+
+    assert client.get("/author/gone-writer/").status_code == 404
+
+
+def test_public_pages_are_cacheable_for_the_configured_lifetime(client, settings, article):
+    settings.PUBLIC_CACHE_SECONDS = 90
+
+    response = client.get(article.get_absolute_url())
+
+    assert "public" in response["Cache-Control"] and "max-age=90" in response["Cache-Control"]
+
+
+def test_pages_refuse_unsafe_methods(client, article):
+    assert client.post(article.get_absolute_url()).status_code in (403, 405)
+    assert client.head(article.get_absolute_url()).status_code == 200
+
+
+def test_demo_notice_shows_only_for_demo_outlets(client, article):
+    make_outlet(name="Real Outlet")
+    assert "demo outlet" not in get_text(client, "/")
+
+    from masthead.newsroom.models import Outlet
+
+    Outlet.objects.update(is_demo=True)
+    assert "This is a demo outlet" in get_text(client, "/")
+
+
+def test_article_pages_ask_a_bounded_number_of_queries(
+    client, article, django_assert_max_num_queries
+):
+    for number in range(10):
+        make_story(f"Other {number}", desk=article.desk, authors=list(article.authors.all()))
+
+    with django_assert_max_num_queries(12):
+        client.get(article.get_absolute_url())

@@ -1,0 +1,109 @@
+"""Configuration comes from the environment only (docs/configuration.md)."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+
+def test_embedded_default_is_sqlite_in_wal_mode_in_the_data_folder(run_masthead, tmp_path):
+    code = (
+        "from django.db import connection; from django.conf import settings;"
+        "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode');"
+        "print(cursor.fetchone()[0], settings.DATABASES['default']['NAME'],"
+        " settings.CACHES['default']['BACKEND'], settings.MEDIA_ROOT, settings.DEBUG)"
+    )
+    result = run_masthead("manage", "shell", "--no-imports", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    data = tmp_path / "data"
+    assert result.stdout.split() == [
+        "wal",
+        str(data / "masthead.sqlite3"),
+        "django.core.cache.backends.locmem.LocMemCache",
+        str(data / "media"),
+        "False",
+    ]
+
+
+def test_secret_key_is_generated_once_and_kept_private(read_setting, tmp_path):
+    first = read_setting("settings.SECRET_KEY")
+    second = read_setting("settings.SECRET_KEY")
+
+    key_file = tmp_path / "data" / "secret_key"
+    assert first.stdout == second.stdout
+    assert len(eval(first.stdout)) >= 50  # noqa: S307 - repr of a str we printed
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_secret_key_from_the_environment_wins(read_setting, tmp_path):
+    result = read_setting("settings.SECRET_KEY", env={"SECRET_KEY": "k" * 60})
+
+    assert result.stdout.strip() == repr("k" * 60)
+    assert not (tmp_path / "data" / "secret_key").exists()
+
+
+def test_database_url_selects_postgresql(read_setting):
+    result = read_setting(
+        "(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'],"
+        " settings.DATABASES['default']['CONN_MAX_AGE'])",
+        env={"DATABASE_URL": "postgres://editor@db.internal:5432/news"},
+    )
+
+    assert result.stdout.strip() == "('django.db.backends.postgresql', 'news', 600)"
+
+
+def test_cache_url_selects_redis(read_setting):
+    result = read_setting(
+        "(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])",
+        env={"CACHE_URL": "redis://127.0.0.1:6379/2"},
+    )
+
+    assert result.stdout.strip() == (
+        "('django.core.cache.backends.redis.RedisCache', 'redis://127.0.0.1:6379/2')"
+    )
+
+
+def test_hosts_debug_and_time_zone(read_setting):
+    result = read_setting(
+        "(settings.ALLOWED_HOSTS, settings.DEBUG, settings.TIME_ZONE)",
+        env={
+            "ALLOWED_HOSTS": "news.example, www.news.example ,",
+            "DEBUG": "true",
+            "TIME_ZONE": "Asia/Tehran",
+        },
+    )
+
+    assert result.stdout.strip() == "(['news.example', 'www.news.example'], True, 'Asia/Tehran')"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"CACHE_URL": "memcached://x"}, "CACHE_URL scheme 'memcached' is not supported"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is not a database URL we know"),
+        ({"PAGE_SIZE": "twenty"}, "PAGE_SIZE='twenty' is not a whole number"),
+    ],
+)
+def test_bad_configuration_is_one_clear_line(run_masthead, env, message):
+    result = run_masthead("manage", "check", env=env)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("masthead: configuration error:")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_deploy_check_is_clean_under_production_settings(run_masthead):
+    production = {
+        "HTTPS": "true",
+        "ALLOWED_HOSTS": "news.example",
+        "SECRET_KEY": "a-long-random-production-secret-key-" + "x9Q" * 12,
+    }
+
+    result = run_masthead("manage", "check", "--deploy", "--fail-level", "WARNING", env=production)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
