@@ -67,3 +67,35 @@ def make_story(
     if tags:
         story.tags.set(tags)
     return story
+
+
+def make_user(username: str | None = None, password: str = "correct horse battery", **fields):
+    from django.contrib.auth import get_user_model
+
+    username = username or f"user{next(_numbers)}"
+    return get_user_model().objects.create_user(username=username, password=password, **fields)
+
+
+def make_staff(role: str, desk: Desk | None = None, username: str | None = None, **fields):
+    """A staff account holding ``role`` (on ``desk`` for desk roles), with an author profile."""
+    from masthead.newsroom.models import StaffRole
+
+    user = make_user(username, is_staff=True, **fields)
+    make_author(f"{user.username.title()} Person", user=user)
+    StaffRole.objects.create(user=user, role=role, desk=desk)
+    return user
+
+
+def grant(user, role: str, desk: Desk | None = None):
+    from masthead.newsroom.models import StaffRole
+
+    StaffRole.objects.create(user=user, role=role, desk=desk)
+    if hasattr(user, "_masthead_access"):
+        del user._masthead_access
+    return user
+
+
+def editor_of(desk: Desk):
+    from masthead.newsroom.models import StaffRole
+
+    return make_staff(StaffRole.Role.DESK_EDITOR, desk)

@@ -25,7 +25,10 @@ from PIL import ImageDraw
 
 from masthead.demo.seed import SeedPage, load_seed
 from masthead.media.models import Image
-from masthead.newsroom.models import Author, Desk, Outlet
+from masthead.newsroom.models import Author, Desk, Outlet, StaffRole
+from masthead.newsroom.roles import access_for
+from masthead.stories import services
+from masthead.stories.services import snapshot_revision
 from masthead.stories.models import Byline, Label, Story, Tag
 
 DEMO_PASSWORD = "masthead-demo"
@@ -184,6 +187,10 @@ def _author(name: str, **fields) -> Author:
     return author
 
 
+def _role(user, role: str, desk: Desk | None = None) -> None:
+    StaffRole.objects.get_or_create(user=user, role=role, desk=desk)
+
+
 def _staff_user(username: str, password_hash: str, author: Author | None = None, **flags):
     user, created = get_user_model().objects.get_or_create(username=username)
     for flag, value in flags.items():
@@ -278,7 +285,8 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     logins = [("admin", DEMO_PASSWORD, "administrator (Django admin)")]
     # Hashing is slow by design: hash the one demo password once.
     password_hash = make_password(DEMO_PASSWORD)
-    _staff_user("admin", password_hash, is_superuser=True)
+    admin = _staff_user("admin", password_hash, is_superuser=True)
+    _role(admin, StaffRole.Role.ADMINISTRATOR)
 
     desks: dict[str, Desk] = {}
     images: dict[str, Image] = {}
@@ -301,7 +309,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             },
         )[0]
         username = f"editor.{slug.replace('-', '')}"
-        _staff_user(username, password_hash, editor)
+        _role(_staff_user(username, password_hash, editor), StaffRole.Role.DESK_EDITOR, desks[slug])
         logins.append((username, DEMO_PASSWORD, f"{name} desk editor"))
         images[slug] = _image(
             slug,
@@ -319,10 +327,26 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         )
         for name, title in WRITERS
     ]
-    for writer in writers:
+    desk_order = list(desks.values())
+    writer_users = []
+    for number, writer in enumerate(writers):
         username = f"writer.{writer.slug.split('-')[0]}"
-        _staff_user(username, password_hash, writer)
-        logins.append((username, DEMO_PASSWORD, f"{writer.job_title}"))
+        user = _staff_user(username, password_hash, writer)
+        # Each writer works for two desks, so every desk has writers.
+        own_desks = [desk_order[number % 6], desk_order[(number + 1) % 6]]
+        for desk in own_desks:
+            _role(user, StaffRole.Role.WRITER, desk)
+        writer_users.append(user)
+        where = " and ".join(desk.name for desk in own_desks)
+        logins.append((username, DEMO_PASSWORD, f"{writer.job_title}, writes for {where}"))
+    chief = _author(
+        "Farhad Nazari",
+        job_title="Editor-in-chief",
+        email="chief@ifp.example",
+        bio="Farhad Nazari is the editor-in-chief of Iran Front Page.",
+    )
+    _role(_staff_user("chief", password_hash, chief), StaffRole.Role.CHIEF_EDITOR)
+    logins.insert(1, ("chief", DEMO_PASSWORD, "chief editor (every desk)"))
 
     # The seed page's story: the lead, one hour old, by the collective. The page
     # has no standfirst (its first paragraph is the lead), so no dek.
@@ -389,4 +413,52 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             published_at=now - timedelta(hours=7 + number * 5, minutes=rng.randrange(60)),
             lead_image=images[desk.slug] if number % 3 == 0 else None,
         )
+    for story in Story.objects.filter(latest_revision__isnull=True):
+        snapshot_revision(story, note="Loaded with the demo outlet")
+    _workflow_examples(desks, writer_users, now)
     return DemoResult(stories=Story.objects.count(), logins=logins)
+
+
+# Stories in every state of the workflow, made the way staff make them.
+WORKFLOW_EXAMPLES = [
+    # (final state, headline, desk slug)
+    ("draft", "Tehran metro extension faces new delays", "society"),
+    ("submitted", "Wheat harvest forecast revised upwards", "economy"),
+    ("in_edit", "Parliament committee questions fuel subsidy plan", "politics"),
+    ("ready", "Isfahan film week opens with restored classics", "culture"),
+    ("scheduled", "Central bank to announce new exchange rate policy", "economy"),
+    ("withdrawn", "Report on stadium closure", "sports"),
+]
+
+
+def _workflow_examples(desks: dict[str, Desk], writers: list, now: datetime) -> None:
+    editors = {
+        desk.slug: desk.editor.user for desk in desks.values() if desk.editor and desk.editor.user
+    }
+    body = _paragraphs([SENTENCES[0], SENTENCES[3], SENTENCES[7]])
+    for state, headline, desk_slug in WORKFLOW_EXAMPLES:
+        if Story.objects.filter(slug=slugify(headline)).exists():
+            continue
+        desk, editor = desks[desk_slug], editors[desk_slug]
+        writer = next(w for w in writers if access_for(w).writes_for(desk.pk))
+        story = services.create_story(
+            writer, services.Content(headline=headline, desk=desk, dek=SENTENCES[4], body=body)
+        )
+        if state == "draft":
+            continue
+        services.submit_story(writer, story)
+        if state == "submitted":
+            continue
+        services.claim_story(editor, story)
+        if state == "in_edit":
+            continue
+        services.approve_story(editor, story)
+        if state == "ready":
+            continue
+        if state == "scheduled":
+            services.schedule_story(editor, story, now + timedelta(hours=3))
+            continue
+        services.publish_story(editor, story)
+        services.withdraw_story(
+            editor, story, "Withdrawn: the stadium was not closed; our source was mistaken."
+        )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from masthead.newsroom.text import clean_line, clean_paragraphs
 
@@ -167,3 +168,86 @@ class Desk(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:desk", kwargs={"desk_slug": self.slug})
+
+
+class StaffRole(models.Model):
+    """What one staff member may do, on one desk or on all of them.
+
+    A person may hold different roles on different desks (writer on Economy,
+    desk editor on Politics). Chief editors edit every desk; administrators
+    run staff, desks and settings and are not a content role by themselves.
+    """
+
+    class Role(models.TextChoices):
+        WRITER = "writer", "Writer"
+        DESK_EDITOR = "desk_editor", "Desk editor"
+        CHIEF_EDITOR = "chief_editor", "Chief editor"
+        ADMINISTRATOR = "administrator", "Administrator"
+
+    DESK_ROLES = frozenset({Role.WRITER, Role.DESK_EDITOR})
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    desk = models.ForeignKey(
+        Desk, null=True, blank=True, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+
+    class Meta:
+        ordering = ["user__username", "role", "desk__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "desk"], name="staff_role_once_per_desk"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(desk__isnull=True),
+                name="staff_role_once_outlet_wide",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=["writer", "desk_editor"], desk__isnull=False)
+                    | models.Q(role__in=["chief_editor", "administrator"], desk__isnull=True)
+                ),
+                name="staff_role_desk_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" on {self.desk}" if self.desk_id else ""
+        return f"{self.user} — {self.get_role_display()}{where}"
+
+    def clean(self) -> None:
+        if self.role in self.DESK_ROLES and not self.desk_id:
+            raise ValidationError({"desk": "Writers and desk editors work on a desk: choose one."})
+        if self.role not in self.DESK_ROLES and self.desk_id:
+            raise ValidationError({"desk": "This role covers every desk: leave the desk empty."})
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from which state, with which note. Never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-at"], name="audit_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_label}"

@@ -72,8 +72,16 @@ class Tag(models.Model):
 
 class StoryQuerySet(models.QuerySet):
     def live(self, now: datetime | None = None) -> StoryQuerySet:
-        """Stories the public may see at ``now``: the one visibility gate."""
-        return self.filter(status=Story.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        """Stories the public may see at ``now``: the one visibility gate.
+
+        Published (or scheduled, once its time has come) and past any embargo.
+        """
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(embargoed_until__isnull=True) | models.Q(embargoed_until__lte=now),
+            status__in=Story.PUBLIC_STATUSES,
+            published_at__lte=now,
+        )
 
     def newest_first(self) -> StoryQuerySet:
         return self.order_by("-published_at", "-pk")
@@ -85,35 +93,92 @@ class StoryQuerySet(models.QuerySet):
         )
 
 
-class Story(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+class StoryContent(models.Model):
+    """The words and pictures of a story: what a revision keeps and a reader sees.
+
+    Text is cleaned and body HTML sanitised here, on the way in, whichever
+    path the content comes by (back office, API, importer, demo loader).
+    """
 
     headline = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
     dek = models.CharField(
         max_length=400, blank=True, help_text="The standfirst under the headline."
     )
     body = models.TextField(blank=True, help_text="HTML; sanitised by an allow-list on save.")
     label = models.ForeignKey(
-        Label, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+        Label, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="stories")
-    tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
-    authors = models.ManyToManyField(Author, through="Byline", related_name="stories")
     dateline = models.CharField(max_length=100, blank=True, help_text="Where it was reported.")
     lead_image = models.ForeignKey(
         "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     language = models.CharField(max_length=16, default=settings.LANGUAGE_CODE)
+    seo_title = models.CharField(
+        max_length=120, blank=True, help_text="Title for search engines, if not the headline."
+    )
+    seo_description = models.CharField(
+        max_length=300, blank=True, help_text="Description for search engines, if not the dek."
+    )
+
+    CONTENT_FIELDS = (
+        "headline",
+        "dek",
+        "body",
+        "label",
+        "dateline",
+        "lead_image",
+        "language",
+        "seo_title",
+        "seo_description",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean_content(self) -> None:
+        self.headline = clean_line(self.headline)
+        self.dek = clean_paragraphs(self.dek).replace("\n\n", " ")
+        self.dateline = clean_line(self.dateline)
+        self.seo_title = clean_line(self.seo_title)
+        self.seo_description = clean_line(self.seo_description)
+        self.body = sanitize_body(self.body)
+
+    def clean(self) -> None:
+        if len(self.body or "") > MAX_BODY_CHARS:
+            raise ValidationError(
+                {"body": f"The body is longer than {MAX_BODY_CHARS:,} characters; split the story."}
+            )
+        if not clean_line(self.headline):
+            raise ValidationError({"headline": "A story needs a headline."})
+
+
+class Story(StoryContent):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        IN_EDIT = "in_edit", "In edit"
+        READY = "ready", "Ready"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="stories")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="stories")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="First publication; a future time schedules the story."
     )
     updated_at = models.DateTimeField(
         null=True, blank=True, help_text="Last public update shown to readers."
+    )
+    embargoed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Nothing of the story is shown anywhere, preview links included, before this.",
     )
     withdrawn_note = models.CharField(
         max_length=500, blank=True, help_text="Shown to readers on the withdrawn story's address."
@@ -122,6 +187,20 @@ class Story(models.Model):
         null=True,
         blank=True,
         help_text="Editors' pick for the home page: 1 is the lead, then 2, 3 …",
+    )
+    notes_to_editor = models.TextField(blank=True, help_text="Internal; never shown to readers.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stories_created",
+    )
+    latest_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -134,38 +213,36 @@ class Story(models.Model):
             models.Index(fields=["status", "-published_at"], name="story_live_idx"),
             models.Index(fields=["desk", "status", "-published_at"], name="story_desk_live_idx"),
             models.Index(fields=["top_rank"], name="story_top_idx"),
+            models.Index(fields=["-modified_at"], name="story_modified_idx"),
+            models.Index(fields=["desk", "status", "-modified_at"], name="story_board_idx"),
         ]
 
     def __str__(self) -> str:
         return self.headline
 
     def save(self, *args, **kwargs) -> None:
-        self.headline = clean_line(self.headline)
-        self.dek = clean_paragraphs(self.dek).replace("\n\n", " ")
-        self.dateline = clean_line(self.dateline)
+        self.clean_content()
         self.withdrawn_note = clean_line(self.withdrawn_note)
-        self.body = sanitize_body(self.body)
         if not self.slug:
             self.slug = unique_story_slug(self.headline, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
-    def clean(self) -> None:
-        if len(self.body or "") > MAX_BODY_CHARS:
-            raise ValidationError(
-                {"body": f"The body is longer than {MAX_BODY_CHARS:,} characters; split the story."}
-            )
-        if not clean_line(self.headline):
-            raise ValidationError({"headline": "A story needs a headline."})
-
     def get_absolute_url(self) -> str:
         return reverse("site:story", kwargs={"desk_slug": self.desk.slug, "slug": self.slug})
+
+    def effective_status(self, now: datetime | None = None) -> str:
+        """The state an editor sees: a scheduled story whose time came is published."""
+        if self.status == self.Status.SCHEDULED and self.is_live(now):
+            return self.Status.PUBLISHED
+        return self.status
 
     def is_live(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return (
-            self.status == self.Status.PUBLISHED
+            self.status in self.PUBLIC_STATUSES
             and self.published_at is not None
             and self.published_at <= now
+            and (self.embargoed_until is None or self.embargoed_until <= now)
         )
 
     @property
@@ -178,6 +255,81 @@ class Story(models.Model):
 
     def ordered_bylines(self) -> list[Byline]:
         return sorted(self.bylines.all(), key=lambda byline: byline.position)
+
+
+class Revision(StoryContent):
+    """One saved version of a story's content. Every save keeps one; none is edited."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+    tag_ids = models.JSONField(default=list, blank=True)
+    author_ids = models.JSONField(default=list, blank=True, help_text="Bylines, in order.")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "number"], name="revision_number_per_story")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} r{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.clean_content()
+        self.note = clean_line(self.note)
+        super().save(*args, **kwargs)
+
+
+class Correction(models.Model):
+    """A published correction or update note, shown on the story and the corrections page."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    revision = models.ForeignKey(Revision, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.CORRECTION)
+    note = models.TextField(help_text="Public: what was wrong and what is right now.")
+    published_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        indexes = [models.Index(fields=["-published_at"], name="correction_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.story}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.note = clean_paragraphs(self.note)
+        super().save(*args, **kwargs)
+
+
+class EditLock(models.Model):
+    """A soft lock: who is editing a story now. It expires unless renewed."""
+
+    story = models.OneToOneField(
+        Story, primary_key=True, on_delete=models.CASCADE, related_name="edit_lock"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} editing {self.story_id} since {self.since:%H:%M}"
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        return self.expires_at > (now or timezone.now())
 
 
 class Byline(models.Model):

@@ -1,18 +1,354 @@
-"""Writes to stories that cross rows. The editorial workflow joins them here."""
+"""Every write to a story: one function per user-visible action.
+
+Each checks the actor's permission on the story's desk, writes the audit
+record and announces the change (``signals.story_changed``, after commit), in
+one database transaction with the story's row locked (DESIGN.md invariant 3).
+Saves carry the revision they started from and are refused over a newer one
+(invariant 4); edits to a public story stay in revisions until an editor
+publishes them (invariant 2).
+"""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from masthead.stories.models import Story, StorySlug
+from masthead.newsroom import audit
+from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.roles import access_for
+from masthead.stories import permissions
+from masthead.stories.models import (
+    Byline,
+    Correction,
+    EditLock,
+    Revision,
+    Story,
+    StoryContent,
+    StorySlug,
+    Tag,
+)
+from masthead.stories.signals import story_changed
+from masthead.stories.workflow import WORKING_STATES, Action, transition_for
+
+LOCK_SECONDS = 120
+
+
+class StaleRevision(Exception):
+    """A save based on an older revision than the story's latest."""
+
+    def __init__(self, story: Story, base_revision_id: int | None, latest: Revision | None):
+        self.story = story
+        self.base_revision_id = base_revision_id
+        self.latest = latest
+        who = latest.created_by if latest and latest.created_by else "someone"
+        super().__init__(
+            f"{who} saved a newer version of this story while you were editing; "
+            "compare both versions and merge your changes."
+        )
+
+
+@dataclass
+class Content:
+    """What an editor changes in a story: the revisioned content and its desk."""
+
+    headline: str
+    desk: Desk
+    dek: str = ""
+    body: str = ""
+    label: Any = None
+    dateline: str = ""
+    lead_image: Any = None
+    language: str = ""
+    seo_title: str = ""
+    seo_description: str = ""
+    tags: list[Tag] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, source: Story | Revision) -> Content:
+        if isinstance(source, Revision):
+            tags = list(Tag.objects.filter(pk__in=source.tag_ids))
+            by_id = Author.objects.in_bulk(source.author_ids)
+            authors = [by_id[pk] for pk in source.author_ids if pk in by_id]
+            desk = source.desk
+        else:
+            tags = list(source.tags.all())
+            authors = [byline.author for byline in source.ordered_bylines()]
+            desk = source.desk
+        values = {name: getattr(source, name) for name in StoryContent.CONTENT_FIELDS}
+        return cls(desk=desk, tags=tags, authors=authors, **values)
+
+
+def _announce(story: Story, action: str) -> None:
+    story_id, desk_id = story.pk, story.desk_id
+    transaction.on_commit(
+        lambda: story_changed.send(sender=Story, story_id=story_id, desk_id=desk_id, action=action)
+    )
+
+
+def _locked(story: Story) -> Story:
+    """The story's row, locked for this transaction and fresh from the database."""
+    return Story.objects.select_for_update().get(pk=story.pk)
+
+
+def _new_revision(story: Story, content: Content, actor, note: str) -> Revision:
+    last = story.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    values = {name: getattr(content, name) for name in StoryContent.CONTENT_FIELDS}
+    values["language"] = values["language"] or story.language
+    revision = Revision.objects.create(
+        story=story,
+        number=last + 1,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        note=note,
+        desk=content.desk,
+        tag_ids=[tag.pk for tag in content.tags],
+        author_ids=[author.pk for author in content.authors],
+        **values,
+    )
+    story.latest_revision = revision
+    return revision
+
+
+def _apply_revision(story: Story, revision: Revision) -> None:
+    """Make ``revision`` what the story row (the readers' copy) holds."""
+    for name in StoryContent.CONTENT_FIELDS:
+        setattr(story, name, getattr(revision, name))
+    story.desk_id = revision.desk_id
+    story.save()
+    story.tags.set(revision.tag_ids)
+    Byline.objects.filter(story=story).exclude(author_id__in=revision.author_ids).delete()
+    for position, author_id in enumerate(revision.author_ids):
+        Byline.objects.update_or_create(
+            story=story, author_id=author_id, defaults={"position": position}
+        )
+
+
+def _validate(content: Content) -> None:
+    """Field rules (lengths, a headline, body size) before anything is written."""
+    values = {name: getattr(content, name) for name in StoryContent.CONTENT_FIELDS}
+    values["language"] = values["language"] or "en"
+    probe = Revision(number=1, **values)
+    probe.full_clean(exclude=["story", "desk", "created_by", "tag_ids", "author_ids"])
+
+
+def _check_desk_move(actor, story: Story, desk: Desk) -> None:
+    if desk.pk != story.desk_id:
+        permissions.check_create(actor, desk)
 
 
 @transaction.atomic
-def change_story_slug(story: Story, new_slug: str) -> Story:
+def create_story(actor, content: Content, note: str = "") -> Story:
+    """A new draft on ``content.desk``, by default bylined to the actor's author profile."""
+    permissions.check_create(actor, content.desk)
+    if not content.authors:
+        own = Author.objects.filter(user=actor).first()
+        content.authors = [own] if own else []
+    _validate(content)
+    story = Story(
+        headline=content.headline,
+        desk=content.desk,
+        status=Story.Status.DRAFT,
+        created_by=actor,
+        language=content.language or Story._meta.get_field("language").default,
+    )
+    story.save()
+    revision = _new_revision(story, content, actor, note or "Created")
+    _apply_revision(story, revision)
+    audit.record(actor, "create", story, to_state=story.status)
+    return story
+
+
+@transaction.atomic
+def save_story(
+    actor, story: Story, content: Content, base_revision_id: int | None, note: str = ""
+) -> Revision:
+    """Keep a new revision of ``story``; refused if ``base_revision_id`` is not the latest."""
+    story = _locked(story)
+    permissions.check_edit(actor, story)
+    _check_desk_move(actor, story, content.desk)
+    if story.latest_revision_id is not None and base_revision_id != story.latest_revision_id:
+        raise StaleRevision(story, base_revision_id, story.latest_revision)
+    _validate(content)
+    revision = _new_revision(story, content, actor, note)
+    if story.status in WORKING_STATES:
+        _apply_revision(story, revision)
+    else:
+        # Public (or scheduled) stories keep showing the published revision.
+        story.save(update_fields=["latest_revision", "modified_at"])
+    audit.record(actor, "save", story, note=note, revision=revision.number)
+    return revision
+
+
+@transaction.atomic
+def restore_revision(
+    actor, story: Story, revision: Revision, base_revision_id: int | None
+) -> Revision:
+    """Make an earlier revision the latest again (as a new revision: history is never rewritten)."""
+    if revision.story_id != story.pk:
+        raise PermissionDenied("That revision belongs to another story.")
+    return save_story(
+        actor,
+        story,
+        Content.of(revision),
+        base_revision_id,
+        note=f"Restored revision {revision.number}",
+    )
+
+
+def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> Story:
+    story = _locked(story)
+    now = timezone.now()
+    state = story.effective_status(now)
+    transition = transition_for(action, state)
+    permissions.check_take(actor, story, transition)
+    note = (note or "").strip()
+    if transition.needs_note and not note:
+        raise ValidationError({"note": f"“{transition.label}” needs a note."})
+    if apply is not None:
+        apply(story, now)
+    story.status = transition.target
+    story.save()
+    audit.record(actor, action.value, story, from_state=state, to_state=story.status, note=note)
+    _announce(story, action.value)
+    return story
+
+
+@transaction.atomic
+def submit_story(actor, story: Story, note: str = "") -> Story:
+    return _move(actor, story, Action.SUBMIT, note)
+
+
+@transaction.atomic
+def claim_story(actor, story: Story, note: str = "") -> Story:
+    return _move(actor, story, Action.CLAIM, note)
+
+
+@transaction.atomic
+def approve_story(actor, story: Story, note: str = "") -> Story:
+    return _move(actor, story, Action.APPROVE, note)
+
+
+@transaction.atomic
+def return_story(actor, story: Story, note: str) -> Story:
+    """Send a story back to its writer as a draft, with a note saying why."""
+    return _move(actor, story, Action.RETURN, note)
+
+
+def _publish_latest(story: Story) -> None:
+    revision = story.latest_revision
+    if revision is None:
+        raise ValidationError("The story has no saved revision to publish.")
+    _apply_revision(story, revision)
+    story.published_revision = revision
+
+
+@transaction.atomic
+def schedule_story(
+    actor, story: Story, when: datetime, *, embargo: bool = False, note: str = ""
+) -> Story:
+    """Publish at ``when`` with no worker needed; an embargo also closes preview links till then."""
+    if when <= timezone.now():
+        raise ValidationError({"when": "Choose a time in the future, or publish now."})
+
+    def apply(row: Story, now: datetime) -> None:
+        _publish_latest(row)
+        row.published_at = when
+        row.updated_at = when
+        row.embargoed_until = when if embargo else None
+
+    return _move(actor, story, Action.SCHEDULE, note, apply)
+
+
+@transaction.atomic
+def unschedule_story(actor, story: Story, note: str = "") -> Story:
+    def apply(row: Story, now: datetime) -> None:
+        row.published_at = None
+        row.updated_at = None
+        row.embargoed_until = None
+
+    return _move(actor, story, Action.UNSCHEDULE, note, apply)
+
+
+@transaction.atomic
+def publish_story(actor, story: Story, note: str = "") -> Story:
+    """Publish the latest revision now."""
+
+    def apply(row: Story, now: datetime) -> None:
+        _publish_latest(row)
+        row.published_at = now
+        row.updated_at = now
+        row.embargoed_until = None
+
+    return _move(actor, story, Action.PUBLISH, note, apply)
+
+
+@transaction.atomic
+def publish_update(actor, story: Story, note: str = "") -> Story:
+    """Make the latest revision public; readers see the new "Updated" time and, if given, the note."""
+
+    def apply(row: Story, now: datetime) -> None:
+        _publish_latest(row)
+        row.updated_at = now
+        if note.strip():
+            Correction.objects.create(
+                story=row,
+                revision=row.latest_revision,
+                kind=Correction.Kind.UPDATE,
+                note=note,
+                published_at=now,
+                created_by=actor,
+            )
+
+    return _move(actor, story, Action.PUBLISH_UPDATE, note, apply)
+
+
+@transaction.atomic
+def publish_correction(
+    actor, story: Story, note: str, kind: str = Correction.Kind.CORRECTION
+) -> Story:
+    """Publish the latest revision with a public correction note (listed on /corrections/)."""
+    if kind not in (Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION):
+        raise ValidationError({"kind": "A correction is a correction or a clarification."})
+
+    def apply(row: Story, now: datetime) -> None:
+        _publish_latest(row)
+        row.updated_at = now
+        Correction.objects.create(
+            story=row,
+            revision=row.latest_revision,
+            kind=kind,
+            note=note,
+            published_at=now,
+            created_by=actor,
+        )
+
+    return _move(actor, story, Action.PUBLISH_CORRECTION, note, apply)
+
+
+@transaction.atomic
+def withdraw_story(actor, story: Story, note: str) -> Story:
+    """Take a story off every public surface; its address answers 410 with ``note``."""
+
+    def apply(row: Story, now: datetime) -> None:
+        row.withdrawn_note = note
+        row.top_rank = None
+
+    return _move(actor, story, Action.WITHDRAW, note, apply)
+
+
+@transaction.atomic
+def change_story_slug(actor, story: Story, new_slug: str) -> Story:
     """Give a story a new slug; every address it had answers 301 to the new one."""
-    new_slug = slugify(new_slug, allow_unicode=True)[:120]
+    story = _locked(story)
+    if not access_for(actor).edits(story.desk_id):
+        raise PermissionDenied("Only the desk's editors may change a story's address.")
+    new_slug = slugify(new_slug or "", allow_unicode=True)[:120].strip("-")
     if not new_slug:
         raise ValidationError({"slug": "A slug needs at least one letter or digit."})
     if new_slug == story.slug:
@@ -21,17 +357,49 @@ def change_story_slug(story: Story, new_slug: str) -> Story:
     taken_before = StorySlug.objects.filter(slug=new_slug).exclude(story=story).exists()
     if taken_by_story or taken_before:
         raise ValidationError({"slug": f"“{new_slug}” is or was another story's address."})
+    old_slug = story.slug
     StorySlug.objects.filter(story=story, slug=new_slug).delete()
-    StorySlug.objects.create(story=story, slug=story.slug)
+    StorySlug.objects.create(story=story, slug=old_slug)
     story.slug = new_slug
     story.save(update_fields=["slug", "modified_at"])
+    audit.record(actor, "change_slug", story, note=f"{old_slug} → {new_slug}")
+    _announce(story, "change_slug")
     return story
 
 
-@transaction.atomic
-def withdraw_story(story: Story, note: str) -> Story:
-    """Take a story off every public surface; its address answers 410 with ``note``."""
-    story.status = Story.Status.WITHDRAWN
-    story.withdrawn_note = note
-    story.save(update_fields=["status", "withdrawn_note", "modified_at"])
-    return story
+def snapshot_revision(story: Story, actor=None, note: str = "Imported") -> Revision:
+    """Record the story row as a revision (for content loaded outside the workflow)."""
+    with transaction.atomic():
+        revision = _new_revision(story, Content.of(story), actor, note)
+        if story.status in Story.PUBLIC_STATUSES:
+            story.published_revision = revision
+        story.save(update_fields=["latest_revision", "published_revision", "modified_at"])
+    return revision
+
+
+# Soft locks -----------------------------------------------------------------
+
+
+def acquire_lock(actor, story: Story, now: datetime | None = None) -> EditLock:
+    """Mark ``actor`` as editing ``story``; returns the lock, which may be someone else's."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock = EditLock.objects.select_for_update().filter(story=story).first()
+        if lock is not None and lock.user_id != actor.pk and lock.is_active(now):
+            return lock
+        if lock is None or lock.user_id != actor.pk or not lock.is_active(now):
+            lock, _ = EditLock.objects.update_or_create(
+                story=story, defaults={"user": actor, "since": now, "expires_at": now}
+            )
+        lock.expires_at = now + timedelta(seconds=LOCK_SECONDS)
+        lock.save(update_fields=["expires_at"])
+        return lock
+
+
+def release_lock(actor, story: Story) -> None:
+    EditLock.objects.filter(story=story, user=actor).delete()
+
+
+def active_lock(story: Story, now: datetime | None = None) -> EditLock | None:
+    lock = EditLock.objects.select_related("user").filter(story=story).first()
+    return lock if lock is not None and lock.is_active(now) else None

@@ -126,5 +126,5 @@ def test_management_command_prints_the_logins(capsys):
     call_command("load_demo")
 
     out = capsys.readouterr().out
-    assert "Demo outlet loaded: 307 stories." in out
+    assert "Demo outlet loaded: 313 stories." in out
     assert "admin" in out and "masthead-demo" in out

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from masthead.factories import (
+    editor_of,
     make_author,
     make_desk,
     make_label,
@@ -193,8 +194,8 @@ def test_masthead_page_lists_desks_editors_and_contacts(client, article):
 
 def test_changed_slug_answers_301_from_every_old_address(client, article):
     old_url = article.get_absolute_url()
-    change_story_slug(article, "renamed-once")
-    change_story_slug(article, "renamed-twice")
+    change_story_slug(editor_of(article.desk), article, "renamed-once")
+    change_story_slug(editor_of(article.desk), article, "renamed-twice")
 
     for url in (old_url, "/politics/renamed-once/"):
         response = client.get(url)
@@ -212,7 +213,9 @@ def test_story_under_the_wrong_desk_redirects_to_its_desk(client, article):
 
 
 def test_withdrawn_story_answers_410_with_its_notice(client, article):
-    withdraw_story(article, "Withdrawn after we could not verify the claim.")
+    withdraw_story(
+        editor_of(article.desk), article, "Withdrawn after we could not verify the claim."
+    )
 
     response = client.get(article.get_absolute_url())
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from masthead.factories import make_author, make_desk, make_story, make_tag
+from masthead.factories import editor_of, make_author, make_desk, make_story, make_tag
 from masthead.stories.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_a_hidden_story_is_not_shown_through_an_old_slug(client, stories):
     _, hidden = stories
     draft = hidden[0]
     old = draft.get_absolute_url()
-    change_story_slug(draft, "renamed-draft")
+    change_story_slug(editor_of(draft.desk), draft, "renamed-draft")
 
     assert client.get(old).status_code == 404
 

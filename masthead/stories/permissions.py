@@ -1,0 +1,84 @@
+"""Who may do what to which story. Checked by every service, not only by views.
+
+Writers create stories on their desks and edit their own while they are
+drafts; desk editors read, edit and move every story of their desks; chief
+editors those of every desk; administrators hold no content role by
+themselves. A story is a writer's own when they created it or a byline names
+their author profile.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from masthead.newsroom.models import Desk
+from masthead.newsroom.roles import StaffAccess, access_for
+from masthead.stories.models import Story
+from masthead.stories.workflow import Transition, Who
+
+
+def is_own(access: StaffAccess, story: Story) -> bool:
+    if access.user_id is None:
+        return False
+    if story.created_by_id == access.user_id:
+        return True
+    return story.bylines.filter(author__user_id=access.user_id).exists()
+
+
+def can_create(user, desk: Desk) -> bool:
+    return access_for(user).writes_for(desk.pk)
+
+
+def can_read(user, story: Story) -> bool:
+    access = access_for(user)
+    if access.edits(story.desk_id):
+        return True
+    return access.has_content_role and is_own(access, story)
+
+
+def can_edit(user, story: Story) -> bool:
+    if story.status == Story.Status.WITHDRAWN:
+        return False
+    access = access_for(user)
+    if access.edits(story.desk_id):
+        return True
+    return (
+        story.status == Story.Status.DRAFT
+        and access.writes_for(story.desk_id)
+        and is_own(access, story)
+    )
+
+
+def can_take(user, story: Story, transition: Transition) -> bool:
+    access = access_for(user)
+    if access.edits(story.desk_id):
+        return True
+    if transition.who == Who.AUTHOR_OR_EDITOR:
+        return access.writes_for(story.desk_id) and is_own(access, story)
+    return False
+
+
+def check_create(user, desk: Desk) -> None:
+    if not can_create(user, desk):
+        raise PermissionDenied(f"You do not write for the {desk.name} desk.")
+
+
+def check_read(user, story: Story) -> None:
+    if not can_read(user, story):
+        raise PermissionDenied("You may not open this story.")
+
+
+def check_edit(user, story: Story) -> None:
+    if not can_edit(user, story):
+        if story.status == Story.Status.WITHDRAWN:
+            raise PermissionDenied("A withdrawn story cannot be edited.")
+        raise PermissionDenied(
+            "Only the desk's editors may edit this story now"
+            if story.status != Story.Status.DRAFT
+            else "You may not edit this story."
+        )
+
+
+def check_take(user, story: Story, transition: Transition) -> None:
+    if not can_take(user, story, transition):
+        raise PermissionDenied(f"You may not “{transition.label.lower()}” on this desk.")

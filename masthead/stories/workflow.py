@@ -1,0 +1,127 @@
+"""The editorial workflow as one table: which action moves a story from which
+states to which, and who may take it.
+
+    draft ──submit──▶ submitted ──claim──▶ in edit ──approve──▶ ready
+      ▲                   │                   │                  │
+      └──────return (with a note)─────────────┴──────────────────┘
+    in edit / ready ──schedule──▶ scheduled ──(its time comes)──▶ published
+    in edit / ready / scheduled ──publish──▶ published
+    scheduled ──unschedule──▶ ready
+    published ──publish update / publish correction──▶ published
+    published / scheduled ──withdraw (with a note)──▶ withdrawn
+
+A scheduled story whose time has come *is* published (visibility by time, no
+worker needed): ``Story.effective_status`` reports it so, and the table is
+read against that effective state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from masthead.stories.models import Story
+
+S = Story.Status
+
+
+class InvalidTransition(Exception):
+    """The story is not in a state this action starts from."""
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    CLAIM = "claim"
+    APPROVE = "approve"
+    RETURN = "return"
+    SCHEDULE = "schedule"
+    UNSCHEDULE = "unschedule"
+    PUBLISH = "publish"
+    PUBLISH_UPDATE = "publish_update"
+    PUBLISH_CORRECTION = "publish_correction"
+    WITHDRAW = "withdraw"
+
+
+class Who(StrEnum):
+    AUTHOR_OR_EDITOR = "author_or_editor"  # the story's own writer, or an editor of its desk
+    EDITOR = "editor"  # a desk editor of the story's desk, or a chief editor
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[str]
+    target: str
+    who: Who
+    label: str
+    needs_note: bool = False
+
+
+def _t(action, sources, target, who, label, needs_note=False) -> Transition:
+    return Transition(action, frozenset(sources), target, who, label, needs_note)
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in (
+        _t(Action.SUBMIT, {S.DRAFT}, S.SUBMITTED, Who.AUTHOR_OR_EDITOR, "Submit to the desk"),
+        _t(Action.CLAIM, {S.SUBMITTED}, S.IN_EDIT, Who.EDITOR, "Take for editing"),
+        _t(Action.APPROVE, {S.IN_EDIT}, S.READY, Who.EDITOR, "Approve"),
+        _t(
+            Action.RETURN,
+            {S.SUBMITTED, S.IN_EDIT, S.READY},
+            S.DRAFT,
+            Who.EDITOR,
+            "Return to the writer",
+            needs_note=True,
+        ),
+        _t(Action.SCHEDULE, {S.IN_EDIT, S.READY}, S.SCHEDULED, Who.EDITOR, "Schedule"),
+        _t(Action.UNSCHEDULE, {S.SCHEDULED}, S.READY, Who.EDITOR, "Unschedule"),
+        _t(
+            Action.PUBLISH,
+            {S.IN_EDIT, S.READY, S.SCHEDULED},
+            S.PUBLISHED,
+            Who.EDITOR,
+            "Publish now",
+        ),
+        _t(Action.PUBLISH_UPDATE, {S.PUBLISHED}, S.PUBLISHED, Who.EDITOR, "Publish update"),
+        _t(
+            Action.PUBLISH_CORRECTION,
+            {S.PUBLISHED},
+            S.PUBLISHED,
+            Who.EDITOR,
+            "Publish correction",
+            needs_note=True,
+        ),
+        _t(
+            Action.WITHDRAW,
+            {S.PUBLISHED, S.SCHEDULED},
+            S.WITHDRAWN,
+            Who.EDITOR,
+            "Withdraw",
+            needs_note=True,
+        ),
+    )
+}
+
+# States in which a story is still being worked on: nothing of it is public,
+# so saves show at once in the back office's lists.
+WORKING_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.IN_EDIT, S.READY})
+
+
+def transition_for(action: Action | str, state: str) -> Transition:
+    """The transition ``action`` from ``state``, or InvalidTransition."""
+    try:
+        transition = TRANSITIONS[Action(action)]
+    except ValueError:
+        raise InvalidTransition(f"“{action}” is not a workflow action.") from None
+    if state not in transition.sources:
+        label = Story.Status(state).label.lower() if state in S.values else state
+        raise InvalidTransition(
+            f"“{transition.label}” is not possible for a story that is {label}."
+        )
+    return transition
+
+
+def transitions_from(state: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if state in t.sources]
