@@ -69,7 +69,10 @@ def make_story(
     return story
 
 
-def make_user(username: str | None = None, password: str = "correct horse battery", **fields):
+TEST_PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
+
+
+def make_user(username: str | None = None, password: str = TEST_PASSWORD, **fields):
     from django.contrib.auth import get_user_model
 
     username = username or f"user{next(_numbers)}"

@@ -28,8 +28,8 @@ from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet, StaffRole
 from masthead.newsroom.roles import access_for
 from masthead.stories import services
-from masthead.stories.services import snapshot_revision
 from masthead.stories.models import Byline, Label, Story, Tag
+from masthead.stories.services import snapshot_revision
 
 DEMO_PASSWORD = "masthead-demo"
 GENERATED_STORIES = 300

@@ -290,7 +290,7 @@ def publish_story(actor, story: Story, note: str = "") -> Story:
 
 @transaction.atomic
 def publish_update(actor, story: Story, note: str = "") -> Story:
-    """Make the latest revision public; readers see the new "Updated" time and, if given, the note."""
+    """Make the latest revision public with a new "Updated" time and, if given, a public note."""
 
     def apply(row: Story, now: datetime) -> None:
         _publish_latest(row)
