@@ -8,8 +8,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 
-from masthead.newsroom.models import Desk
-from masthead.stories.models import Story
+from masthead.newsroom.models import Author, Desk
+from masthead.stories.models import Byline, Correction, Revision, Story, StoryContent, Tag
 
 RECENT_POSTS = 6
 TOP_STORIES = 4
@@ -60,3 +60,44 @@ def paginate(queryset: QuerySet, page_number: str | None, per_page: int):
         return paginator.page(page_number or 1)
     except (PageNotAnInteger, EmptyPage):
         raise Http404("No such page.") from None
+
+
+def public_corrections() -> QuerySet[Correction]:
+    """Corrections and clarifications of live stories, newest first."""
+    return (
+        Correction.objects.filter(
+            story__in=Story.objects.live(),
+            kind__in=(Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION),
+        )
+        .select_related("story", "story__desk")
+        .order_by("-published_at", "-pk")
+    )
+
+
+@dataclass
+class PreviewStory:
+    story: Story
+    bylines: list[Byline]
+    tags: list[Tag]
+
+
+def story_from_revision(revision: Revision) -> PreviewStory:
+    """An unsaved story carrying ``revision``'s content, to render as readers will see it."""
+    original = revision.story
+    story = Story(
+        pk=original.pk,
+        slug=original.slug,
+        desk=revision.desk,
+        status=original.status,
+        published_at=original.published_at or revision.created_at,
+        updated_at=original.updated_at or revision.created_at,
+        **{name: getattr(revision, name) for name in StoryContent.CONTENT_FIELDS},
+    )
+    authors = Author.objects.in_bulk(revision.author_ids)
+    bylines = [
+        Byline(author=authors[pk], position=position)
+        for position, pk in enumerate(revision.author_ids)
+        if pk in authors
+    ]
+    tags = list(Tag.objects.filter(pk__in=revision.tag_ids).order_by("name"))
+    return PreviewStory(story=story, bylines=bylines, tags=tags)

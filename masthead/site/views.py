@@ -7,12 +7,14 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from masthead.newsroom.models import Author, Desk
 from masthead.site import selectors
 from masthead.site.caching import public_page
 from masthead.stories.models import Byline, Story, StorySlug, Tag
+from masthead.stories.preview import PreviewUnavailable, revision_for_token
 
 
 @require_safe
@@ -50,9 +52,40 @@ def story(request, desk_slug: str, slug: str):
     context = {
         "story": found,
         "bylines": found.ordered_bylines(),
+        "tags": list(found.tags.all()),
+        "corrections": list(found.corrections.all()),
         "recent_posts": selectors.recent_posts(exclude=found),
     }
     return render(request, "site/story.html", context)
+
+
+@require_safe
+@never_cache
+def preview(request, token: str):
+    """A revision exactly as readers will see it, through a signed, expiring link."""
+    try:
+        revision = revision_for_token(token)
+    except PreviewUnavailable as error:
+        return render(request, "site/preview_unavailable.html", {"reason": str(error)}, status=404)
+    draft = selectors.story_from_revision(revision)
+    context = {
+        "story": draft.story,
+        "bylines": draft.bylines,
+        "tags": draft.tags,
+        "corrections": list(revision.story.corrections.all()),
+        "recent_posts": selectors.recent_posts(exclude=revision.story),
+        "preview": revision,
+    }
+    response = render(request, "site/story.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+@public_page
+def corrections(request):
+    page = selectors.paginate(selectors.public_corrections(), request.GET.get("page"), 50)
+    return render(request, "site/corrections.html", {"page": page, "corrections": page.object_list})
 
 
 def _story_list(request, template: str, stories, **context):
