@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.text import clean_line, clean_paragraphs
-from masthead.stories.sanitize import MAX_BODY_CHARS, sanitize_body
+from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 
 
 class Label(models.Model):
