@@ -26,3 +26,15 @@ def media_root(settings, tmp_path):
 def fast_password_hashing(settings):
     """Slow hashing protects real accounts; tests only need it to be correct."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` say why they do not run on SQLite, visibly (-ra)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    reason = "needs PostgreSQL row locks; runs in the PostgreSQL pass of .ci/run (DATABASE_URL)"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))

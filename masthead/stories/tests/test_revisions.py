@@ -1,0 +1,255 @@
+"""Revisions, the published copy, conflicts and restores (DESIGN.md invariants 2 and 4)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from masthead.factories import editor_of, make_desk, make_staff, make_story
+from masthead.newsroom.models import StaffRole
+from masthead.stories import services
+from masthead.stories.models import Correction, Story
+from masthead.stories.services import StaleRevision
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk():
+    return make_desk("Politics")
+
+
+@pytest.fixture
+def editor(desk):
+    return editor_of(desk)
+
+
+@pytest.fixture
+def live_story(desk):
+    story = make_story("Original headline", desk=desk, body="<p>Original body.</p>")
+    services.snapshot_revision(story)
+    return story
+
+
+def edit(story: Story, **changes) -> services.Content:
+    content = services.Content.of(story.latest_revision)
+    for name, value in changes.items():
+        setattr(content, name, value)
+    return content
+
+
+def test_every_save_keeps_a_revision_with_who_and_note(editor, live_story):
+    revision = services.save_story(
+        editor,
+        live_story,
+        edit(live_story, headline="Second"),
+        live_story.latest_revision_id,
+        "Tighter",
+    )
+
+    assert (revision.number, revision.created_by, revision.note) == (2, editor, "Tighter")
+    assert list(live_story.revisions.values_list("number", flat=True)) == [2, 1]
+
+
+def test_editing_a_live_story_changes_nothing_public_until_published(client, editor, live_story):
+    services.save_story(
+        editor,
+        live_story,
+        edit(live_story, headline="Leaked new headline"),
+        live_story.latest_revision_id,
+    )
+
+    page = client.get(live_story.get_absolute_url()).content.decode()
+    assert "Original headline" in page and "Leaked new headline" not in page
+    assert client.get("/").content.decode().count("Leaked new headline") == 0
+
+    services.publish_update(editor, live_story, "Adds the new headline.")
+
+    live_story.refresh_from_db()
+    page = client.get(live_story.get_absolute_url()).content.decode()
+    assert "Leaked new headline" in page
+    assert live_story.was_updated and "Updated <time" in page
+    assert "Adds the new headline." in page
+
+
+def test_a_save_over_a_newer_revision_is_refused_and_nothing_is_lost(desk, editor, live_story):
+    other_editor = make_staff(StaffRole.Role.DESK_EDITOR, desk)
+    base = live_story.latest_revision_id
+    services.save_story(editor, live_story, edit(live_story, body="<p>Editor one.</p>"), base)
+
+    with pytest.raises(StaleRevision) as refused:
+        services.save_story(
+            other_editor, live_story, edit(live_story, body="<p>Editor two.</p>"), base
+        )
+
+    assert refused.value.latest.body == "<p>Editor one.</p>"
+    assert str(editor) in str(refused.value)
+    bodies = set(live_story.revisions.values_list("body", flat=True))
+    assert bodies == {"<p>Original body.</p>", "<p>Editor one.</p>"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clients_saving_at_once_one_is_refused(desk):
+    """Real concurrency needs row locks: SQLite's shared in-memory test database has none."""
+    editors = [editor_of(desk), editor_of(desk)]
+    story = make_story("Race", desk=desk)
+    services.snapshot_revision(story)
+    base = story.latest_revision_id
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def save(editor, text):
+        try:
+            start.wait(timeout=10)
+            services.save_story(
+                editor, Story.objects.get(pk=story.pk), edit(story, body=text), base
+            )
+            outcomes.append("saved")
+        except StaleRevision:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(editors[0], "<p>A</p>")),
+        threading.Thread(target=save, args=(editors[1], "<p>B</p>")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["refused", "saved"]
+    assert story.revisions.count() == 2
+
+
+def test_restore_makes_an_old_revision_the_latest_again(editor, live_story):
+    first = live_story.latest_revision
+    services.save_story(editor, live_story, edit(live_story, headline="Changed"), first.pk)
+    live_story.refresh_from_db()
+
+    restored = services.restore_revision(editor, live_story, first, live_story.latest_revision_id)
+
+    assert restored.number == 3 and restored.headline == "Original headline"
+    assert restored.note == "Restored revision 1"
+
+
+def test_restore_refuses_another_storys_revision(desk, editor, live_story):
+    from django.core.exceptions import PermissionDenied
+
+    other = make_story("Other", desk=desk)
+    services.snapshot_revision(other)
+
+    with pytest.raises(PermissionDenied):
+        services.restore_revision(
+            editor, live_story, other.latest_revision, live_story.latest_revision_id
+        )
+
+
+def test_a_correction_is_public_on_the_story_and_the_corrections_page(client, editor, live_story):
+    services.save_story(
+        editor,
+        live_story,
+        edit(live_story, body="<p>Fixed body.</p>"),
+        live_story.latest_revision_id,
+    )
+    services.publish_correction(editor, live_story, "An earlier version gave the wrong date.")
+
+    page = client.get(live_story.get_absolute_url()).content.decode()
+    assert "Corrections and updates" in page and "An earlier version gave the wrong date." in page
+    assert "Fixed body." in page
+    listing = client.get("/corrections/").content.decode()
+    assert "An earlier version gave the wrong date." in listing and live_story.headline in listing
+    assert (
+        Correction.objects.get().revision == Story.objects.get(pk=live_story.pk).published_revision
+    )
+
+
+def test_hostile_content_is_stored_clean_in_revisions(editor, live_story):
+    revision = services.save_story(
+        editor,
+        live_story,
+        edit(
+            live_story,
+            headline="Title\u202e<script>x</script>",
+            body='<p onclick="x()">Hi<script>alert(1)</script></p><a href="javascript:alert(1)">l</a>',
+        ),
+        live_story.latest_revision_id,
+    )
+
+    assert revision.headline == "Title<script>x</script>"
+    assert "script" not in revision.body and "onclick" not in revision.body
+    assert "javascript" not in revision.body
+
+
+def test_content_rules_are_checked_before_anything_is_written(editor, live_story):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.save_story(
+            editor, live_story, edit(live_story, headline="x" * 201), live_story.latest_revision_id
+        )
+    with pytest.raises(ValidationError):
+        services.save_story(
+            editor, live_story, edit(live_story, headline="  "), live_story.latest_revision_id
+        )
+    assert live_story.revisions.count() == 1
+
+
+def test_soft_lock_shows_who_is_editing_and_expires(desk, editor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    other = editor_of(desk)
+    story = make_story(desk=desk)
+    now = timezone.now()
+
+    mine = services.acquire_lock(editor, story, now)
+    theirs = services.acquire_lock(other, story, now + timedelta(seconds=30))
+    assert theirs.user == editor and mine.since == theirs.since
+
+    later = now + timedelta(seconds=services.LOCK_SECONDS + 1)
+    assert services.active_lock(story, later) is None
+    assert services.acquire_lock(other, story, later).user == other
+    services.release_lock(other, story)
+    assert services.active_lock(story) is None
+
+
+def test_preview_links_expire_and_respect_embargo(desk, editor, live_story, client, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from masthead.stories import preview
+
+    services.save_story(
+        editor,
+        live_story,
+        edit(live_story, headline="Coming headline"),
+        live_story.latest_revision_id,
+    )
+    live_story.refresh_from_db()
+    token = preview.preview_token(live_story.latest_revision)
+
+    page = client.get(f"/preview/{token}/")
+    assert page.status_code == 200 and "Coming headline" in page.content.decode()
+    assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
+
+    assert client.get(f"/preview/{token}x/").status_code == 404
+    assert client.get(f"/preview/{live_story.latest_revision_id}/").status_code == 404
+    monkeypatch.setattr(preview, "PREVIEW_SECONDS", -1)
+    with pytest.raises(preview.PreviewUnavailable, match="expired"):
+        preview.revision_for_token(token)
+    expired = client.get(f"/preview/{token}/")
+    assert expired.status_code == 404 and "Coming headline" not in expired.content.decode()
+    monkeypatch.undo()
+
+    Story.objects.filter(pk=live_story.pk).update(
+        embargoed_until=timezone.now() + timedelta(hours=1)
+    )
+    embargoed = client.get(f"/preview/{token}/")
+    assert embargoed.status_code == 404 and "Coming headline" not in embargoed.content.decode()

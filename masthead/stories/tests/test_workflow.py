@@ -1,0 +1,188 @@
+"""The workflow table and its services: states, notes, schedules, embargoes, audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from masthead.factories import editor_of, make_desk, make_staff, make_story
+from masthead.newsroom.audit import events_for
+from masthead.newsroom.models import StaffRole
+from masthead.stories import services
+from masthead.stories.models import Story
+from masthead.stories.workflow import (
+    TRANSITIONS,
+    Action,
+    InvalidTransition,
+    transition_for,
+    transitions_from,
+)
+
+pytestmark = pytest.mark.django_db
+S = Story.Status
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+@pytest.mark.parametrize("state", [s for s in S.values if s != S.SCHEDULED])
+def test_every_action_from_every_state_follows_the_table(action, state):
+    transition = TRANSITIONS[action]
+    if state in transition.sources:
+        assert transition_for(action, state) is transition
+    else:
+        with pytest.raises(InvalidTransition):
+            transition_for(action, state)
+
+
+def test_unknown_action_is_refused_clearly():
+    with pytest.raises(InvalidTransition, match="not a workflow action"):
+        transition_for("publish_everything", S.DRAFT)
+
+
+def test_buttons_offered_from_published():
+    offered = {t.action for t in transitions_from(S.PUBLISHED)}
+    assert offered == {Action.PUBLISH_UPDATE, Action.PUBLISH_CORRECTION, Action.WITHDRAW}
+
+
+@pytest.fixture
+def desk():
+    return make_desk("Politics")
+
+
+@pytest.fixture
+def editor(desk):
+    return editor_of(desk)
+
+
+@pytest.fixture
+def writer(desk):
+    return make_staff(StaffRole.Role.WRITER, desk)
+
+
+def draft_by(writer, desk, headline="Budget talks stall") -> Story:
+    return services.create_story(
+        writer, services.Content(headline=headline, desk=desk, body="<p>First version.</p>")
+    )
+
+
+def test_a_full_day_from_draft_to_withdrawn(writer, editor, desk):
+    story = draft_by(writer, desk)
+    assert [b.author.user for b in story.bylines.all()] == [writer]
+
+    services.submit_story(writer, story)
+    services.claim_story(editor, story)
+    services.approve_story(editor, story)
+    services.publish_story(editor, story)
+    story.refresh_from_db()
+    assert story.is_live() and story.published_revision == story.latest_revision
+
+    services.publish_correction(editor, story, "An earlier version misnamed the minister.")
+    services.withdraw_story(editor, story, "Withdrawn: the talks never took place.")
+
+    actions = [e.action for e in events_for(story).order_by("at", "pk")]
+    assert actions == [
+        "create", "submit", "claim", "approve", "publish", "publish_correction", "withdraw",
+    ]  # fmt: skip
+    last = events_for(story).first()
+    assert (last.actor, last.from_state, last.to_state) == (editor, S.PUBLISHED, S.WITHDRAWN)
+    assert last.note == "Withdrawn: the talks never took place."
+
+
+def test_return_to_the_writer_needs_a_note_and_reopens_editing(writer, editor, desk):
+    story = draft_by(writer, desk)
+    services.submit_story(writer, story)
+
+    with pytest.raises(ValidationError):
+        services.return_story(editor, story, "   ")
+    services.return_story(editor, story, "Please add the ministry's response.")
+
+    story.refresh_from_db()
+    assert story.status == S.DRAFT
+    content = services.Content.of(story)
+    content.body = "<p>With the ministry's response.</p>"
+    services.save_story(writer, story, content, story.latest_revision_id)
+
+
+@pytest.mark.parametrize("action", [Action.PUBLISH_CORRECTION, Action.WITHDRAW])
+def test_corrections_and_withdrawals_need_a_note(editor, desk, action):
+    story = make_story(desk=desk)
+    services.snapshot_revision(story)
+    call = {
+        Action.PUBLISH_CORRECTION: services.publish_correction,
+        Action.WITHDRAW: services.withdraw_story,
+    }[action]
+
+    with pytest.raises(ValidationError):
+        call(editor, story, "")
+    story.refresh_from_db()
+    assert story.status == S.PUBLISHED and not story.corrections.exists()
+
+
+def test_a_scheduled_story_is_public_at_its_time_with_no_worker(writer, editor, desk):
+    story = draft_by(writer, desk)
+    services.submit_story(writer, story)
+    services.claim_story(editor, story)
+    when = timezone.now() + timedelta(minutes=30)
+
+    services.schedule_story(editor, story, when)
+
+    story.refresh_from_db()
+    assert story.status == S.SCHEDULED
+    assert not Story.objects.live().filter(pk=story.pk).exists()
+    later = when + timedelta(seconds=1)
+    assert Story.objects.live(now=later).filter(pk=story.pk).exists()
+    assert story.effective_status(later) == S.PUBLISHED
+
+
+def test_scheduling_in_the_past_is_refused(editor, desk):
+    story = make_story(desk=desk, status=S.READY, age=None)
+    services.snapshot_revision(story)
+
+    with pytest.raises(ValidationError, match="future"):
+        services.schedule_story(editor, story, timezone.now() - timedelta(minutes=1))
+    story.refresh_from_db()
+    assert story.status == S.READY
+
+
+def test_a_due_scheduled_story_takes_published_transitions(editor, desk):
+    story = make_story(desk=desk, status=S.SCHEDULED, age=timedelta(minutes=1))
+    services.snapshot_revision(story)
+
+    services.publish_update(editor, story, "")
+
+    story.refresh_from_db()
+    assert story.status == S.PUBLISHED
+    with pytest.raises(InvalidTransition):
+        services.unschedule_story(editor, story)
+
+
+def test_unscheduling_takes_a_story_back_before_its_time(editor, desk):
+    story = make_story(desk=desk, status=S.SCHEDULED, age=-timedelta(hours=1))
+    services.snapshot_revision(story)
+
+    services.unschedule_story(editor, story)
+
+    story.refresh_from_db()
+    assert (story.status, story.published_at) == (S.READY, None)
+
+
+def test_an_embargo_keeps_a_story_off_the_gate_even_if_its_time_is_wrong(editor, desk):
+    now = timezone.now()
+    story = make_story(desk=desk, status=S.SCHEDULED, age=timedelta(minutes=5))
+    Story.objects.filter(pk=story.pk).update(embargoed_until=now + timedelta(hours=1))
+
+    assert not Story.objects.live(now=now).filter(pk=story.pk).exists()
+    assert Story.objects.live(now=now + timedelta(hours=2)).filter(pk=story.pk).exists()
+
+
+def test_embargoed_scheduling_sets_the_embargo(editor, desk):
+    story = make_story(desk=desk, status=S.READY, age=None)
+    services.snapshot_revision(story)
+    when = timezone.now() + timedelta(hours=3)
+
+    services.schedule_story(editor, story, when, embargo=True)
+
+    story.refresh_from_db()
+    assert story.embargoed_until == when == story.published_at
