@@ -175,7 +175,10 @@ def test_hostile_content_is_stored_clean_in_revisions(editor, live_story):
         edit(
             live_story,
             headline="Title\u202e<script>x</script>",
-            body='<p onclick="x()">Hi<script>alert(1)</script></p><a href="javascript:alert(1)">l</a>',
+            body=(
+                '<p onclick="x()">Hi<script>alert(1)</script></p>'
+                '<a href="javascript:alert(1)">l</a>'
+            ),
         ),
         live_story.latest_revision_id,
     )
