@@ -12,6 +12,12 @@ def collected_static(tmp_path_factory):
     from django.conf import settings
 
     settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
+    # Hashed names as in production; the gzip and Brotli copies production
+    # also writes change nothing a test can see and take most of the time.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
     call_command("collectstatic", interactive=False, verbosity=0)
     return settings.STATIC_ROOT
 

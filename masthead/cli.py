@@ -94,7 +94,29 @@ def _prepare(migrate: bool) -> None:
 
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if not _static_files_are_current():
+        print("Collecting and compressing static files (once per upgrade) …", flush=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def _static_files_are_current() -> bool:
+    """Whether collected static files are newer than every source file.
+
+    Collecting compresses every file with gzip and Brotli, which takes
+    minutes on a small machine; a restart should not pay for it again.
+    """
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    collected_at = manifest.stat().st_mtime
+    for finder in get_finders():
+        for path, storage in finder.list(ignore_patterns=[]):
+            if Path(storage.path(path)).stat().st_mtime > collected_at:
+                return False
+    return True
 
 
 def _pending_migrations() -> list[str]:
@@ -139,7 +161,9 @@ def _demo(options) -> int:
     call_command("load_demo")
     print()
     print(f"Site:        http://{options.host}:{options.port}/")
+    print(f"Back office: http://{options.host}:{options.port}/desk/")
     print(f"Admin:       http://{options.host}:{options.port}/admin/")
+    print(f"Two-factor:  REQUIRE_2FA_FOR={os.environ['REQUIRE_2FA_FOR']}")
     if options.no_serve:
         return 0
     print("Press Ctrl+C to stop.")
@@ -169,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
+        if options.command == "demo":
+            # Demo staff try the newsroom without an authenticator app.
+            os.environ.setdefault("REQUIRE_2FA_FOR", "none")
+            # A quick first start: gzip and Brotli copies of every static file take
+            # minutes on a small machine; `masthead serve` in production makes them.
+            os.environ.setdefault("STATIC_COMPRESS", "false")
         _setup_django(options.data)
         if options.command == "manage":
             from django.core.management import execute_from_command_line

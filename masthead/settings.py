@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,7 +102,7 @@ def cache_from_env() -> dict:
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss", "unix"}:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "masthead.resilient_cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "masthead"),
         }
@@ -125,11 +126,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "masthead.newsroom",
     "masthead.media",
     "masthead.stories",
     "masthead.site",
     "masthead.demo",
+    "masthead.accounts",
+    "masthead.desk",
+    "django_prose_editor",
+    "masthead.api",
 ]
 
 MIDDLEWARE = [
@@ -139,8 +149,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "masthead.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -187,7 +201,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_COMPRESS", True)
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    },
 }
 # Hashed file names make every static file safe to cache for a year.
 WHITENOISE_MAX_AGE = 31536000
@@ -210,7 +228,11 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 # an operator opts in with SECURE_HSTS_PRELOAD=true; until then the deploy
 # check's reminder about it is not a finding.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# How many proxies in front of Masthead append to X-Forwarded-For (a CDN and
+# nginx: 2); the sign-in throttle counts the address the outermost one saw.
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -218,7 +240,43 @@ if env_bool("BEHIND_PROXY", False):
 # times are rendered by the server, so without script they are true to
 # within this many seconds (with script, always).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60)
+# After that lifetime a cache may keep serving its copy this long while it
+# fetches a fresh one in the background (stale-while-revalidate), and this long
+# when Masthead answers with an error (stale-if-error).
+PUBLIC_STALE_SECONDS = env_int("PUBLIC_STALE_SECONDS", 600)
+PUBLIC_STALE_IF_ERROR_SECONDS = env_int("PUBLIC_STALE_IF_ERROR_SECONDS", 86400)
 PAGE_SIZE = env_int("PAGE_SIZE", 20)
+# The news API's rate limits (e.g. 120/min, 10/s, 5000/hour, or off): per staff
+# API token, and per client address for public reads (off by default: public
+# reads are cacheable and a CDN in front sees them first; docs/api.md).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+API_PUBLIC_RATE_LIMIT = os.environ.get("API_PUBLIC_RATE_LIMIT", "off")
+
+# The page cache in front of Django (masthead/site/page_cache.py): anonymous
+# GETs of public pages answered from memory, kept fresh by content versions.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MB", 64) * 1024 * 1024
+# How often each process looks for published changes: the bound on how long
+# a publish takes to show through this server's cache.
+PAGE_CACHE_POLL_SECONDS = env_int("PAGE_CACHE_POLL_MS", 250) / 1000
+# How long a request for a page being rendered waits for it before rendering too.
+PAGE_CACHE_WAIT_SECONDS = env_int("PAGE_CACHE_WAIT_MS", 2000) / 1000
+# Optional CDN purge by surrogate key after each publish (masthead/site/purge.py).
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "").strip()
+if CDN_PURGE_URL and urlsplit(CDN_PURGE_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("CDN_PURGE_URL must be an http:// or https:// URL")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "").strip()
+CDN_PURGE_TIMEOUT = env_int("CDN_PURGE_TIMEOUT_MS", 2000) / 1000
+
+# Feeds (docs/distribution.md): the full story in each item, or only its
+# summary; and how many of the newest stories a feed carries.
+FEED_FULL_CONTENT = env_bool("FEED_FULL_CONTENT", True)
+FEED_ITEMS = env_int("FEED_ITEMS", 20)
+# URLs per sitemap file (the protocol allows 50,000): a month with more stories
+# is split into pages (?p=2 …). Smaller files cost less memory to serve.
+SITEMAP_URLS_PER_FILE = env_int("SITEMAP_URLS_PER_FILE", 10_000)
+if not 1 <= SITEMAP_URLS_PER_FILE <= 50_000:
+    raise ImproperlyConfigured("SITEMAP_URLS_PER_FILE must be between 1 and 50000")
 
 # Big uploads are refused before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
@@ -227,6 +285,91 @@ MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 20 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# Signing in (masthead/accounts, docs/security.md "Signing in").
+LOGIN_URL = "/account/login/"
+LOGIN_REDIRECT_URL = "/desk/"
+LOGOUT_REDIRECT_URL = "/account/login/"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out name+address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value!r} must be 1 or more")
+    return value
+
+
+def two_factor_groups_from_env() -> list[str]:
+    """REQUIRE_2FA_FOR: `none`, or any of `editors`, `administrators`, `all` (comma-separated)."""
+    raw = os.environ.get("REQUIRE_2FA_FOR", "").strip() or "editors,administrators"
+    groups = [group.strip().lower() for group in raw.split(",") if group.strip()]
+    if groups == ["none"]:
+        return []
+    unknown = set(groups) - {"editors", "administrators", "all"}
+    if unknown:
+        raise ImproperlyConfigured(
+            f"REQUIRE_2FA_FOR={raw!r} is not understood "
+            "(use none, or any of editors, administrators, all, comma-separated)"
+        )
+    return groups
+
+
+# Who must give a code from an authenticator app after the password.
+REQUIRE_2FA_FOR = two_factor_groups_from_env()
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Failed sign-ins are counted per username and address (django-axes, in the
+# database): after LOGIN_FAILURE_LIMIT of them that pair waits
+# LOGIN_COOLOFF_MINUTES. Tries during the wait are refused unrecorded: axes
+# appends each recorded try to its row, which a flood must not grow.
+LOGIN_FAILURE_LIMIT = env_positive_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_positive_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "masthead.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "masthead.accounts.client_ip.client_ip_address"
+
+# Sessions: staff stay signed in SESSION_HOURS after their last sign-in or
+# account change, also across a browser restart. The CSRF cookie is HTTP-only:
+# pages post the token from the {% csrf_token %} field, never read the cookie.
+SESSION_COOKIE_AGE = env_positive_int("SESSION_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# A password-reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = 2 * 3600
+
+# Mail (password reset). The console backend prints mail to standard output,
+# which is what the demo wants; production sets EMAIL_BACKEND=smtp.
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "none": "django.core.mail.backends.dummy.EmailBackend",
+}
+_email_backend = os.environ.get("EMAIL_BACKEND", "").strip() or "console"
+if _email_backend not in EMAIL_BACKENDS and "." not in _email_backend:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={_email_backend!r} is not a mail backend (use console, smtp, none "
+        "or a dotted path)"
+    )
+EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend, _email_backend)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "webmaster@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
 
 LOGGING = {
     "version": 1,

@@ -1,17 +1,34 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+
+def favicon(request):
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("site/favicon.svg"))
+
+
+def serve_media(request, path):
+    """Uploaded media from MEDIA_ROOT as it is now (the embedded default; see SERVE_MEDIA)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("desk/", include("masthead.desk.urls")),
+    path("account/", include("masthead.accounts.urls")),
+    path("api/", include("masthead.api.urls")),
 ]
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns.append(
-        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
-urlpatterns.append(path("", include("masthead.site.urls")))
+    urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_media))
+urlpatterns += [
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", favicon),
+    path("", include("masthead.site.urls")),
+]
 
 handler404 = "masthead.site.views.page_not_found"
 handler500 = "masthead.site.views.server_error"

@@ -1,4 +1,8 @@
-"""WSGI entry point used by `masthead serve` (granian) and any other WSGI server."""
+"""WSGI entry point used by `masthead serve` (granian) and any other WSGI server.
+
+The page cache (masthead/site/page_cache.py) sits in front of Django unless
+``PAGE_CACHE=false``.
+"""
 
 from __future__ import annotations
 
@@ -9,3 +13,16 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 
 application = get_wsgi_application()
+
+
+def _with_page_cache(app):
+    from django.conf import settings
+
+    if not settings.PAGE_CACHE:
+        return app
+    from masthead.site.page_cache import PageCache
+
+    return PageCache(app)
+
+
+application = _with_page_cache(application)

@@ -25,7 +25,7 @@ from PIL import ImageDraw
 
 from masthead.demo.seed import SeedPage, load_seed
 from masthead.media.models import Image
-from masthead.newsroom.models import Author, Desk, Outlet, StaffRole
+from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
 from masthead.newsroom.roles import access_for
 from masthead.stories import services
 from masthead.stories.models import Byline, Label, Story, Tag
@@ -134,6 +134,121 @@ SENTENCES = [
     "Previous attempts at a similar reform stalled in parliament two years ago.",
     "Residents interviewed in the capital gave a mixed reaction to the announcement.",
 ]
+
+
+# The demo outlet's standards: short, and plainly sample text. Each kind names
+# the schema.org property search engines read (PolicyPage.SCHEMA_PROPERTIES).
+DEMO_NOTE = "This is sample text of the Masthead demo outlet, not a real outlet's policy."
+POLICY_PAGES = [
+    # kind, title, slug, summary, paragraphs
+    (
+        PolicyPage.Kind.CORRECTIONS,
+        "Corrections policy",
+        "corrections-policy",
+        "When we get something wrong, we correct it openly and say what changed.",
+        [
+            "We correct errors of fact as soon as we confirm them. The correction is added "
+            "to the story with the time it was made, and listed on our corrections page.",
+            "Write to the editor of the desk that published the story; their address is "
+            "on the masthead page.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.UNNAMED_SOURCES,
+        "Unnamed sources",
+        "unnamed-sources",
+        "We name our sources unless naming them would put them at risk.",
+        [
+            "An unnamed source is used only when the information matters, cannot be had "
+            "on the record, and at least one editor knows who the source is.",
+            "The story says why the source was not named and how they know what they say.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.NO_BYLINES,
+        "Stories without a personal byline",
+        "no-bylines",
+        "Reports signed by IFP Editorial Staff are edited like every other report.",
+        [
+            "Short reports, wire rewrites and stories that would endanger a reporter are "
+            "signed by IFP Editorial Staff. The desk's editor answers for them.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.ETHICS,
+        "Ethics policy",
+        "ethics",
+        "Accuracy, independence and fairness come before speed.",
+        [
+            "Our journalists do not accept gifts or payment from people they cover, and "
+            "declare any interest in a story to their editor.",
+            "We give people we report on a fair chance to respond before we publish.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.OWNERSHIP,
+        "Ownership and funding",
+        "ownership-and-funding",
+        "Who owns this outlet and how it is paid for.",
+        [
+            "The demo outlet is owned by nobody: it exists to show what Masthead does. A "
+            "real outlet names its owners and its main sources of income here.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.FEEDBACK,
+        "Contact us and tell us what we missed",
+        "feedback",
+        "Every message to a desk is read by its editor and answered within two working days.",
+        [
+            "Write to the newsroom or to the desk that published a story. Tips, complaints "
+            "and corrections all go to the same addresses, listed on the masthead page.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.FACT_CHECKING,
+        "Verification and fact-checking",
+        "fact-checking",
+        "What we check before a story is published.",
+        [
+            "Every figure, quote and claim is checked by the writer and read by an editor "
+            "before publication. Claims we cannot verify are attributed to who made them.",
+        ],
+    ),
+]
+
+
+def load_policy_pages() -> None:
+    """The demo outlet's policy pages; found by kind, so loading twice keeps one of each."""
+    for position, (kind, title, slug, summary, paragraphs) in enumerate(POLICY_PAGES):
+        PolicyPage.objects.update_or_create(
+            kind=kind,
+            defaults={
+                "title": title,
+                "slug": slug,
+                "summary": summary,
+                "body": _paragraphs([*paragraphs, DEMO_NOTE]),
+                "is_published": True,
+                "position": position,
+            },
+        )
+
+
+def _demo_logo() -> Image:
+    """A plain wordmark for the publisher logo search engines show."""
+    caption = "Iran Front Page demo wordmark"
+    logo = Image.objects.filter(caption=caption).first()
+    if logo is None:
+        picture = PillowImage.new("RGB", (600, 60), (255, 255, 255))
+        draw = ImageDraw.Draw(picture)
+        draw.rectangle([0, 0, 10, 60], fill=(122, 28, 36))
+        draw.text((28, 10), "IFP · Iran Front Page (demo)", fill=(20, 20, 20), font_size=34)
+        out = io.BytesIO()
+        picture.save(out, "PNG", optimize=True)
+        logo = Image(alt_text="Iran Front Page", caption=caption, credit="Masthead demo")
+        logo.file.save("demo-logo.png", ContentFile(out.getvalue()), save=False)
+        logo.save()
+    return logo
 
 
 @dataclass
@@ -259,11 +374,18 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     outlet.name = "Iran Front Page"
     outlet.short_name = "IFP"
     outlet.tagline = "News from Iran and the region (demo)"
-    outlet.about = seed.author_bio
+    outlet.about = (
+        "Iran Front Page reports news from Iran and the region. Its editorial staff "
+        "writes the news; the editor of each desk answers for what that desk publishes. "
+        "This copy is a demo outlet: its recent stories are adapted from the real site, "
+        "the rest are generated sample content."
+    )
     outlet.email = "newsroom@ifp.example"
     outlet.phone = "+98 21 0000 0000"
     outlet.is_demo = True
+    outlet.logo = _demo_logo()
     outlet.save()
+    load_policy_pages()
 
     staff = _author(
         seed.author_name,
@@ -364,7 +486,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         lead_image=_image(
             "lead",
             (30, 40, 70),
-            "IFP Exclusive",
+            "Politics",
             alt="Abstract illustration of concentric circles over a dark blue field",
             caption="Tensions between Tehran and Washington rose after the downing of a US drone.",
         ),
@@ -456,7 +578,8 @@ def _workflow_examples(desks: dict[str, Desk], writers: list, now: datetime) -> 
         if state == "ready":
             continue
         if state == "scheduled":
-            services.schedule_story(editor, story, now + timedelta(hours=3))
+            # Real time, not the load's: a schedule is always for the future.
+            services.schedule_story(editor, story, max(now, timezone.now()) + timedelta(hours=3))
             continue
         services.publish_story(editor, story)
         services.withdraw_story(

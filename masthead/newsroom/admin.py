@@ -1,13 +1,14 @@
-"""Superuser admin for the outlet, its desks and authors."""
+"""Superuser admin for the outlet, its desks, authors and policy pages."""
 
 from django.contrib import admin
 
-from masthead.newsroom.models import Author, Desk, Outlet
+from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
 
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "email", "is_demo"]
+    raw_id_fields = ["logo"]
 
     def has_add_permission(self, request) -> bool:
         return not Outlet.objects.exists()
@@ -28,3 +29,12 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "job_title"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user", "photo"]
+
+
+@admin.register(PolicyPage)
+class PolicyPageAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "slug", "is_published", "position", "updated_at"]
+    list_editable = ["position"]
+    list_filter = ["kind", "is_published"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}

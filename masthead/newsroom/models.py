@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from masthead.newsroom.sanitize import sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
 
 # First path segments the site itself uses; a desk may not take one of them,
@@ -69,6 +70,21 @@ class Outlet(models.Model):
     is_demo = models.BooleanField(
         default=False, help_text="Shows a notice on every page that this is a demo outlet."
     )
+    # What search engines and partners are told about the publisher (JSON-LD
+    # NewsMediaOrganization); the policy pages below carry the rest.
+    logo = models.ForeignKey(
+        "media.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The publisher logo (a wide wordmark works best); a plain one is used if empty.",
+    )
+    founding_date = models.DateField(null=True, blank=True)
+    same_as = models.TextField(
+        blank=True,
+        help_text="Profiles elsewhere (Wikipedia, social accounts), one address a line.",
+    )
 
     class Meta:
         verbose_name = "outlet"
@@ -82,6 +98,11 @@ class Outlet(models.Model):
         self.short_name = clean_line(self.short_name)
         self.tagline = clean_line(self.tagline)
         self.about = clean_paragraphs(self.about)
+
+    def profile_urls(self) -> list[str]:
+        """``same_as`` as a list of web addresses; lines that are not one are left out."""
+        lines = (line.strip() for line in self.same_as.splitlines())
+        return [line for line in lines if line.startswith(("https://", "http://"))]
 
     @classmethod
     def current(cls) -> Outlet:
@@ -168,6 +189,94 @@ class Desk(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:desk", kwargs={"desk_slug": self.slug})
+
+
+class PolicyPageQuerySet(models.QuerySet):
+    def published(self) -> PolicyPageQuerySet:
+        return self.filter(is_published=True)
+
+
+class PolicyPage(models.Model):
+    """One of the outlet's published standards: corrections, unnamed sources, ethics …
+
+    Each kind but "other" is one page and maps to the schema.org property
+    that names it on the publisher (``SCHEMA_PROPERTIES``), so search engines
+    and readers find the same page. The masthead page itself is the
+    ``masthead`` property. The body is HTML, sanitised on save like a story's.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTIONS = "corrections", "Corrections policy"
+        UNNAMED_SOURCES = "unnamed_sources", "Unnamed sources policy"
+        NO_BYLINES = "no_bylines", "Policy on stories without bylines"
+        ETHICS = "ethics", "Ethics policy"
+        OWNERSHIP = "ownership", "Ownership and funding"
+        FEEDBACK = "feedback", "Actionable feedback policy"
+        FACT_CHECKING = "fact_checking", "Verification and fact-checking policy"
+        DIVERSITY = "diversity", "Diversity policy"
+        MISSION = "mission", "Mission and coverage priorities"
+        OTHER = "other", "Other page"
+
+    SCHEMA_PROPERTIES = {
+        Kind.CORRECTIONS: "correctionsPolicy",
+        Kind.UNNAMED_SOURCES: "unnamedSourcesPolicy",
+        Kind.NO_BYLINES: "noBylinesPolicy",
+        Kind.ETHICS: "ethicsPolicy",
+        Kind.OWNERSHIP: "ownershipFundingInfo",
+        Kind.FEEDBACK: "actionableFeedbackPolicy",
+        Kind.FACT_CHECKING: "verificationFactCheckingPolicy",
+        Kind.DIVERSITY: "diversityPolicy",
+        Kind.MISSION: "missionCoveragePrioritiesPolicy",
+    }
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=80, unique=True, allow_unicode=True, help_text="Its address: /policies/<slug>/."
+    )
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One sentence, shown in lists and to search engines."
+    )
+    body = models.TextField(blank=True, help_text="HTML; sanitised by an allow-list on save.")
+    is_published = models.BooleanField(
+        default=True, help_text="Unpublished pages are not shown nor named anywhere public."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the footer.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PolicyPageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=~models.Q(kind="other"),
+                name="policy_page_once_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        self.title = clean_line(self.title)
+        self.summary = clean_line(self.summary)
+        if not self.title:
+            raise ValidationError({"title": "A policy page needs a title."})
+
+    def save(self, *args, **kwargs) -> None:
+        self.title = clean_line(self.title)
+        self.summary = clean_line(self.summary)
+        self.body = sanitize_body(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:policy", kwargs={"slug": self.slug})
+
+    @property
+    def schema_property(self) -> str | None:
+        return self.SCHEMA_PROPERTIES.get(self.kind)
 
 
 class StaffRole(models.Model):

@@ -4,13 +4,15 @@ Body HTML is cleaned once, on the way in (``Story.save``), so every surface
 that shows it can trust it. nh3 parses with html5ever like a browser does,
 drops every tag and attribute not listed here, removes the contents of
 ``script`` and ``style``, lets only http(s), mailto and tel links through and
-adds ``rel="noopener noreferrer"`` to links. Style attributes are not
-allowed at all, so CSS expressions have nowhere to live. Control characters
-and bidi overrides are removed from the text, including those written as
-character references (``&#x202E;``).
+adds ``rel="noopener noreferrer"`` to links. Style attributes are not allowed
+at all, so CSS expressions have nowhere to live. Control characters and bidi
+overrides are removed from the text, including those written as character
+references (``&#x202E;``).
 
-Two things here are our own, because nh3 offers neither:
+Three things here are our own, because nh3 offers none of them:
 
+* A URL check on ``cite``, which nh3 leaves alone: quotation sources, like
+  links and images, keep only the URL schemes allowed here.
 * A nesting limit. html5ever scans its stack of open elements for many start
   tags, so its time grows with the square of the nesting depth: a 320 KB body
   of nested ``<dl><dd>`` took 44 seconds, and a 2 MB one would take hours.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 
 import nh3
 
@@ -107,12 +110,15 @@ def sanitize_body(html: str | None) -> str:
     """Return ``html`` reduced to the allow-list; the result is safe to render."""
     if not html:
         return ""
-    cleaned, budget = html, _PARSE_NESTING_BUDGET
+    cleaned = _clean(_limit_nesting(strip_invisible(html), _PARSE_NESTING_BUDGET))
     for _ in range(_MAX_PASSES):
-        again = _clean(_limit_nesting(strip_invisible(cleaned), budget))
+        again = strip_invisible(cleaned)
+        if _nests_deeper(again, MAX_NESTING_DEPTH):
+            again = _limit_nesting(again, MAX_NESTING_DEPTH)
+        again = _clean(again)
         if again == cleaned:
             break
-        cleaned, budget = again, MAX_NESTING_DEPTH
+        cleaned = again
     return cleaned
 
 
@@ -121,10 +127,28 @@ def _clean(html: str) -> str:
         html,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_drop_unsafe_url,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+# nh3 checks the scheme of href and src, but passes cite="javascript:..." through.
+_URL_ATTRIBUTES = frozenset({("a", "href"), ("img", "src"), ("blockquote", "cite"), ("q", "cite")})
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")  # browsers ignore these anywhere in a URL
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))  # and these around it
+
+
+def _drop_unsafe_url(tag: str, attribute: str, value: str) -> str | None:
+    if (tag, attribute) not in _URL_ATTRIBUTES:
+        return value
+    url = _URL_TAB_OR_NEWLINE.sub("", value).strip(_C0_OR_SPACE)
+    scheme = _URL_SCHEME.match(url)
+    if scheme and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES:
+        return None
+    return value
 
 
 # --- Nesting limit -----------------------------------------------------------
@@ -136,7 +160,6 @@ def _clean(html: str) -> str:
 # reformatted b/i ...). After <svg>, <math>, <select> or <template>, where
 # tokenizing depends on tree building, it counts every start tag and no end tag.
 
-_HTML_SPACE = "\t\n\f "
 _TAG_NAME = re.compile(r"[^\t\n\f />]*+")
 _ATTRIBUTES = re.compile(
     r"""(?:[\t\n\f /]++|[^\t\n\f />][^\t\n\f />=]*+"""
@@ -145,147 +168,87 @@ _ATTRIBUTES = re.compile(
 _COMMENT_END = re.compile(r"--!?>")
 _SCRIPT_EVENT = re.compile(r"<!--|-->|</?script(?=[\t\n\f />])", re.ASCII | re.IGNORECASE)
 _START_TAG_OPEN = re.compile(r"<++(?=[A-Za-z])")
+_CLEAN_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)")
 _TO_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
-_VOID = frozenset(
-    {
-        "area",
-        "base",
-        "basefont",
-        "bgsound",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "keygen",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    }
-)
-_IGNORED_IN_BODY = frozenset({"html", "head", "body", "frameset", "frame"})
-_TABLE_PARTS = frozenset(
-    {"caption", "colgroup", "col", "tbody", "thead", "tfoot", "tr", "td", "th"}
-)
-_RAW_TEXT = frozenset(
-    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"}
-)
+
+def _names(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_VOID = _names("area base basefont bgsound br col embed hr image img input keygen link meta")
+_VOID |= _names("param source track wbr")
+_IGNORED_IN_BODY = _names("html head body frameset frame")
+_RAW_TEXT = _names("script style textarea title xmp iframe noembed noframes noscript")
 _RAW_TEXT_END = {
     name: re.compile(rf"</{name}(?=[\t\n\f />])", re.ASCII | re.IGNORECASE) for name in _RAW_TEXT
 }
-_TREE_DEPENDENT = frozenset({"svg", "math", "select", "template"})
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_CLOSES_P = _HEADINGS | frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "center",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "header",
-        "hgroup",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "search",
-        "section",
-        "summary",
-        "ul",
-        "pre",
-        "listing",
-        "form",
-        "li",
-        "dd",
-        "dt",
-        "table",
-        "hr",
-        "xmp",
-        "plaintext",
-    }
+# Where tokenizing depends on tree building in ways not modelled here.
+_TREE_DEPENDENT = _names("svg math select template")
+_FORMATTING = _names("a b big code em font i nobr s small strike strong tt u")
+_HEADINGS = _names("h1 h2 h3 h4 h5 h6")
+_SPECIAL = _HEADINGS | _names(
+    "address applet area article aside base basefont bgsound blockquote body br button caption "
+    "center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form "
+    "frame frameset head header hgroup hr html iframe img input keygen li link listing main "
+    "marquee menu meta nav noembed noframes noscript object ol p param plaintext pre script "
+    "search section select source style summary table tbody td template textarea tfoot th "
+    "thead title tr track ul wbr xmp"
 )
-_CLOSES_SIBLING = {
-    "li": {"li"},
-    "dd": {"dd", "dt"},
-    "dt": {"dd", "dt"},
-    "tr": {"tr"},
-    "td": {"td", "th"},
-    "th": {"td", "th"},
-    **{heading: _HEADINGS for heading in _HEADINGS},
+_CLOSES_P = _HEADINGS | _names(
+    "address article aside blockquote center details dialog dir div dl fieldset figcaption "
+    "figure footer header hgroup main menu nav ol p search section summary ul pre listing form "
+    "li dd dt table hr xmp plaintext"
+)
+_SCOPE = _names("applet caption html table td th marquee object template")
+_BUTTON_SCOPE = _SCOPE | {"button"}
+_LIST_ITEM_SCOPE = _SCOPE | {"ol", "ul"}
+_TABLE_SCOPE = _names("html table template")
+_MARKERS = _names("applet caption marquee object td th template")
+# Start tags that close an open list item or definition, and what stops the search.
+_CLOSES_ITEM = {
+    "li": ({"li"}, _SPECIAL - _names("address div p li")),
+    "dd": ({"dd", "dt"}, _SPECIAL - _names("address div p dd dt")),
+    "dt": ({"dd", "dt"}, _SPECIAL - _names("address div p dd dt")),
 }
-_SCOPE_STOP = frozenset(
-    {"applet", "caption", "html", "table", "td", "th", "marquee", "object", "template"}
-)
-_TABLE_SCOPE_STOP = frozenset({"html", "table", "template"})
+_TABLE_OR_CELL = _names("table td th caption")
+_RUBY_PARTS = _names("rb rtc rp rt")
+# Table parts close what is open above the nearest of these.
+_TABLE_CONTEXT = {
+    "td": _names("tr tbody thead tfoot table"),
+    "th": _names("tr tbody thead tfoot table"),
+    "tr": _names("tbody thead tfoot table"),
+    **dict.fromkeys(_names("tbody thead tfoot caption colgroup col"), _names("table")),
+}
 # End tags that close the nearest such element in scope, with whatever is above it.
 _END_SCOPE = {
     **dict.fromkeys(
-        {
-            "address",
-            "article",
-            "aside",
-            "blockquote",
-            "button",
-            "center",
-            "details",
-            "dialog",
-            "dir",
-            "div",
-            "dl",
-            "fieldset",
-            "figcaption",
-            "figure",
-            "footer",
-            "header",
-            "hgroup",
-            "listing",
-            "main",
-            "menu",
-            "nav",
-            "ol",
-            "pre",
-            "search",
-            "section",
-            "summary",
-            "ul",
-            "dd",
-            "dt",
-            "applet",
-            "marquee",
-            "object",
-        },
-        _SCOPE_STOP,
+        _names(
+            "address article aside blockquote button center details dialog dir div dl "
+            "fieldset figcaption figure footer header hgroup listing main menu nav ol pre "
+            "search section summary ul dd dt applet marquee object"
+        ),
+        _SCOPE,
     ),
-    "li": _SCOPE_STOP | {"ol", "ul"},
-    "p": _SCOPE_STOP | {"button"},
-    **dict.fromkeys(_HEADINGS, _SCOPE_STOP),
-    **dict.fromkeys(
-        {"table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption"}, _TABLE_SCOPE_STOP
-    ),
+    "li": _LIST_ITEM_SCOPE,
+    "p": _BUTTON_SCOPE,
+    **dict.fromkeys(_HEADINGS, _SCOPE),
+    **dict.fromkeys(_names("table tbody thead tfoot tr td th caption"), _TABLE_SCOPE),
 }
+
+# Every set of names that ends a search down the stack.
+_SCOPE_ENDS = frozenset(
+    {*_END_SCOPE.values(), *(stops for _, stops in _CLOSES_ITEM.values()), _SPECIAL, _MARKERS}
+)
 
 
 def _limit_nesting(html: str, budget: int) -> str:
     """``html`` without the start tags that would open elements beyond ``budget`` deep."""
     if html.count("<") <= budget:
-        return html  # fewer tags than the budget cannot nest past it
+        return html  # so few tags cannot nest deep enough to matter
     kept: list[str] = []
-    stack: list[str] = []
+    elements = _OpenElements()
+    dropped: list[str] = []
     copied = position = 0
     while (opening := html.find("<", position)) != -1:
         following = html[opening + 1 : opening + 2]
@@ -294,25 +257,27 @@ def _limit_nesting(html: str, budget: int) -> str:
             name = html[opening + 1 : name_end].translate(_TO_LOWER)
             if name in _TREE_DEPENDENT:
                 kept.append(html[copied:opening])
-                kept.append(_limit_every_start_tag(html[opening:], stack, budget))
+                kept.append(_limit_every_start_tag(html[opening:], elements.depth, budget))
                 return "".join(kept)
             tag_end = _tag_end(html, name_end)
-            if tag_end is None:
-                break  # an unclosed tag: the parser drops it and all that follows
-            if name == "plaintext":
-                break  # everything after it is text
+            if tag_end is None or name == "plaintext":
+                break  # the parser drops an unclosed tag; after <plaintext> all is text
             position = tag_end
             if name in _RAW_TEXT:
                 position = _raw_text_end(html, tag_end, name)
-            elif not _opens_element(name, stack):
-                pass
-            elif len(stack) < budget:
-                stack.append(name)
-            else:
+            elif not elements.start(name, budget):
                 kept.append(html[copied:opening])
                 copied = tag_end
+                dropped.append(name)
         elif following == "/":
-            position = _end_tag(html, opening, stack)
+            name, position = _end_tag(html, opening)
+            if name and position and dropped and dropped[-1] == name:
+                # Its start tag is gone; left alone, a stray </p> would open a new p.
+                dropped.pop()
+                kept.append(html[copied:opening])
+                copied = position
+            elif name and position:
+                elements.end(name)
         elif following == "!" or following == "?":
             position = _comment_end(html, opening)
         else:
@@ -323,40 +288,187 @@ def _limit_nesting(html: str, budget: int) -> str:
     return "".join(kept)
 
 
-def _opens_element(name: str, stack: list[str]) -> bool:
-    """Apply the implied end tags of start tag ``name``; say whether it opens an element."""
-    if name in _VOID or name in _IGNORED_IN_BODY:
-        return False
-    if name in _TABLE_PARTS and "table" not in stack:
-        return False  # ignored outside a table
-    if stack and stack[-1] == "p" and name in _CLOSES_P:
-        stack.pop()
-    if stack and stack[-1] in _CLOSES_SIBLING.get(name, ()):
-        stack.pop()
-    return True
+class _OpenElements:
+    """html5ever's stack of open elements as the tags tell it, never shallower.
+
+    An element is *certain* while the parser surely has it open. Where the
+    parser may close elements in ways not modelled here, they become uncertain:
+    they still count, and an end tag closes through them only up to a certain
+    element, so a misjudged element can never make the estimate too shallow.
+
+    Every search the parser makes down its stack is answered here from
+    per-name and per-scope stacks of positions, in constant time: a walk down
+    the stack would make this scan as slow as the parse it protects.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.certain: list[bool] = []
+        self.certain_positions: list[int] = []
+        self.positions: dict[str, list[int]] = {}
+        # For each set of scope-ending names: positions of all, and of certain, members.
+        self.scope_positions = {stops: ([], []) for stops in _SCOPE_ENDS}
+        self.scopes_by_name: dict[str, list[tuple[list[int], list[int]]]] = {}
+        # Formatting elements closed along with an element around them: the
+        # parser reopens them at the next content, so they still count.
+        self.to_reopen = 0
+
+    @property
+    def depth(self) -> int:
+        return len(self.names) + self.to_reopen
+
+    def start(self, name: str, budget: int) -> bool:
+        """Apply start tag ``name``; False if it would open an element ``budget`` deep."""
+        if name in _IGNORED_IN_BODY:
+            return True
+        if self.names and self.names[-1] == "colgroup" and name != "col":
+            self._pop_to(len(self.names) - 1)  # anything but a column closes a column group
+        certain = True
+        if name in _TABLE_CONTEXT:
+            table = self._nearest(("table",))
+            if table is None:
+                return True  # ignored outside a table
+            certain = self.certain[table]
+            self._close_above(_TABLE_CONTEXT[name])
+        else:
+            self._close_implied_by(name)
+        if name in _VOID:
+            return True
+        if self.depth >= budget:
+            return False
+        self._push(name, certain and name != "form")  # a second form is ignored
+        return True
+
+    def end(self, name: str) -> None:
+        if name in _END_SCOPE:
+            self._close(_HEADINGS if name in _HEADINGS else (name,), _END_SCOPE[name])
+        elif name in _FORMATTING:
+            if self.names and self.names[-1] == name:
+                self._pop_to(len(self.names) - 1, reopen=False)
+            else:
+                self._doubt_from(self._nearest((name,)))  # the adoption agency moves things
+        elif name == "form":
+            self._doubt_from(self._nearest(("form",)))  # removed from the stack, not popped to
+        else:
+            self._close((name,), _SPECIAL)
+
+    def _close_implied_by(self, name: str) -> None:
+        if name in _CLOSES_P:
+            self._close(("p",), _BUTTON_SCOPE)
+        if name in _CLOSES_ITEM:
+            self._close(*_CLOSES_ITEM[name])
+        elif name in _HEADINGS or name in {"option", "optgroup"}:
+            # Closed only if it is the current node, which may sit above this stack.
+            self._doubt_from(self._nearest(_HEADINGS if name in _HEADINGS else ("option",)))
+        elif name == "button":
+            self._close(("button",), _SCOPE)
+        elif name in {"a", "nobr"}:
+            self._doubt_from(self._nearest((name,), stops=_MARKERS))
+        elif name == "table":
+            inner = self._nearest(_TABLE_OR_CELL)
+            if inner is not None and self.names[inner] == "table":
+                self._doubt_from(inner)  # a table in table mode closes the open one
+        elif name in _RUBY_PARTS:
+            self._doubt_from(0)
+
+    def _close(self, targets: Iterable[str], stops: frozenset[str]) -> None:
+        """Close the nearest of ``targets`` not beyond an element of ``stops``."""
+        index = self._nearest(targets)
+        if index is None:
+            return
+        every_stop, certain_stops = self.scope_positions[stops]
+        if certain_stops and certain_stops[-1] > index:
+            return  # out of scope
+        if self.certain[index] and not (every_stop and every_stop[-1] > index):
+            self._pop_to(index)
+        else:
+            self._doubt_from(index)
+
+    def _close_above(self, context: Iterable[str]) -> None:
+        """Close everything above the nearest element of ``context``."""
+        index = self._nearest(context)
+        if index is None:
+            return
+        if self.certain[index]:
+            self._pop_to(index + 1)
+        else:
+            self._doubt_from(index)
+
+    def _nearest(self, targets: Iterable[str], stops: frozenset[str] | None = None) -> int | None:
+        index = None
+        for name in targets:
+            found = self.positions.get(name)
+            if found and (index is None or found[-1] > index):
+                index = found[-1]
+        if index is not None and stops is not None:
+            certain_stops = self.scope_positions[stops][1]
+            if certain_stops and certain_stops[-1] > index:
+                return None
+        return index
+
+    def _scopes_ended_by(self, name: str) -> list[tuple[list[int], list[int]]]:
+        found = self.scopes_by_name.get(name)
+        if found is None:
+            found = [kept for stops, kept in self.scope_positions.items() if name in stops]
+            self.scopes_by_name[name] = found
+        return found
+
+    def _push(self, name: str, certain: bool) -> None:
+        index = len(self.names)
+        self.names.append(name)
+        self.certain.append(certain)
+        self.positions.setdefault(name, []).append(index)
+        if certain:
+            self.certain_positions.append(index)
+        for every_stop, certain_stops in self._scopes_ended_by(name):
+            every_stop.append(index)
+            if certain:
+                certain_stops.append(index)
+
+    def _pop_to(self, index: int, *, reopen: bool = True) -> None:
+        while len(self.names) > index:
+            name, certain = self.names.pop(), self.certain.pop()
+            self.positions[name].pop()
+            if certain:
+                self.certain_positions.pop()
+            for every_stop, certain_stops in self._scopes_ended_by(name):
+                every_stop.pop()
+                if certain:
+                    certain_stops.pop()
+            self.to_reopen += reopen and name in _FORMATTING
+
+    def _doubt_from(self, index: int | None) -> None:
+        if index is None:
+            return
+        while self.certain_positions and self.certain_positions[-1] >= index:
+            position = self.certain_positions.pop()
+            self.certain[position] = False
+            for _, certain_stops in self._scopes_ended_by(self.names[position]):
+                certain_stops.pop()
 
 
-def _end_tag(html: str, opening: int, stack: list[str]) -> int | None:
+def _nests_deeper(clean_html: str, limit: int) -> bool:
+    """Whether nh3's output, which closes every element it opens, nests beyond ``limit``."""
+    depth = 0
+    for tag in _CLEAN_TAG.finditer(clean_html):
+        if tag[1]:
+            depth -= 1
+        elif tag[2] not in _VOID:
+            depth += 1
+            if depth > limit:
+                return True
+    return False
+
+
+def _end_tag(html: str, opening: int) -> tuple[str | None, int | None]:
+    """The name of the end tag at ``opening`` (None if it is not one), and where it ends."""
     following = html[opening + 2 : opening + 3]
     if following == ">":
-        return opening + 3
+        return None, opening + 3
     if not (following.isascii() and following.isalpha()):
-        return _comment_end(html, opening)
+        return None, _comment_end(html, opening)
     name_end = _TAG_NAME.match(html, opening + 2).end()
-    name = html[opening + 2 : name_end].translate(_TO_LOWER)
-    stops = _END_SCOPE.get(name)
-    if stops is None:
-        if stack and stack[-1] == name:
-            stack.pop()
-    else:
-        targets = _HEADINGS if name in _HEADINGS else {name}
-        for index in range(len(stack) - 1, -1, -1):
-            if stack[index] in targets:
-                del stack[index:]
-                break
-            if stack[index] in stops:
-                break
-    return _tag_end(html, name_end)
+    return html[opening + 2 : name_end].translate(_TO_LOWER), _tag_end(html, name_end)
 
 
 def _tag_end(html: str, after_name: int) -> int | None:
@@ -412,9 +524,8 @@ def _script_end_tag(html: str, start: int) -> int | None:
     return None
 
 
-def _limit_every_start_tag(html: str, stack: list[str], budget: int) -> str:
+def _limit_every_start_tag(html: str, depth: int, budget: int) -> str:
     """Count every ``<`` before a letter as an element that stays open; drop the excess."""
-    depth = len(stack)
     for found in _START_TAG_OPEN.finditer(html):
         depth += 1
         if depth > budget:

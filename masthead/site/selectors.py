@@ -8,7 +8,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 
-from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
 from masthead.stories.models import Byline, Correction, Revision, Story, StoryContent, Tag
 
 RECENT_POSTS = 6
@@ -101,3 +101,22 @@ def story_from_revision(revision: Revision) -> PreviewStory:
     ]
     tags = list(Tag.objects.filter(pk__in=revision.tag_ids).order_by("name"))
     return PreviewStory(story=story, bylines=bylines, tags=tags)
+
+
+def outlet_of(request) -> Outlet:
+    """The outlet (with its logo), read once per request."""
+    if not hasattr(request, "_masthead_outlet"):
+        found = Outlet.objects.select_related("logo").order_by("pk").first()
+        request._masthead_outlet = found or Outlet()
+    return request._masthead_outlet
+
+
+def published_policies(request) -> list[PolicyPage]:
+    """The outlet's published policy pages, in footer order, read once per request."""
+    if not hasattr(request, "_masthead_policies"):
+        request._masthead_policies = list(
+            PolicyPage.objects.published().only(
+                "kind", "title", "slug", "summary", "is_published", "position"
+            )
+        )
+    return request._masthead_policies

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from masthead.site import views
+from masthead.site import sitemaps, views
+from masthead.site.feeds import StoryFeed
 
 app_name = "site"
 
@@ -11,6 +12,24 @@ urlpatterns = [
     path("preview/<str:token>/", views.preview, name="preview"),
     path("author/<str:slug>/", views.author, name="author"),
     path("tag/<str:slug>/", views.tag, name="tag"),
+    path("label/<str:slug>/", views.label, name="label"),
+    path("policies/<str:slug>/", views.policy, name="policy"),
+    # Distribution (docs/distribution.md). A section's feeds are its page's
+    # address + feed.xml / atom.xml: a story slug never has a dot, so
+    # /<desk>/feed.xml can never be a story's address (/<desk>/<story>/).
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
+    path("sitemaps/<str:section>.xml", sitemaps.section, name="sitemap"),
+    path("feed/", StoryFeed("site"), name="feed"),
+    path("feed/atom/", StoryFeed("site", atom=True), name="feed_atom"),
+    path("author/<str:slug>/feed.xml", StoryFeed("author"), name="author_feed"),
+    path("author/<str:slug>/atom.xml", StoryFeed("author", atom=True), name="author_feed_atom"),
+    path("tag/<str:slug>/feed.xml", StoryFeed("tag"), name="tag_feed"),
+    path("tag/<str:slug>/atom.xml", StoryFeed("tag", atom=True), name="tag_feed_atom"),
+    path("label/<str:slug>/feed.xml", StoryFeed("label"), name="label_feed"),
+    path("label/<str:slug>/atom.xml", StoryFeed("label", atom=True), name="label_feed_atom"),
+    path("<str:desk_slug>/feed.xml", StoryFeed("desk"), name="desk_feed"),
+    path("<str:desk_slug>/atom.xml", StoryFeed("desk", atom=True), name="desk_feed_atom"),
     path("<str:desk_slug>/", views.desk, name="desk"),
     path("<str:desk_slug>/<str:slug>/", views.story, name="story"),
 ]

@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.urls import reverse
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from masthead.newsroom.models import Author, Desk
-from masthead.site import selectors
-from masthead.site.caching import public_page
-from masthead.stories.models import Byline, Story, StorySlug, Tag
+from masthead.newsroom.models import Author, Desk, PolicyPage
+from masthead.site import selectors, structured_data
+from masthead.site.absolute_urls import absolute_url
+from masthead.site.caching import public_page, surrogate_keys
+from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
+from masthead.stories.versions import FRONT
 
 
 @require_safe
 @public_page
 def home(request):
-    return render(request, "site/home.html", {"front": selectors.front_page()})
+    website = structured_data.website(
+        selectors.outlet_of(request), selectors.published_policies(request), request
+    )
+    context = {"front": selectors.front_page(), "structured_data": [website]}
+    response = render(request, "site/home.html", context)
+    return surrogate_keys(response, FRONT)
 
 
 def _find_story(slug: str) -> Story | None:
@@ -43,12 +57,14 @@ def story(request, desk_slug: str, slug: str):
     if found is None:
         raise Http404("No such story.")
     if found.is_withdrawn:
-        return render(request, "site/410.html", {"story": found}, status=410)
+        gone = render(request, "site/410.html", {"story": found}, status=410)
+        return surrogate_keys(gone, f"story:{found.pk}")
     if not found.is_live():
         # Exactly the answer for a story that never existed: nothing leaks.
         raise Http404("No such story.")
     if found.slug != slug or found.desk.slug != desk_slug:
-        return HttpResponsePermanentRedirect(found.get_absolute_url())
+        moved = HttpResponsePermanentRedirect(found.get_absolute_url())
+        return surrogate_keys(moved, f"story:{found.pk}")
     context = {
         "story": found,
         "bylines": found.ordered_bylines(),
@@ -56,7 +72,25 @@ def story(request, desk_slug: str, slug: str):
         "corrections": list(found.corrections.all()),
         "recent_posts": selectors.recent_posts(exclude=found),
     }
-    return render(request, "site/story.html", context)
+    context["structured_data"] = _article_structured_data(request, context)
+    response = render(request, "site/story.html", context)
+    # The story's last public update: the Last-Modified of a page first seen.
+    response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
+    return surrogate_keys(response, f"story:{found.pk}", FRONT)
+
+
+def _article_structured_data(request, context: dict) -> list[dict]:
+    story = context["story"]
+    article = structured_data.article(
+        story,
+        bylines=context["bylines"],
+        tags=context["tags"],
+        corrections=context["corrections"],
+        outlet=selectors.outlet_of(request),
+        policies=selectors.published_policies(request),
+        request=request,
+    )
+    return [article, structured_data.breadcrumbs(story, request)]
 
 
 @require_safe
@@ -85,7 +119,8 @@ def preview(request, token: str):
 @public_page
 def corrections(request):
     page = selectors.paginate(selectors.public_corrections(), request.GET.get("page"), 50)
-    return render(request, "site/corrections.html", {"page": page, "corrections": page.object_list})
+    context = {"page": page, "corrections": page.object_list}
+    return surrogate_keys(render(request, "site/corrections.html", context), FRONT)
 
 
 def _story_list(request, template: str, stories, **context):
@@ -98,7 +133,8 @@ def _story_list(request, template: str, stories, **context):
 def desk(request, desk_slug: str):
     section = get_object_or_404(Desk.objects.select_related("editor"), slug=desk_slug)
     stories = selectors.live_stories().filter(desk=section)
-    return _story_list(request, "site/desk.html", stories, desk=section)
+    response = _story_list(request, "site/desk.html", stories, desk=section)
+    return surrogate_keys(response, f"desk:{section.pk}")
 
 
 @require_safe
@@ -106,7 +142,8 @@ def desk(request, desk_slug: str):
 def author(request, slug: str):
     person = get_object_or_404(Author.objects.select_related("photo"), slug=slug, is_active=True)
     stories = selectors.live_stories().filter(bylines__author=person)
-    return _story_list(request, "site/author.html", stories, author=person)
+    response = _story_list(request, "site/author.html", stories, author=person)
+    return surrogate_keys(response, f"author:{person.pk}")
 
 
 @require_safe
@@ -114,7 +151,8 @@ def author(request, slug: str):
 def tag(request, slug: str):
     topic = get_object_or_404(Tag, slug=slug)
     stories = selectors.live_stories().filter(tags=topic)
-    return _story_list(request, "site/tag.html", stories, tag=topic)
+    response = _story_list(request, "site/tag.html", stories, tag=topic)
+    return surrogate_keys(response, f"tag:{topic.pk}")
 
 
 @require_safe
@@ -122,12 +160,50 @@ def tag(request, slug: str):
 def masthead(request):
     desks = Desk.objects.select_related("editor", "editor__photo")
     collectives = Author.objects.filter(kind=Author.Kind.COLLECTIVE, is_active=True)
-    return render(request, "site/masthead.html", {"desks": desks, "collectives": collectives})
+    context = {"desks": desks, "collectives": collectives}
+    return surrogate_keys(render(request, "site/masthead.html", context))
+
+
+@require_safe
+@public_page
+def label(request, slug: str):
+    kind_of_work = get_object_or_404(Label, slug=slug)
+    stories = selectors.live_stories().filter(label=kind_of_work)
+    response = _story_list(request, "site/label.html", stories, label=kind_of_work)
+    return surrogate_keys(response, f"label:{kind_of_work.pk}")
+
+
+@require_safe
+@public_page
+def policy(request, slug: str):
+    page = get_object_or_404(PolicyPage.objects.published(), slug=slug)
+    response = render(request, "site/policy.html", {"policy": page})
+    response["Last-Modified"] = http_date(page.updated_at.timestamp())
+    return surrogate_keys(response)
+
+
+# Staff-only and unlisted addresses crawlers need not try.
+ROBOTS_DISALLOW = ("/admin/", "/desk/", "/account/", "/preview/")
+
+
+@require_safe
+@public_page
+def robots_txt(request):
+    """Where crawlers may go, and where the sitemaps are."""
+    sitemaps = [
+        absolute_url(reverse("site:sitemap_index"), request),
+        absolute_url(reverse("site:sitemap", kwargs={"section": "news"}), request),
+    ]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    lines += [f"Sitemap: {address}" for address in sitemaps]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    return surrogate_keys(response)
 
 
 @public_page
 def page_not_found(request, exception=None):
-    return render(request, "site/404.html", status=404)
+    # A 404 may turn into a story when one is published at that address.
+    return surrogate_keys(render(request, "site/404.html", status=404), FRONT)
 
 
 def server_error(request):

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead.newsroom.models import Author, Desk
-from masthead.newsroom.text import clean_line, clean_paragraphs
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
+from masthead.newsroom.text import clean_line, clean_paragraphs
 
 
 class Label(models.Model):
@@ -372,3 +372,19 @@ def unique_story_slug(headline: str, exclude_pk: int | None = None) -> str:
         number += 1
         candidate = f"{base}-{number}"
     return candidate
+
+
+class ContentVersion(models.Model):
+    """A counter per scope of public content ("front", "story:12", "desk:3", …).
+
+    A change readers can see bumps the counters of exactly the scopes it
+    affects, in the same transaction; page caches embed them and never list
+    or delete keys (DESIGN.md invariant 7). See ``stories/versions.py``.
+    """
+
+    scope = models.CharField(max_length=60, primary_key=True)
+    counter = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.counter}"

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
-from masthead.stories import permissions
+from masthead.stories import permissions, versions
 from masthead.stories.models import (
     Byline,
     Correction,
@@ -85,10 +85,12 @@ class Content:
         return cls(desk=desk, tags=tags, authors=authors, **values)
 
 
-def _announce(story: Story, action: str) -> None:
-    story_id, desk_id = story.pk, story.desk_id
+def _announce(story: Story, action: str, scopes: set[str] | None = None) -> None:
+    story_id, desk_id, changed = story.pk, story.desk_id, frozenset(scopes or ())
     transaction.on_commit(
-        lambda: story_changed.send(sender=Story, story_id=story_id, desk_id=desk_id, action=action)
+        lambda: story_changed.send(
+            sender=Story, story_id=story_id, desk_id=desk_id, action=action, scopes=changed
+        )
     )
 
 
@@ -201,6 +203,19 @@ def restore_revision(
     )
 
 
+# Transitions after which readers may see something different.
+PUBLIC_ACTIONS = frozenset(
+    {
+        Action.SCHEDULE,
+        Action.UNSCHEDULE,
+        Action.PUBLISH,
+        Action.PUBLISH_UPDATE,
+        Action.PUBLISH_CORRECTION,
+        Action.WITHDRAW,
+    }
+)
+
+
 def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> Story:
     story = _locked(story)
     now = timezone.now()
@@ -210,12 +225,17 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     note = (note or "").strip()
     if transition.needs_note and not note:
         raise ValidationError({"note": f"“{transition.label}” needs a note."})
+    scopes_before = versions.story_scopes(story) if action in PUBLIC_ACTIONS else set()
     if apply is not None:
         apply(story, now)
     story.status = transition.target
     story.save()
+    scopes = set()
+    if action in PUBLIC_ACTIONS:
+        scopes = scopes_before | versions.story_scopes(story)
+        versions.bump(scopes)
     audit.record(actor, action.value, story, from_state=state, to_state=story.status, note=note)
-    _announce(story, action.value)
+    _announce(story, action.value, scopes)
     return story
 
 
@@ -362,8 +382,10 @@ def change_story_slug(actor, story: Story, new_slug: str) -> Story:
     StorySlug.objects.create(story=story, slug=old_slug)
     story.slug = new_slug
     story.save(update_fields=["slug", "modified_at"])
+    scopes = versions.story_scopes(story)
+    versions.bump(scopes)
     audit.record(actor, "change_slug", story, note=f"{old_slug} → {new_slug}")
-    _announce(story, "change_slug")
+    _announce(story, "change_slug", scopes)
     return story
 
 

@@ -61,7 +61,7 @@ def test_cache_url_selects_redis(read_setting):
     )
 
     assert result.stdout.strip() == (
-        "('django.core.cache.backends.redis.RedisCache', 'redis://127.0.0.1:6379/2')"
+        "('masthead.resilient_cache.ResilientRedisCache', 'redis://127.0.0.1:6379/2')"
     )
 
 

@@ -1,18 +1,27 @@
 """DESIGN.md invariant 1: a story that is not live appears on no public surface.
 
-A draft, a story scheduled for later and a withdrawn story share a desk, an
-author and a tag with a live story; every public page that exists is walked
-and must show the live story's headline and none of the others'. Extend
-SURFACES when a surface is added (feeds, sitemaps, search, API …).
+A draft, a story scheduled for later, an embargoed and a withdrawn story share
+a desk, an author, a tag and a label with a live story; every public page,
+feed and sitemap that exists is walked and must show the live story and none
+of the others. A tag only hidden stories carry must not be named anywhere
+either. Extend SURFACES when a surface is added (search, API …).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
+from django.utils import timezone
 
-from masthead.factories import editor_of, make_author, make_desk, make_story, make_tag
+from masthead.factories import (
+    editor_of,
+    make_author,
+    make_desk,
+    make_label,
+    make_story,
+    make_tag,
+)
 from masthead.stories.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +34,46 @@ SURFACES = [
     "/masthead/",
     "/corrections/",
     "/politics/live-report-visible/",
+    "/label/analysis/",
+    # Feeds
+    "/feed/",
+    "/feed/atom/",
+    "/politics/feed.xml",
+    "/politics/atom.xml",
+    "/author/nima-sadeghi/feed.xml",
+    "/author/nima-sadeghi/atom.xml",
+    "/tag/iran/feed.xml",
+    "/tag/iran/atom.xml",
+    "/label/analysis/feed.xml",
+    "/label/analysis/atom.xml",
+    # Sitemaps ({month}: the live story's month)
+    "/robots.txt",
+    "/sitemap.xml",
+    "/sitemaps/stories-{month}.xml",
+    "/sitemaps/news.xml",
+    "/sitemaps/pages.xml",
+    "/sitemaps/desks.xml",
+    "/sitemaps/authors.xml",
+    "/sitemaps/tags.xml",
+    "/sitemaps/labels.xml",
+    # The news API (every read, filter, cursor and ninjs: masthead/api/tests/test_visibility.py)
+    "/api/stories",
+    "/api/stories?desk=politics&author=nima-sadeghi&tag=iran&label=analysis",
+    "/api/tags",
 ]
+# Surfaces that list no stories at all (only pages of the site or other files).
+LIST_NO_STORIES = {
+    "/masthead/",
+    "/corrections/",
+    "/robots.txt",
+    "/sitemap.xml",
+    "/sitemaps/pages.xml",
+    "/sitemaps/desks.xml",
+    "/sitemaps/authors.xml",
+    "/sitemaps/tags.xml",
+    "/sitemaps/labels.xml",
+    "/api/tags",
+}
 
 
 @pytest.fixture
@@ -33,13 +81,22 @@ def stories():
     desk = make_desk("Politics")
     author = make_author("Nima Sadeghi")
     tag = make_tag("Iran")
-    common = {"desk": desk, "authors": [author], "tags": [tag]}
-    live = make_story("Live report visible", top_rank=2, **common)
+    label = make_label("Analysis")
+    common = {"desk": desk, "authors": [author], "label": label}
+    live = make_story("Live report visible", top_rank=2, tags=[tag], **common)
+    common["tags"] = [tag, make_tag("Hidden topic")]
     hidden = [
         make_story("Draft secret alpha", status=Story.Status.DRAFT, top_rank=1, **common),
         make_story("Scheduled secret beta", age=-timedelta(hours=1), top_rank=1, **common),
         make_story("Withdrawn secret gamma", status=Story.Status.WITHDRAWN, top_rank=1, **common),
         make_story("Undated secret delta", age=None, **common),
+        make_story(
+            "Embargoed secret epsilon",
+            status=Story.Status.SCHEDULED,
+            published_at=timezone.now() - timedelta(minutes=30),
+            embargoed_until=timezone.now() + timedelta(hours=2),
+            **common,
+        ),
     ]
     return live, hidden
 
@@ -47,17 +104,21 @@ def stories():
 @pytest.mark.parametrize("url", SURFACES)
 def test_only_live_stories_on_every_surface(client, stories, url):
     live, hidden = stories
+    url = url.format(month=f"{live.published_at.astimezone(UTC):%Y-%m}")
 
-    html = client.get(url).content.decode()
+    response = client.get(url)
 
-    if url not in ("/masthead/", "/corrections/"):
-        assert live.headline in html
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    if url not in LIST_NO_STORIES:
+        assert live.headline in html or live.get_absolute_url() in html
     for story in hidden:
         assert story.headline not in html
         assert story.slug not in html
+    assert "hidden-topic" not in html and "Hidden topic" not in html
 
 
-@pytest.mark.parametrize("index", [0, 1, 3])
+@pytest.mark.parametrize("index", [0, 1, 3, 4])
 def test_a_hidden_story_answers_exactly_like_a_missing_one(client, stories, index):
     _, hidden = stories
     missing = client.get("/politics/never-existed/")

@@ -1,0 +1,116 @@
+"""The sign-in forms: Django's auth forms with our wording, length limits and autocomplete hints.
+
+None of them says whether an account exists: a wrong password, an unknown
+name and a deactivated account get the same error, and a reset request the
+same page whether or not a mail went out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import forms
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.core.cache import cache
+from django.core.validators import MaxLengthValidator
+
+# Long enough for any passphrase or manager-generated password; short enough
+# that nobody makes the server hash a megabyte.
+MAX_PASSWORD_LENGTH = 1024
+
+# At most this many reset mails per address per hour, whoever asks: a form
+# anyone can post must not become a way to flood someone's inbox.
+RESET_MAILS_PER_HOUR = 3
+
+SIGN_IN_ERROR = (
+    "That username and password do not match an account that can sign in. "
+    "Check both (they are case-sensitive) and try again, or reset your password."
+)
+
+
+def _limit_length(field: forms.CharField, limit: int = MAX_PASSWORD_LENGTH) -> None:
+    field.max_length = limit
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {"invalid_login": SIGN_IN_ERROR, "inactive": SIGN_IN_ERROR}
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+        # Django sets max_length here only for the browser: enforce it, so an
+        # overlong name never reaches the database or the throttle's records.
+        _limit_length(username, username.max_length or 150)
+        password = self.fields["password"]
+        password.widget.attrs["autocomplete"] = "current-password"
+        _limit_length(password)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+                "size": 12,
+            }
+        ),
+    )
+
+    def __init__(self, *args, help_text: str = "", numeric: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.help_text = help_text
+        field.widget.attrs["inputmode"] = "numeric" if numeric else "text"
+
+
+class ResetRequestForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "autofocus": True})
+
+    def get_users(self, email):
+        if not _reset_mail_allowed(email):
+            return iter(())
+        return super().get_users(email)
+
+
+def _reset_mail_allowed(email: str) -> bool:
+    digest = hashlib.sha256(email.casefold().encode("utf-8")).hexdigest()
+    key = f"accounts:reset-mails:{digest}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add() and incr(): this is the first again
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    return sent <= RESET_MAILS_PER_HOUR
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_length(self.fields["new_password1"])
+        _limit_length(self.fields["new_password2"])
+        self.fields["new_password1"].widget.attrs["autofocus"] = True
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("old_password", "new_password1", "new_password2"):
+            _limit_length(self.fields[name])

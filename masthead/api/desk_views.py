@@ -1,0 +1,277 @@
+"""The staff API: drafts and the editorial workflow, for holders of an API token.
+
+Every write goes through ``masthead.stories.services`` — the functions the
+back office calls — so permissions, revisions, the audit trail and cache
+invalidation are exactly the same. Views only turn slugs and ids into rows
+and answers into JSON. A story the caller may not read answers 404, as if
+it did not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Router, Status
+
+from masthead.api import representations
+from masthead.api.authentication import ApiTokenAuth
+from masthead.api.schemas import (
+    CorrectionIn,
+    DeskStoryOut,
+    NoteIn,
+    ProblemOut,
+    RequiredNoteIn,
+    ScheduleIn,
+    StoryCreateIn,
+    StoryUpdateIn,
+)
+from masthead.newsroom.models import Author, Desk
+from masthead.stories import permissions, services
+from masthead.stories.models import Label, Story, Tag
+from masthead.stories.workflow import Action, transitions_from
+
+router = Router(tags=["Staff: stories and workflow"], auth=ApiTokenAuth())
+
+MAX_ID = 2**63 - 1
+ERRORS = {
+    401: ProblemOut,
+    403: ProblemOut,
+    404: ProblemOut,
+    409: ProblemOut,
+    422: ProblemOut,
+    429: ProblemOut,
+}
+
+
+def _story_for(user, story_id: int) -> Story:
+    """The story, if ``user`` may read it; 404 otherwise, missing or not."""
+    if not 1 <= story_id <= MAX_ID:
+        raise Http404("No such story.")
+    story = (
+        Story.objects.select_related("desk", "lead_image", "latest_revision")
+        .filter(pk=story_id)
+        .first()
+    )
+    if story is None or not permissions.can_read(user, story):
+        raise Http404("No such story.")
+    return story
+
+
+def _story_json(request: HttpRequest, story: Story) -> dict[str, Any]:
+    content = services.Content.of(story.latest_revision or story)
+    state = story.effective_status()
+    user = request.auth
+    return {
+        "id": story.pk,
+        "status": state,
+        "desk": representations.desk_summary(request, story.desk),
+        "latest_revision": story.latest_revision_id,
+        "published_revision": story.published_revision_id,
+        "content": {
+            "headline": content.headline,
+            "desk": content.desk.slug,
+            "dek": content.dek,
+            "body": content.body,
+            "label": content.label.slug if content.label else None,
+            "dateline": content.dateline,
+            "tags": [tag.slug for tag in content.tags],
+            "authors": [author.pk for author in content.authors],
+            "language": content.language or story.language,
+            "seo_title": content.seo_title,
+            "seo_description": content.seo_description,
+        },
+        "lead_image": representations.image_json(request, content.lead_image),
+        "published_at": story.published_at,
+        "updated_at": story.updated_at,
+        "embargoed_until": story.embargoed_until,
+        "url": (
+            representations.absolute(request, story.get_absolute_url()) if story.is_live() else None
+        ),
+        "transitions": [
+            transition.action.value
+            for transition in transitions_from(state)
+            if permissions.can_take(user, story, transition)
+        ],
+    }
+
+
+def _unique(values: list) -> list:
+    return list(dict.fromkeys(values))
+
+
+def _content_from(payload: StoryCreateIn | StoryUpdateIn, lead_image) -> services.Content:
+    """Slugs and ids to rows; every one that does not exist is a field error."""
+    errors: dict[str, str] = {}
+    desk = Desk.objects.filter(slug=payload.desk).first()
+    if desk is None:
+        errors["desk"] = f"No desk has the slug “{payload.desk}”."
+    label = None
+    if payload.label:
+        label = Label.objects.filter(slug=payload.label).first()
+        if label is None:
+            errors["label"] = f"No label has the slug “{payload.label}”."
+    tag_slugs = _unique(payload.tags)
+    tags_by_slug = {tag.slug: tag for tag in Tag.objects.filter(slug__in=tag_slugs)}
+    missing_tags = [slug for slug in tag_slugs if slug not in tags_by_slug]
+    if missing_tags:
+        errors["tags"] = "No tag has the slug " + ", ".join(f"“{s}”" for s in missing_tags) + "."
+    author_ids = _unique(payload.authors)
+    authors_by_id = Author.objects.in_bulk(author_ids)
+    missing_authors = [str(pk) for pk in author_ids if pk not in authors_by_id]
+    if missing_authors:
+        errors["authors"] = "No author has the id " + ", ".join(missing_authors) + "."
+    if errors:
+        raise ValidationError(errors)
+    return services.Content(
+        headline=payload.headline,
+        desk=desk,
+        dek=payload.dek,
+        body=payload.body,
+        label=label,
+        dateline=payload.dateline,
+        lead_image=lead_image,
+        language=payload.language or "",
+        seo_title=payload.seo_title,
+        seo_description=payload.seo_description,
+        tags=[tags_by_slug[slug] for slug in tag_slugs],
+        authors=[authors_by_id[pk] for pk in author_ids],
+    )
+
+
+def _fresh(story: Story) -> Story:
+    return Story.objects.select_related("desk", "lead_image", "latest_revision").get(pk=story.pk)
+
+
+@router.post(
+    "/stories",
+    response={201: DeskStoryOut, **ERRORS},
+    url_name="desk-stories",
+    summary="Create a draft",
+)
+def create_story(request: HttpRequest, response: HttpResponse, payload: StoryCreateIn):
+    """A new draft on a desk you write for, bylined to you unless `authors` says otherwise."""
+    content = _content_from(payload, lead_image=None)
+    story = services.create_story(request.auth, content, note=payload.note)
+    response["Location"] = representations.absolute(
+        request, reverse("api:desk-story", kwargs={"story_id": story.pk})
+    )
+    return Status(201, _story_json(request, _fresh(story)))
+
+
+@router.get(
+    "/stories/{story_id}",
+    response={200: DeskStoryOut, **ERRORS},
+    url_name="desk-story",
+    summary="A story as its editors see it",
+)
+def get_story(request: HttpRequest, story_id: int):
+    """The latest revision's content (drafts included), its state and what you may do next."""
+    return _story_json(request, _story_for(request.auth, story_id))
+
+
+@router.put(
+    "/stories/{story_id}",
+    response={200: DeskStoryOut, **ERRORS},
+    url_name="desk-story-save",
+    summary="Save a new revision",
+)
+def save_story(request: HttpRequest, story_id: int, payload: StoryUpdateIn):
+    """Replace the editable content; `base_revision` must be the story's latest revision.
+
+    A live story keeps showing its published revision until an editor publishes the update.
+    """
+    story = _story_for(request.auth, story_id)
+    current = story.latest_revision or story
+    content = _content_from(payload, lead_image=current.lead_image)
+    services.save_story(request.auth, story, content, payload.base_revision, note=payload.note)
+    return _story_json(request, _fresh(story))
+
+
+def _transition_view(action: Action, schema: type, call: Callable) -> Callable:
+    body_is_optional = not any(field.is_required() for field in schema.model_fields.values())
+
+    def view(request, story_id, payload=None):
+        story = _story_for(request.auth, story_id)
+        call(request.auth, story, payload if payload is not None else schema())
+        return _story_json(request, _fresh(story))
+
+    # Real objects, not strings: each action's view has its own input schema;
+    # actions whose fields all have defaults may be posted with no body at all.
+    view.__annotations__ = {
+        "request": HttpRequest,
+        "story_id": int,
+        "payload": (schema | None) if body_is_optional else schema,
+    }
+    if not body_is_optional:
+        view.__defaults__ = None
+    view.__name__ = f"transition_{action.value}"
+    view.__doc__ = f"Input: {schema.__name__}. Answers the story as it is afterwards."
+    return view
+
+
+TRANSITIONS: dict[Action, tuple[type, Callable, str]] = {
+    Action.SUBMIT: (
+        NoteIn,
+        lambda user, story, p: services.submit_story(user, story, p.note),
+        "Submit a draft to the desk",
+    ),
+    Action.CLAIM: (
+        NoteIn,
+        lambda user, story, p: services.claim_story(user, story, p.note),
+        "Take a submitted story for editing",
+    ),
+    Action.APPROVE: (
+        NoteIn,
+        lambda user, story, p: services.approve_story(user, story, p.note),
+        "Approve an edited story",
+    ),
+    Action.RETURN: (
+        RequiredNoteIn,
+        lambda user, story, p: services.return_story(user, story, p.note),
+        "Return a story to its writer, saying why",
+    ),
+    Action.SCHEDULE: (
+        ScheduleIn,
+        lambda user, story, p: services.schedule_story(
+            user, story, p.when, embargo=p.embargo, note=p.note
+        ),
+        "Schedule publication (optionally under embargo)",
+    ),
+    Action.UNSCHEDULE: (
+        NoteIn,
+        lambda user, story, p: services.unschedule_story(user, story, p.note),
+        "Take a story off the schedule",
+    ),
+    Action.PUBLISH: (
+        NoteIn,
+        lambda user, story, p: services.publish_story(user, story, p.note),
+        "Publish the latest revision now",
+    ),
+    Action.PUBLISH_UPDATE: (
+        NoteIn,
+        lambda user, story, p: services.publish_update(user, story, p.note),
+        "Publish the latest revision of a live story as an update",
+    ),
+    Action.PUBLISH_CORRECTION: (
+        CorrectionIn,
+        lambda user, story, p: services.publish_correction(user, story, p.note, p.kind),
+        "Publish the latest revision with a public correction",
+    ),
+    Action.WITHDRAW: (
+        RequiredNoteIn,
+        lambda user, story, p: services.withdraw_story(user, story, p.note),
+        "Withdraw a story from every public surface",
+    ),
+}
+
+for _action, (_schema, _call, _summary) in TRANSITIONS.items():
+    router.post(
+        f"/stories/{{story_id}}/transitions/{_action.value}",
+        response={200: DeskStoryOut, **ERRORS},
+        url_name=f"desk-transition-{_action.value}",
+        summary=_summary,
+    )(_transition_view(_action, _schema, _call))

@@ -1,0 +1,166 @@
+"""Stories as IPTC ninjs 2.3 ("News in JSON"), the latest approved 2.x version.
+
+The mapping (also tabled in docs/api.md):
+
+* ``uri``: the story's API address, built from its id, so it never changes
+  when the headline or slug does; ``version`` counts public versions by time
+  (the Unix time of the last public update), ``firstcreated``/
+  ``versioncreated`` are the first publication and the last public update.
+* ``headlines`` (role ``main``), ``descriptions`` (the dek, role
+  ``summary``), ``bodies`` (sanitised HTML, with character and word counts).
+* ``by`` (the bylines as a sentence) with each author in ``people`` — or in
+  ``organisations`` for a collective such as "Editorial Staff" — with
+  ``rel: "author"``.
+* ``subjects`` (tags), ``located`` (the dateline), ``genres`` (the label,
+  with the IPTC genre NewsCode it corresponds to), ``associations`` (the
+  lead image as a ``picture`` with its rendition, caption, alt text and
+  credit).
+
+IPTC has registered no media type for ninjs; ``application/ninjs+json`` is
+the one in common use, and responses also link the schema they follow.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.html import strip_tags
+from django.utils.text import get_text_list
+
+from masthead.api.representations import absolute, story_api_url
+from masthead.media.models import Image
+from masthead.newsroom.models import Author
+from masthead.stories.models import Label, Story
+
+MEDIA_TYPE = "application/ninjs+json"
+VERSION = "2.3"
+SCHEMA_URL = "https://www.iptc.org/std/ninjs/ninjs-schema_2.3.json"
+GENRE_SCHEME = "http://cv.iptc.org/newscodes/genre/"
+
+# Our labels' kinds and the IPTC genre NewsCodes that say the same.
+GENRES = {
+    Label.Kind.NEWS: "Current",
+    Label.Kind.BREAKING: "Current",
+    Label.Kind.EXCLUSIVE: "Exclusive",
+    Label.Kind.ANALYSIS: "Analysis",
+    Label.Kind.OPINION: "Opinion",
+    Label.Kind.INTERVIEW: "Interview",
+    Label.Kind.REPORTAGE: "Feature",
+    Label.Kind.BACKGROUND: "Background",
+    Label.Kind.REVIEW: "Review",
+    Label.Kind.ROUNDUP: "Summary",
+}
+
+_WORDS = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def _iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _creator(request: HttpRequest, author: Author) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": author.name, "rel": "author", "literal": author.slug}
+    if author.is_active:
+        entry["uri"] = absolute(request, author.get_absolute_url())
+    return entry
+
+
+def _picture(request: HttpRequest, image: Image) -> dict[str, Any]:
+    href = absolute(request, image.file.url)
+    rendition: dict[str, Any] = {"name": "original", "href": href}
+    content_type = mimetypes.guess_type(image.file.name)[0]
+    if content_type:
+        rendition["contenttype"] = content_type
+    if image.width and image.height:
+        rendition["width"] = image.width
+        rendition["height"] = image.height
+    picture: dict[str, Any] = {
+        "name": "leadimage",
+        "uri": href,
+        "type": "picture",
+        "renditions": [rendition],
+    }
+    descriptions = []
+    if image.caption:
+        descriptions.append(
+            {"role": "caption", "contenttype": "text/plain", "value": image.caption}
+        )
+    if image.alt_text:
+        descriptions.append({"role": "alt", "contenttype": "text/plain", "value": image.alt_text})
+    if descriptions:
+        picture["descriptions"] = descriptions
+    if image.credit:
+        picture["by"] = image.credit
+        picture["copyrightnotice"] = image.credit
+    return picture
+
+
+def _body(story: Story) -> dict[str, Any]:
+    text = strip_tags(story.body)
+    return {
+        "role": "main",
+        "contenttype": "text/html",
+        "charcount": len(text),
+        "wordcount": len(_WORDS.findall(text)),
+        "value": story.body,
+    }
+
+
+def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dict[str, Any]:
+    """The story as a ninjs 2.3 object; ``full=False`` leaves out the body (for lists)."""
+    updated_at = story.updated_at or story.published_at
+    bylines = story.ordered_bylines()
+    item: dict[str, Any] = {
+        "uri": story_api_url(request, story.pk),
+        "standard": {"name": "ninjs", "version": VERSION, "schema": SCHEMA_URL},
+        "type": "text",
+        "representationtype": "full" if full else "partial",
+        "version": str(int(updated_at.timestamp())),
+        "firstcreated": _iso(story.published_at),
+        "versioncreated": _iso(updated_at),
+        "pubstatus": "usable",
+        "language": story.language,
+        "slugline": story.slug,
+        "headlines": [{"role": "main", "contenttype": "text/plain", "value": story.headline}],
+        "altids": [
+            {"role": "id", "value": str(story.pk)},
+            {"role": "url", "value": absolute(request, story.get_absolute_url())},
+        ],
+    }
+    if story.dek:
+        item["descriptions"] = [
+            {"role": "summary", "contenttype": "text/plain", "value": story.dek}
+        ]
+    if full:
+        item["bodies"] = [_body(story)]
+    if bylines:
+        item["by"] = get_text_list([byline.author.name for byline in bylines], "and")
+        people = [_creator(request, b.author) for b in bylines if not b.author.is_collective]
+        collectives = [_creator(request, b.author) for b in bylines if b.author.is_collective]
+        if people:
+            item["people"] = people
+        if collectives:
+            item["organisations"] = collectives
+    tags = list(story.tags.all())
+    if tags:
+        item["subjects"] = [
+            {
+                "name": tag.name,
+                "literal": tag.slug,
+                "uri": absolute(request, tag.get_absolute_url()),
+            }
+            for tag in tags
+        ]
+    if story.dateline:
+        item["located"] = story.dateline
+    if story.label is not None:
+        genre = GENRES.get(story.label.kind, "Current")
+        item["genres"] = [
+            {"name": story.label.name, "literal": story.label.kind, "uri": GENRE_SCHEME + genre}
+        ]
+    if story.lead_image is not None and story.lead_image.file:
+        item["associations"] = [_picture(request, story.lead_image)]
+    return item

@@ -1,0 +1,249 @@
+"""Public reads: stories (JSON or ninjs), desks, authors, tags. Thin: parse, select, represent.
+
+Every story comes through ``selectors`` and so through ``Story.objects.live()``;
+a story that is not live answers exactly like one that never existed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router
+
+from masthead.api import cursors, ninjs, problems, representations, selectors
+from masthead.api.http_semantics import set_last_modified
+from masthead.api.schemas import (
+    AuthorOut,
+    DeskOut,
+    ProblemOut,
+    ProblemTypeOut,
+    StoryListQuery,
+    StoryOut,
+    StoryPageOut,
+    TagOut,
+)
+from masthead.stories.models import Story
+
+router = Router(tags=["Public reads"])
+
+_SLUG = re.compile(r"^[-\w]+$")
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+NINJS_RESPONSES = {
+    "responses": {
+        200: {
+            "description": "OK",
+            "content": {
+                ninjs.MEDIA_TYPE: {
+                    "schema": {
+                        "type": "object",
+                        "description": f"An IPTC ninjs {ninjs.VERSION} object: {ninjs.SCHEMA_URL}",
+                    }
+                }
+            },
+        }
+    }
+}
+
+
+def _wants_ninjs(request: HttpRequest) -> bool:
+    return request.get_preferred_type(["application/json", ninjs.MEDIA_TYPE]) == ninjs.MEDIA_TYPE
+
+
+def _json_response(data, content_type: str = "application/json") -> HttpResponse:
+    return HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False),
+        content_type=f"{content_type}; charset=utf-8",
+    )
+
+
+def _ninjs_response(request: HttpRequest, story: Story) -> HttpResponse:
+    response = _json_response(ninjs.story_ninjs(request, story), ninjs.MEDIA_TYPE)
+    response["Link"] = f'<{ninjs.SCHEMA_URL}>; rel="describedby"'
+    return response
+
+
+def _slug_or_404(slug: str) -> str:
+    if not _SLUG.match(slug) or len(slug) > 120:
+        raise Http404("No such item.")
+    return slug
+
+
+@router.get(
+    "/stories",
+    response={200: StoryPageOut, 400: ProblemOut, 422: ProblemOut},
+    url_name="stories",
+    summary="Live stories, newest first",
+)
+def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
+    """Filter by desk, author, tag, label, language and `updated_since`; page with `cursor`.
+
+    Send `Accept: application/ninjs+json` to get each item as a partial ninjs 2.3 object
+    (no body); the page itself stays `application/json`, as ninjs has no list type.
+    """
+    filters = selectors.StoryFilters(
+        desk=query.desk,
+        author=query.author,
+        tag=query.tag,
+        label=query.label,
+        language=query.language,
+        updated_since=query.updated_since,
+    )
+    after = None
+    if query.cursor:
+        try:
+            after = cursors.decode(query.cursor, filters.as_dict())
+        except cursors.InvalidCursor as error:
+            return problems.problem_response(
+                request, 400, problem=problems.PROBLEM_TYPES["invalid-cursor"], detail=str(error)
+            )
+    stories, has_more = selectors.story_page(filters, after, query.limit)
+    next_cursor = next_url = None
+    if has_more:
+        last = stories[-1]
+        next_cursor = cursors.encode(last.published_at, last.pk, filters.as_dict())
+        parameters = {k: v for k, v in filters.as_dict().items() if v}
+        parameters.update(cursor=next_cursor, limit=query.limit)
+        next_url = representations.absolute(
+            request, reverse("api:stories") + "?" + urlencode(parameters)
+        )
+    moments = [story.updated_at or story.published_at for story in stories]
+    moments.append(selectors.last_public_change([selectors.LIST_SCOPE]))
+    if _wants_ninjs(request):
+        items = [ninjs.story_ninjs(request, story, full=False) for story in stories]
+    else:
+        items = [representations.story_summary(request, story) for story in stories]
+    response = _json_response({"items": items, "next_cursor": next_cursor, "next_url": next_url})
+    if next_url:
+        response["Link"] = f'<{next_url}>; rel="next"'
+    set_last_modified(response, *moments)
+    return response
+
+
+def _story_or_404(story_id: int) -> Story:
+    if not 1 <= story_id <= MAX_ID:
+        raise Http404("No such story.")
+    try:
+        return selectors.live_story(story_id)
+    except Story.DoesNotExist:
+        raise Http404("No such story.") from None
+
+
+def _story_moment(story: Story):
+    return story.updated_at or story.published_at
+
+
+@router.get(
+    "/stories/{story_id}",
+    response={200: StoryOut, 404: ProblemOut},
+    url_name="story",
+    summary="One live story (JSON, or ninjs by Accept)",
+    openapi_extra=NINJS_RESPONSES,
+)
+def get_story(request: HttpRequest, story_id: int):
+    """Send `Accept: application/ninjs+json` for IPTC ninjs, or use `/stories/{id}/ninjs`."""
+    story = _story_or_404(story_id)
+    changed = selectors.last_public_change([selectors.story_scope(story)])
+    if _wants_ninjs(request):
+        response = _ninjs_response(request, story)
+    else:
+        response = _json_response(representations.story_json(request, story))
+    set_last_modified(response, _story_moment(story), changed)
+    return response
+
+
+@router.get(
+    "/stories/{story_id}/ninjs",
+    response={404: ProblemOut},
+    url_name="story-ninjs",
+    summary="One live story as IPTC ninjs 2.3",
+    openapi_extra=NINJS_RESPONSES,
+)
+def get_story_ninjs(request: HttpRequest, story_id: int):
+    story = _story_or_404(story_id)
+    response = _ninjs_response(request, story)
+    changed = selectors.last_public_change([selectors.story_scope(story)])
+    set_last_modified(response, _story_moment(story), changed)
+    return response
+
+
+def _public_records(response: HttpResponse) -> None:
+    set_last_modified(response, selectors.last_public_change([]))
+
+
+@router.get("/desks", response=list[DeskOut], url_name="desks", summary="The outlet's desks")
+def list_desks(request: HttpRequest, response: HttpResponse):
+    _public_records(response)
+    return [representations.desk_json(request, desk) for desk in selectors.desks()]
+
+
+@router.get(
+    "/desks/{slug}", response={200: DeskOut, 404: ProblemOut}, url_name="desk", summary="One desk"
+)
+def get_desk(request: HttpRequest, response: HttpResponse, slug: str):
+    desk = selectors.desks().filter(slug=_slug_or_404(slug)).first()
+    if desk is None:
+        raise Http404("No such desk.")
+    _public_records(response)
+    return representations.desk_json(request, desk)
+
+
+@router.get(
+    "/authors", response=list[AuthorOut], url_name="authors", summary="Authors with a public page"
+)
+def list_authors(request: HttpRequest, response: HttpResponse):
+    _public_records(response)
+    return [representations.author_json(request, author) for author in selectors.authors()]
+
+
+@router.get(
+    "/authors/{slug}",
+    response={200: AuthorOut, 404: ProblemOut},
+    url_name="author",
+    summary="One author",
+)
+def get_author(request: HttpRequest, response: HttpResponse, slug: str):
+    author = selectors.authors().filter(slug=_slug_or_404(slug)).first()
+    if author is None:
+        raise Http404("No such author.")
+    _public_records(response)
+    return representations.author_json(request, author)
+
+
+@router.get("/tags", response=list[TagOut], url_name="tags", summary="Tags of live stories")
+def list_tags(request: HttpRequest, response: HttpResponse):
+    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE]))
+    return [representations.tag_json(request, tag) for tag in selectors.public_tags()]
+
+
+@router.get(
+    "/tags/{slug}", response={200: TagOut, 404: ProblemOut}, url_name="tag", summary="One tag"
+)
+def get_tag(request: HttpRequest, response: HttpResponse, slug: str):
+    tag = selectors.public_tags().filter(slug=_slug_or_404(slug)).first()
+    if tag is None:
+        raise Http404("No such tag.")
+    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE]))
+    return representations.tag_json(request, tag)
+
+
+@router.get(
+    "/problems/{name}",
+    response={200: ProblemTypeOut, 404: ProblemOut},
+    url_name="problem",
+    summary="What a problem type means",
+)
+def get_problem_type(request: HttpRequest, name: str):
+    problem = problems.PROBLEM_TYPES.get(name)
+    if problem is None:
+        raise Http404("No such problem type.")
+    return {
+        "type": problem.uri,
+        "title": problem.title,
+        "status": problem.status,
+        "description": problem.description,
+    }

@@ -1,0 +1,142 @@
+"""The public JSON shapes of stories, desks, authors and tags.
+
+Only what a reader may see on the site leaves here: no status, no internal
+timestamps (``modified_at`` changes with every draft save), no notes, no
+account names. The shapes are documented by ``schemas.py`` and docs/api.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from masthead.media.models import Image
+from masthead.newsroom.models import Author, Desk
+from masthead.stories.models import Story, Tag
+
+
+def site_base(request: HttpRequest) -> str:
+    """The outlet's address: SITE_URL when set (stable ids), else this request's host."""
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def absolute(request: HttpRequest, path_or_url: str) -> str:
+    if path_or_url.startswith(("http://", "https://")):
+        return path_or_url
+    return site_base(request) + path_or_url
+
+
+def story_api_url(request: HttpRequest, story_id: int) -> str:
+    return absolute(request, reverse("api:story", kwargs={"story_id": story_id}))
+
+
+def image_json(request: HttpRequest, image: Image | None) -> dict[str, Any] | None:
+    if image is None or not image.file:
+        return None
+    return {
+        "url": absolute(request, image.file.url),
+        "width": image.width,
+        "height": image.height,
+        "alt_text": image.alt_text,
+        "caption": image.caption,
+        "credit": image.credit,
+    }
+
+
+def author_summary(request: HttpRequest, author: Author) -> dict[str, Any]:
+    return {
+        "id": author.pk,
+        "name": author.name,
+        "slug": author.slug,
+        "kind": author.kind,
+        "url": absolute(request, author.get_absolute_url()) if author.is_active else None,
+    }
+
+
+def author_json(request: HttpRequest, author: Author) -> dict[str, Any]:
+    return {
+        **author_summary(request, author),
+        "job_title": author.job_title,
+        "bio": author.bio,
+        "email": author.email,
+        "phone": author.phone,
+        "photo": image_json(request, author.photo),
+    }
+
+
+def desk_summary(request: HttpRequest, desk: Desk) -> dict[str, Any]:
+    return {
+        "id": desk.pk,
+        "name": desk.name,
+        "slug": desk.slug,
+        "url": absolute(request, desk.get_absolute_url()),
+    }
+
+
+def desk_json(request: HttpRequest, desk: Desk) -> dict[str, Any]:
+    return {
+        **desk_summary(request, desk),
+        "description": desk.description,
+        "email": desk.email,
+        "phone": desk.phone,
+        "editor": author_summary(request, desk.editor) if desk.editor else None,
+    }
+
+
+def tag_json(request: HttpRequest, tag: Tag) -> dict[str, Any]:
+    return {
+        "id": tag.pk,
+        "name": tag.name,
+        "slug": tag.slug,
+        "url": absolute(request, tag.get_absolute_url()),
+    }
+
+
+def _label_json(story: Story) -> dict[str, Any] | None:
+    if story.label is None:
+        return None
+    return {"name": story.label.name, "slug": story.label.slug, "kind": story.label.kind}
+
+
+def story_summary(request: HttpRequest, story: Story) -> dict[str, Any]:
+    """What a list shows of a story: everything but the body and the corrections."""
+    return {
+        "id": story.pk,
+        "api_url": story_api_url(request, story.pk),
+        "url": absolute(request, story.get_absolute_url()),
+        "slug": story.slug,
+        "headline": story.headline,
+        "dek": story.dek,
+        "label": _label_json(story),
+        "desk": desk_summary(request, story.desk),
+        "bylines": [
+            {"author": author_summary(request, byline.author), "role": byline.role}
+            for byline in story.ordered_bylines()
+        ],
+        "tags": [tag_json(request, tag) for tag in story.tags.all()],
+        "dateline": story.dateline,
+        "language": story.language,
+        "lead_image": image_json(request, story.lead_image),
+        "published_at": story.published_at,
+        "updated_at": story.updated_at or story.published_at,
+    }
+
+
+def story_json(request: HttpRequest, story: Story) -> dict[str, Any]:
+    return {
+        **story_summary(request, story),
+        "body": story.body,
+        "seo_title": story.seo_title,
+        "seo_description": story.seo_description,
+        "corrections": [
+            {
+                "kind": correction.kind,
+                "note": correction.note,
+                "published_at": correction.published_at,
+            }
+            for correction in story.corrections.all()
+        ],
+    }

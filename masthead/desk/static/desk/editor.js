@@ -1,0 +1,130 @@
+/* The story editor: live character counts, autosave, the soft lock's
+   heartbeat and keyboard shortcuts (Ctrl/Cmd+S saves, Ctrl/Cmd+Enter
+   submits). Without script the form still works: every button is a plain
+   submit button. */
+(() => {
+  "use strict";
+  const form = document.getElementById("story-form");
+  if (!form) return;
+  const status = document.getElementById("save-status");
+  const lockNotice = document.getElementById("lock-notice");
+  const seconds = Number(form.dataset.autosaveSeconds || 20);
+  let dirty = false;
+  let submitting = false;
+  let stopped = false;
+  let inFlight = false;
+
+  // Character counts ------------------------------------------------------
+  for (const output of form.querySelectorAll("output[data-count-for]")) {
+    const field = document.getElementById(output.dataset.countFor);
+    if (!field) continue;
+    const max = Number(output.dataset.max || 0);
+    const update = () => {
+      const length = [...field.value].length;
+      output.textContent = max ? `${length} / ${max}` : String(length);
+      output.classList.toggle("is-over", max > 0 && length > max);
+    };
+    field.addEventListener("input", update);
+    update();
+  }
+
+  // Keyboard shortcuts ----------------------------------------------------
+  const press = (selector) => {
+    const button = form.querySelector(selector);
+    if (!button) return false;
+    submitting = true;
+    form.requestSubmit(button);
+    return true;
+  };
+  // Capture phase: the body editor binds Mod-Enter (a line break) itself.
+  window.addEventListener(
+    "keydown",
+    (event) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      const key = event.key.toLowerCase();
+      if (key === "s" && press('[data-shortcut="save"]')) {
+        event.preventDefault();
+        event.stopPropagation();
+      } else if (key === "enter" && press('[data-shortcut="submit"]')) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    },
+    true,
+  );
+
+  // Changes, leaving the page ---------------------------------------------
+  form.addEventListener("input", () => { dirty = true; });
+  form.addEventListener("change", () => { dirty = true; });
+  form.addEventListener("submit", () => { submitting = true; });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty && !submitting) event.preventDefault();
+  });
+
+  const csrf = () => form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const showLock = (answer) => {
+    if (!lockNotice || !answer) return;
+    if (answer.holder) {
+      lockNotice.textContent = `${answer.holder} is editing since ${answer.since}`;
+      lockNotice.hidden = false;
+    } else {
+      lockNotice.hidden = true;
+    }
+  };
+  const say = (text, problem = false) => {
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle("is-problem", problem);
+  };
+
+  if (!form.dataset.autosaveUrl) return;
+
+  // Autosave and heartbeat -------------------------------------------------
+  const autosave = async () => {
+    if (stopped || submitting || inFlight) return;
+    inFlight = true;
+    const wasDirty = dirty;
+    const body = wasDirty ? new FormData(form) : new FormData();
+    body.delete("lead_image_upload");
+    body.delete("action");
+    if (!wasDirty) body.set("csrfmiddlewaretoken", csrf());
+    dirty = false;
+    try {
+      const response = await fetch(wasDirty ? form.dataset.autosaveUrl : form.dataset.lockUrl, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" },
+      });
+      const answer = await response.json().catch(() => ({}));
+      showLock(answer);
+      if (!wasDirty) return;
+      if (answer.status === "saved" || answer.status === "unchanged") {
+        form.querySelector("[name=base_revision]").value = answer.revision;
+        if (answer.status === "saved") say(`Saved automatically at ${answer.saved_at}.`);
+      } else if (answer.status === "conflict") {
+        stopped = true;
+        say(`Not saved automatically: ${answer.message} Press Save to compare and merge.`, true);
+      } else if (answer.status === "invalid") {
+        dirty = true;
+        say("Not saved automatically: some fields need correcting (press Save to see them).", true);
+      } else {
+        stopped = true;
+        say(`Not saved automatically: ${answer.message || "the server refused."}`, true);
+      }
+    } catch (error) {
+      dirty = dirty || wasDirty;
+      say("Not saved automatically: no connection. Your text is still here.", true);
+    } finally {
+      inFlight = false;
+    }
+  };
+  window.setInterval(autosave, seconds * 1000);
+
+  window.addEventListener("pagehide", () => {
+    if (submitting) return;
+    const body = new FormData();
+    body.set("csrfmiddlewaretoken", csrf());
+    navigator.sendBeacon(form.dataset.unlockUrl, body);
+  });
+})();

@@ -1,0 +1,297 @@
+"""RSS 2.0 and Atom 1.0 feeds of the whole site, each desk, author, tag and label.
+
+Built on Django's syndication framework (``django.contrib.syndication``); the
+two feed generators below add what a news feed needs and Django's do not
+write: the lead image as a Media RSS ``media:content`` element (besides the
+enclosure Django writes), the full story as ``content:encoded`` (RSS) or
+``content`` (Atom) when ``FEED_FULL_CONTENT`` is on, and the time of the last
+public update in RSS items (``atom:updated``; Atom has ``updated``).
+
+Stories come from ``Story.objects.live()`` only. Each item's GUID is a tag URI
+made of the site's host, the day the story was first published and its id
+(``tag:news.example,2026-11-25:story:42``): neither an update nor a new slug
+changes it. Addresses are in docs/distribution.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
+from django.utils.html import escape
+
+from masthead.media.models import Image
+from masthead.newsroom.models import Author, Desk, Outlet
+from masthead.site.absolute_urls import absolute_url, site_host
+from masthead.site.caching import surrogate_keys
+from masthead.site.http import finish_public_response
+from masthead.site.summaries import story_summary
+from masthead.stories.models import Byline, Label, Story, Tag
+from masthead.stories.versions import FRONT
+
+logger = logging.getLogger(__name__)
+
+MEDIA_RSS = "http://search.yahoo.com/mrss/"
+CONTENT_MODULE = "http://purl.org/rss/1.0/modules/content/"
+IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+IMAGE_TYPES.update(gif="image/gif", avif="image/avif")
+
+
+def _add_media_content(handler, item: dict) -> None:
+    media = item.get("media")
+    if not media:
+        return
+    attributes = {
+        "url": media["url"],
+        "type": media["type"],
+        "medium": "image",
+        "width": str(media["width"]),
+        "height": str(media["height"]),
+    }
+    if media["size"]:
+        attributes["fileSize"] = str(media["size"])
+    handler.startElement("media:content", attributes)
+    if media["alt"]:
+        handler.addQuickElement("media:description", media["alt"], {"type": "plain"})
+    if media["credit"]:
+        handler.addQuickElement("media:credit", media["credit"])
+    handler.endElement("media:content")
+
+
+class NewsRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with Media RSS, ``content:encoded`` and the update time of each item."""
+
+    def rss_attributes(self) -> dict:
+        attributes = super().rss_attributes()
+        attributes["xmlns:media"] = MEDIA_RSS
+        attributes["xmlns:content"] = CONTENT_MODULE
+        return attributes
+
+    def add_item_elements(self, handler, item: dict) -> None:
+        super().add_item_elements(handler, item)
+        if item["updateddate"] is not None:
+            handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+        _add_media_content(handler, item)
+
+
+class NewsAtomFeed(Atom1Feed):
+    """Atom 1.0 with Media RSS and the full story as ``content``."""
+
+    def root_attributes(self) -> dict:
+        attributes = super().root_attributes()
+        attributes["xmlns:media"] = MEDIA_RSS
+        return attributes
+
+    def add_item_elements(self, handler, item: dict) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+        _add_media_content(handler, item)
+
+
+@dataclass
+class FeedSection:
+    """What one feed covers: its title, its page and its stories."""
+
+    title: str
+    description: str
+    page_path: str
+    stories: QuerySet[Story]
+    publisher: str
+    scope: str  # the content scope whose changes change this feed (stories/versions.py)
+
+
+SCOPES = ("site", "desk", "author", "tag", "label")
+
+
+def feed_section(scope: str, slug: str | None = None) -> FeedSection:
+    """The section ``scope``/``slug`` names, or Http404."""
+    outlet = Outlet.current()
+    live = Story.objects.live()
+    if scope == "site":
+        about = outlet.tagline or f"The latest stories from {outlet.name}."
+        return FeedSection(outlet.name, about, reverse("site:home"), live, outlet.name, FRONT)
+    if scope == "desk":
+        desk = get_object_or_404(Desk, slug=slug)
+        name, page, stories = desk.name, desk.get_absolute_url(), live.filter(desk=desk)
+        about = desk.description or f"The latest {desk.name} stories from {outlet.name}."
+        version_scope = f"desk:{desk.pk}"
+    elif scope == "author":
+        author = get_object_or_404(Author, slug=slug, is_active=True)
+        name, page = author.name, author.get_absolute_url()
+        stories = live.filter(bylines__author=author)
+        about = f"Stories by {author.name} in {outlet.name}."
+        version_scope = f"author:{author.pk}"
+    elif scope == "tag":
+        tag = get_object_or_404(Tag, slug=slug)
+        name, page, stories = tag.name, tag.get_absolute_url(), live.filter(tags=tag)
+        about = f"Stories about {tag.name} in {outlet.name}."
+        version_scope = f"tag:{tag.pk}"
+    elif scope == "label":
+        label = get_object_or_404(Label, slug=slug)
+        name, page = label.name, reverse("site:label", kwargs={"slug": label.slug})
+        stories = live.filter(label=label)
+        about = f"{label.name} stories from {outlet.name}."
+        version_scope = f"label:{label.pk}"
+    else:
+        raise Http404("No such feed.")
+    title = f"{name} — {outlet.name}"
+    return FeedSection(title, about, page, stories, outlet.name, version_scope)
+
+
+def story_guid(story: Story, request: HttpRequest | None = None) -> str:
+    """The story's permanent id in feeds: a tag URI (RFC 4151) that no edit changes."""
+    first_published = story.published_at.astimezone(UTC).date().isoformat()
+    return f"tag:{site_host(request)},{first_published}:story:{story.pk}"
+
+
+def image_size(image: Image) -> int:
+    """The stored file's size in bytes, remembered (file names never change)."""
+    key = f"image-size:{image.file.name}"
+    size = cache.get(key)
+    if size is None:
+        try:
+            size = image.file.size
+        except OSError as error:
+            # A feed with one image of unknown size beats no feed: RSS allows length 0.
+            logger.warning("Cannot read the size of image %s: %s", image.pk, error)
+            return 0
+        cache.set(key, size, None)
+    return size
+
+
+def image_type(image: Image) -> str:
+    suffix = image.file.name.rsplit(".", 1)[-1].lower()
+    return IMAGE_TYPES.get(suffix, "application/octet-stream")
+
+
+class StoryFeed(Feed):
+    """One feed: ``StoryFeed("desk", atom=True)`` is every desk's Atom feed."""
+
+    item_guid_is_permalink = False
+
+    def __init__(self, scope: str, atom: bool = False) -> None:
+        if scope not in SCOPES:
+            raise ValueError(f"Unknown feed scope {scope!r}")
+        self.scope = scope
+        self.feed_type = NewsAtomFeed if atom else NewsRssFeed
+        self.request: HttpRequest | None = None
+
+    def __call__(self, request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        # One instance serves every request: bind the request to a copy.
+        bound = copy.copy(self)
+        bound.request = request
+        response = Feed.__call__(bound, request, *args, **kwargs)
+        surrogate_keys(response, bound.section.scope)
+        return finish_public_response(request, response)
+
+    def get_object(self, request, slug: str | None = None, desk_slug: str | None = None):
+        self.section = feed_section(self.scope, slug or desk_slug)
+        return self.section
+
+    # The feed --------------------------------------------------------------
+
+    def title(self, section: FeedSection) -> str:
+        return section.title
+
+    def description(self, section: FeedSection) -> str:
+        return section.description
+
+    def subtitle(self, section: FeedSection) -> str:
+        return section.description
+
+    def link(self, section: FeedSection) -> str:
+        return absolute_url(section.page_path, self.request)
+
+    def feed_url(self, section: FeedSection) -> str:
+        return absolute_url(self.request.path, self.request)
+
+    def feed_guid(self, section: FeedSection) -> str:
+        return self.feed_url(section)
+
+    def author_name(self, section: FeedSection) -> str:
+        return section.publisher
+
+    def items(self, section: FeedSection):
+        stories = (
+            section.stories.select_related("desk", "label", "lead_image")
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags"
+            )
+            .newest_first()
+        )
+        return list(stories[: settings.FEED_ITEMS])
+
+    # Each story ------------------------------------------------------------
+
+    def item_title(self, story: Story) -> str:
+        return story.headline
+
+    def item_description(self, story: Story) -> str:
+        # Readers take the description as HTML: the plain-text summary, escaped.
+        return escape(story_summary(story))
+
+    def item_link(self, story: Story) -> str:
+        return absolute_url(story.get_absolute_url(), self.request)
+
+    def item_guid(self, story: Story) -> str:
+        return story_guid(story, self.request)
+
+    def item_pubdate(self, story: Story):
+        return story.published_at
+
+    def item_updateddate(self, story: Story):
+        return story.updated_at or story.published_at
+
+    def item_author_name(self, story: Story) -> str | None:
+        names = [byline.author.name for byline in story.ordered_bylines()]
+        if not names:
+            return None
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def item_author_link(self, story: Story) -> str | None:
+        bylines = story.ordered_bylines()
+        if not bylines:
+            return None
+        return absolute_url(bylines[0].author.get_absolute_url(), self.request)
+
+    def item_categories(self, story: Story) -> list[str]:
+        return [tag.name for tag in story.tags.all()]
+
+    def item_enclosures(self, story: Story) -> list[Enclosure]:
+        image = story.lead_image
+        if image is None or not image.file:
+            return []
+        url = absolute_url(image.file.url, self.request)
+        return [Enclosure(url, str(image_size(image)), image_type(image))]
+
+    def item_extra_kwargs(self, story: Story) -> dict:
+        extra = {}
+        if settings.FEED_FULL_CONTENT and story.body:
+            extra["content_html"] = story.body
+        image = story.lead_image
+        if image is not None and image.file:
+            extra["media"] = {
+                "url": absolute_url(image.file.url, self.request),
+                "type": image_type(image),
+                "width": image.width,
+                "height": image.height,
+                "size": image_size(image),
+                "alt": image.alt_text,
+                "credit": image.credit,
+            }
+        return extra

@@ -1,0 +1,216 @@
+"""schema.org structured data (JSON-LD) of the public pages.
+
+The article page describes its story as a ``NewsArticle``, or the typed
+subclass its label names (``AnalysisNewsArticle`` for an analysis …), with its
+authors, its publisher — a ``NewsMediaOrganization`` carrying the trust
+properties of the outlet's published policy pages — its lead image, dateline,
+desk, topics and corrections, plus a ``BreadcrumbList`` (Home › Desk › Story).
+The home page describes the ``WebSite`` and its publisher.
+
+The builders return plain dicts; ``templatetags/site_meta.py`` renders them
+inside ``<script type="application/ld+json">`` with ``<``, ``>`` and ``&``
+escaped, so no text of a story can close the script element. There is no
+library for schema.org in our stack worth its weight: the vocabulary is a
+handful of dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.urls import reverse
+
+from masthead.media.models import Image
+from masthead.newsroom.models import Author, Outlet, PolicyPage
+from masthead.site.absolute_urls import absolute_url
+from masthead.site.summaries import story_summary
+from masthead.stories.models import Byline, Correction, Label, Story, Tag
+
+CONTEXT = "https://schema.org"
+ARTICLE_TYPES = {
+    Label.Kind.REPORTAGE: "ReportageNewsArticle",
+    Label.Kind.ANALYSIS: "AnalysisNewsArticle",
+    Label.Kind.OPINION: "OpinionNewsArticle",
+    Label.Kind.BACKGROUND: "BackgroundNewsArticle",
+    Label.Kind.REVIEW: "ReviewNewsArticle",
+}
+# The plain wordmark used when the outlet has not uploaded a logo.
+FALLBACK_LOGO = ("site/logo.png", 600, 60)
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def article_type(label: Label | None) -> str:
+    """The schema.org type for a story with ``label``: NewsArticle unless a subclass fits."""
+    if label is None:
+        return "NewsArticle"
+    return ARTICLE_TYPES.get(label.kind, "NewsArticle")
+
+
+def image_object(image: Image, request: HttpRequest | None) -> dict:
+    data = {
+        "@type": "ImageObject",
+        "url": absolute_url(image.file.url, request),
+        "width": image.width,
+        "height": image.height,
+    }
+    if image.caption:
+        data["caption"] = image.caption
+    if image.credit:
+        data["creditText"] = image.credit
+    return data
+
+
+def logo_object(outlet: Outlet, request: HttpRequest | None) -> dict:
+    if outlet.logo_id and outlet.logo and outlet.logo.file:
+        return image_object(outlet.logo, request)
+    path, width, height = FALLBACK_LOGO
+    return {
+        "@type": "ImageObject",
+        "url": absolute_url(static(path), request),
+        "width": width,
+        "height": height,
+    }
+
+
+def publisher(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpRequest | None) -> dict:
+    """The outlet as a ``NewsMediaOrganization``, with the trust properties it has filled in."""
+    data = {
+        "@type": "NewsMediaOrganization",
+        "@id": absolute_url(reverse("site:home"), request) + "#publisher",
+        "name": outlet.name,
+        "url": absolute_url(reverse("site:home"), request),
+        "logo": logo_object(outlet, request),
+        "masthead": absolute_url(reverse("site:masthead"), request),
+    }
+    if outlet.short_name:
+        data["alternateName"] = outlet.short_name
+    if outlet.email:
+        data["email"] = outlet.email
+    if outlet.founding_date:
+        data["foundingDate"] = outlet.founding_date.isoformat()
+    if outlet.profile_urls():
+        data["sameAs"] = outlet.profile_urls()
+    for policy in policies:
+        if policy.is_published and policy.schema_property:
+            data[policy.schema_property] = absolute_url(policy.get_absolute_url(), request)
+    if "ethicsPolicy" in data:
+        data["publishingPrinciples"] = data["ethicsPolicy"]
+    return data
+
+
+def author_object(author: Author, request: HttpRequest | None) -> dict:
+    data = {
+        "@type": "Organization" if author.is_collective else "Person",
+        "name": author.name,
+        "url": absolute_url(author.get_absolute_url(), request),
+    }
+    if author.job_title and not author.is_collective:
+        data["jobTitle"] = author.job_title
+    return data
+
+
+def correction_object(correction: Correction) -> dict:
+    return {
+        "@type": "CorrectionComment",
+        "text": correction.note,
+        "datePublished": iso(correction.published_at),
+    }
+
+
+def article(
+    story: Story,
+    *,
+    bylines: list[Byline],
+    tags: list[Tag],
+    corrections: list[Correction],
+    outlet: Outlet,
+    policies: Iterable[PolicyPage],
+    request: HttpRequest | None = None,
+) -> dict:
+    """The story as a schema.org ``NewsArticle`` (or the subclass its label names)."""
+    url = absolute_url(story.get_absolute_url(), request)
+    the_publisher = publisher(outlet, policies, request)
+    data = {
+        "@context": CONTEXT,
+        "@type": article_type(story.label),
+        "@id": url + "#article",
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "headline": story.headline,
+        "description": story_summary(story),
+        "datePublished": iso(story.published_at),
+        "dateModified": iso(story.updated_at or story.published_at),
+        "inLanguage": story.language,
+        "isAccessibleForFree": True,
+        "author": [author_object(byline.author, request) for byline in bylines]
+        or [{"@type": "Organization", "name": outlet.name, "url": the_publisher["url"]}],
+        "publisher": the_publisher,
+        "articleSection": story.desk.name,
+    }
+    if story.lead_image is not None and story.lead_image.file:
+        data["image"] = [image_object(story.lead_image, request)]
+    if story.dateline:
+        data["dateline"] = story.dateline
+    if story.label is not None:
+        data["genre"] = story.label.name
+    if tags:
+        data["keywords"] = [tag.name for tag in tags]
+    public_corrections = [
+        correction_object(correction)
+        for correction in corrections
+        if correction.kind in (Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION)
+    ]
+    if public_corrections:
+        data["correction"] = public_corrections
+    return data
+
+
+def breadcrumbs(story: Story, request: HttpRequest | None = None) -> dict:
+    """Home › Desk › Story as a ``BreadcrumbList``."""
+    trail = [
+        ("Home", reverse("site:home")),
+        (story.desk.name, story.desk.get_absolute_url()),
+        (story.headline, story.get_absolute_url()),
+    ]
+    return {
+        "@context": CONTEXT,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": absolute_url(path, request),
+            }
+            for position, (name, path) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def website(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpRequest | None) -> dict:
+    """The home page: the ``WebSite`` and, as its publisher, the outlet."""
+    the_publisher = publisher(outlet, policies, request)
+    return {
+        "@context": CONTEXT,
+        "@graph": [
+            {
+                "@type": "WebSite",
+                "@id": the_publisher["url"] + "#website",
+                "url": the_publisher["url"],
+                "name": outlet.name,
+                "inLanguage": settings.LANGUAGE_CODE,
+                "publisher": {"@id": the_publisher["@id"]},
+                **({"description": outlet.tagline} if outlet.tagline else {}),
+            },
+            the_publisher,
+        ],
+    }

@@ -1,0 +1,95 @@
+"""Template tags for the head of public pages: JSON-LD, absolute addresses, feed links."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from masthead.newsroom.models import Author, Desk
+from masthead.site.absolute_urls import absolute_url
+from masthead.site.structured_data import iso
+from masthead.site.summaries import story_summary
+from masthead.stories.models import Label, Story, Tag
+
+register = template.Library()
+
+# Inside <script> only "</script" (and "<!--") can end the element early; with
+# <, > and & written as JSON escapes no text can, and the JSON means the same.
+_SCRIPT_SAFE = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def script_safe_json(data) -> str:
+    """``data`` as JSON that can sit inside a ``<script>`` element unchanged."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_SCRIPT_SAFE)
+
+
+@register.simple_tag
+def ld_json(data) -> SafeString:
+    """``<script type="application/ld+json">…</script>`` for a structured-data dict."""
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(script_safe_json(data)),  # noqa: S308 - escaped for <script> above
+    )
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, path: str) -> str:
+    """``path`` as an absolute address of the site (``SITE_URL``, else the request's host)."""
+    return absolute_url(str(path), context.get("request"))
+
+
+@register.filter
+def summary(story: Story) -> str:
+    """The story's summary as plain text (the template escapes it)."""
+    return story_summary(story)
+
+
+@register.filter
+def isotime(moment: datetime | None) -> str:
+    return iso(moment) or ""
+
+
+def _section_feeds(context) -> list[tuple[str, str, str, dict]]:
+    """(title, RSS route, Atom route, kwargs) of the feed of the section this page shows."""
+    story, label, tag = context.get("story"), context.get("label"), context.get("tag")
+    author, desk = context.get("author"), context.get("desk")
+    if isinstance(story, Story) and story.desk_id:
+        desk = story.desk
+        return [(desk.name, "site:desk_feed", "site:desk_feed_atom", {"desk_slug": desk.slug})]
+    if isinstance(label, Label):
+        return [(label.name, "site:label_feed", "site:label_feed_atom", {"slug": label.slug})]
+    if isinstance(tag, Tag):
+        return [(tag.name, "site:tag_feed", "site:tag_feed_atom", {"slug": tag.slug})]
+    if isinstance(author, Author):
+        return [(author.name, "site:author_feed", "site:author_feed_atom", {"slug": author.slug})]
+    if isinstance(desk, Desk):
+        return [(desk.name, "site:desk_feed", "site:desk_feed_atom", {"desk_slug": desk.slug})]
+    return []
+
+
+@register.simple_tag(takes_context=True)
+def feed_links(context) -> SafeString:
+    """Feed autodiscovery: the section's feeds (if any), then the whole site's."""
+    outlet = context.get("outlet")
+    site_name = outlet.name if outlet is not None else "All stories"
+    feeds = [*_section_feeds(context), (site_name, "site:feed", "site:feed_atom", {})]
+    links = []
+    for title, rss_route, atom_route, kwargs in feeds:
+        links.append(("application/rss+xml", f"{title} (RSS)", reverse(rss_route, kwargs=kwargs)))
+        links.append(
+            ("application/atom+xml", f"{title} (Atom)", reverse(atom_route, kwargs=kwargs))
+        )
+    return format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)

@@ -1,0 +1,342 @@
+"""The public site in headless Chromium, driven by Playwright, as a reader uses it.
+
+A reader opens the home page, follows the lead story and finds its kicker,
+byline, author box and Recent Posts; relative times stay true as time passes
+and on a page that came from a cache; nothing fails to load or is fetched
+from another host; the article fits a phone. The run writes the screenshots
+that the README and ``docs/`` show (``docs/screenshots/``).
+
+The tests only read, so they share one demo outlet, loaded once per module
+(loading it takes seconds). Django refuses database calls from a thread that
+runs an event loop, and Playwright's sync API runs one: Chromium runs per
+test, started after the database work of the test's set-up and stopped
+before that of its tear-down (``browser`` depends on ``db`` and ``demo_now``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.test import modify_settings, override_settings
+from django.utils import timezone
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
+from pytest_django.live_server_helper import LiveServer
+
+from masthead.demo.loader import load_demo
+from masthead.demo.seed import load_seed
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+DESKTOP = 1280
+PHONE = 390
+SMALL_PHONE = 375
+
+LEAD_HEADLINE = "Trump Cancels ‘Imminent’ Attack on Iran, Says Not after War"
+LEAD_STORY_PATH = "/politics/trump-cancels-imminent-attack-on-iran-says-not-after-war/"
+COLLECTIVE = "IFP Editorial Staff"
+# The site's own colours (site.css): paper behind the page, accent behind an exclusive's kicker.
+PAPER = "rgb(253, 252, 249)"
+ACCENT = "rgb(163, 22, 26)"
+
+
+def _serve_static_through_whitenoise(application):
+    return application
+
+
+@pytest.fixture(scope="module", autouse=True)
+def media_root(tmp_path_factory) -> Iterator[Path]:
+    """One media folder for the module (the demo's images), replacing the per-test one."""
+    folder = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=folder):
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def site_server(collected_static, django_db_setup) -> Iterator[LiveServer]:
+    """pytest-django's live server, with static files served by WhiteNoise as in production.
+
+    pytest-django puts staticfiles' ``StaticFilesHandler`` in front of the
+    site; it looks files up through the finders, so it answers 404 for the
+    hashed names that the manifest storage writes into pages. Not the
+    ``live_server`` fixture itself: that one makes pytest-django flush the
+    database after every test, and these tests share one demo outlet.
+    """
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = _serve_static_through_whitenoise
+    with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
+        server.start()
+        yield server
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_now(site_server, django_db_blocker) -> Iterator[datetime]:
+    """The demo outlet, loaded once; its ages (“16 mins ago” …) count from the moment returned.
+
+    The tests only read, so they share it; afterwards the database is emptied,
+    as pytest-django's ``transactional_db`` would.
+    """
+    now = timezone.now().replace(microsecond=0)
+    with django_db_blocker.unblock():
+        load_demo(now=now)
+    yield now
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def browser(db, demo_now) -> Iterator[Browser]:
+    """Chromium for one test, started after and stopped before the test's database work."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass(frozen=True)
+class Problem:
+    url: str
+    what: str
+
+
+@dataclass
+class Visit:
+    """A reader's tab, with everything that went wrong while it was open."""
+
+    page: Page
+    problems: list[Problem] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+
+
+class OpenTab(Protocol):
+    def __call__(
+        self, *, clock_at: datetime | None = None, width: int = DESKTOP, height: int = 900
+    ) -> Visit: ...
+
+
+@pytest.fixture
+def open_tab(browser, demo_now) -> Iterator[OpenTab]:
+    """Open a reader's tab; its clock starts at ``clock_at`` (else the demo's now) and runs."""
+    contexts = []
+
+    def open_new(*, clock_at=None, width=DESKTOP, height=900) -> Visit:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="en-GB", timezone_id="UTC"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.clock.install(time=clock_at or demo_now)
+        visit = Visit(page)
+        page.on("console", lambda message: _note_console_error(visit, message))
+        page.on("pageerror", lambda error: visit.problems.append(Problem(page.url, str(error))))
+        page.on("requestfailed", lambda request: _note_failed_request(visit, request))
+        page.on("response", lambda response: _note_error_response(visit, response))
+        page.on("request", lambda request: visit.hosts.add(urlsplit(request.url).netloc))
+        return visit
+
+    yield open_new
+    for context in contexts:
+        context.close()
+
+
+def _note_console_error(visit: Visit, message: ConsoleMessage) -> None:
+    if message.type == "error":
+        visit.problems.append(Problem(message.location.get("url", ""), message.text))
+
+
+def _note_failed_request(visit: Visit, request: Request) -> None:
+    visit.problems.append(Problem(request.url, f"request failed: {request.failure}"))
+
+
+def _note_error_response(visit: Visit, response: Response) -> None:
+    # "requestfailed" is for network errors only; a stylesheet answering 404 fails too.
+    if response.status >= 400:
+        visit.problems.append(Problem(response.url, f"HTTP {response.status}"))
+
+
+def load_every_image(page: Page) -> None:
+    """Lazy images below the fold load too (full-page screenshots), and each one decoded."""
+    broken = page.evaluate(
+        """async () => {
+            const images = [...document.images];
+            images.forEach((image) => { image.loading = "eager"; });
+            await Promise.all(images.map((image) => image.decode().catch(() => null)));
+            return images.filter((image) => image.naturalWidth === 0).map((image) => image.src);
+        }"""
+    )
+    assert broken == [], f"images that did not load: {broken}"
+
+
+def assert_styled(page: Page) -> None:
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == PAPER, "site.css was not applied"
+
+
+def test_reader_follows_the_lead_story_to_its_article(open_tab, site_server):
+    seed = load_seed()
+    page = open_tab().page
+    page.goto(site_server.url + "/")
+
+    page.get_by_role("region", name="Top stories").get_by_role("link", name=LEAD_HEADLINE).click()
+
+    expect(page).to_have_url(site_server.url + LEAD_STORY_PATH)
+    header = page.locator(".article__header")
+    kicker = header.locator(".kicker")
+    expect(kicker).to_have_text("IFP Exclusive")
+    expect(kicker).to_have_css("background-color", ACCENT)
+    expect(page.get_by_role("heading", level=1)).to_have_text(LEAD_HEADLINE)
+    byline = header.locator(".byline").get_by_role("link", name=COLLECTIVE)
+    expect(byline).to_have_attribute("href", "/author/ifp-editorial-staff/")
+    author_box = page.get_by_role("complementary", name=f"About {COLLECTIVE}")
+    expect(author_box.get_by_role("heading", name=COLLECTIVE)).to_be_visible()
+    expect(author_box).to_contain_text(seed.author_bio.splitlines()[0])
+    recent = page.get_by_role("region", name="Recent Posts").get_by_role("listitem")
+    expect(recent).to_have_count(6)
+    expect(recent.first).to_contain_text(seed.recent_posts[0].headline)
+    expect(recent.first.locator("time")).to_have_text("16 mins ago")
+    expect(recent.last.locator("time")).to_have_text("6 hours ago")
+
+    byline.click()
+    expect(page).to_have_url(site_server.url + "/author/ifp-editorial-staff/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(COLLECTIVE)
+
+
+def test_relative_times_advance_as_the_clock_moves(open_tab, site_server):
+    page = open_tab().page
+    page.goto(site_server.url + LEAD_STORY_PATH)
+    first_age = page.get_by_role("region", name="Recent Posts").locator("time").first
+    expect(first_age).to_have_text("16 mins ago")
+    published = first_age.get_attribute("datetime")
+
+    page.clock.fast_forward("01:00:00")
+
+    expect(first_age).to_have_text("1 hour ago")
+    # Only the words move; the machine-readable time is still the server's.
+    expect(first_age).to_have_attribute("datetime", published)
+
+
+def test_a_page_from_a_cache_shows_true_ages_at_once(open_tab, site_server, demo_now):
+    # The server wrote “16 mins ago”; the reader's copy is opened two hours later.
+    page = open_tab(clock_at=demo_now + timedelta(hours=2)).page
+    response = page.goto(site_server.url + LEAD_STORY_PATH)
+    assert "16 mins ago" in response.text()
+
+    first_age = page.get_by_role("region", name="Recent Posts").locator("time").first
+    expect(first_age).to_have_text("2 hours ago")
+    expect(page.locator("time[data-relative]", has_text="16 mins ago")).to_have_count(0)
+
+
+def test_home_and_article_load_cleanly_from_the_site_alone(open_tab, site_server):
+    tab = open_tab()
+    for path in ("/", LEAD_STORY_PATH):
+        tab.page.goto(site_server.url + path, wait_until="networkidle")
+        assert_styled(tab.page)
+        load_every_image(tab.page)
+
+    assert tab.problems == []
+    assert tab.hosts == {urlsplit(site_server.url).netloc}
+
+
+def test_article_fits_a_small_phone_without_sideways_scrolling(open_tab, site_server):
+    page = open_tab(width=SMALL_PHONE).page
+    page.goto(site_server.url + LEAD_STORY_PATH, wait_until="networkidle")
+    assert_styled(page)
+
+    scroll_width, viewport_width = page.evaluate(
+        "[document.scrollingElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll_width <= viewport_width
+
+
+SCREENSHOT_PAGES = [
+    # file name, path, viewport width
+    ("home.png", "/", DESKTOP),
+    ("article.png", LEAD_STORY_PATH, DESKTOP),
+    ("article-mobile.png", LEAD_STORY_PATH, PHONE),
+    ("masthead.png", "/masthead/", DESKTOP),
+    ("desk.png", "/politics/", DESKTOP),
+]
+
+
+def test_screenshots_for_the_docs(open_tab, site_server):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path, width in SCREENSHOT_PAGES:
+        tab = open_tab(width=width)
+        tab.page.goto(site_server.url + path, wait_until="networkidle")
+        assert_styled(tab.page)
+        load_every_image(tab.page)
+        tab.page.screenshot(path=SCREENSHOTS / name, full_page=True, animations="disabled")
+        assert tab.problems == [], name
+
+
+BADGE_IS_TEXT_WIDE = """(badge) => {
+    const text = document.createRange();
+    text.selectNodeContents(badge);
+    const style = getComputedStyle(badge);
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    return badge.getBoundingClientRect().width <= text.getBoundingClientRect().width + padding + 1;
+}"""
+
+
+def test_labels_are_badges_as_wide_as_their_words(open_tab, site_server):
+    # In the grid cards of a desk page the badge once stretched into a full-width red bar.
+    for path, width in (("/", DESKTOP), ("/politics/", DESKTOP), ("/politics/", SMALL_PHONE)):
+        page = open_tab(width=width).page
+        page.goto(site_server.url + path)
+        badges = page.locator(".kicker--exclusive, .kicker--breaking")
+        assert badges.count() > 0, path
+        for badge in badges.all():
+            assert badge.evaluate(BADGE_IS_TEXT_WIDE), f"{path} at {width}px: {badge.inner_text()}"
+
+
+WHOLLY_IN_WINDOW = """(element) => {
+    const box = element.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
+
+
+def test_recent_posts_can_be_read_to_the_end_on_a_laptop(open_tab, site_server):
+    # The list once stuck beside the article in a window shorter than itself, so
+    # its last posts stayed below the fold until the very end of the page.
+    page = open_tab(width=1366, height=650).page
+    page.goto(site_server.url + LEAD_STORY_PATH)
+    last_post = page.get_by_role("region", name="Recent Posts").get_by_role("listitem").last
+    half_page = page.evaluate("document.scrollingElement.scrollHeight / 2")
+
+    for offset in range(0, int(half_page), 200):
+        page.evaluate(f"window.scrollTo(0, {offset})")
+        if last_post.evaluate(WHOLLY_IN_WINDOW):
+            return
+    pytest.fail("the last Recent Post never came into view in the first half of the page")
+
+
+def test_browsers_find_a_favicon(open_tab, site_server):
+    tab = open_tab()
+    tab.page.goto(site_server.url + "/", wait_until="networkidle")
+
+    assert tab.problems == []

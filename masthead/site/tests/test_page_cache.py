@@ -1,0 +1,374 @@
+"""The page cache's correctness (its speed is measured in bench/, not here).
+
+The cache is driven through WSGI exactly as granian drives it, around
+Django's own WSGI handler, and polls content versions on every request
+(``poll_seconds=0``) so a test sees at once what a server sees within
+``PAGE_CACHE_POLL_MS``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.utils import timezone
+
+from masthead.factories import editor_of, make_author, make_desk, make_story, make_tag
+from masthead.site.page_cache import PageCache
+from masthead.stories import services
+from masthead.stories.models import Story
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def outcome(self) -> str | None:
+        return self.headers.get("X-Page-Cache")
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+def call(app, path: str, method: str = "GET", **headers: str) -> Answer:
+    path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": BytesIO(b""),
+        "wsgi.errors": BytesIO(),
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    answer: dict = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"] = int(status.split()[0])
+        answer["headers"] = dict(response_headers)
+
+    result = app(environ, start_response)
+    body = b"".join(result)
+    if hasattr(result, "close"):
+        result.close()
+    return Answer(answer["status"], answer["headers"], body)
+
+
+@pytest.fixture
+def app():
+    # As Django's test client does: the test's transaction must survive requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def newsroom():
+    politics, economy = make_desk("Politics"), make_desk("Economy")
+    iran, oil = make_tag("Iran"), make_tag("Oil")
+    writer = make_author("Nima Sadeghi")
+    first = make_story("First politics story", desk=politics, tags=[iran], authors=[writer])
+    second = make_story("Economy story", desk=economy, tags=[oil], age=timedelta(hours=3))
+    for story in (first, second):
+        services.snapshot_revision(story)
+    return {"politics": politics, "economy": economy, "iran": iran, "oil": oil,
+            "first": first, "second": second, "editor": editor_of(politics)}  # fmt: skip
+
+
+def publish_new(newsroom, headline: str) -> Story:
+    story = make_story(headline, desk=newsroom["politics"], tags=[newsroom["iran"]],
+                       status=Story.Status.READY, age=None)  # fmt: skip
+    services.snapshot_revision(story)
+    return services.publish_story(newsroom["editor"], story)
+
+
+def test_a_second_view_is_answered_from_the_cache(app, newsroom):
+    first = call(app, "/")
+    second = call(app, "/")
+
+    assert (first.status, first.outcome) == (200, "MISS")
+    assert (second.status, second.outcome) == (200, "HIT")
+    assert second.body == first.body
+    assert "First politics story" in second.text
+
+
+def test_security_headers_survive_the_cache(app, newsroom):
+    call(app, "/")
+    hit = call(app, "/")
+
+    assert hit.headers["X-Content-Type-Options"] == "nosniff"
+    assert hit.headers["X-Frame-Options"] == "DENY"
+    assert hit.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "public" in hit.headers["Cache-Control"]
+
+
+def test_a_publish_changes_exactly_the_pages_it_should(app, newsroom):
+    urls = {
+        "home": "/",
+        "politics": "/politics/",
+        "economy": "/economy/",
+        "iran": "/tag/iran/",
+        "oil": "/tag/oil/",
+        "economy story": newsroom["second"].get_absolute_url(),
+        "masthead": "/masthead/",
+    }
+    for url in urls.values():
+        call(app, url)
+    assert all(call(app, url).outcome == "HIT" for url in urls.values())
+
+    publish_new(newsroom, "Breaking politics story")
+
+    outcomes = {name: call(app, url).outcome for name, url in urls.items()}
+    assert outcomes == {
+        "home": "MISS",  # the new lead
+        "politics": "MISS",  # its desk
+        "iran": "MISS",  # its tag
+        "economy story": "MISS",  # every article shows Recent Posts
+        "economy": "HIT",
+        "oil": "HIT",
+        "masthead": "HIT",
+    }
+    assert "Breaking politics story" in call(app, "/").text
+    assert "Breaking politics story" in call(app, urls["economy story"]).text
+
+
+def test_a_withdrawal_reaches_the_cached_article_and_lists(app, newsroom):
+    story = newsroom["first"]
+    call(app, story.get_absolute_url())
+    call(app, "/politics/")
+
+    services.withdraw_story(newsroom["editor"], story, "Withdrawn: a forged document.")
+
+    gone = call(app, story.get_absolute_url())
+    assert gone.status == 410 and "a forged document" in gone.text
+    assert "First politics story" not in call(app, "/politics/").text
+
+
+def test_an_update_shows_at_once_and_an_unpublished_edit_never(app, newsroom):
+    story, editor = newsroom["first"], newsroom["editor"]
+    call(app, story.get_absolute_url())
+    content = services.Content.of(story.latest_revision)
+    content.headline = "Unpublished headline"
+    services.save_story(editor, story, content, story.latest_revision_id)
+
+    assert call(app, story.get_absolute_url()).outcome == "HIT"
+    assert "Unpublished headline" not in call(app, story.get_absolute_url()).text
+
+    services.publish_update(editor, story, "")
+    assert "Unpublished headline" in call(app, story.get_absolute_url()).text
+
+
+def test_a_scheduled_story_appears_at_its_time_through_a_warm_cache(app, newsroom):
+    story = make_story(
+        "Scheduled story", desk=newsroom["politics"], status=Story.Status.READY, age=None
+    )
+    services.snapshot_revision(story)
+    services.schedule_story(newsroom["editor"], story, timezone.now() + timedelta(seconds=1.5))
+    before = call(app, "/")
+    assert "Scheduled story" not in before.text
+    assert call(app, "/").outcome == "HIT"
+
+    time.sleep(1.6)
+
+    after = call(app, "/")
+    assert after.outcome == "MISS" and "Scheduled story" in after.text
+
+
+def test_staff_requests_never_enter_or_read_the_shared_cache(app, newsroom):
+    staff = call(app, "/", cookie="sessionid=abc123; other=1")
+    assert staff.outcome is None
+
+    anonymous = call(app, "/")
+    assert anonymous.outcome == "MISS"
+    assert call(app, "/", cookie="sessionid=abc123").outcome is None
+    assert call(app, "/", authorization="Bearer token").outcome is None
+
+
+def test_responses_not_marked_public_are_not_stored(app, newsroom):
+    from masthead.stories.preview import preview_token
+
+    token = preview_token(newsroom["first"].latest_revision)
+    for _ in range(2):
+        answer = call(app, f"/preview/{token}/")
+        assert answer.status == 200 and answer.outcome is None
+    assert call(app, "/admin/login/").outcome is None
+
+
+def test_relative_times_are_true_on_a_cached_page(app, newsroom, monkeypatch):
+    from masthead.site import page_cache
+
+    call(app, newsroom["second"].get_absolute_url())
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(page_cache, "refresh_relative_times", lambda body: refresh(body, later))
+    for entry in app.store.entries.values():
+        entry.fresh_second = -1  # as if the next second had begun
+
+    hit = call(app, newsroom["second"].get_absolute_url())
+
+    assert hit.outcome == "HIT"
+    assert "data-relative>3 hours ago</time>" in hit.text  # the first story, 1 h + 2 h
+    assert "1 hour ago</time>" not in hit.text
+
+
+def refresh(body: bytes, now):
+    from masthead.site.relative_time import refresh_relative_times
+
+    return refresh_relative_times(body, now)
+
+
+def test_conditional_get_and_head_on_a_hit(app, newsroom):
+    call(app, "/")
+    hit = call(app, "/")
+    etag = hit.headers["ETag"]
+
+    assert etag.startswith('W/"')
+    not_modified = call(app, "/", if_none_match=etag)
+    assert not_modified.status == 304 and not_modified.body == b""
+    head = call(app, "/", method="HEAD")
+    assert head.status == 200 and head.body == b""
+    assert head.headers["Content-Length"] == str(len(hit.body))
+
+
+def test_unknown_addresses_are_cached_until_something_is_published(app, newsroom):
+    assert call(app, "/politics/not-yet/").status == 404
+    assert call(app, "/politics/not-yet/").outcome == "HIT"
+
+    publish_new(newsroom, "Not yet")
+
+    answer = call(app, "/politics/not-yet/")
+    assert (answer.status, answer.outcome) == (200, "MISS")
+
+
+def public_app(renders: list, gate: threading.Event | None = None, delay: float = 0.0):
+    """A WSGI app answering like a public page: what the single-flight rules act on."""
+
+    def app(environ, start_response):
+        renders.append(environ["PATH_INFO"])
+        if gate is not None:
+            gate.wait(timeout=10)
+        time.sleep(delay)
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Cache-Control", "public, max-age=60"),
+                ("Surrogate-Key", "site front"),
+            ],
+        )
+        return [f"<p>render {len(renders)}</p>".encode()]
+
+    return app
+
+
+def mark_changed(cache: PageCache, scope: str) -> None:
+    """What a poll does when it sees a bumped scope."""
+    watch = cache.watch
+    watch.changed_at_generation[scope] = watch.generation + 1
+    watch.generation += 1
+
+
+def quiet(cache: PageCache) -> PageCache:
+    # Versions are set by hand in these tests: no polling (and no database) in threads.
+    cache.watch.last_poll = time.monotonic()
+    cache.watch.poll_seconds = 3600
+    return cache
+
+
+def test_a_cold_page_is_rendered_once_for_concurrent_readers():
+    renders: list[str] = []
+    app = quiet(PageCache(public_app(renders, delay=0.3)))
+    results: list[Answer] = []
+    threads = [threading.Thread(target=lambda: results.append(call(app, "/"))) for _ in range(6)]
+
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert renders == ["/"]
+    assert [r.status for r in results] == [200] * 6
+    assert {r.text for r in results} == {"<p>render 1</p>"}
+
+
+def test_readers_get_the_previous_copy_while_a_stale_page_re_renders():
+    renders: list[str] = []
+    gate = threading.Event()
+    app = quiet(PageCache(public_app(renders, gate=gate)))
+    gate.set()
+    assert call(app, "/").text == "<p>render 1</p>"
+    gate.clear()
+    mark_changed(app, "front")
+
+    leader: list[Answer] = []
+    thread = threading.Thread(target=lambda: leader.append(call(app, "/")))
+    thread.start()
+    time.sleep(0.2)
+    meanwhile = call(app, "/")
+    gate.set()
+    thread.join(timeout=10)
+
+    assert (meanwhile.outcome, meanwhile.text) == ("STALE", "<p>render 1</p>")
+    assert (leader[0].outcome, leader[0].text) == ("MISS", "<p>render 2</p>")
+    assert call(app, "/").outcome == "HIT"
+
+
+def test_a_change_to_another_scope_keeps_the_entry():
+    renders: list[str] = []
+    app = quiet(PageCache(public_app(renders)))
+    call(app, "/")
+
+    mark_changed(app, "desk:9")
+
+    assert call(app, "/").outcome == "HIT"
+    mark_changed(app, "site")
+    assert call(app, "/").outcome == "MISS"
+
+
+def test_two_servers_sharing_the_database_agree(newsroom):
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        one = PageCache(WSGIHandler(), poll_seconds=0)
+        two = PageCache(WSGIHandler(), poll_seconds=0)
+        for server in (one, two):
+            call(server, "/")
+            assert call(server, "/").outcome == "HIT"
+
+        publish_new(newsroom, "Published through server one")
+
+        assert "Published through server one" in call(one, "/").text
+        assert "Published through server one" in call(two, "/").text
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_a_renamed_desk_refreshes_every_page(app, newsroom):
+    call(app, "/economy/")
+    desk = newsroom["politics"]
+    desk.name = "Politics and Power"
+    desk.save()
+
+    answer = call(app, "/economy/")
+    assert answer.outcome == "MISS" and "Politics and Power" in answer.text

@@ -1,0 +1,502 @@
+"""Hostile story bodies against the allow-list sanitiser, and what readers then see.
+
+The sanitiser lives in ``masthead/newsroom/sanitize.py``; it is tested here,
+with the story model and the article page, because story bodies are what it
+cleans.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+import masthead
+from masthead.factories import make_story
+from masthead.newsroom.sanitize import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    ALLOWED_URL_SCHEMES,
+    MAX_BODY_CHARS,
+    MAX_NESTING_DEPTH,
+    sanitize_body,
+)
+
+VOID_TAGS = {"br", "hr", "img"}
+URL_ATTRIBUTES = {"href", "src", "cite"}
+BIDI_OVERRIDES = "\u202a\u202b\u202c\u202d\u202e"
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SEED_ARTICLE = Path(masthead.__file__).parent / "demo" / "data" / "seed-article.txt"
+
+
+class Walk(HTMLParser):
+    """Sanitised HTML as the standard library parser reads it: tags, attributes, text, depth."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str, str | None]] = []
+        self.text: list[str] = []
+        self.other: list[str] = []
+        self.open: list[str] = []
+        self.deepest = 0
+        self.well_nested = True
+        self.feed(html)
+        self.close()
+        self.well_nested = self.well_nested and not self.open
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes += [(tag, name, value) for name, value in attrs]
+        if tag not in VOID_TAGS:
+            self.open.append(tag)
+            self.deepest = max(self.deepest, len(self.open))
+
+    def handle_startendtag(self, tag, attrs):
+        self.other.append(f"<{tag}/>")  # nh3 never writes self-closing tags
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.well_nested = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def handle_comment(self, data):
+        self.other.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.other.append(f"<!{decl}>")
+
+    def handle_pi(self, data):
+        self.other.append(f"<?{data}>")
+
+    def unknown_decl(self, data):
+        self.other.append(f"<![{data}]>")
+
+    @property
+    def visible_text(self) -> str:
+        return "".join(self.text)
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see: it drops tabs and newlines, and trims controls."""
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(0x21))))
+    found = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", url)
+    return found.group(1).lower() if found else None
+
+
+def assert_safe(output: str) -> Walk:
+    """Everything a hostile body must never produce, checked on what a parser sees."""
+    assert "<script" not in output.lower()
+    walk = Walk(output)
+    assert walk.well_nested, output
+    assert walk.other == [], output
+    assert set(walk.tags) <= ALLOWED_TAGS
+    for tag, name, value in walk.attributes:
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        assert name in allowed or (tag, name) == ("a", "rel"), (tag, name)
+        assert not name.startswith("on")
+        if name in URL_ATTRIBUTES:
+            assert url_scheme(value or "") in ALLOWED_URL_SCHEMES | {None}, (tag, name, value)
+    assert walk.deepest <= MAX_NESTING_DEPTH
+    assert not any(character in output for character in BIDI_OVERRIDES)
+    assert not CONTROLS.search(output)
+    return walk
+
+
+LINK_REL = 'rel="noopener noreferrer"'
+
+# (what it tries, hostile body, what comes out)
+HOSTILE = [
+    ("script", "<script>alert(1)</script><p>Text</p>", "<p>Text</p>"),
+    ("script in caps", "<SCRIPT SRC=https://evil.example/x.js></SCRIPT><p>Text</p>", "<p>Text</p>"),
+    ("split script tag", "<scr<script>ipt>alert(1)</script>", "ipt&gt;alert(1)"),
+    ("style", "<style>p{color:red}</style><p>Text</p>", "<p>Text</p>"),
+    ("style import", '<style>@import "https://evil.example/x.css";</style>', ""),
+    ("onerror", "<img src=x onerror=alert(1)>", '<img src="x">'),
+    ("onclick", '<p onclick="alert(1)">hi</p>', "<p>hi</p>"),
+    (
+        "onmouseover on a link",
+        '<a href="https://example.com" onmouseover=alert(1)>x</a>',
+        f'<a href="https://example.com" {LINK_REL}>x</a>',
+    ),
+    ("javascript: link", '<a href="javascript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("mixed-case scheme", '<a href="JaVaScRiPt:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("decimal entities", '<a href="&#106;avascript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("hex entities", '<a href="&#x6A;&#x61;vascript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("named colon entity", '<a href="javascript&colon;alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("tab inside scheme", '<a href="java\tscript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("newline inside scheme", '<a href="java\nscript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("encoded tab", '<a href="jav&#x09;ascript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("leading space", '<a href=" javascript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("leading control", '<a href="&#14;javascript:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("vbscript", '<a href="vbscript:msgbox(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    (
+        "data: link",
+        '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+        f"<a {LINK_REL}>x</a>",
+    ),
+    ("data: image", '<img src="data:image/svg+xml;base64,PHN2Zy8+" alt="a">', '<img alt="a">'),
+    ("javascript: image", "<IMG SRC=JaVaScRiPt:alert(1)>", "<img>"),
+    ("srcset", '<img src="https://example.com/a.jpg" srcset="javascript:alert(1)">', None),
+    ("javascript: quote source", '<blockquote cite="javascript:alert(1)">q</blockquote>', None),
+    ("scheme split in a quote source", '<q cite=" JAVA&#x0A;SCRIPT:alert(1)">q</q>', "<q>q</q>"),
+    ("ftp link", '<a href="ftp://example.com/f">f</a>', f"<a {LINK_REL}>f</a>"),
+    ("style attribute", '<p style="color:red">x</p>', "<p>x</p>"),
+    ("css expression", '<p style="width: expression(alert(1))">x</p>', "<p>x</p>"),
+    ("css url", '<div style="background:url(javascript:alert(1))">x</div>', "x"),
+    ("iframe", '<iframe src="https://evil.example"></iframe>', ""),
+    ("iframe srcdoc", '<iframe srcdoc="<script>alert(1)</script>"></iframe>', ""),
+    ("object", '<object data="x.swf"><param name=a value=b></object>', ""),
+    ("embed", '<embed src="x.swf">', ""),
+    ("form", '<form action="https://evil.example"><input name=a><button>Go</button></form>', "Go"),
+    ("svg", "<svg onload=alert(1)><script>alert(1)</script></svg>", ""),
+    ("svg text", "<svg><text>hi</text></svg>", ""),
+    ("math", '<math><mi xlink:href="javascript:alert(1)">x</mi></math>', ""),
+    ("base", '<base href="javascript:alert(1)//">', ""),
+    ("meta refresh", '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">', ""),
+    ("link", "<link rel=stylesheet href=https://evil.example/x.css>", ""),
+    ("comment", "<!-- note to self --><p>x</p>", "<p>x</p>"),
+    ("conditional comment", "<!--[if IE]><script>alert(1)</script><![endif]-->", ""),
+    ("script in a comment", "<p>x</p><!-- <script>alert(1)</script> -->", "<p>x</p>"),
+    ("noscript breakout", '<noscript><p title="</noscript><img src=x onerror=alert(1)>">', None),
+    ("textarea", "<textarea><script>alert(1)</script></textarea>", None),
+    ("target and rel", '<a href="https://e.com" target="_blank" rel="nofollow">x</a>', None),
+    ("right-to-left override", "<p>\u202egnp.exe\u202c</p>", "<p>gnp.exe</p>"),
+    ("override as a reference", "<p>&#x202E;gnp.exe&#8236;</p>", "<p>gnp.exe</p>"),
+    ("override in a scheme", '<a href="java&#x202e;script:alert(1)">x</a>', f"<a {LINK_REL}>x</a>"),
+    ("override in an attribute", '<p title="a\u202eb">x</p>', '<p title="ab">x</p>'),
+    ("control characters", "<p>a\x00b\x07c&#1;d&#x7f;e</p>", "<p>abcde</p>"),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+)
+def test_hostile_markup_is_neutralised(body, expected):
+    output = sanitize_body(body)
+
+    assert_safe(output)
+    assert "alert" not in "".join(value or "" for _, _, value in Walk(output).attributes)
+    if expected is not None:
+        assert output == expected
+
+
+# (what it shows, malformed body, what comes out)
+MALFORMED = [
+    ("unclosed paragraphs", "<p>one<p>two", "<p>one</p><p>two</p>"),
+    ("unclosed list items", "<ul><li>one<li>two</ul>", "<ul><li>one</li><li>two</li></ul>"),
+    ("unclosed inline", "<p><b>bold <i>both", "<p><b>bold <i>both</i></b></p>"),
+    ("misnested inline", "<b><i>x</b></i>", "<b><i>x</i></b>"),
+    ("unclosed link", '<a href="https://e.com">x', f'<a href="https://e.com" {LINK_REL}>x</a>'),
+    ("bare table row", "<table><tr><td>x", "<table><tbody><tr><td>x</td></tr></tbody></table>"),
+    ("stray end tags", "<p>x</p></div></span>", "<p>x</p>"),
+    ("bare brackets", "<p>a < b & c > d</p>", "<p>a &lt; b &amp; c &gt; d</p>"),
+    ("trailing bracket", "<p>x<", "<p>x&lt;</p>"),
+    ("doubled brackets", "<<p>>x", "&lt;<p>&gt;x</p>"),
+    ("self-closing br", "<p>a<br/>b</p>", "<p>a<br>b</p>"),
+    ("block in paragraph", "<p>a<blockquote>q</blockquote>b</p>", None),
+    ("paragraph in object", "<p><object><p>x</p></object></p>", "<p></p><p>x</p><p></p>"),
+    ("unterminated attribute", '<p>kept</p><p title="never closed>lost', "<p>kept</p>"),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"), [case[1:] for case in MALFORMED], ids=[case[0] for case in MALFORMED]
+)
+def test_malformed_markup_is_closed_sensibly(body, expected):
+    output = sanitize_body(body)
+
+    assert_safe(output)
+    assert sanitize_body(output) == output
+    if expected is not None:
+        assert output == expected
+
+
+# (what it shows, allowed body): kept exactly, apart from the rel that links get.
+ALLOWED = [
+    ("paragraphs", "<p>First.</p><p>Second, with <strong>weight</strong> and <em>stress</em>.</p>"),
+    ("link", f'<p>As <a href="https://www.reuters.com/world/" {LINK_REL}>Reuters</a> said.</p>'),
+    ("relative link", f'<a href="/politics/budget-vote/" {LINK_REL}>earlier report</a>'),
+    (
+        "mail and phone",
+        f'<a href="mailto:desk@example.com" {LINK_REL}>m</a> '
+        f'<a href="tel:+982112345" {LINK_REL}>t</a>',
+    ),
+    ("quotation", '<blockquote cite="https://example.com/speech">We will respond.</blockquote>'),
+    ("inline quotation", '<p>He said <q cite="https://example.com/a">no</q>.</p>'),
+    ("lists", '<ul><li>one</li><li>two</li></ul><ol start="3" reversed=""><li>three</li></ol>'),
+    ("definitions", "<dl><dt>IRGC</dt><dd>Islamic Revolution Guards Corps</dd></dl>"),
+    (
+        "figure",
+        '<figure><img src="https://cdn.example.com/a.jpg" alt="Protesters in Tehran" width="800" '
+        'height="450"><figcaption>Tehran, Friday. <small>Photo: IFP</small></figcaption></figure>',
+    ),
+    ("headings", "<h2>Background</h2><h3>Talks</h3><h4>Oman</h4>"),
+    (
+        "table",
+        '<table><caption>Votes</caption><thead><tr><th scope="col">Party</th></tr></thead>'
+        '<tbody><tr><td colspan="2">12</td></tr></tbody></table>',
+    ),
+    ("time", '<p>On <time datetime="2019-06-21T07:00:00Z">Friday</time>.</p>'),
+    (
+        "right to left",
+        '<p dir="rtl" lang="fa">\u0627\u06cc\u0631\u0627\u0646 '
+        "\u0645\u06cc\u200c\u06af\u0648\u06cc\u062f\u200f \u2067Reuters\u2069</p>",
+    ),
+    ("code", "<pre><code>if (a &lt; b) {}</code></pre>"),
+    ("entities", "<p>Tom &amp; Jerry&nbsp;&lt;3</p>"),
+]
+
+
+@pytest.mark.parametrize("body", [case[1] for case in ALLOWED], ids=[case[0] for case in ALLOWED])
+def test_allowed_markup_is_kept(body):
+    assert sanitize_body(body) == body
+
+
+def test_links_get_rel_noopener():
+    output = sanitize_body('<a href="https://example.com/a">x</a>')
+
+    assert output == f'<a href="https://example.com/a" {LINK_REL}>x</a>'
+
+
+@pytest.mark.parametrize("empty", [None, "", "<!-- -->", "<script>x</script>", "   "])
+def test_nothing_comes_out_as_an_empty_body(empty):
+    assert sanitize_body(empty) == ""
+
+
+NESTING = ["<div>", "<blockquote>", "<b>", "<span>", "<ul><li>", "<dl><dd>", "<table><tr><td>"]
+
+
+@pytest.mark.parametrize("unit", NESTING)
+def test_ten_thousand_deep_nesting_is_flattened_quickly(unit):
+    body = unit * 10_000 + "the text"
+
+    started = time.perf_counter()
+    output = sanitize_body(body)
+    elapsed = time.perf_counter() - started
+
+    walk = assert_safe(output)
+    assert walk.visible_text.endswith("the text")
+    assert len(output) <= 2 * len(body)
+    assert sanitize_body(output) == output
+    assert elapsed < 10  # well under a second on an idle machine
+
+
+def test_deep_nesting_does_not_take_quadratic_time():
+    # 320 KB of nested definitions took html5ever 44 seconds before the nesting limit.
+    body = "<dl><dd>" * 40_000 + "x"
+
+    started = time.perf_counter()
+    output = sanitize_body(body)
+
+    assert time.perf_counter() - started < 15
+    assert Walk(output).deepest <= MAX_NESTING_DEPTH
+
+
+def test_nesting_at_the_limit_is_kept():
+    body = "<blockquote>" * MAX_NESTING_DEPTH + "x" + "</blockquote>" * MAX_NESTING_DEPTH
+
+    assert sanitize_body(body) == body
+
+
+def test_nesting_beyond_the_limit_keeps_its_text():
+    body = "<blockquote>" * (MAX_NESTING_DEPTH + 5) + "deep words"
+
+    output = sanitize_body(body)
+
+    assert Walk(output).deepest == MAX_NESTING_DEPTH
+    assert output.count("deep words") == 1
+
+
+def real_paragraphs() -> list[str]:
+    lines = [line.strip() for line in SEED_ARTICLE.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if len(line) > 80]
+
+
+def test_a_megabyte_of_real_paragraphs_goes_through_intact():
+    paragraphs = real_paragraphs()
+    parts = []
+    while sum(map(len, parts)) < 1_000_000:
+        number = len(parts)
+        text = paragraphs[number % len(paragraphs)].replace("&", "&amp;")
+        parts.append(
+            f'<p>{text} <a href="https://ifpnews.com/{number}/" {LINK_REL}>Read more</a></p>'
+            if number % 3 == 0
+            else f"<p>{text}</p>"
+        )
+        if number % 50 == 0:
+            parts.append(f"<blockquote><p><em>{text}</em></p></blockquote><ul><li>{text}</li></ul>")
+    body = "".join(parts)
+
+    started = time.perf_counter()
+    output = sanitize_body(body)
+
+    assert time.perf_counter() - started < 15  # a fraction of a second on an idle machine
+    assert output == body
+
+
+# Hypothesis: bodies assembled from the pieces attacks are made of.
+PIECES = [
+    "<script>", "</script>", "<style>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+    "<a href='javascript:alert(1)'>", "<a href=\"java&#x0A;script:alert(1)\">", "<a href=https://e.com>",
+    "</a>", "<iframe>", "<object>", "<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<i>", "<li>",
+    "<ul>", "</ul>", "<table>", "<td>", "<tr>", "</table>", "<blockquote cite='vbscript:x'>",
+    "<q cite=data:x>", "<img src='data:image/png;base64,AA'>", "<p style='x:expression(alert(1))'>",
+    "<!--", "-->", "<!-->", "<![CDATA[", "]]>", "<noscript>", "</noscript>", "<textarea>",
+    "<title>", "<math>", "<mi>", "<select>", "<template>", "<plaintext>", "<h2>", "</h2>",
+    "<p title='", "'>", '"', "<", ">", "&", "&#x202E;", "&#0;", "&lt;script&gt;", "\u202e",
+    "\u200f", "\u2067", "\x00", "\x1b", "\r\n", " ", "text", "\u0627\u06cc\u0631\u0627\u0646",
+    "onclick=alert(1)",
+]  # fmt: skip
+hostile_bodies = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
+    st.text(max_size=200),
+    st.text(alphabet="<>/=\"' abcdpilsv-!&#;:", max_size=200),
+)
+property_settings = hypothesis_settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@property_settings
+@given(hostile_bodies)
+def test_sanitising_is_idempotent(body):
+    once = sanitize_body(body)
+
+    assert sanitize_body(once) == once
+
+
+@property_settings
+@given(hostile_bodies)
+def test_output_is_always_safe(body):
+    assert_safe(sanitize_body(body))
+
+
+@hypothesis_settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8), st.integers(100, 600))
+def test_repeated_patterns_stay_shallow_and_stable(pattern, times):
+    body = "".join(pattern) * times
+
+    output = sanitize_body(body)
+
+    assert_safe(output)
+    assert sanitize_body(output) == output
+
+
+# Through the story model and the article page.
+
+
+@pytest.mark.django_db
+def test_a_saved_story_stores_the_clean_body():
+    hostile = '<p onclick="alert(1)">Talks <a href="javascript:alert(2)">resume</a></p><script>'
+
+    story = make_story("Talks resume", body=hostile)
+    story.refresh_from_db()
+
+    assert story.body == f"<p>Talks <a {LINK_REL}>resume</a></p>"
+
+
+@pytest.mark.django_db
+def test_the_article_page_shows_hostile_words_as_text(client):
+    story = make_story(
+        "<script>alert(101)</script> Budget \u202egnp.exe talks",
+        dek="<img src=x onerror=alert(102)> Lawmakers meet",
+        dateline="<b onmouseover=alert(103)>Tehran</b>",
+        body=(
+            "<p>Safe paragraph.</p><script>alert(104)</script>"
+            '<img src=x onerror="alert(105)"><a href="javascript:alert(106)">link</a>'
+        ),
+    )
+
+    response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "&lt;script&gt;alert(101)&lt;/script&gt; Budget gnp.exe talks" in page
+    assert "&lt;img src=x onerror=alert(102)&gt; Lawmakers meet" in page
+    assert "&lt;b onmouseover=alert(103)&gt;Tehran&lt;/b&gt;" in page
+    assert "<p>Safe paragraph.</p>" in page
+    assert "\u202e" not in page
+    runnable = Runnable(page)
+    assert not any("alert(" in script for script in runnable.scripts)
+    assert runnable.handlers == []
+    assert runnable.dangerous_urls == []
+    for data in runnable.data_blocks:  # JSON-LD carries the headline, but cannot end its block
+        assert "<" not in data
+        json.loads(data)
+
+
+class Runnable(HTMLParser):
+    """What on a page could run: scripts, on* attributes, javascript: and data: URLs."""
+
+    DATA_TYPES = {"application/ld+json", "application/json"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self.data_blocks: list[str] = []
+        self.handlers: list[tuple[str, str]] = []
+        self.dangerous_urls: list[str] = []
+        self.current: list[str] | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script":
+            is_data = attributes.get("type") in self.DATA_TYPES
+            self.current = self.data_blocks if is_data else self.scripts
+            self.current.append("")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append((tag, name))
+            is_url = name in URL_ATTRIBUTES | {"action", "formaction"}
+            if is_url and url_scheme(value or "") in {"javascript", "vbscript", "data"}:
+                self.dangerous_urls.append(value)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current[-1] += data
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_limit_is_refused_with_a_clear_message():
+    story = make_story("Long read")
+    story.body = "x" * (MAX_BODY_CHARS + 1)
+
+    with pytest.raises(ValidationError) as refused:
+        story.full_clean()
+
+    assert refused.value.message_dict["body"] == [
+        f"The body is longer than {MAX_BODY_CHARS:,} characters; split the story."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_body_at_the_limit_is_accepted():
+    story = make_story("Long read")
+    story.body = "x" * MAX_BODY_CHARS
+
+    errors = {}
+    try:
+        story.full_clean()
+    except ValidationError as error:
+        errors = error.message_dict
+
+    assert "body" not in errors
