@@ -215,6 +215,8 @@ class Story(StoryContent):
             models.Index(fields=["top_rank"], name="story_top_idx"),
             models.Index(fields=["-modified_at"], name="story_modified_idx"),
             models.Index(fields=["desk", "status", "-modified_at"], name="story_board_idx"),
+            # The back office board's columns across all desks (chief editors).
+            models.Index(fields=["status", "-modified_at"], name="story_state_changed_idx"),
         ]
 
     def __str__(self) -> str:
