@@ -21,7 +21,12 @@ def live_stories() -> QuerySet[Story]:
 
 
 def recent_posts(exclude: Story | None = None) -> list[Story]:
-    stories = Story.objects.live().select_related("desk").newest_first()
+    stories = (
+        Story.objects.live()
+        .select_related("desk")
+        .only("headline", "dek", "slug", "published_at", "desk__slug")
+        .newest_first()
+    )
     if exclude is not None:
         stories = stories.exclude(pk=exclude.pk)
     return list(stories[:RECENT_POSTS])

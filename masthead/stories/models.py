@@ -87,9 +87,16 @@ class StoryQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
     def for_listing(self) -> StoryQuerySet:
-        """What a story list renders: label, desk, lead image, bylines, in one go."""
-        return self.select_related("label", "desk", "lead_image").prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        """What a story list renders: label, desk, lead image, bylines, in one go.
+
+        Bodies and internal notes are left in the database: a list never shows them.
+        """
+        return (
+            self.select_related("label", "desk", "lead_image")
+            .defer("body", "notes_to_editor")
+            .prefetch_related(
+                models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+            )
         )
 
 
