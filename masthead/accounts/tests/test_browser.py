@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,31 +22,19 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from masthead.browser_testing import launch_chromium, screenshot_path, whitenoise_live_server
 from masthead.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PASSWORD = "masthead-demo"
 
 
 @pytest.fixture(scope="module")
 def live_server(collected_static) -> Iterator[LiveServer]:
     """pytest-django's live server, with static files served by WhiteNoise as in production."""
-    server = LiveServer("localhost", start=False)
-    server.thread.static_handler = lambda application: application
-    server.start()
-    yield server
-    server.stop()
+    with whitenoise_live_server() as server:
+        yield server
 
 
 @pytest.fixture
@@ -59,7 +46,7 @@ def demo(live_server, transactional_db, settings):
 @pytest.fixture
 def browser(demo) -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
@@ -74,8 +61,7 @@ def app_code(secret: str, steps_ahead: int = 0) -> str:
 
 
 def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=True, animations="disabled")
+    page.screenshot(path=screenshot_path(name), full_page=True, animations="disabled")
 
 
 def sign_in(page: Page, password: str = PASSWORD) -> None:

@@ -24,29 +24,19 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from masthead.browser_testing import launch_chromium, screenshot_path, whitenoise_live_server
 from masthead.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
 # A shared 2-core machine running other suites can take more than the default 5 s.
 expect.set_options(timeout=15_000)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 HEADLINE = "Tehran council approves new bus lanes"
 EDITED_HEADLINE = "Tehran council approves 40 km of new bus lanes"
 BODY = "[contenteditable=true].ProseMirror"
@@ -55,11 +45,8 @@ BODY = "[contenteditable=true].ProseMirror"
 @pytest.fixture(scope="module")
 def live_server(collected_static) -> Iterator[LiveServer]:
     """pytest-django's live server, with static files served by WhiteNoise as in production."""
-    server = LiveServer("localhost", start=False)
-    server.thread.static_handler = lambda application: application
-    server.start()
-    yield server
-    server.stop()
+    with whitenoise_live_server() as server:
+        yield server
 
 
 @pytest.fixture
@@ -88,7 +75,7 @@ def sessions(demo, settings) -> dict[str, str]:
 @pytest.fixture
 def browser(sessions) -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
@@ -125,8 +112,7 @@ def workflow_state(page: Page):
 
 
 def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / name, full_page=False, animations="disabled")
+    page.screenshot(path=screenshot_path(name), full_page=False, animations="disabled")
 
 
 def test_a_day_at_the_desk(browser, live_server, sessions):

@@ -37,21 +37,12 @@ from playwright.sync_api import (
 )
 from pytest_django.live_server_helper import LiveServer
 
+from masthead.browser_testing import launch_chromium, screenshot_path, whitenoise_live_server
 from masthead.demo.loader import load_demo
 from masthead.demo.seed import load_seed
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DESKTOP = 1280
 PHONE = 390
 SMALL_PHONE = 375
@@ -64,10 +55,6 @@ PAPER = "rgb(253, 252, 249)"
 ACCENT = "rgb(163, 22, 26)"
 
 
-def _serve_static_through_whitenoise(application):
-    return application
-
-
 @pytest.fixture(scope="module", autouse=True)
 def media_root(tmp_path_factory) -> Iterator[Path]:
     """One media folder for the module (the demo's images), replacing the per-test one."""
@@ -78,20 +65,13 @@ def media_root(tmp_path_factory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def site_server(collected_static, django_db_setup) -> Iterator[LiveServer]:
-    """pytest-django's live server, with static files served by WhiteNoise as in production.
+    """The live server, started once for the module.
 
-    pytest-django puts staticfiles' ``StaticFilesHandler`` in front of the
-    site; it looks files up through the finders, so it answers 404 for the
-    hashed names that the manifest storage writes into pages. Not the
-    ``live_server`` fixture itself: that one makes pytest-django flush the
-    database after every test, and these tests share one demo outlet.
+    Not pytest-django's ``live_server`` fixture: that one flushes the database
+    after every test, and these tests share one demo outlet.
     """
-    server = LiveServer("localhost", start=False)
-    server.thread.static_handler = _serve_static_through_whitenoise
-    with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
-        server.start()
+    with modify_settings(ALLOWED_HOSTS={"append": "localhost"}), whitenoise_live_server() as server:
         yield server
-        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +93,7 @@ def demo_now(site_server, django_db_blocker) -> Iterator[datetime]:
 def browser(db, demo_now) -> Iterator[Browser]:
     """Chromium for one test, started after and stopped before the test's database work."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
@@ -284,13 +264,12 @@ SCREENSHOT_PAGES = [
 
 
 def test_screenshots_for_the_docs(open_tab, site_server):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, path, width in SCREENSHOT_PAGES:
         tab = open_tab(width=width)
         tab.page.goto(site_server.url + path, wait_until="networkidle")
         assert_styled(tab.page)
         load_every_image(tab.page)
-        tab.page.screenshot(path=SCREENSHOTS / name, full_page=True, animations="disabled")
+        tab.page.screenshot(path=screenshot_path(name), full_page=True, animations="disabled")
         assert tab.problems == [], name
 
 

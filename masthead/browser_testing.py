@@ -1,0 +1,49 @@
+"""What the browser tests share: Debian's Chromium, a live server that serves
+static files through WhiteNoise as production does, and the screenshots
+folder the docs use. Playwright drives the browser; no browser is downloaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pytest_django.live_server_helper import LiveServer
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless in a root sandbox with no network: nothing of Chromium's own may call out.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@contextmanager
+def whitenoise_live_server() -> Iterator[LiveServer]:
+    """pytest-django's live server without its finder-based static handler.
+
+    The site links hashed static names (manifest storage); WhiteNoise in the
+    middleware serves them from STATIC_ROOT, as in production.
+    """
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def screenshot_path(name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / name
