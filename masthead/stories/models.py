@@ -222,6 +222,20 @@ class Story(StoryContent):
             models.Index(fields=["top_rank"], name="story_top_idx"),
             models.Index(fields=["-modified_at"], name="story_modified_idx"),
             models.Index(fields=["desk", "status", "-modified_at"], name="story_board_idx"),
+            # The public gate, newest first, without a sort: the whole site's
+            # lists and each desk's. Partial, so drafts and withdrawn stories
+            # take no room in them. (PostgreSQL uses them; SQLite cannot match a
+            # partial index to a query with bound parameters.)
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(status__in=["published", "scheduled"]),
+                name="story_public_idx",
+            ),
+            models.Index(
+                fields=["desk", "-published_at", "-id"],
+                condition=models.Q(status__in=["published", "scheduled"]),
+                name="story_desk_public_idx",
+            ),
             # The back office board's columns across all desks (chief editors).
             models.Index(fields=["status", "-modified_at"], name="story_state_changed_idx"),
         ]
