@@ -39,7 +39,6 @@ from http.cookies import CookieError, SimpleCookie
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
-from django.db.models import Min, Q
 from django.utils import timezone
 
 from masthead.site.relative_time import refresh_relative_times
@@ -129,11 +128,22 @@ class VersionWatch:
 
 def next_scheduled_change(now: datetime) -> datetime | None:
     """When the live set next changes by time alone: a schedule or an embargo ending."""
-    upcoming = Story.objects.filter(status__in=Story.PUBLIC_STATUSES).aggregate(
-        publish=Min("published_at", filter=Q(published_at__gt=now)),
-        embargo=Min("embargoed_until", filter=Q(embargoed_until__gt=now)),
+    # Two index lookups (the public and the embargo indexes), not an aggregate
+    # over every public story.
+    public = Story.objects.filter(status__in=Story.PUBLIC_STATUSES)
+    publish = (
+        public.filter(published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
     )
-    times = [moment for moment in upcoming.values() if moment is not None]
+    embargo = (
+        public.filter(embargoed_until__gt=now)
+        .order_by("embargoed_until")
+        .values_list("embargoed_until", flat=True)
+        .first()
+    )
+    times = [moment for moment in (publish, embargo) if moment is not None]
     return min(times) if times else None
 
 

@@ -236,6 +236,12 @@ class Story(StoryContent):
                 condition=models.Q(status__in=["published", "scheduled"]),
                 name="story_desk_public_idx",
             ),
+            # When the next embargo ends (the page cache's clock); few rows.
+            models.Index(
+                fields=["embargoed_until"],
+                condition=models.Q(embargoed_until__isnull=False),
+                name="story_embargo_idx",
+            ),
             # The back office board's columns across all desks (chief editors).
             models.Index(fields=["status", "-modified_at"], name="story_state_changed_idx"),
         ]
