@@ -19,7 +19,7 @@ Each URL of the API is wrapped by ``at_the_edge``:
 * The public per-client rate limit, when an operator turned it on.
 
 masthead/site/http.py did not exist when this was written; pages have their
-own decorator (site/caching.py). Both use Django's conditional-response
+own decorator (site/http.py). Both use Django's conditional-response
 helpers, so they agree on the rules.
 """
 

@@ -33,8 +33,7 @@ from django.utils.html import escape
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.absolute_urls import absolute_url, site_host
-from masthead.site.caching import surrogate_keys
-from masthead.site.http import finish_public_response
+from masthead.site.http import finish_public_response, surrogate_keys
 from masthead.site.summaries import story_summary
 from masthead.stories.models import Byline, Label, Story, Tag
 from masthead.stories.versions import FRONT

@@ -40,6 +40,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from masthead.stories.versions import SITE
+
 CACHEABLE_STATUSES = frozenset({200, 301, 404, 410})
 # How long an address's "last changed" record is kept. An address not asked
 # for in that long simply starts again from the view's own date.
@@ -135,3 +137,14 @@ def mark_private(response: HttpResponseBase) -> None:
     for header in ("ETag", "Last-Modified", "Expires"):
         if response.has_header(header):
             del response[header]
+
+
+def surrogate_keys(response, *scopes: str):
+    """Label a public response with the content scopes it shows.
+
+    The page cache (``page_cache.py``) stores only labelled responses and
+    re-renders them when one of their scopes changes; a CDN can purge by the
+    same labels. Every page also shows the outlet's own records ("site").
+    """
+    response["Surrogate-Key"] = " ".join(dict.fromkeys((SITE, *scopes)))
+    return response

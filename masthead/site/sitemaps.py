@@ -45,8 +45,7 @@ from django.views.decorators.http import require_safe
 
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
 from masthead.site.absolute_urls import absolute_url
-from masthead.site.caching import surrogate_keys
-from masthead.site.http import public_response
+from masthead.site.http import public_response, surrogate_keys
 from masthead.stories.models import Label, Story, Tag
 from masthead.stories.versions import FRONT
 

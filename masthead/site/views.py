@@ -20,14 +20,14 @@ from django.views.decorators.http import require_safe
 from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.site import selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
-from masthead.site.caching import public_page, surrogate_keys
+from masthead.site.http import public_response, surrogate_keys
 from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT
 
 
 @require_safe
-@public_page
+@public_response
 def home(request):
     website = structured_data.website(
         selectors.outlet_of(request), selectors.published_policies(request), request
@@ -51,7 +51,7 @@ def _find_story(slug: str) -> Story | None:
 
 
 @require_safe
-@public_page
+@public_response
 def story(request, desk_slug: str, slug: str):
     found = _find_story(slug)
     if found is None:
@@ -116,7 +116,7 @@ def preview(request, token: str):
 
 
 @require_safe
-@public_page
+@public_response
 def corrections(request):
     page = selectors.paginate(selectors.public_corrections(), request.GET.get("page"), 50)
     context = {"page": page, "corrections": page.object_list}
@@ -129,7 +129,7 @@ def _story_list(request, template: str, stories, **context):
 
 
 @require_safe
-@public_page
+@public_response
 def desk(request, desk_slug: str):
     section = get_object_or_404(Desk.objects.select_related("editor"), slug=desk_slug)
     stories = selectors.live_stories().filter(desk=section)
@@ -138,7 +138,7 @@ def desk(request, desk_slug: str):
 
 
 @require_safe
-@public_page
+@public_response
 def author(request, slug: str):
     person = get_object_or_404(Author.objects.select_related("photo"), slug=slug, is_active=True)
     stories = selectors.live_stories().filter(bylines__author=person)
@@ -147,7 +147,7 @@ def author(request, slug: str):
 
 
 @require_safe
-@public_page
+@public_response
 def tag(request, slug: str):
     topic = get_object_or_404(Tag, slug=slug)
     stories = selectors.live_stories().filter(tags=topic)
@@ -156,7 +156,7 @@ def tag(request, slug: str):
 
 
 @require_safe
-@public_page
+@public_response
 def masthead(request):
     desks = Desk.objects.select_related("editor", "editor__photo")
     collectives = Author.objects.filter(kind=Author.Kind.COLLECTIVE, is_active=True)
@@ -165,7 +165,7 @@ def masthead(request):
 
 
 @require_safe
-@public_page
+@public_response
 def label(request, slug: str):
     kind_of_work = get_object_or_404(Label, slug=slug)
     stories = selectors.live_stories().filter(label=kind_of_work)
@@ -174,7 +174,7 @@ def label(request, slug: str):
 
 
 @require_safe
-@public_page
+@public_response
 def policy(request, slug: str):
     page = get_object_or_404(PolicyPage.objects.published(), slug=slug)
     response = render(request, "site/policy.html", {"policy": page})
@@ -187,7 +187,7 @@ ROBOTS_DISALLOW = ("/admin/", "/desk/", "/account/", "/preview/")
 
 
 @require_safe
-@public_page
+@public_response
 def robots_txt(request):
     """Where crawlers may go, and where the sitemaps are."""
     sitemaps = [
@@ -200,7 +200,7 @@ def robots_txt(request):
     return surrogate_keys(response)
 
 
-@public_page
+@public_response
 def page_not_found(request, exception=None):
     # A 404 may turn into a story when one is published at that address.
     return surrogate_keys(render(request, "site/404.html", status=404), FRONT)
