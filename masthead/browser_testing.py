@@ -47,3 +47,9 @@ def whitenoise_live_server() -> Iterator[LiveServer]:
 def screenshot_path(name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / name
+
+
+def failed_for_real(request) -> bool:
+    """A failed request that is a fault: not one the browser cancelled because the
+    page navigated away while it was loading (net::ERR_ABORTED)."""
+    return "ERR_ABORTED" not in (request.failure or "")

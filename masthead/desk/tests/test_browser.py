@@ -30,7 +30,12 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from masthead.browser_testing import launch_chromium, screenshot_path, whitenoise_live_server
+from masthead.browser_testing import (
+    failed_for_real,
+    launch_chromium,
+    screenshot_path,
+    whitenoise_live_server,
+)
 from masthead.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
@@ -93,7 +98,10 @@ def open_tab(browser: Browser, width: int = 1400, height: int = 1000) -> tuple[P
         "console",
         lambda message: problems.append(message.text) if message.type == "error" else None,
     )
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    page.on(
+        "requestfailed",
+        lambda request: failed_for_real(request) and problems.append(f"failed: {request.url}"),
+    )
     return page, problems
 
 

@@ -37,7 +37,12 @@ from playwright.sync_api import (
 )
 from pytest_django.live_server_helper import LiveServer
 
-from masthead.browser_testing import launch_chromium, screenshot_path, whitenoise_live_server
+from masthead.browser_testing import (
+    failed_for_real,
+    launch_chromium,
+    screenshot_path,
+    whitenoise_live_server,
+)
 from masthead.demo.loader import load_demo
 from masthead.demo.seed import load_seed
 
@@ -150,7 +155,8 @@ def _note_console_error(visit: Visit, message: ConsoleMessage) -> None:
 
 
 def _note_failed_request(visit: Visit, request: Request) -> None:
-    visit.problems.append(Problem(request.url, f"request failed: {request.failure}"))
+    if failed_for_real(request):
+        visit.problems.append(Problem(request.url, f"request failed: {request.failure}"))
 
 
 def _note_error_response(visit: Visit, response: Response) -> None:
