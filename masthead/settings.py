@@ -89,6 +89,10 @@ def database_from_env(data_dir: Path) -> dict:
         config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we know: {error}") from None
+    # Several test runs on one server each need their own test database.
+    test_name = os.environ.get("DATABASE_TEST_NAME", "").strip()
+    if test_name:
+        config["TEST"] = {"NAME": test_name}
     return config
 
 
