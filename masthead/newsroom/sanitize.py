@@ -21,6 +21,16 @@ Three things here are our own, because nh3 offers none of them:
   the clean output is then held to ``MAX_NESTING_DEPTH``. Dropped tags keep
   their text. No real article nests that deep; parsers and browsers downstream
   have their own limits (libxml2 256, Chromium 512).
+* Word boundaries. nh3 unwraps a tag it does not allow, so
+  ``<div>a</div><div>b</div>`` would come out as ``ab``, and html5ever drops
+  table cells outside a table the same way. Before the allow-list pass, a
+  wider nh3 pass keeps the block containers pasted documents are made of
+  (``div``, ``section``, ``header``, Google Docs' and Word's wrappers ...),
+  and ``_keep_word_boundaries`` turns each into paragraphs where a paragraph
+  may stand, into a list item inside a list, or into ``<br>`` line breaks
+  inside a paragraph or inline element; ``h1``/``h5``/``h6`` become the
+  nearest allowed heading. It never nests deeper than its input, so the
+  nesting bound holds, and clean HTML passes through it unchanged.
 * Stability. Cleaning can change how the rest parses (nh3 unwraps an
   ``<object>``, which lets a ``<p>`` inside it close the one outside), so the
   output is cleaned again until it no longer changes: cleaning clean HTML
@@ -110,23 +120,33 @@ def sanitize_body(html: str | None) -> str:
     """Return ``html`` reduced to the allow-list; the result is safe to render."""
     if not html:
         return ""
-    cleaned = _clean(_limit_nesting(strip_invisible(html), _PARSE_NESTING_BUDGET))
+    cleaned = _clean_keeping_boundaries(
+        _limit_nesting(strip_invisible(html), _PARSE_NESTING_BUDGET)
+    )
     for _ in range(_MAX_PASSES):
         again = strip_invisible(cleaned)
         if _nests_deeper(again, MAX_NESTING_DEPTH):
             again = _limit_nesting(again, MAX_NESTING_DEPTH)
-        again = _clean(again)
+        again = _clean_keeping_boundaries(again)
         if again == cleaned:
             break
         cleaned = again
     return cleaned
 
 
-def _clean(html: str) -> str:
+def _clean_keeping_boundaries(html: str) -> str:
+    wide = _clean(_space_table_parts(html), wide=True)
+    if _nests_deeper(wide, MAX_NESTING_DEPTH):  # which also bounds the recursion below
+        wide = _clean(_limit_nesting(wide, MAX_NESTING_DEPTH), wide=True)
+    return _clean(_keep_word_boundaries(wide))
+
+
+def _clean(html: str, *, wide: bool = False) -> str:
+    """The allow-list pass; ``wide`` also keeps the containers that mark word boundaries."""
     return nh3.clean(
         html,
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        tags=set(_WIDE_TAGS if wide else ALLOWED_TAGS),
+        attributes=_WIDE_ATTRIBUTES if wide else _ATTRIBUTES_ALLOWED,
         attribute_filter=_drop_unsafe_url,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
@@ -532,3 +552,252 @@ def _limit_every_start_tag(html: str, depth: int, budget: int) -> str:
             head, tail = html[: found.start()], html[found.start() :]
             return head + _START_TAG_OPEN.sub("", tail)
     return html
+
+
+# --- Word boundaries -----------------------------------------------------------
+#
+# The wide pass keeps these containers (with the global attributes only) so
+# that _keep_word_boundaries sees where blocks began and ended; the
+# allow-list pass after it never sees them.
+
+# Block containers outside the allow-list: their content becomes paragraphs.
+_DISSOLVED = _names(
+    "address article aside center datalist details dialog div fieldset footer form header "
+    "hgroup legend main marquee nav optgroup option search section select summary"
+)
+# Block elements with an allowed equivalent.
+_RENAMED = {"h1": "h2", "h5": "h4", "h6": "h4", "menu": "ul", "dir": "ul", "listing": "pre"}
+_WIDE_TAGS = ALLOWED_TAGS | _DISSOLVED | frozenset(_RENAMED)
+_ATTRIBUTES_ALLOWED = {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}
+# Google Docs wraps a whole paste in <b id="docs-internal-guid-..." style="font-weight:normal">.
+_WIDE_ATTRIBUTES = {**_ATTRIBUTES_ALLOWED, "b": {"id"}}
+_DOCS_WRAPPER_ID = "docs-internal-guid"
+_INHERITED = ("dir", "lang")
+
+_PHRASING = _names("a abbr b br cite code em i img mark q s small span strong sub sup time u")
+_VOID_ALLOWED = _names("br hr img")
+# Where a paragraph may stand.
+_FLOW = _names("blockquote li dd dt td th figure figcaption caption")
+_LISTS = {"ul": "li", "ol": "li", "dl": "dd"}  # and the item a container becomes in each
+_LIST_ITEMS = {"li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"}}
+_TABLE_PARTS = _names("table thead tbody tfoot tr")
+# html5ever ignores these tags outside a table, gluing the cells' words; a space
+# before each start tag and after each end tag keeps them apart. In a real table
+# the space lands between cells, where _keep_word_boundaries drops it again.
+_TABLE_PART_START = re.compile(
+    r"<(?=(?:td|th|tr|tbody|thead|tfoot|caption|colgroup|col)[\t\n\f />])", re.IGNORECASE
+)
+_TABLE_PART_END = re.compile(
+    r"</(?:td|th|tr|tbody|thead|tfoot|caption|colgroup|col)(?=[\t\n\f />])[^>]*>", re.IGNORECASE
+)
+
+
+def _space_table_parts(html: str) -> str:
+    if "<" not in html:
+        return html
+    return _TABLE_PART_END.sub(r"\g<0> ", _TABLE_PART_START.sub(" <", html))
+
+
+class _Element:
+    __slots__ = ("attributes", "children", "has_content", "name", "start_tag")
+
+    def __init__(self, name: str, start_tag: str) -> None:
+        self.name = _RENAMED.get(name, name)
+        self.start_tag = start_tag if self.name == name else None  # None: write it anew
+        self.attributes = _ATTRIBUTE.findall(start_tag)  # (name, escaped value) pairs
+        self.children: list[_Element | str] = []
+        self.has_content = name == "img"
+
+
+# nh3's output is regular: lower-case names, every attribute value in double
+# quotes with <, >, & and " escaped, text escaped, every element closed. So a
+# regular expression reads it exactly (and much faster than html.parser).
+_CLEAN_TAG_TOKEN = re.compile(r"<(/?)([a-z][a-z0-9]*)([^>]*)>")
+_ATTRIBUTE = re.compile(r' ([^\s="]+)(?:="([^"]*)")?')
+
+
+def _tree(html: str) -> _Element:
+    """The wide pass's output as a tree."""
+    root = _Element("", "")
+    stack: list[_Element | None] = [root]  # None: a Google Docs wrapper, left out
+    parent = root
+    position = 0
+    for tag in _CLEAN_TAG_TOKEN.finditer(html):
+        if tag.start() > position:
+            text = html[position : tag.start()]
+            _append_text(parent, text)
+        position = tag.end()
+        is_end, name, attributes = tag.groups()
+        if is_end:
+            if len(stack) > 1:
+                closed = stack.pop()
+                if closed is not None:
+                    parent = _parent(stack)
+                    parent.has_content = parent.has_content or closed.has_content
+            continue
+        if name == "b" and f'id="{_DOCS_WRAPPER_ID}' in attributes:
+            stack.append(None)
+            continue
+        if " id=" in attributes:
+            attributes = re.sub(r' id="[^"]*"', "", attributes)
+        element = _Element(name, f"<{name}{attributes}>")
+        parent.children.append(element)
+        if name not in _VOID_ALLOWED:
+            stack.append(element)
+            parent = element
+    if position < len(html):
+        _append_text(parent, html[position:])
+    return root
+
+
+def _parent(stack: list[_Element | None]) -> _Element:
+    return next(element for element in reversed(stack) if element is not None)
+
+
+def _append_text(parent: _Element, text: str) -> None:
+    if parent.children and isinstance(parent.children[-1], str):
+        parent.children[-1] += text
+    else:
+        parent.children.append(text)
+    if not text.isspace():
+        parent.has_content = True
+
+
+class _Block(str):
+    """Rendered block-level HTML: a boundary of its own, needing no <br> beside it."""
+
+
+_BREAK = object()  # a line break, if content stands on both sides of it
+
+
+def _keep_word_boundaries(html: str) -> str:
+    """Turn the wide pass's block containers into allowed blocks, never gluing words."""
+    if "<" not in html:
+        return html
+    return "".join(_resolve_breaks(_render_children(_tree(html), "", {})))
+
+
+def _start_tag(name: str, attributes: Iterable[tuple[str, str]]) -> str:
+    """A start tag from escaped attribute values."""
+    return "<" + name + "".join(f' {key}="{value}"' for key, value in attributes) + ">"
+
+
+def _kept_start_tag(element: _Element, inherited: dict[str, str]) -> str:
+    own = {name for name, _ in element.attributes}
+    added = [(key, value) for key, value in inherited.items() if key not in own]
+    if element.start_tag is not None and not added:
+        return element.start_tag
+    return _start_tag(element.name, element.attributes + added)
+
+
+def _inheriting(element: _Element, inherited: dict[str, str]) -> dict[str, str]:
+    own = {k: v for k, v in element.attributes if k in _INHERITED and v}
+    return {**inherited, **own} if own else inherited
+
+
+def _is_dissolved(element: _Element, parent: str) -> bool:
+    if element.name in _DISSOLVED:
+        return True
+    lists = _LIST_ITEMS.get(element.name)
+    return lists is not None and parent not in lists
+
+
+def _render_children(element: _Element, context: str, inherited: dict[str, str]) -> list:
+    """The pieces of ``element``'s content, as it stands inside ``context`` (a tag name)."""
+    pieces: list = []
+    for child in element.children:
+        if isinstance(child, str):
+            if not (context in _TABLE_PARTS and child.isspace()):
+                pieces.append(child)
+        elif not _is_dissolved(child, context):
+            pieces += _render_kept(child, inherited)
+        elif context in _LISTS:
+            pieces += _render_as_item(child, context, inherited)
+        elif context in _TABLE_PARTS:
+            pieces += _render_children(child, context, inherited)
+        elif context == "" or context in _FLOW:
+            pieces += _paragraphs(child, _inheriting(child, inherited))
+        else:  # inside a paragraph, heading or inline element: lines
+            pieces += [_BREAK, *_render_children(child, context, inherited), _BREAK]
+    return pieces
+
+
+def _render_kept(element: _Element, inherited: dict[str, str]) -> list:
+    name = element.name
+    if name in _PHRASING:
+        start = _kept_start_tag(element, {})
+        if name in _VOID_ALLOWED:
+            return [start]
+        inner = _render_children(element, name, {})
+        leading = inner[:1] == [_BREAK]
+        trailing = inner[-1:] == [_BREAK]
+        body = "".join(_resolve_breaks(inner))
+        return [*[_BREAK] * leading, start, body, f"</{name}>", *[_BREAK] * trailing]
+    start = _kept_start_tag(element, inherited)
+    if name in _VOID_ALLOWED:
+        return [_Block(start)]
+    inner = "".join(_resolve_breaks(_render_children(element, name, {})))
+    return [_Block(f"{start}{inner}</{name}>")]
+
+
+def _render_as_item(element: _Element, context: str, inherited: dict[str, str]) -> list:
+    """A container inside a list: its items if it holds some, else an item itself."""
+    item = _LISTS[context]
+    if any(isinstance(child, _Element) and child.name in _LIST_ITEMS for child in element.children):
+        return _render_children(element, context, inherited)
+    inherited = _inheriting(element, inherited)
+    inner = "".join(_resolve_breaks(_render_children(element, item, {})))
+    return [_Block(f"{_start_tag(item, inherited.items())}{inner}</{item}>")]
+
+
+def _paragraphs(element: _Element, inherited: dict[str, str]) -> list:
+    """A container's content where paragraphs may stand: runs of text become paragraphs."""
+    blocks: list = []
+    run: list = []
+    run_has_content = False
+
+    def end_run() -> None:
+        nonlocal run_has_content
+        if run_has_content:
+            text = "".join(_resolve_breaks(run)).strip()
+            text = _EDGE_BREAKS.sub("", text)
+            blocks.append(_Block(f"{_start_tag('p', inherited.items())}{text}</p>"))
+        run.clear()
+        run_has_content = False
+
+    for child in element.children:
+        if isinstance(child, str):
+            run.append(child)
+            run_has_content = run_has_content or not child.isspace()
+        elif _is_dissolved(child, ""):
+            end_run()
+            blocks += _paragraphs(child, _inheriting(child, inherited))
+        elif child.name in _PHRASING:
+            run += _render_kept(child, {})
+            run_has_content = run_has_content or child.has_content
+        else:
+            end_run()
+            blocks += _render_kept(child, inherited)
+    end_run()
+    return blocks
+
+
+_EDGE_BREAKS = re.compile(r"^(?:<br>\s*)+|(?:\s*<br>)+$")
+
+
+def _resolve_breaks(pieces: list) -> list[str]:
+    """Each break between two pieces of content becomes one <br>; the rest go."""
+    resolved: list[str] = []
+    pending = False
+    for piece in pieces:
+        if piece is _BREAK:
+            pending = bool(resolved) and not isinstance(resolved[-1], _Block)
+            continue
+        if pending and piece.strip():
+            if not isinstance(piece, _Block) and piece != "<br>":
+                resolved.append("<br>")
+            pending = False
+        if piece == "<br>" and resolved and resolved[-1] == "<br>" and pending:
+            continue
+        resolved.append(piece)
+    return resolved
