@@ -1,7 +1,8 @@
-"""Opaque cursors for the story list: where the last page ended, signed.
+"""Opaque cursors for the API's lists: where the last page ended, signed.
 
-A cursor holds the (published_at, id) of the last story a page showed and a
-digest of the filters it was made for, signed with Django's signing
+A cursor holds the position of the last item a page showed — (published_at,
+id) of a story, (name, id) of a tag — and a digest of the list and filters
+it was made for, signed with Django's signing
 (SECRET_KEY, so every app server reads every other's cursors). A cursor that
 was altered, made by another installation, or brought to a list with other
 filters is refused with ``InvalidCursor`` rather than silently showing the
@@ -34,13 +35,38 @@ def filters_digest(filters: dict[str, object]) -> str:
 
 
 def encode(published_at: datetime, story_id: int, filters: dict[str, object]) -> str:
-    return signing.dumps(
-        {"p": published_at.isoformat(), "i": story_id, "f": filters_digest(filters)}, salt=SALT
-    )
+    return _sign({"p": published_at.isoformat(), "i": story_id}, filters)
 
 
 def decode(cursor: str, filters: dict[str, object]) -> tuple[datetime, int]:
     """The (published_at, id) the cursor points after; InvalidCursor if it is not ours."""
+    payload = _unsign(cursor, filters)
+    published_at = parse_datetime(str(payload.get("p", "")))
+    story_id = payload.get("i")
+    if published_at is None or not isinstance(story_id, int):
+        raise InvalidCursor("The cursor is not one this list gave out.")
+    return published_at, story_id
+
+
+def encode_name(name: str, item_id: int, list_name: str) -> str:
+    """A cursor for a list in alphabetical order (tags), after ``name`` and ``item_id``."""
+    return _sign({"n": name, "i": item_id}, {"list": list_name})
+
+
+def decode_name(cursor: str, list_name: str) -> tuple[str, int]:
+    """The (name, id) the cursor points after; InvalidCursor if it is not this list's."""
+    payload = _unsign(cursor, {"list": list_name})
+    name, item_id = payload.get("n"), payload.get("i")
+    if not isinstance(name, str) or not isinstance(item_id, int):
+        raise InvalidCursor("The cursor is not one this list gave out.")
+    return name, item_id
+
+
+def _sign(position: dict[str, object], filters: dict[str, object]) -> str:
+    return signing.dumps({**position, "f": filters_digest(filters)}, salt=SALT)
+
+
+def _unsign(cursor: str, filters: dict[str, object]) -> dict[str, object]:
     if len(cursor) > MAX_LENGTH:
         raise InvalidCursor("The cursor is too long.")
     try:
@@ -49,8 +75,4 @@ def decode(cursor: str, filters: dict[str, object]) -> tuple[datetime, int]:
         raise InvalidCursor("The cursor is not one this list gave out.") from None
     if not isinstance(payload, dict) or payload.get("f") != filters_digest(filters):
         raise InvalidCursor("The cursor belongs to a list with other filters.")
-    published_at = parse_datetime(str(payload.get("p", "")))
-    story_id = payload.get("i")
-    if published_at is None or not isinstance(story_id, int):
-        raise InvalidCursor("The cursor is not one this list gave out.")
-    return published_at, story_id
+    return payload

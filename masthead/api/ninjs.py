@@ -16,6 +16,11 @@ The mapping (also tabled in docs/api.md):
   lead image as a ``picture`` with its rendition, caption, alt text and
   credit).
 
+A story withdrawn after readers saw it is sent as ``canceled_ninjs``: the
+same ``uri``, a newer ``version``, ``pubstatus: "canceled"`` and nothing of
+its content, the IPTC signal (nar:pubStatus ``stat:canceled``) that every
+copy must be taken down.
+
 IPTC has registered no media type for ninjs; ``application/ninjs+json`` is
 the one in common use, and responses also link the schema they follow.
 """
@@ -55,6 +60,10 @@ GENRES = {
 }
 
 _WORDS = re.compile(r"\w+(?:[-'’]\w+)*")
+# Block and line-break tags end a word: "<p>end</p><p>start</p>" is two words, not one.
+_WORD_BREAKING_TAG = re.compile(
+    r"<(?:br|hr|img|/?(?:p|h[1-6]|li|dt|dd|td|th|tr|blockquote|pre|figcaption|caption))\b"
+)
 
 
 def _iso(value) -> str:
@@ -104,9 +113,17 @@ def _body(story: Story) -> dict[str, Any]:
         "role": "main",
         "contenttype": "text/html",
         "charcount": len(text),
-        "wordcount": len(_WORDS.findall(text)),
+        "wordcount": len(_WORDS.findall(strip_tags(_WORD_BREAKING_TAG.sub(" <", story.body)))),
         "value": story.body,
     }
+
+
+def _standard() -> dict[str, str]:
+    return {"name": "ninjs", "version": VERSION, "schema": SCHEMA_URL}
+
+
+def _version(moment) -> int:
+    return int(moment.timestamp())
 
 
 def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dict[str, Any]:
@@ -115,10 +132,10 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
     bylines = story.ordered_bylines()
     item: dict[str, Any] = {
         "uri": story_api_url(request, story.pk),
-        "standard": {"name": "ninjs", "version": VERSION, "schema": SCHEMA_URL},
+        "standard": _standard(),
         "type": "text",
         "representationtype": "full" if full else "partial",
-        "version": str(int(updated_at.timestamp())),
+        "version": str(_version(updated_at)),
         "firstcreated": _iso(story.published_at),
         "versioncreated": _iso(updated_at),
         "pubstatus": "usable",
@@ -164,3 +181,21 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
     if story.lead_image is not None and story.lead_image.file:
         item["associations"] = [_picture(request, story.lead_image)]
     return item
+
+
+def canceled_ninjs(request: HttpRequest, story: Story) -> dict[str, Any]:
+    """A withdrawn story (from ``selectors.canceled_stories``) as ninjs: canceled, no content.
+
+    Its ``version`` is newer than any the story had while live, so a receiver
+    that keeps the newest version of each ``uri`` replaces its copy with this.
+    """
+    last_live_version = _version(story.updated_at or story.published_at)
+    return {
+        "uri": story_api_url(request, story.pk),
+        "standard": _standard(),
+        "type": "text",
+        "representationtype": "partial",
+        "version": str(max(_version(story.withdrawn_at), last_live_version + 1)),
+        "versioncreated": _iso(story.withdrawn_at),
+        "pubstatus": "canceled",
+    }

@@ -1,7 +1,10 @@
 """Public reads: stories (JSON or ninjs), desks, authors, tags. Thin: parse, select, represent.
 
 Every story comes through ``selectors`` and so through ``Story.objects.live()``;
-a story that is not live answers exactly like one that never existed.
+a story that is not live answers exactly like one that never existed — except
+one withdrawn after readers saw it, which answers as canceled (ninjs
+``pubstatus: "canceled"``, nothing of its content) so that every copy of it
+can be taken down: 200 at its address, and in the list for ``updated_since``.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from masthead.api import cursors, ninjs, problems, representations, selectors
 from masthead.api.http_semantics import set_last_modified
 from masthead.api.schemas import (
     AuthorOut,
+    CanceledStoryOut,
     DeskOut,
     ProblemOut,
     ProblemTypeOut,
     StoryListQuery,
     StoryOut,
     StoryPageOut,
+    TagListQuery,
     TagOut,
+    TagPageOut,
 )
 from masthead.stories.models import Story
 
@@ -62,8 +68,34 @@ def _json_response(data, content_type: str = "application/json") -> HttpResponse
 
 
 def _ninjs_response(request: HttpRequest, story: Story) -> HttpResponse:
-    response = _json_response(ninjs.story_ninjs(request, story), ninjs.MEDIA_TYPE)
+    if story.is_withdrawn:
+        item = ninjs.canceled_ninjs(request, story)
+    else:
+        item = ninjs.story_ninjs(request, story)
+    response = _json_response(item, ninjs.MEDIA_TYPE)
     response["Link"] = f'<{ninjs.SCHEMA_URL}>; rel="describedby"'
+    return response
+
+
+def _invalid_cursor(request: HttpRequest, error: cursors.InvalidCursor) -> HttpResponse:
+    return problems.problem_response(
+        request, 400, problem=problems.PROBLEM_TYPES["invalid-cursor"], detail=str(error)
+    )
+
+
+def _page_response(
+    request: HttpRequest, items: list, list_name: str, next_page: dict[str, object] | None
+) -> HttpResponse:
+    """A page of a list; ``next_page`` holds the query (with ``cursor``) of the next one."""
+    next_cursor = next_url = None
+    if next_page is not None:
+        next_cursor = next_page["cursor"]
+        next_url = representations.absolute(
+            request, reverse(f"api:{list_name}") + "?" + urlencode(next_page)
+        )
+    response = _json_response({"items": items, "next_cursor": next_cursor, "next_url": next_url})
+    if next_url:
+        response["Link"] = f'<{next_url}>; rel="next"'
     return response
 
 
@@ -82,6 +114,9 @@ def _slug_or_404(slug: str) -> str:
 def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
     """Filter by desk, author, tag, label, language and `updated_since`; page with `cursor`.
 
+    With `updated_since`, stories withdrawn since then are in the list too, as canceled
+    items (`pubstatus: "canceled"`, no content): take down your copies of them.
+
     Send `Accept: application/ninjs+json` to get each item as a partial ninjs 2.3 object
     (no body); the page itself stays `application/json`, as ninjs has no list type.
     """
@@ -98,58 +133,83 @@ def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
         try:
             after = cursors.decode(query.cursor, filters.as_dict())
         except cursors.InvalidCursor as error:
-            return problems.problem_response(
-                request, 400, problem=problems.PROBLEM_TYPES["invalid-cursor"], detail=str(error)
-            )
+            return _invalid_cursor(request, error)
     stories, has_more = selectors.story_page(filters, after, query.limit)
-    next_cursor = next_url = None
+    if filters.updated_since:
+        canceled, more_canceled = selectors.canceled_page(filters, after, query.limit)
+        both = sorted([*stories, *canceled], key=_list_position, reverse=True)
+        has_more = has_more or more_canceled or len(both) > query.limit
+        stories = both[: query.limit]
+    next_page = None
     if has_more:
         last = stories[-1]
-        next_cursor = cursors.encode(last.published_at, last.pk, filters.as_dict())
-        parameters = {k: v for k, v in filters.as_dict().items() if v}
-        parameters.update(cursor=next_cursor, limit=query.limit)
-        next_url = representations.absolute(
-            request, reverse("api:stories") + "?" + urlencode(parameters)
+        next_page = {k: v for k, v in filters.as_dict().items() if v}
+        next_page.update(
+            cursor=cursors.encode(last.published_at, last.pk, filters.as_dict()),
+            limit=query.limit,
         )
-    moments = [story.updated_at or story.published_at for story in stories]
+    moments = [_story_moment(story) for story in stories]
     moments.append(selectors.last_public_change([selectors.LIST_SCOPE]))
-    if _wants_ninjs(request):
-        items = [ninjs.story_ninjs(request, story, full=False) for story in stories]
-    else:
-        items = [representations.story_summary(request, story) for story in stories]
-    response = _json_response({"items": items, "next_cursor": next_cursor, "next_url": next_url})
-    if next_url:
-        response["Link"] = f'<{next_url}>; rel="next"'
+    wants_ninjs = _wants_ninjs(request)
+    items = [_list_item(request, story, wants_ninjs) for story in stories]
+    response = _page_response(request, items, "stories", next_page)
     set_last_modified(response, *moments)
     return response
 
 
+def _list_position(story: Story) -> tuple:
+    return story.published_at, story.pk
+
+
+def _list_item(request: HttpRequest, story: Story, wants_ninjs: bool) -> dict:
+    if story.is_withdrawn:
+        if wants_ninjs:
+            return ninjs.canceled_ninjs(request, story)
+        return representations.canceled_story_json(request, story)
+    if wants_ninjs:
+        return ninjs.story_ninjs(request, story, full=False)
+    return representations.story_summary(request, story)
+
+
 def _story_or_404(story_id: int) -> Story:
+    """The live story, or the canceled one readers saw before it was withdrawn; else 404."""
     if not 1 <= story_id <= MAX_ID:
         raise Http404("No such story.")
     try:
         return selectors.live_story(story_id)
     except Story.DoesNotExist:
+        pass
+    try:
+        return selectors.canceled_story(story_id)
+    except Story.DoesNotExist:
         raise Http404("No such story.") from None
 
 
 def _story_moment(story: Story):
+    if story.is_withdrawn:
+        return story.withdrawn_at
     return story.updated_at or story.published_at
 
 
 @router.get(
     "/stories/{story_id}",
-    response={200: StoryOut, 404: ProblemOut},
+    response={200: StoryOut | CanceledStoryOut, 404: ProblemOut},
     url_name="story",
     summary="One live story (JSON, or ninjs by Accept)",
     openapi_extra=NINJS_RESPONSES,
 )
 def get_story(request: HttpRequest, story_id: int):
-    """Send `Accept: application/ninjs+json` for IPTC ninjs, or use `/stories/{id}/ninjs`."""
+    """Send `Accept: application/ninjs+json` for IPTC ninjs, or use `/stories/{id}/ninjs`.
+
+    A story withdrawn after publication answers 200 with `pubstatus: "canceled"` and
+    nothing of its content: take down your copy.
+    """
     story = _story_or_404(story_id)
     changed = selectors.last_public_change([selectors.story_scope(story)])
     if _wants_ninjs(request):
         response = _ninjs_response(request, story)
+    elif story.is_withdrawn:
+        response = _json_response(representations.canceled_story_json(request, story))
     else:
         response = _json_response(representations.story_json(request, story))
     set_last_modified(response, _story_moment(story), changed)
@@ -214,10 +274,30 @@ def get_author(request: HttpRequest, response: HttpResponse, slug: str):
     return representations.author_json(request, author)
 
 
-@router.get("/tags", response=list[TagOut], url_name="tags", summary="Tags of live stories")
-def list_tags(request: HttpRequest, response: HttpResponse):
+@router.get(
+    "/tags",
+    response={200: TagPageOut, 400: ProblemOut, 422: ProblemOut},
+    url_name="tags",
+    summary="Tags of live stories, by name",
+)
+def list_tags(request: HttpRequest, query: Query[TagListQuery]):
+    """Tags that at least one live story carries, by name; page with `cursor`."""
+    after = None
+    if query.cursor:
+        try:
+            after = cursors.decode_name(query.cursor, "tags")
+        except cursors.InvalidCursor as error:
+            return _invalid_cursor(request, error)
+    tags, has_more = selectors.tag_page(after, query.limit)
+    next_page = None
+    if has_more:
+        last = tags[-1]
+        cursor = cursors.encode_name(last.name, last.pk, "tags")
+        next_page = {"cursor": cursor, "limit": query.limit}
+    items = [representations.tag_json(request, tag) for tag in tags]
+    response = _page_response(request, items, "tags", next_page)
     set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE]))
-    return [representations.tag_json(request, tag) for tag in selectors.public_tags()]
+    return response
 
 
 @router.get(

@@ -106,6 +106,7 @@ def story_summary(request: HttpRequest, story: Story) -> dict[str, Any]:
     return {
         "id": story.pk,
         "api_url": story_api_url(request, story.pk),
+        "pubstatus": "usable",
         "url": absolute(request, story.get_absolute_url()),
         "slug": story.slug,
         "headline": story.headline,
@@ -139,4 +140,14 @@ def story_json(request: HttpRequest, story: Story) -> dict[str, Any]:
             }
             for correction in story.corrections.all()
         ],
+    }
+
+
+def canceled_story_json(request: HttpRequest, story: Story) -> dict[str, Any]:
+    """A story withdrawn after readers saw it: that it is gone and when, nothing of its content."""
+    return {
+        "id": story.pk,
+        "api_url": story_api_url(request, story.pk),
+        "pubstatus": "canceled",
+        "withdrawn_at": story.withdrawn_at,
     }

@@ -119,6 +119,7 @@ class CorrectionOut(Schema):
 class StorySummaryOut(Schema):
     id: int
     api_url: str = Field(description="This story in the API; stable, built from the id.")
+    pubstatus: Literal["usable"] = Field(description="`usable`: a live story.")
     url: str = Field(description="The story's page on the site.")
     slug: str
     headline: str
@@ -141,8 +142,19 @@ class StoryOut(StorySummaryOut):
     corrections: list[CorrectionOut]
 
 
+class CanceledStoryOut(Schema):
+    """A story withdrawn after publication: take down every copy of it."""
+
+    id: int
+    api_url: str
+    pubstatus: Literal["canceled"]
+    withdrawn_at: datetime = Field(description="When the story was withdrawn.")
+
+
 class StoryPageOut(Schema):
-    items: list[StorySummaryOut]
+    items: list[StorySummaryOut | CanceledStoryOut] = Field(
+        description="With `updated_since`, stories withdrawn since then come as canceled items."
+    )
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
@@ -189,6 +201,21 @@ class StoryListQuery(Schema):
         None, description="`next_cursor` of the previous page, exactly as given."
     )
     limit: int = Field(20, ge=1, le=100, description="Stories per page, 1–100.")
+
+
+class TagListQuery(Schema):
+    cursor: Annotated[str, StringConstraints(max_length=400)] | None = Field(
+        None, description="`next_cursor` of the previous page, exactly as given."
+    )
+    limit: int = Field(100, ge=1, le=100, description="Tags per page, 1–100.")
+
+
+class TagPageOut(Schema):
+    items: list[TagOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    next_url: str | None
 
 
 # Staff input -------------------------------------------------------------------

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.models import AuditEvent, Author, Desk
 from masthead.stories import versions
 from masthead.stories.models import Byline, ContentVersion, Correction, Story, Tag
+from masthead.stories.workflow import Action
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -59,7 +61,14 @@ def story_page(
     filters: StoryFilters, after: tuple[datetime, int] | None, limit: int
 ) -> tuple[list[Story], bool]:
     """One page of live stories after the cursor position, and whether more follow."""
-    stories = live_stories()
+    stories = _matching(live_stories(), filters)
+    if filters.updated_since:
+        stories = stories.filter(updated_at__gte=filters.updated_since)
+    return _page(stories, after, limit)
+
+
+def _matching(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:
+    """``stories`` that match the filters other than ``updated_since``."""
     if filters.desk:
         stories = stories.filter(desk__slug=filters.desk)
     if filters.author:
@@ -72,12 +81,20 @@ def story_page(
         stories = stories.filter(label__slug=filters.label)
     if filters.language:
         stories = stories.filter(language__iexact=filters.language)
-    if filters.updated_since:
-        stories = stories.filter(updated_at__gte=filters.updated_since)
+    return stories
+
+
+def _page(
+    stories: QuerySet[Story], after: tuple[datetime, int] | None, limit: int
+) -> tuple[list[Story], bool]:
+    """Up to ``limit`` of ``stories`` (newest first) after the cursor, and whether more follow."""
     if after is not None:
         published_at, story_id = after
+        # The first bound starts the index range at the cursor; without it the
+        # OR alone is a filter, and a deep cursor walks every newer story first.
         stories = stories.filter(
-            Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=story_id)
+            Q(published_at__lte=published_at),
+            Q(published_at__lt=published_at) | Q(pk__lt=story_id),
         )
     rows = list(stories[: limit + 1])
     return rows[:limit], len(rows) > limit
@@ -86,6 +103,52 @@ def story_page(
 def live_story(story_id: int) -> Story:
     """The live story with this id; Story.DoesNotExist for any other, hidden or missing."""
     return live_stories().get(pk=story_id)
+
+
+def canceled_stories() -> QuerySet[Story]:
+    """Withdrawn stories that readers could see when they were withdrawn, newest first.
+
+    Each carries ``withdrawn_at``, read from the audit trail: the withdrawal
+    recorded from the published state, after the story's time and embargo.
+    A story withdrawn before readers saw it (scheduled, embargoed, or never
+    withdrawn through the workflow) is not here, and stays exactly like one
+    that never existed.
+    """
+    withdrawal = _withdrawals().filter(target_id=OuterRef("pk")).order_by("-at")
+    return (
+        Story.objects.filter(status=Story.Status.WITHDRAWN)
+        .annotate(withdrawn_at=Subquery(withdrawal.values("at")[:1]))
+        .filter(published_at__lte=F("withdrawn_at"))
+        .filter(Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=F("withdrawn_at")))
+        .only("pk", "status", "published_at", "updated_at", "embargoed_until")
+        .newest_first()
+    )
+
+
+def _withdrawals() -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(Story),
+        action=Action.WITHDRAW.value,
+        from_state=Story.Status.PUBLISHED,
+    )
+
+
+def canceled_story(story_id: int) -> Story:
+    """The story with this id if readers saw it before it was withdrawn; else DoesNotExist."""
+    return canceled_stories().get(pk=story_id)
+
+
+def canceled_page(
+    filters: StoryFilters, after: tuple[datetime, int] | None, limit: int
+) -> tuple[list[Story], bool]:
+    """Stories withdrawn since ``filters.updated_since``, in the list's order, after the cursor."""
+    stories = _matching(canceled_stories(), filters)
+    if filters.updated_since:
+        # The withdrawals since then first (by the audit trail's time index), not every
+        # withdrawn story ever.
+        recent = _withdrawals().filter(at__gte=filters.updated_since).values("target_id")
+        stories = stories.filter(pk__in=recent, withdrawn_at__gte=filters.updated_since)
+    return _page(stories, after, limit)
 
 
 def desks() -> QuerySet[Desk]:
@@ -97,7 +160,23 @@ def authors() -> QuerySet[Author]:
 
 
 def public_tags() -> QuerySet[Tag]:
-    return Tag.objects.filter(stories__in=Story.objects.live()).distinct().order_by("name")
+    """Tags that some live story carries, by name."""
+    # EXISTS, not a join: at a million stories the join with DISTINCT took seconds;
+    # this walks the tags in name order and stops at each one's first live story.
+    live_links = Story.tags.through.objects.filter(
+        tag_id=OuterRef("pk"), story__in=Story.objects.live()
+    )
+    return Tag.objects.filter(Exists(live_links)).order_by("name", "pk")
+
+
+def tag_page(after: tuple[str, int] | None, limit: int) -> tuple[list[Tag], bool]:
+    """One page of public tags by name after the cursor position, and whether more follow."""
+    tags = public_tags()
+    if after is not None:
+        name, tag_id = after
+        tags = tags.filter(Q(name__gt=name) | Q(name=name, pk__gt=tag_id))
+    rows = list(tags[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def last_public_change(scopes: list[str]) -> datetime | None:

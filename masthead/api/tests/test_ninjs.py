@@ -156,3 +156,12 @@ def test_the_list_as_ninjs_holds_partial_items(client, newsroom):
 )
 def test_the_validator_is_strict(item):
     assert list(VALIDATOR.iter_errors(item))
+
+
+def test_words_in_separate_blocks_are_counted_apart(client, newsroom):
+    newsroom.story.body = "<p>end</p><p>start<br>again</p><ul><li>one</li><li>two</li></ul>"
+    newsroom.story.save()
+
+    item = client.get(f"/api/stories/{newsroom.story.pk}/ninjs").json()
+
+    assert item["bodies"][0]["wordcount"] == 5

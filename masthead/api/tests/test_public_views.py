@@ -54,7 +54,8 @@ def test_internal_fields_never_leave(client, newsroom, editor):
     text = client.get(f"/api/stories/{newsroom.story.pk}").content.decode()
     listing = client.get("/api/stories").content.decode()
 
-    for secret in ("minister's aide", "notes_to_editor", "modified_at", "created_by", "status"):
+    # (``pubstatus`` is public: every item says "usable"; the workflow ``status`` is not.)
+    for secret in ("minister's aide", "notes_to_editor", "modified_at", "created_by", '"status"'):
         assert secret not in text
         assert secret not in listing
     assert editor.username not in text
@@ -253,7 +254,7 @@ def test_tags_are_those_of_live_stories(client, newsroom):
     make_story("Draft", desk=newsroom.desk, status=Story.Status.DRAFT, tags=[make_tag("Merger")])
     make_tag("Unused")
 
-    slugs = [tag["slug"] for tag in client.get("/api/tags").json()]
+    slugs = [tag["slug"] for tag in client.get("/api/tags").json()["items"]]
 
     assert slugs == ["iran", "nuclear-talks"]
     assert client.get("/api/tags/iran").status_code == 200
@@ -285,3 +286,81 @@ def test_problem_types_describe_themselves(client, newsroom):
 
     assert body["type"] == "/api/problems/stale-revision"
     assert body["status"] == 409
+
+
+# The tag list, a page at a time.
+
+
+def test_tag_pages_walk_every_tag_once_by_name(client, newsroom):
+    names = ["Zagros", "Ahvaz", "Mashhad", "karaj", "Qom", "Élysée", "Tabriz"]
+    make_story("Tagged", desk=newsroom.desk, tags=[make_tag(name) for name in names])
+    expected = [tag["slug"] for tag in client.get("/api/tags").json()["items"]]
+    url, seen, pages = "/api/tags?limit=2", [], 0
+
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.json()
+        seen += [tag["slug"] for tag in body["items"]]
+        assert len(body["items"]) <= 2
+        if body["next_url"]:
+            assert response["Link"] == f'<{body["next_url"]}>; rel="next"'
+            assert parse_qs(urlsplit(body["next_url"]).query)["cursor"] == [body["next_cursor"]]
+        url, pages = body["next_url"], pages + 1
+
+    assert seen == expected
+    assert len(seen) == len(names) + 2  # and the two of the newsroom's story
+    assert pages == 5
+
+
+def test_the_tag_list_is_one_page_by_default(client, newsroom):
+    body = client.get("/api/tags").json()
+
+    assert [tag["slug"] for tag in body["items"]] == ["iran", "nuclear-talks"]
+    assert body["next_cursor"] is None
+    assert body["next_url"] is None
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "x", "1e3", ""])
+def test_the_tag_page_size_is_bounded(client, newsroom, limit):
+    response = client.get(f"/api/tags?limit={limit}")
+
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["parameter"] == "limit"
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "x" * 401, "eyJwIjoiMjAyNi0xMS0yNSJ9:abc:def"])
+def test_bad_tag_cursors_are_refused_with_a_problem(client, newsroom, cursor):
+    response = client.get(f"/api/tags?cursor={cursor}")
+
+    assert response.status_code in {400, 422}
+    assert response["Content-Type"].startswith("application/problem+json")
+    if response.status_code == 400:
+        assert response.json()["type"] == "/api/problems/invalid-cursor"
+
+
+def test_a_story_list_cursor_is_refused_by_the_tag_list(client, newsroom):
+    make_story("Another", desk=newsroom.desk)
+    story_cursor = client.get("/api/stories?limit=1").json()["next_cursor"]
+    make_story("Tagged", desk=newsroom.desk, tags=[make_tag("Zagros")])
+    tag_cursor = client.get("/api/tags?limit=1").json()["next_cursor"]
+
+    from_stories = client.get(f"/api/tags?cursor={story_cursor}")
+    from_tags = client.get(f"/api/stories?cursor={tag_cursor}")
+
+    for response in (from_stories, from_tags):
+        assert response.status_code == 400
+        assert response.json()["type"] == "/api/problems/invalid-cursor"
+
+
+def test_an_altered_tag_cursor_is_refused(client, newsroom):
+    make_story("Tagged", desk=newsroom.desk, tags=[make_tag("Zagros")])
+    cursor = client.get("/api/tags?limit=1").json()["next_cursor"]
+    signature = cursor.split(":", 1)[1]
+    forged = cursors.encode_name("a", 1, "tags").split(":", 1)[0] + ":" + signature
+
+    response = client.get(f"/api/tags?cursor={forged}")
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "/api/problems/invalid-cursor"

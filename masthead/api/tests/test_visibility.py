@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from masthead.api import ninjs
 from masthead.factories import make_author, make_desk, make_label, make_story, make_tag
+from masthead.newsroom.models import AuditEvent
 from masthead.stories.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,178 @@ def test_staff_of_another_desk_cannot_read_hidden_stories_through_the_desk_api(c
         response = outsider.get(f"/api/desk/stories/{story.pk}")
         assert response.status_code == 404
         assert story.headline not in response.content.decode()
+
+
+# Withdrawn after publication: canceled, so that partners take their copies down.
+# Withdrawn before readers saw it: exactly like a story that never existed.
+
+
+def withdraw(story: Story) -> Story:
+    from masthead.factories import editor_of
+    from masthead.stories import services
+
+    return services.withdraw_story(editor_of(story.desk), story, "Sourcing could not be verified.")
+
+
+def assert_canceled_only(text: str, story: Story) -> None:
+    """Nothing of the story's content: its id and address, that it is canceled, when."""
+    assert story.headline not in text
+    assert story.slug not in text
+    assert "Body text" not in text
+    assert "Sourcing could not be verified" not in text
+
+
+@pytest.fixture
+def withdrawn(stories):
+    live, _ = stories
+    reported = make_story(
+        "Withdrawn report kappa", desk=live.desk, tags=list(live.tags.all()), language="en"
+    )
+    before = timezone.now()
+    return withdraw(reported), before
+
+
+def test_a_withdrawn_story_answers_canceled_at_its_address(client, withdrawn):
+    story, _ = withdrawn
+
+    response = client.get(f"/api/stories/{story.pk}")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"id", "api_url", "pubstatus", "withdrawn_at"}
+    assert body["pubstatus"] == "canceled"
+    assert body["api_url"] == f"http://testserver/api/stories/{story.pk}"
+    assert_canceled_only(response.content.decode(), story)
+    assert response["Cache-Control"].startswith("public")
+    assert response["ETag"]
+
+
+@pytest.mark.parametrize(("suffix", "headers"), [("", NINJS), ("/ninjs", {})])
+def test_a_withdrawn_story_in_ninjs_is_canceled_and_newer(client, withdrawn, suffix, headers):
+    from masthead.api.tests.test_ninjs import assert_valid
+
+    story, _ = withdrawn
+    last_live_version = int((story.updated_at or story.published_at).timestamp())
+
+    response = client.get(f"/api/stories/{story.pk}{suffix}", **headers)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(ninjs.MEDIA_TYPE)
+    item = response.json()
+    assert_valid(item)
+    assert item["pubstatus"] == "canceled"
+    assert item["uri"] == f"http://testserver/api/stories/{story.pk}"
+    assert int(item["version"]) > last_live_version
+    assert set(item) == {
+        "uri", "standard", "type", "representationtype", "version", "versioncreated", "pubstatus",
+    }  # fmt: skip
+    assert_canceled_only(response.content.decode(), story)
+
+
+def test_a_withdrawal_changes_the_etag_and_last_modified(client, stories):
+    live, _ = stories
+    url = f"/api/stories/{live.pk}"
+    before = client.get(url)
+    Story.objects.filter(pk=live.pk).update(updated_at=timezone.now() - timedelta(minutes=30))
+
+    withdraw(Story.objects.get(pk=live.pk))
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200
+    assert after.json()["pubstatus"] == "canceled"
+    assert after["ETag"] != before["ETag"]
+
+
+def test_pollers_see_a_withdrawal_in_the_changes_list(client, withdrawn):
+    story, before = withdrawn
+    since = before.isoformat().replace("+00:00", "Z")
+    later = (timezone.now() + timedelta(seconds=1)).isoformat().replace("+00:00", "Z")
+
+    changes = client.get("/api/stories", {"updated_since": since}).json()["items"]
+    ninjs_changes = client.get("/api/stories", {"updated_since": since}, **NINJS).json()["items"]
+
+    assert [item["id"] for item in changes] == [story.pk]
+    assert changes[0]["pubstatus"] == "canceled"
+    assert ninjs_changes[0]["pubstatus"] == "canceled"
+    assert ninjs_changes[0]["uri"].endswith(f"/api/stories/{story.pk}")
+    assert client.get("/api/stories", {"updated_since": later}).json()["items"] == []
+    # Lists that are not asked for changes do not carry it.
+    assert story.pk not in [item["id"] for item in client.get("/api/stories").json()["items"]]
+
+
+def test_the_changes_list_pages_through_live_and_canceled_stories_once(client, stories):
+    live, _ = stories
+    since = (timezone.now() - timedelta(days=2)).isoformat().replace("+00:00", "Z")
+    made = []
+    for number in range(6):
+        story = make_story(f"Report {number}", desk=live.desk, age=timedelta(minutes=10 + number))
+        made.append(withdraw(story) if number % 2 else story)
+    expected = [
+        story.pk
+        for story in sorted([live, *made], key=lambda s: (s.published_at, s.pk), reverse=True)
+    ]
+    url, seen = f"/api/stories?updated_since={since}&limit=2", []
+
+    while url:
+        body = client.get(url).json()
+        seen += [item["id"] for item in body["items"]]
+        url = body["next_url"]
+
+    assert seen == expected
+
+
+def test_filters_apply_to_canceled_stories(client, withdrawn):
+    story, before = withdrawn
+    since = before.isoformat().replace("+00:00", "Z")
+    other_desk = make_desk("Sports")
+
+    def ids(query: str) -> list[int]:
+        return [
+            item["id"]
+            for item in client.get(f"/api/stories?updated_since={since}&{query}").json()["items"]
+        ]
+
+    assert ids("desk=politics") == [story.pk]
+    assert ids(f"desk={other_desk.slug}") == []
+    assert ids("tag=iran") == [story.pk]
+    assert ids("tag=secret-merger") == []
+
+
+@pytest.mark.parametrize("kind", ["scheduled", "embargoed"])
+def test_a_story_withdrawn_before_readers_saw_it_stays_unknown(client, stories, kind):
+    live, _ = stories
+    if kind == "scheduled":
+        story = make_story(
+            "Scheduled then pulled", desk=live.desk, status=Story.Status.SCHEDULED,
+            age=-timedelta(hours=1),
+        )  # fmt: skip
+    else:
+        story = make_story(
+            "Embargoed then pulled", desk=live.desk, age=timedelta(minutes=1),
+            embargoed_until=timezone.now() + timedelta(hours=1),
+        )  # fmt: skip
+    withdraw(story)
+    # Hours later its time and its embargo have passed: still, nobody saw it.
+    now = timezone.now()
+    AuditEvent.objects.filter(target_id=story.pk, action="withdraw").update(
+        at=now - timedelta(hours=3)
+    )
+    if kind == "scheduled":
+        Story.objects.filter(pk=story.pk).update(published_at=now - timedelta(hours=2))
+    else:
+        Story.objects.filter(pk=story.pk).update(
+            published_at=now - timedelta(hours=4), embargoed_until=now - timedelta(hours=1)
+        )
+    since = "2000-01-01T00:00:00Z"
+
+    for suffix, headers in (("", {}), ("", NINJS), ("/ninjs", {})):
+        missing = client.get(f"/api/stories/{story.pk + 1000}{suffix}", **headers)
+        response = client.get(f"/api/stories/{story.pk}{suffix}", **headers)
+        assert response.status_code == 404
+        hidden_body, missing_body = response.json(), missing.json()
+        assert hidden_body.pop("instance") != missing_body.pop("instance")
+        assert hidden_body == missing_body
+    for headers in ({}, NINJS):
+        text = client.get(f"/api/stories?updated_since={since}", **headers).content.decode()
+        assert not re.search(rf"/api/stories/{story.pk}\b", text)
+        assert story.headline not in text
