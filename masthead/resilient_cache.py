@@ -5,7 +5,9 @@ failing: reads answer "not cached", writes are dropped, counters (rate
 limits) count nothing, and one warning per minute says so. Redis errors are
 only the connection kind (refused, reset, timed out); anything else still
 raises. Configure with ``CACHE_URL=redis://…``; short socket timeouts keep
-a dead Redis from stalling requests.
+a dead Redis from stalling requests, and ``failed_within`` lets a caller
+with a cheaper way round (the shared page cache) skip Redis for a few
+seconds after a failure instead of paying a timeout on every request.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def _degrade(fallback):
             try:
                 return method(self, *args, **kwargs)
             except UNAVAILABLE:
+                ResilientRedisCache._failed_at[self._location] = time.monotonic()
                 self._warn(method.__name__)
                 return fallback(*args, **kwargs) if callable(fallback) else fallback
 
@@ -40,12 +43,21 @@ def _degrade(fallback):
 
 class ResilientRedisCache(RedisCache):
     _last_warning = 0.0
+    # When each server last failed in this process (Django makes one cache
+    # object per thread; they share this).
+    _failed_at: dict[str, float] = {}
 
     def __init__(self, server, params):
         options = params.setdefault("OPTIONS", {})
         options.setdefault("socket_connect_timeout", 0.25)
         options.setdefault("socket_timeout", 0.5)
         super().__init__(server, params)
+        self._location = str(server)
+
+    def failed_within(self, seconds: float) -> bool:
+        """Whether a call to this server failed in the last ``seconds``."""
+        failed_at = ResilientRedisCache._failed_at.get(self._location)
+        return failed_at is not None and time.monotonic() - failed_at < seconds
 
     def _warn(self, operation: str) -> None:
         now = time.monotonic()

@@ -102,6 +102,9 @@ def cache_from_env() -> dict:
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "masthead",
+            # Django's default of 300 is less than a long archive's sitemap
+            # summaries (one per month, desk, author, tag and label).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss", "unix"}:
@@ -265,6 +268,13 @@ PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MB", 64) * 1024 * 1024
 PAGE_CACHE_POLL_SECONDS = env_int("PAGE_CACHE_POLL_MS", 250) / 1000
 # How long a request for a page being rendered waits for it before rendering too.
 PAGE_CACHE_WAIT_SECONDS = env_int("PAGE_CACHE_WAIT_MS", 2000) / 1000
+# A second level in CACHES["default"] (Redis), shared by every process of every
+# app server: one render per page per change. Skipped when that cache is
+# per-process (locmem, dummy). Entries above the size are not shared; each is
+# kept this many seconds at most (docs/page-cache-shared.md).
+PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", True)
+PAGE_CACHE_SHARED_MAX_BYTES = env_int("PAGE_CACHE_SHARED_KB", 1024) * 1024
+PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 3600)
 # Optional CDN purge by surrogate key after each publish (masthead/site/purge.py).
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "").strip()
 if CDN_PURGE_URL and urlsplit(CDN_PURGE_URL).scheme not in ("http", "https"):

@@ -1,7 +1,8 @@
 """WSGI entry point used by `masthead serve` (granian) and any other WSGI server.
 
 The page cache (masthead/site/page_cache.py) sits in front of Django unless
-``PAGE_CACHE=false``.
+``PAGE_CACHE=false``; with ``CACHE_URL=redis://…`` its pages are shared by
+every process (docs/page-cache-shared.md).
 """
 
 from __future__ import annotations

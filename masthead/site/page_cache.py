@@ -20,6 +20,16 @@ re-rendered by one request while concurrent requests for it get the
 previous copy (no stampede); a cold one is rendered once while the others
 wait for it.
 
+Behind this per-process store is a second, shared level in Django's cache
+(Redis, ``CACHE_URL``; ``SharedPages``), so that after a publish one process
+of one app server renders each page and every other process takes its copy:
+an entry carries a ``Stamp`` of the content versions its renderer had seen,
+and another process uses it only if nothing it knows of changed since. A
+short lock in the same cache lets one process render a cold or stale page
+while the others serve their previous copy or wait briefly for the new one.
+A per-process cache (locmem, the default) has no second level. A cache that
+is down only costs renders (docs/page-cache-shared.md).
+
 Why our own code: Django's cache middleware runs inside the full request
 cycle, keys by time-to-live, cannot embed content versions and serves
 frozen relative times; a CDN in front (see docs/operations.md) is welcome
@@ -33,11 +43,13 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
@@ -51,6 +63,15 @@ CACHEABLE_STATUSES = {200, 301, 404, 410}
 # Re-read version rows changed this long before the last poll, so a
 # transaction that committed late is still seen.
 POLL_OVERLAP = timedelta(seconds=30)
+# The first poll of a process with a shared level also reads what changed
+# during the shared entries' lifetime, so it can vouch for copies made before
+# it started; at most this many rows (the newest).
+FIRST_POLL_ROWS = 10_000
+# Cache backends that live inside one process: nothing to share through them.
+PROCESS_LOCAL_BACKENDS = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
 
 
 @dataclass
@@ -73,16 +94,39 @@ class Entry:
         return self.fresh_body
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What the process that rendered a shared entry knew when the render began.
+
+    It had seen every change to content versions made from ``since`` until
+    its last poll ``until``; ``versions`` holds the counter and the time of
+    the last change it had seen of each of the entry's scopes (a scope absent
+    had not changed since ``since``), and ``next_due`` the next scheduled
+    change it knew of. The time makes a version unique even across a database
+    restored from a backup, where counters repeat.
+    """
+
+    versions: dict[str, tuple[int, datetime]]
+    since: datetime
+    until: datetime
+    next_due: datetime | None
+
+
 @dataclass
 class VersionWatch:
     """This process's view of which scopes changed, and when it saw them."""
 
     poll_seconds: float
+    # How far back the first poll looks (the shared entries' lifetime).
+    lookback: timedelta = timedelta(0)
     generation: int = 1
     changed_at_generation: dict[str, int] = field(default_factory=dict)
-    counters: dict[str, int] = field(default_factory=dict)
+    # The counter of each scope seen changing, and when it changed.
+    versions: dict[str, tuple[int, datetime]] = field(default_factory=dict)
     last_poll: float = 0.0
     polled_until: datetime | None = None
+    # Every change made since then is in ``versions`` (once polled).
+    known_since: datetime | None = None
     next_due: datetime | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -100,13 +144,14 @@ class VersionWatch:
 
     def _poll(self) -> None:
         now = timezone.now()
-        since = (self.polled_until or now) - POLL_OVERLAP
+        rows = self._changed_rows(now)
         changed = False
-        rows = ContentVersion.objects.filter(changed_at__gte=since).values_list("scope", "counter")
-        for scope, counter in rows:
-            if self.counters.get(scope) != counter:
-                self.counters[scope] = counter
+        for scope, counter, changed_at in rows:
+            version = (counter, changed_at)
+            if self.versions.get(scope) != version:
+                # In this order: ``stamp`` reads them the other way round.
                 self.changed_at_generation[scope] = self.generation + 1
+                self.versions[scope] = version
                 changed = True
         if self.polled_until is None or changed:
             self.next_due = next_scheduled_change(now)
@@ -119,11 +164,78 @@ class VersionWatch:
             self.generation += 1
         self.polled_until = now
 
+    def _changed_rows(self, now: datetime) -> list[tuple[str, int, datetime]]:
+        fields = ("scope", "counter", "changed_at")
+        if self.polled_until is not None:
+            since = self.polled_until - POLL_OVERLAP
+            return list(ContentVersion.objects.filter(changed_at__gte=since).values_list(*fields))
+        since = now - POLL_OVERLAP - self.lookback
+        rows = list(
+            ContentVersion.objects.filter(changed_at__gte=since)
+            .order_by("-changed_at")
+            .values_list(*fields)[:FIRST_POLL_ROWS]
+        )
+        if len(rows) == FIRST_POLL_ROWS:
+            # Cut short: complete only after the oldest row read.
+            since = rows[-1][2] + timedelta(microseconds=1)
+        self.known_since = since
+        return rows
+
     def is_fresh(self, entry: Entry) -> bool:
         stamps = self.changed_at_generation
         if stamps.get(SITE, 0) > entry.generation:
             return False
         return all(stamps.get(scope, 0) <= entry.generation for scope in entry.scopes)
+
+    # Entries shared between processes --------------------------------------
+
+    def start_render(self) -> tuple[int, Stamp | None]:
+        """The generation a render begins at, and a draft of its stamp."""
+        # The generation first: a poll between the reads only makes the stamp stricter.
+        generation = self.generation
+        if self.polled_until is None or self.known_since is None:
+            return generation, None
+        return generation, Stamp({}, self.known_since, self.polled_until, self.next_due)
+
+    def stamp(self, generation: int, draft: Stamp, scopes: Iterable[str]) -> Stamp | None:
+        """The draft with the versions the render showed; None if one changed meanwhile."""
+        versions = {}
+        for scope in (*scopes, SITE):
+            version = self.versions.get(scope)
+            if self.changed_at_generation.get(scope, 0) > generation:
+                return None
+            if version is not None:
+                versions[scope] = version
+        return replace(draft, versions=versions)
+
+    def vouches_for(self, stamp: Stamp, scopes: Iterable[str]) -> bool:
+        """Whether an entry another process rendered is fresh by what this one knows.
+
+        The rule of ``is_fresh`` across processes: no scope of the entry (nor
+        the site) changed after its render began, and no scheduled change
+        came. Changes its renderer had not seen were made after ``until``
+        (less the commit overlap); this process must know that whole stretch.
+        """
+        if self.polled_until is None or self.known_since is None:
+            return False
+        if stamp.until - POLL_OVERLAP < self.known_since:
+            return False
+        if stamp.next_due is not None and stamp.next_due <= self.polled_until:
+            return False
+        for scope in (*scopes, SITE):
+            theirs, ours = stamp.versions.get(scope), self.versions.get(scope)
+            if ours is None:
+                # No change since we know; one the renderer saw must be older than that.
+                if theirs is not None and theirs[1] >= self.known_since:
+                    return False
+                continue
+            if theirs is None:
+                # The renderer saw no change since ``stamp.since``: fine if ours came before.
+                if ours[1] >= stamp.since:
+                    return False
+            elif ours != theirs:
+                return False  # newer on one side (or another database's counters)
+        return True
 
 
 def next_scheduled_change(now: datetime) -> datetime | None:
@@ -163,10 +275,11 @@ class EntryStore:
                 self.entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: Entry) -> None:
-        entry.size = len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + len(key)
+    def put(self, key: str, entry: Entry) -> bool:
+        """Keep ``entry`` unless it is too large to; whether it was kept."""
+        entry.size = entry_size(key, entry)
         if entry.size > self.max_bytes // 4:
-            return
+            return False
         with self.lock:
             old = self.entries.pop(key, None)
             if old is not None:
@@ -176,14 +289,114 @@ class EntryStore:
             while self.used > self.max_bytes and self.entries:
                 _, evicted = self.entries.popitem(last=False)
                 self.used -= evicted.size
+        return True
+
+
+def entry_size(key: str, entry: Entry) -> int:
+    return len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + len(key)
+
+
+class SharedPages:
+    """The second level: entries in Django's cache, shared by every process.
+
+    Keys are digests of the first level's keys (which only name a public
+    address), so nothing a client sends reaches the cache's key space as is.
+    Values are plain tuples, and entries larger than ``max_bytes`` are not
+    shared. A short lock per key (``add`` with a lifetime, so a renderer that
+    dies leaves nothing behind for long) elects one renderer across processes.
+    """
+
+    FORMAT = 1
+    lock_seconds = 10  # longer than a slow render; a dead renderer's lock lasts no longer
+    poll_seconds = 0.05  # how often a waiting request looks for the new copy
+    down_seconds = 5  # after the cache fails, go without it this long
+
+    def __init__(self, cache: BaseCache, max_bytes: int, timeout: int, wait_seconds: float = 1.0):
+        self.cache = cache
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.wait_seconds = wait_seconds
+
+    @classmethod
+    def from_settings(cls) -> SharedPages | None:
+        """The shared level of CACHES["default"], or None when it would share nothing."""
+        if not settings.PAGE_CACHE_SHARED:
+            return None
+        if settings.CACHES["default"]["BACKEND"] in PROCESS_LOCAL_BACKENDS:
+            return None
+        return cls(
+            caches["default"],
+            max_bytes=settings.PAGE_CACHE_SHARED_MAX_BYTES,
+            timeout=settings.PAGE_CACHE_SHARED_SECONDS,
+            wait_seconds=min(1.0, settings.PAGE_CACHE_WAIT_SECONDS),
+        )
+
+    @staticmethod
+    def _keys(key: str) -> tuple[str, str]:
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+        return f"page:{digest}", f"page-lock:{digest}"
+
+    def is_down(self) -> bool:
+        failed_within = getattr(self.cache, "failed_within", None)
+        return failed_within is not None and failed_within(self.down_seconds)
+
+    def get(self, key: str) -> tuple[Entry, Stamp] | None:
+        """The shared entry and its stamp, if there is one."""
+        if self.is_down():
+            return None
+        return self._load(self.cache.get(self._keys(key)[0]))
+
+    def get_while_rendering(self, key: str) -> tuple[tuple[Entry, Stamp] | None, bool]:
+        """The shared entry (as ``get``), and whether a process holds its render lock."""
+        if self.is_down():
+            return None, False
+        entry_key, lock_key = self._keys(key)
+        found = self.cache.get_many([entry_key, lock_key])
+        return self._load(found.get(entry_key)), lock_key in found
+
+    def put(self, key: str, entry: Entry, stamp: Stamp) -> None:
+        if entry_size(key, entry) > self.max_bytes or self.is_down():
+            return
+        value = (
+            self.FORMAT, entry.status, entry.headers, entry.body, tuple(entry.scopes), entry.etag,
+            stamp.versions, stamp.since, stamp.until, stamp.next_due,
+        )  # fmt: skip
+        self.cache.set(self._keys(key)[0], value, self.timeout)
+
+    def _load(self, value) -> tuple[Entry, Stamp] | None:
+        if value is None:
+            return None
+        try:
+            fmt, status, headers, body, scopes, etag, versions, since, until, next_due = value
+        except (TypeError, ValueError):
+            return None  # written by another version of this code
+        if fmt != self.FORMAT or not isinstance(body, bytes) or len(body) > self.max_bytes:
+            return None
+        entry = Entry(status, list(headers), body, frozenset(scopes), 0, etag)
+        return entry, Stamp(versions, since, until, next_due)
+
+    def lock(self, key: str) -> bool:
+        return self.cache.add(self._keys(key)[1], 1, self.lock_seconds)
+
+    def unlock(self, key: str) -> None:
+        self.cache.delete(self._keys(key)[1])
 
 
 class PageCache:
-    def __init__(self, app, max_bytes: int | None = None, poll_seconds: float | None = None):
+    def __init__(
+        self,
+        app,
+        max_bytes: int | None = None,
+        poll_seconds: float | None = None,
+        shared: SharedPages | bool | None = True,
+    ):
         self.app = app
         self.store = EntryStore(max_bytes or settings.PAGE_CACHE_MAX_BYTES)
+        # True: the shared level the settings configure (if any); or one given, or None.
+        self.shared = SharedPages.from_settings() if shared is True else shared or None
         self.watch = VersionWatch(
-            settings.PAGE_CACHE_POLL_SECONDS if poll_seconds is None else poll_seconds
+            settings.PAGE_CACHE_POLL_SECONDS if poll_seconds is None else poll_seconds,
+            lookback=timedelta(seconds=self.shared.timeout) if self.shared else timedelta(0),
         )
         self.rendering: dict[str, threading.Event] = {}
         self.rendering_lock = threading.Lock()
@@ -255,16 +468,66 @@ class PageCache:
             fresh = self.store.get(key)
             if fresh is not None and self.watch.is_fresh(fresh):
                 return self._serve(fresh, environ, start_response, "HIT")
+            if self.shared is not None:
+                # Our leader is still waiting for, or rendering, a page another process may have.
+                generation = self.watch.generation
+                fresh = self._vouched(key, self.shared.get(key), generation)
+                if fresh is not None:
+                    return self._serve(fresh, environ, start_response, "SHARED")
             return self.app(environ, start_response)
         try:
-            return self._render_and_store(key, environ, start_response)
+            if self.shared is None:
+                return self._render_and_store(key, environ, start_response)
+            return self._render_shared(key, stale, environ, start_response)
         finally:
             with self.rendering_lock:
                 self.rendering.pop(key, None)
             in_flight.set()
 
+    def _render_shared(self, key: str, stale: Entry | None, environ, start_response):
+        """This process's one request for the page: a shared copy, or render under the lock."""
+        shared = self.shared
+        generation = self.watch.generation  # before the check, as a render would
+        found = shared.get(key)  # the one round trip when another process has rendered it
+        fresh = self._vouched(key, found, generation)
+        if fresh is not None:
+            return self._serve(fresh, environ, start_response, "SHARED")
+        if environ.get("REQUEST_METHOD") == "HEAD" or shared.is_down():
+            return self._render_and_store(key, environ, start_response)
+        if shared.lock(key):
+            try:
+                return self._render_and_store(key, environ, start_response)
+            finally:
+                shared.unlock(key)
+        if shared.is_down():  # the lock failed because the cache did
+            return self._render_and_store(key, environ, start_response)
+        # Another process is rendering it: our previous copy, or its new one soon.
+        stale = stale or (found[0] if found is not None else None)
+        if stale is not None:
+            return self._serve(stale, environ, start_response, "STALE")
+        deadline = time.monotonic() + shared.wait_seconds
+        rendering = True
+        while rendering and time.monotonic() < deadline:
+            time.sleep(shared.poll_seconds)
+            generation = self.watch.generation
+            found, rendering = shared.get_while_rendering(key)
+            fresh = self._vouched(key, found, generation)
+            if fresh is not None:
+                return self._serve(fresh, environ, start_response, "SHARED")
+        # It finished without a copy for us, died, or is slow: render too, rather than fail.
+        return self._render_and_store(key, environ, start_response)
+
+    def _vouched(self, key: str, found, generation: int) -> Entry | None:
+        """The shared copy, now in this process's store, if it is fresh by our versions."""
+        if found is None or not self.watch.vouches_for(found[1], found[0].scopes):
+            return None
+        entry = found[0]
+        entry.generation = generation
+        self.store.put(key, entry)
+        return entry
+
     def _render_and_store(self, key: str, environ, start_response):
-        generation = self.watch.generation
+        generation, draft = self.watch.start_render()
         captured: dict = {}
 
         def capture(status, headers, exc_info=None):
@@ -289,7 +552,11 @@ class PageCache:
         scopes, etag, kept = entry_headers
         etag = etag or hashlib.blake2b(body, digest_size=12).hexdigest()
         entry = Entry(captured["status"], kept, body, scopes, generation, _weak(etag))
-        self.store.put(key, entry)
+        stored = self.store.put(key, entry)
+        if stored and self.shared is not None and draft is not None:
+            stamp = self.watch.stamp(generation, draft, scopes)
+            if stamp is not None:
+                self.shared.put(key, entry, stamp)
         return self._serve(entry, environ, start_response, "MISS")
 
     @staticmethod

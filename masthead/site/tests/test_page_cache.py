@@ -4,6 +4,10 @@ The cache is driven through WSGI exactly as granian drives it, around
 Django's own WSGI handler, and polls content versions on every request
 (``poll_seconds=0``) so a test sees at once what a server sees within
 ``PAGE_CACHE_POLL_MS``.
+
+These are the rules of one process's cache, so each runs without the shared
+level (``shared=None``) whatever ``CACHE_URL`` says; the shared level has its
+own tests in ``test_shared_page_cache.py``.
 """
 
 from __future__ import annotations
@@ -77,7 +81,7 @@ def app():
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0)
+        yield PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -297,7 +301,7 @@ def quiet(cache: PageCache) -> PageCache:
 
 def test_a_cold_page_is_rendered_once_for_concurrent_readers():
     renders: list[str] = []
-    app = quiet(PageCache(public_app(renders, delay=0.3)))
+    app = quiet(PageCache(public_app(renders, delay=0.3), shared=None))
     results: list[Answer] = []
     threads = [threading.Thread(target=lambda: results.append(call(app, "/"))) for _ in range(6)]
 
@@ -314,7 +318,7 @@ def test_a_cold_page_is_rendered_once_for_concurrent_readers():
 def test_readers_get_the_previous_copy_while_a_stale_page_re_renders():
     renders: list[str] = []
     gate = threading.Event()
-    app = quiet(PageCache(public_app(renders, gate=gate)))
+    app = quiet(PageCache(public_app(renders, gate=gate), shared=None))
     gate.set()
     assert call(app, "/").text == "<p>render 1</p>"
     gate.clear()
@@ -335,7 +339,7 @@ def test_readers_get_the_previous_copy_while_a_stale_page_re_renders():
 
 def test_a_change_to_another_scope_keeps_the_entry():
     renders: list[str] = []
-    app = quiet(PageCache(public_app(renders)))
+    app = quiet(PageCache(public_app(renders), shared=None))
     call(app, "/")
 
     mark_changed(app, "desk:9")
@@ -349,8 +353,8 @@ def test_two_servers_sharing_the_database_agree(newsroom):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        one = PageCache(WSGIHandler(), poll_seconds=0)
-        two = PageCache(WSGIHandler(), poll_seconds=0)
+        one = PageCache(WSGIHandler(), poll_seconds=0, shared=None)
+        two = PageCache(WSGIHandler(), poll_seconds=0, shared=None)
         for server in (one, two):
             call(server, "/")
             assert call(server, "/").outcome == "HIT"
@@ -372,3 +376,24 @@ def test_a_renamed_desk_refreshes_every_page(app, newsroom):
 
     answer = call(app, "/economy/")
     assert answer.outcome == "MISS" and "Politics and Power" in answer.text
+
+
+def test_a_publish_renews_the_sitemap_of_its_month_and_the_index_only(app, newsroom):
+    from datetime import UTC, datetime
+
+    archive = make_story(
+        "Archive piece", desk=newsroom["politics"], published_at=datetime(2024, 3, 5, tzinfo=UTC)
+    )
+    services.snapshot_revision(archive)
+    march = "/sitemaps/stories-2024-03.xml"
+    this_month = f"/sitemaps/stories-{timezone.now().astimezone(UTC):%Y-%m}.xml"
+    for path in (march, this_month, "/sitemap.xml"):
+        call(app, path)
+        assert call(app, path).outcome == "HIT", path
+
+    story = publish_new(newsroom, "Fresh sitemap entry")
+
+    assert call(app, march).outcome == "HIT"
+    renewed = call(app, this_month)
+    assert renewed.outcome == "MISS" and story.slug in renewed.text
+    assert call(app, "/sitemap.xml").outcome == "MISS"
