@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
+import os
+
 import pytest
 from django.core.management import call_command
 
@@ -26,6 +30,23 @@ def collected_static(tmp_path_factory):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+_test_numbers = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def cache_of_its_own(settings):
+    """Each test rolls the database back but not the cache: give each test its own keys.
+
+    Caches keyed by content versions (sitemap summaries) would otherwise hand
+    one test what another test's rows were; a key prefix, not ``clear()``,
+    because tests running at once may share one Redis.
+    """
+    caches = copy.deepcopy(settings.CACHES)
+    prefix = caches["default"].get("KEY_PREFIX", "")
+    caches["default"]["KEY_PREFIX"] = f"{prefix}-test-{os.getpid()}-{next(_test_numbers)}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)

@@ -5,21 +5,27 @@ transaction with the story as it was and as it is, so the old and the new
 desk, authors and tags are all bumped (a story moving from Politics to
 Economy changes both section pages). Changes to the outlet's own records
 (desks, authors, labels, tags, the outlet) bump the "site" scope, which every
-page depends on. Readers of the counters: ``masthead/site/page_cache.py``.
+page depends on. A story also belongs to the scope of the calendar month (UTC)
+of its first publication, ``month:2026-11``: that month's sitemap and its
+line in the sitemap index change with it, and a story rescheduled from one
+month to another bumps both. Readers of the counters:
+``masthead/site/page_cache.py`` and ``masthead/site/sitemaps.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, IntegerField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from masthead.stories.models import ContentVersion, Story
 
 SITE = "site"
-FRONT = "front"  # home, recent posts, site feeds, sitemaps, corrections, 404s
+FRONT = "front"  # home, recent posts, site feeds, sitemap index, corrections, 404s
 
 
 def story_scopes(story: Story) -> set[str]:
@@ -31,7 +37,52 @@ def story_scopes(story: Story) -> set[str]:
     scopes.update(f"tag:{pk}" for pk in story.tags.values_list("pk", flat=True))
     if story.label_id:
         scopes.add(f"label:{story.label_id}")
+    if story.published_at is not None:
+        scopes.add(month_scope_of(story.published_at))
     return scopes
+
+
+def month_scope(year: int, month: int) -> str:
+    """The scope of the stories first published in one calendar month (UTC)."""
+    return f"month:{year:04d}-{month:02d}"
+
+
+def month_scope_of(moment: datetime) -> str:
+    """The month scope a story first published at ``moment`` belongs to."""
+    moment = moment.astimezone(UTC)
+    return month_scope(moment.year, moment.month)
+
+
+def counters(scopes: Iterable[str]) -> dict[str, int]:
+    """The current counter of each scope (0 for a scope never bumped), in one query."""
+    wanted = set(scopes)
+    found = dict(ContentVersion.objects.filter(scope__in=wanted).values_list("scope", "counter"))
+    return {scope: found.get(scope, 0) for scope in wanted}
+
+
+def counter_of(scope: str) -> RawSQL:
+    """A scope's counter as a column, read in the same statement as the rows it versions.
+
+    One statement sees one snapshot, so a row and the counter of its version
+    always belong together. Plain SQL: Django compiles it in microseconds.
+    """
+    sql = f"COALESCE(({_COUNTER} = %s), 0)"
+    return RawSQL(sql, (scope,), output_field=IntegerField())  # noqa: S611 - names are ours
+
+
+def story_counter() -> RawSQL:
+    """The counter of ``story:<id>`` of each story row a query reads (see ``counter_of``)."""
+    story_id = f"{_quote(Story._meta.db_table)}.{_quote('id')}"
+    sql = f"COALESCE(({_COUNTER} = %s || {story_id}), 0)"
+    return RawSQL(sql, ("story:",), output_field=IntegerField())  # noqa: S611 - names are ours
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# Quoted names of our own table; every value is a parameter.
+_COUNTER = f"SELECT {_quote('counter')} FROM {_quote(ContentVersion._meta.db_table)} WHERE {_quote('scope')}"  # noqa: S608, E501
 
 
 def bump(scopes: Iterable[str]) -> None:

@@ -226,3 +226,54 @@ def test_a_story_image_of_unknown_size_still_makes_a_feed(client, newsroom):
 def test_feeds_answer_get_and_head_only(client, newsroom):
     assert client.head("/feed/").status_code == 200
     assert client.put("/feed/").status_code == 405
+
+
+# Section feeds start where the section's newest story is (sitemaps.section_summaries).
+
+
+@pytest.mark.parametrize("url", ["/tag/pending/feed.xml", "/tag/pending/atom.xml"])
+def test_a_tag_with_no_live_story_has_an_empty_feed_until_one_is_published(client, newsroom, url):
+    from masthead.factories import make_tag
+    from masthead.stories import services
+
+    tag = make_tag("Pending")
+    draft = make_story(
+        "Draft about the pending topic",
+        desk=newsroom.desk,
+        tags=[tag],
+        status=Story.Status.READY,
+        age=None,
+    )
+    services.snapshot_revision(draft)
+    assert parse(client, url)[1].entries == []
+
+    services.publish_story(newsroom.editor, draft)
+
+    assert [entry.title for entry in parse(client, url)[1].entries] == [draft.headline]
+
+
+def test_a_scheduled_story_joins_the_feeds_of_its_sections_at_its_time(client, newsroom):
+    import time
+
+    from masthead.stories import services
+
+    story = make_story(
+        "Scheduled analysis",
+        desk=newsroom.desk,
+        tags=[newsroom.tag],
+        authors=[newsroom.reporter],
+        label=newsroom.label,
+        status=Story.Status.READY,
+        age=None,
+    )
+    services.snapshot_revision(story)
+    when = timezone.now() + timedelta(seconds=3)
+    services.schedule_story(newsroom.editor, story, when)
+    feeds = ["/tag/iran/feed.xml", "/author/nima-sadeghi/atom.xml", "/label/analysis/feed.xml"]
+    for url in feeds:
+        assert "Scheduled analysis" not in [entry.title for entry in parse(client, url)[1].entries]
+
+    time.sleep(max(0, (when - timezone.now()).total_seconds()) + 0.1)
+
+    for url in feeds:
+        assert parse(client, url)[1].entries[0].title == "Scheduled analysis", url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -46,7 +47,8 @@ def test_a_publish_purges_exactly_its_scopes(settings, purge_server):
 
     assert len(received) == 1
     keys = set(received[0]["Surrogate-Key"].split())
-    assert keys == {"front", f"story:{story.pk}", f"desk:{story.desk_id}"}
+    month = f"month:{story.published_at.astimezone(UTC):%Y-%m}"  # its month's sitemap
+    assert keys == {"front", f"story:{story.pk}", f"desk:{story.desk_id}", month}
     assert received[0]["Authorization"] == "Bearer s3cret"
     assert received[0]["path"] == "/purge"
 

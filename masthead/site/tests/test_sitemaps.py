@@ -1,7 +1,12 @@
-"""Sitemaps: valid against the published schemas, complete, bounded, and only live stories."""
+"""Sitemaps: valid against the published schemas, complete, bounded, and only live stories.
+
+The index and the section sitemaps keep summaries in Django's cache under
+content versions (each test has cache keys of its own: conftest.py).
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +19,8 @@ from masthead.factories import make_desk, make_story, make_tag
 from masthead.newsroom.models import PolicyPage
 from masthead.site.sitemaps import news_language
 from masthead.site.tests.newsroom_data import make_newsroom
-from masthead.stories.models import Story
+from masthead.stories import services
+from masthead.stories.models import ContentVersion, Story
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +168,7 @@ def test_a_month_with_more_stories_than_a_file_holds_is_paginated(
     assert client.get("/sitemaps/stories-2024-03.xml?p=4").status_code == 404
 
 
-def test_the_index_is_one_aggregate_however_long_the_archive(
+def test_a_warm_index_reads_no_month_of_stories_however_long_the_archive(
     client, newsroom, django_assert_max_num_queries
 ):
     start = datetime(2020, 1, 15, tzinfo=UTC)
@@ -170,11 +176,14 @@ def test_the_index_is_one_aggregate_however_long_the_archive(
         make_story(
             f"Archive {month}", desk=newsroom.desk, published_at=start + timedelta(days=31 * month)
         )
+    cold = client.get("/sitemap.xml")
 
-    with django_assert_max_num_queries(12):
-        response = client.get("/sitemap.xml")
+    # Versions, cached summaries and two probes for the month list: no query per month.
+    with django_assert_max_num_queries(14):
+        warm = client.get("/sitemap.xml")
 
-    assert response.content.count(b"/sitemaps/stories-") == 37
+    assert warm.content == cold.content
+    assert warm.content.count(b"/sitemaps/stories-") == 37
 
 
 def test_a_month_sitemap_reads_one_page_of_values(
@@ -288,3 +297,175 @@ def test_without_recent_stories_the_index_leaves_news_out(client, newsroom, inde
     listed = index_locations(client, index_schema)
 
     assert "http://testserver/sitemaps/news.xml" not in listed
+
+
+# Months and their content versions ---------------------------------------------
+
+
+def month_of(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m}"
+
+
+def month_versions() -> dict[str, int]:
+    rows = ContentVersion.objects.filter(scope__startswith="month:")
+    return dict(rows.values_list("scope", "counter"))
+
+
+def bumped_months(before: dict[str, int]) -> set[str]:
+    after = month_versions()
+    return {scope for scope, counter in after.items() if before.get(scope) != counter}
+
+
+def index_entries(client) -> dict[str, str | None]:
+    """Address → lastmod of every file in the index."""
+    index = etree.fromstring(client.get("/sitemap.xml").content, PARSER)
+    return {
+        entry.findtext("sm:loc", namespaces=NS): entry.findtext("sm:lastmod", namespaces=NS)
+        for entry in index.xpath("//sm:sitemap", namespaces=NS)
+    }
+
+
+def month_address(month: str) -> str:
+    return f"http://testserver/sitemaps/stories-{month}.xml"
+
+
+def test_a_publish_changes_its_month_and_the_index_through_a_warm_cache(client, newsroom):
+    old = make_story(
+        "March report", desk=newsroom.desk, published_at=datetime(2024, 3, 5, tzinfo=UTC)
+    )
+    services.snapshot_revision(old)
+    this_month = month_of(newsroom.story.published_at)
+    before_entries = index_entries(client)  # summaries now cached
+    before = month_versions()
+
+    services.publish_update(newsroom.editor, old, "Updated with new figures.")
+
+    assert bumped_months(before) == {"month:2024-03"}
+    entries = index_entries(client)
+    assert entries[month_address("2024-03")] != before_entries[month_address("2024-03")]
+    old.refresh_from_db()
+    # The update's time, or the version's, taken in the same transaction just after.
+    lastmod = datetime.fromisoformat(entries[month_address("2024-03")])
+    assert old.updated_at.replace(microsecond=0) <= lastmod <= old.updated_at + timedelta(seconds=1)
+    assert entries[month_address(this_month)] == before_entries[month_address(this_month)]
+    response = client.get("/sitemaps/stories-2024-03.xml")
+    assert response["Surrogate-Key"] == "site month:2024-03"
+
+
+def test_a_withdrawn_story_leaves_its_month_and_an_emptied_month_leaves_the_index(client, newsroom):
+    march = make_story(
+        "March report", desk=newsroom.desk, published_at=datetime(2024, 3, 5, tzinfo=UTC)
+    )
+    services.snapshot_revision(march)
+    assert month_address("2024-03") in index_entries(client)
+    before = month_versions()
+
+    services.withdraw_story(newsroom.editor, march, "Sources could not be verified.")
+
+    assert bumped_months(before) == {"month:2024-03"}
+    assert month_address("2024-03") not in index_entries(client)
+    assert client.get("/sitemaps/stories-2024-03.xml").status_code == 404
+
+
+def test_publishing_a_scheduled_story_early_moves_it_between_months(client, newsroom):
+    story = make_story("Planned feature", desk=newsroom.desk, status=Story.Status.READY, age=None)
+    services.snapshot_revision(story)
+    later = timezone.now() + timedelta(days=70)
+    services.schedule_story(newsroom.editor, story, later)
+    index_entries(client)
+    before = month_versions()
+
+    services.publish_story(newsroom.editor, story)
+
+    story.refresh_from_db()
+    assert bumped_months(before) == {
+        f"month:{month_of(later)}",
+        f"month:{month_of(story.published_at)}",
+    }
+    document = fetch(client, month_address(month_of(story.published_at)))
+    assert "http://testserver" + story.get_absolute_url() in locations(document)
+    assert month_address(month_of(later)) not in index_entries(client)
+
+
+def test_a_scheduled_story_joins_its_month_at_its_time_through_a_warm_cache(
+    client, newsroom, settings
+):
+    settings.SITEMAP_URLS_PER_FILE = 1  # a second story in the month shows as a second file
+    make_story("Earlier today", desk=newsroom.desk, age=timedelta(seconds=30))
+    story = make_story("Scheduled story", desk=newsroom.desk, status=Story.Status.READY, age=None)
+    services.snapshot_revision(story)
+    when = timezone.now() + timedelta(seconds=3)
+    month = month_of(when)
+    services.schedule_story(newsroom.editor, story, when)
+    page_count = sum(month_address(month) in address for address in index_entries(client))
+    second_page = client.get(f"/sitemaps/stories-{month}.xml?p={page_count + 1}")
+    assert second_page.status_code == 404
+
+    time.sleep(max(0, (when - timezone.now()).total_seconds()) + 0.1)
+
+    entries = index_entries(client)
+    assert sum(month_address(month) in address for address in entries) == page_count + 1
+    assert datetime.fromisoformat(entries[month_address(month)]) >= when.replace(microsecond=0)
+    shown = fetch(client, f"{month_address(month)}?p={page_count + 1}")
+    assert locations(shown) == ["http://testserver" + story.get_absolute_url()]
+
+
+def test_a_section_sitemap_follows_an_update_through_a_warm_cache(client, newsroom):
+    def tag_lastmod():
+        document = fetch(client, "http://testserver/sitemaps/tags.xml")
+        (url,) = document.xpath("//sm:url", namespaces=NS)
+        return datetime.fromisoformat(url.findtext("sm:lastmod", namespaces=NS))
+
+    first = tag_lastmod()
+
+    services.publish_update(newsroom.editor, newsroom.story, "New details.")
+
+    newsroom.story.refresh_from_db()
+    updated = newsroom.story.updated_at
+    # The version's time, taken in the same transaction just after updated_at.
+    assert first < updated.replace(microsecond=0) <= tag_lastmod() <= updated + timedelta(seconds=1)
+
+
+def test_story_addresses_in_a_month_sitemap_are_quoted_as_reverse_quotes_them(client, newsroom):
+    story = make_story(
+        "گزارش ویژه از تهران", desk=newsroom.desk, published_at=datetime(2025, 2, 3, tzinfo=UTC)
+    )
+    assert "%" in story.get_absolute_url()
+
+    document = fetch(client, month_address("2025-02"))
+
+    assert locations(document) == ["http://testserver" + story.get_absolute_url()]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sitemaps/stories-0000-00.xml",
+        "/sitemaps/stories-2026-00.xml",
+        "/sitemaps/stories-9999-12.xml",
+        "/sitemaps/stories-0001-01.xml",
+        "/sitemaps/stories-2026-1.xml",
+        "/sitemaps/stories-20261-11.xml",
+        "/sitemaps/stories-٢٠٢٦-١١.xml",
+        "/sitemaps/stories-2026-11%0A.xml",
+        "/sitemaps/stories-2026-11.xml.xml",
+        "/sitemaps/%2E%2E%2Fsettings.xml",
+        "/sitemaps/../sitemap.xml",
+        "/sitemaps/" + "stories-" * 2000 + ".xml",
+        "/sitemaps/خبرها.xml",
+        "/sitemaps/%00.xml",
+        "/sitemaps/news%20.xml",
+        "/sitemaps/{month}.xml?p=0",
+        "/sitemaps/{month}.xml?p=-1",
+        "/sitemaps/{month}.xml?p=2",
+        "/sitemaps/{month}.xml?p=1e3",
+        "/sitemaps/{month}.xml?p=²",
+        "/sitemaps/{month}.xml?p=99999999999999999999999999",
+    ],
+)
+def test_hostile_sitemap_addresses_answer_404(client, newsroom, path):
+    month = f"stories-{month_of(newsroom.story.published_at)}"
+
+    response = client.get(path.format(month=month))
+
+    assert response.status_code == 404
