@@ -5,10 +5,12 @@ Every list starts at ``readable_stories(access)``, the queryset form of
 every desk, writers their own stories. The board must stay fast with a
 hundred thousand stories, so each column is its own query that walks an
 index in order and stops after a page (``LIMIT``), with no ``COUNT(*)``:
-working columns are found by state (``story_live_idx``, or ``story_board_idx``
-when a desk is chosen) and sorted by last change, the published and scheduled
-columns walk ``story_live_idx`` / ``story_desk_live_idx`` in publication
-order. A column that has more says so by fetching one row beyond its page.
+working columns walk ``story_state_changed_idx`` (state, last change), or
+``story_board_idx`` when a desk is chosen; the published and scheduled
+columns walk the public and live indexes in publication order, and a deep
+page of them reads only positions before loading its own rows. A writer's
+own stories are read as a list of ids first (``_own_story_ids``). A column
+that has more says so by fetching one row beyond its page.
 Ties are broken by ascending id: an SQLite index ends with the rowid in
 ascending order, so ``(-time, id)`` is one forward walk of the index.
 """
@@ -21,10 +23,9 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from masthead.newsroom.models import AuditEvent
+from masthead.newsroom.models import AuditEvent, Author
 from masthead.newsroom.roles import StaffAccess
 from masthead.stories.models import Byline, EditLock, Story
 
@@ -38,10 +39,31 @@ def readable_stories(access: StaffAccess) -> QuerySet[Story]:
         return Story.objects.all()
     allowed = Q(desk_id__in=sorted(access.editor_desks))
     if access.has_content_role and access.user_id is not None:
-        allowed |= Q(created_by_id=access.user_id) | Q(
-            pk__in=Byline.objects.filter(author__user_id=access.user_id).values("story_id")
-        )
+        allowed |= Q(pk__in=_own_story_ids(access.user_id))
     return Story.objects.filter(allowed)
+
+
+OWN_IDS_LIMIT = 2000
+
+
+def _own_story_ids(user_id: int) -> list[int] | QuerySet:
+    """The ids of the stories a person created or is bylined on, read first.
+
+    As subqueries inside an OR, the planner cannot use their indexes and walks
+    a whole column's index looking for a writer's few stories (seconds at a
+    million). A list of ids is a primary-key lookup. Someone with more stories
+    than ``OWN_IDS_LIMIT`` gets the subqueries: their stories are common
+    enough for the walk to stop early.
+    """
+    created = Story.objects.filter(created_by_id=user_id).values_list("pk", flat=True)
+    bylined = Byline.objects.filter(author__user_id=user_id).values_list("story_id", flat=True)
+    ids = {*created[: OWN_IDS_LIMIT + 1], *bylined[: OWN_IDS_LIMIT + 1]}
+    if len(ids) <= OWN_IDS_LIMIT:
+        return sorted(ids)
+    return Story.objects.filter(
+        Q(created_by_id=user_id)
+        | Q(pk__in=Byline.objects.filter(author__user_id=user_id).values("story_id"))
+    ).values("pk")
 
 
 def for_rows(stories: QuerySet[Story]) -> QuerySet[Story]:
@@ -73,11 +95,16 @@ def attach_locks(stories: list[Story], now: datetime | None = None) -> list[Stor
 
 def my_stories(user, page: int = 1, per_page: int = 30) -> tuple[list[Story], bool]:
     """Stories the user created or is bylined on, last changed first; and whether more follow."""
-    mine = Story.objects.filter(
-        Q(created_by=user) | Q(pk__in=Byline.objects.filter(author__user=user).values("story_id"))
-    ).order_by("-modified_at", "-pk")
+    # Two lists, each walking its own index (story_creator_changed_idx; the
+    # author's bylines), merged: one query with OR would walk every story.
+    newest = ("-modified_at", "-pk")
+    lists = [Story.objects.filter(created_by=user).order_by(*newest)]
+    authors = list(Author.objects.filter(user=user).values_list("pk", flat=True))
+    if authors:
+        lists.append(Story.objects.filter(bylines__author__in=authors).order_by(*newest))
     start = (page - 1) * per_page
-    rows = list(for_rows(mine)[start : start + per_page + 1])
+    stop = start + per_page + 1
+    rows = _merged_page(lists, stop, slice(start, stop), ("-modified_at", "-pk"))
     return attach_locks(rows[:per_page]), len(rows) > per_page
 
 
@@ -140,26 +167,35 @@ def _column_rows(state: str, base: QuerySet[Story], now: datetime, limit: int, o
         rows = base.filter(not_yet, status=S.SCHEDULED).order_by("published_at", "-pk")
         return list(for_rows(rows)[window])
     if state == S.PUBLISHED:
-        # Each status walks its own index range in order; two short lists merge cheaply.
+        # Each status walks its own index range in order, reading only the
+        # positions; the two merge cheaply, and only the page's rows are loaded.
         gone_out = Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=now)
         newest = ("-published_at", "pk")
         stop = offset + limit + 1
-        published = for_rows(
-            base.filter(status=S.PUBLISHED, published_at__lte=now).order_by(*newest)
-        )[:stop]
-        came_out = for_rows(
-            base.filter(gone_out, status=S.SCHEDULED, published_at__lte=now).order_by(*newest)
-        )[:stop]
-        merged = sorted(
-            [*published, *came_out], key=lambda story: (-story.published_at.timestamp(), story.pk)
-        )
-        return merged[window]
-    # Ordered by an expression, not the column: otherwise the planner may walk
-    # the whole last-change index looking for a rare state. This way the cost
-    # follows how many stories are in the state (an index lookup, then a sort).
-    changed = Coalesce("modified_at", "created_at")
-    rows = base.filter(status=state).order_by(changed.desc(), "pk")
+        published = base.filter(status=S.PUBLISHED, published_at__lte=now).order_by(*newest)
+        came_out = base.filter(gone_out, status=S.SCHEDULED, published_at__lte=now)
+        return _merged_page([published, came_out.order_by(*newest)], stop, window, newest)
+    # Walks story_state_changed_idx (status, -modified_at), or story_board_idx
+    # for one desk, and stops after the page: modified_at is never empty.
+    rows = base.filter(status=state).order_by("-modified_at", "pk")
     return list(for_rows(rows)[window])
+
+
+def _merged_page(lists: list[QuerySet[Story]], stop: int, window: slice, order) -> list[Story]:
+    """The ``window`` of ordered lists merged (a story in two counts once), whole rows for it alone.
+
+    ``order`` is each list's ordering: (time field, id), each with its sign.
+    """
+    time_field, id_field = (name.lstrip("-") for name in order)
+    positions = {
+        pk: moment for rows in lists for moment, pk in rows.values_list(time_field, id_field)[:stop]
+    }
+    time_sign = -1 if order[0].startswith("-") else 1
+    id_sign = -1 if order[1].startswith("-") else 1
+    ranked = sorted(positions, key=lambda pk: (time_sign * positions[pk].timestamp(), id_sign * pk))
+    ids = ranked[window]
+    found = for_rows(Story.objects.filter(pk__in=ids)).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 def board(

@@ -45,6 +45,7 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
 _RELATIVE_TIME = re.compile(
     rb'(<time datetime="([0-9T:+\-Z]{20,25})"[^>]*\sdata-relative>)([^<]*)(</time>)'
 )
+_RELATIVE_TIME_TEXT = re.compile(_RELATIVE_TIME.pattern.decode())
 
 
 def refresh_relative_times(html: bytes, now: datetime | None = None) -> bytes:
@@ -57,13 +58,23 @@ def refresh_relative_times(html: bytes, now: datetime | None = None) -> bytes:
     if b"data-relative" not in html:
         return html
     now = now or timezone.now()
+    return _RELATIVE_TIME.sub(lambda match: _rewritten(match, now, str.encode), html)
 
-    def replace(match: re.Match[bytes]) -> bytes:
-        try:
-            moment = datetime.fromisoformat(match.group(2).decode().replace("Z", "+00:00"))
-        except ValueError:
-            return match.group(0)
-        text = relative_time(moment, now).encode()
-        return match.group(1) + text + match.group(4)
 
-    return _RELATIVE_TIME.sub(replace, html)
+def refresh_relative_times_text(html: str, now: datetime | None = None) -> str:
+    """``refresh_relative_times`` for text: a cached fragment of a page being assembled."""
+    if "data-relative" not in html:
+        return html
+    now = now or timezone.now()
+    return _RELATIVE_TIME_TEXT.sub(lambda match: _rewritten(match, now, str), html)
+
+
+def _rewritten(match: re.Match, now: datetime, encode):
+    stamp = match.group(2)
+    try:
+        moment = datetime.fromisoformat(
+            (stamp.decode() if isinstance(stamp, bytes) else stamp).replace("Z", "+00:00")
+        )
+    except ValueError:
+        return match.group(0)
+    return match.group(1) + encode(relative_time(moment, now)) + match.group(4)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpResponse,
@@ -13,34 +12,48 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from masthead.newsroom.models import Author, Desk, PolicyPage
-from masthead.site import selectors, structured_data
+from masthead.site import fragments, pagination, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.http import public_response, surrogate_keys
+from masthead.stories import versions
 from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
-from masthead.stories.versions import FRONT
+from masthead.stories.versions import FRONT, SITE
 
 
 @require_safe
 @public_response
 def home(request):
-    website = structured_data.website(
-        selectors.outlet_of(request), selectors.published_policies(request), request
-    )
-    context = {"front": selectors.front_page(), "structured_data": [website]}
+    context = {
+        # Lazy: read only when the shared fragments of this version are cold.
+        "front": SimpleLazyObject(selectors.front_page),
+        "structured_data": SimpleLazyObject(lambda: [_website_structured_data(request)]),
+    }
     response = render(request, "site/home.html", context)
     return surrogate_keys(response, FRONT)
 
 
+def _website_structured_data(request) -> dict:
+    outlet, policies = selectors.outlet_of(request), selectors.published_policies(request)
+    return structured_data.website(outlet, policies, request)
+
+
 def _find_story(slug: str) -> Story | None:
-    story_rows = Story.objects.select_related("desk", "label", "lead_image").prefetch_related(
-        Prefetch("bylines", queryset=Byline.objects.select_related("author", "author__photo")),
-        "tags",
+    """The story at ``slug`` (or that had it), with the counters of what its page shows.
+
+    The counters are read in the same statement as the row, so the page's
+    fragments are always keyed by the version the row belongs to.
+    """
+    story_rows = Story.objects.select_related("desk", "label", "lead_image").annotate(
+        story_version=versions.story_counter(),
+        site_version=versions.counter_of(SITE),
+        front_version=versions.counter_of(FRONT),
     )
     story = story_rows.filter(slug=slug).first()
     if story is None:
@@ -56,27 +69,40 @@ def story(request, desk_slug: str, slug: str):
     found = _find_story(slug)
     if found is None:
         raise Http404("No such story.")
+    scope = f"story:{found.pk}"
     if found.is_withdrawn:
         gone = render(request, "site/410.html", {"story": found}, status=410)
-        return surrogate_keys(gone, f"story:{found.pk}")
+        return surrogate_keys(gone, scope)
     if not found.is_live():
         # Exactly the answer for a story that never existed: nothing leaks.
         raise Http404("No such story.")
     if found.slug != slug or found.desk.slug != desk_slug:
         moved = HttpResponsePermanentRedirect(found.get_absolute_url())
-        return surrogate_keys(moved, f"story:{found.pk}")
+        return surrogate_keys(moved, scope)
+    fragments.use_counters(
+        request,
+        {scope: found.story_version, SITE: found.site_version, FRONT: found.front_version},
+    )
+    # Lazy: a render whose fragments are warm reads none of these.
     context = {
         "story": found,
-        "bylines": found.ordered_bylines(),
-        "tags": list(found.tags.all()),
-        "corrections": list(found.corrections.all()),
-        "recent_posts": selectors.recent_posts(exclude=found),
+        "story_scope": scope,
+        "bylines": SimpleLazyObject(lambda: _bylines_of(found)),
+        "tags": SimpleLazyObject(lambda: list(found.tags.all())),
+        "corrections": SimpleLazyObject(lambda: list(found.corrections.all())),
     }
-    context["structured_data"] = _article_structured_data(request, context)
+    context["structured_data"] = SimpleLazyObject(
+        lambda: _article_structured_data(request, context)
+    )
     response = render(request, "site/story.html", context)
     # The story's last public update: the Last-Modified of a page first seen.
     response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
-    return surrogate_keys(response, f"story:{found.pk}", FRONT)
+    return surrogate_keys(response, scope, FRONT)
+
+
+def _bylines_of(story: Story) -> list[Byline]:
+    bylines = Byline.objects.filter(story=story).select_related("author", "author__photo")
+    return list(bylines.order_by("position"))
 
 
 def _article_structured_data(request, context: dict) -> list[dict]:
@@ -97,6 +123,7 @@ def _article_structured_data(request, context: dict) -> list[dict]:
 @never_cache
 def preview(request, token: str):
     """A revision exactly as readers will see it, through a signed, expiring link."""
+    fragments.private(request)  # draft content: nothing shared is read or written
     try:
         revision = revision_for_token(token)
     except PreviewUnavailable as error:
@@ -118,14 +145,19 @@ def preview(request, token: str):
 @require_safe
 @public_response
 def corrections(request):
-    page = selectors.paginate(selectors.public_corrections(), request.GET.get("page"), 50)
-    context = {"page": page, "corrections": page.object_list}
+    page = pagination.paginate(selectors.public_corrections(), request, 50)
+    if not isinstance(page, pagination.Page):
+        return surrogate_keys(page, FRONT)
+    context = {"page": page, "corrections": page.items}
     return surrogate_keys(render(request, "site/corrections.html", context), FRONT)
 
 
-def _story_list(request, template: str, stories, **context):
-    page = selectors.paginate(stories, request.GET.get("page"), settings.PAGE_SIZE)
-    return render(request, template, {"page": page, "stories": page.object_list, **context})
+def _story_list(request, template: str, stories, short: bool = False, **context):
+    """A list page, or the redirect an old ``?page=N`` address gets (site/pagination.py)."""
+    page = pagination.paginate(stories, request, settings.PAGE_SIZE, short=short)
+    if not isinstance(page, pagination.Page):
+        return page
+    return render(request, template, {"page": page, "stories": page.items, **context})
 
 
 @require_safe
@@ -142,7 +174,8 @@ def desk(request, desk_slug: str):
 def author(request, slug: str):
     person = get_object_or_404(Author.objects.select_related("photo"), slug=slug, is_active=True)
     stories = selectors.live_stories().filter(bylines__author=person)
-    response = _story_list(request, "site/author.html", stories, author=person)
+    short = pagination.is_short(Byline.objects.filter(author=person))
+    response = _story_list(request, "site/author.html", stories, short, author=person)
     return surrogate_keys(response, f"author:{person.pk}")
 
 
@@ -151,7 +184,8 @@ def author(request, slug: str):
 def tag(request, slug: str):
     topic = get_object_or_404(Tag, slug=slug)
     stories = selectors.live_stories().filter(tags=topic)
-    response = _story_list(request, "site/tag.html", stories, tag=topic)
+    short = pagination.is_short(Story.tags.through.objects.filter(tag=topic))
+    response = _story_list(request, "site/tag.html", stories, short, tag=topic)
     return surrogate_keys(response, f"tag:{topic.pk}")
 
 

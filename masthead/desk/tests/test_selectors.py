@@ -66,11 +66,17 @@ def test_board_page_renders_in_bounded_queries(client_for, desk, django_assert_m
         assert client.get("/desk/board/").status_code == 200
 
 
-def test_writers_see_their_own_stories_only(people, desk):
-    mine = Story.objects.create(headline="Mine", desk=desk, created_by=people["writer"])
+@pytest.mark.parametrize("own_ids_limit", [selectors.OWN_IDS_LIMIT, 1])
+def test_writers_see_their_own_stories_only(people, desk, monkeypatch, own_ids_limit):
+    # A prolific writer (more stories than OWN_IDS_LIMIT) takes the subquery path.
+    monkeypatch.setattr(selectors, "OWN_IDS_LIMIT", own_ids_limit)
+    writer = people["writer"]
+    mine = Story.objects.create(headline="Mine", desk=desk, created_by=writer)
+    bylined = Story.objects.create(headline="Bylined", desk=desk)
+    Byline.objects.create(story=bylined, author=writer.author)
     Story.objects.create(headline="Not mine", desk=desk, created_by=people["other_writer"])
-    columns = selectors.board(access_for(people["writer"]), selectors.BoardFilter())
-    assert [s.pk for s in column(columns, S.DRAFT).stories] == [mine.pk]
+    columns = selectors.board(access_for(writer), selectors.BoardFilter())
+    assert {s.pk for s in column(columns, S.DRAFT).stories} == {mine.pk, bylined.pk}
 
 
 def test_desk_editors_see_their_desks(people, desk, other_desk):
@@ -140,3 +146,54 @@ def test_my_stories_lists_created_and_bylined(people, desk):
     stories, has_more = selectors.my_stories(people["writer"])
     assert {s.pk for s in stories} == {created.pk, bylined.pk}
     assert not has_more
+
+
+def test_my_stories_pages_created_and_bylined_newest_change_first_each_once(people, desk):
+    writer = people["writer"]
+    now = timezone.now()
+    both = Story.objects.create(headline="Both", desk=desk, created_by=writer)
+    Byline.objects.create(story=both, author=writer.author)
+    mine = [both]
+    for number in range(7):
+        story = Story.objects.create(
+            headline=f"Mine {number}", desk=desk, created_by=writer if number % 2 else None
+        )
+        if not number % 2:
+            Byline.objects.create(story=story, author=writer.author)
+        mine.append(story)
+    Story.objects.create(headline="Not mine", desk=desk)
+    for age, story in enumerate(mine):
+        Story.objects.filter(pk=story.pk).update(modified_at=now - timedelta(minutes=age))
+
+    first, more = selectors.my_stories(writer, page=1, per_page=3)
+    second, _ = selectors.my_stories(writer, page=2, per_page=3)
+    third, last_more = selectors.my_stories(writer, page=3, per_page=3)
+
+    assert more and not last_more
+    assert [s.headline for s in first + second + third] == [s.headline for s in mine]
+
+
+def test_published_column_pages_merge_published_and_came_out_in_order(people, desk):
+    now = timezone.now()
+    expected = []
+    for number in range(9):
+        status = S.SCHEDULED if number % 3 == 0 else S.PUBLISHED
+        expected.append(
+            Story.objects.create(
+                headline=f"Out {number}",
+                desk=desk,
+                status=status,
+                published_at=now - timedelta(minutes=number),
+            )
+        )
+    chief = access_for(people["chief"])
+
+    def page(number):
+        columns = selectors.board(
+            chief, selectors.BoardFilter(), only=S.PUBLISHED, page=number, per_page=4, now=now
+        )
+        return columns[0]
+
+    pages = [page(1), page(2), page(3)]
+    assert [s.headline for p in pages for s in p.stories] == [s.headline for s in expected]
+    assert [p.has_more for p in pages] == [True, True, False]

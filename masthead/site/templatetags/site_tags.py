@@ -1,15 +1,27 @@
-"""Template tags of the public site: times readers can trust."""
+"""Template tags of the public site: times readers can trust, and shared fragments.
+
+``{% fragment "name" "scope" other_scope … [by value …] %}…{% endfragment %}``
+renders its content once per version of its scopes (``site/fragments.py``);
+``by`` names further values the markup depends on (the current desk …).
+A template with ``preview`` in its context renders every fragment itself.
+``{% recent_posts story %}`` is the Recent Posts box of an article.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from masthead.site.relative_time import relative_time
+from masthead.site import selectors
+from masthead.site.fragments import fragments_for
+from masthead.site.relative_time import refresh_relative_times_text, relative_time
+from masthead.stories.versions import FRONT, SITE
 
 register = template.Library()
 
@@ -44,3 +56,76 @@ def fulltime(moment: datetime | None):
         _iso(moment),
         format_date(timezone.localtime(moment), FULL_FORMAT),
     )
+
+
+def _fragments(context):
+    """The request's fragments, or None where this render must not share any."""
+    if context.get("preview"):
+        return None
+    request = getattr(context, "request", None)
+    fragments = fragments_for(request)
+    return fragments if fragments.shared else None
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name: str, scopes, vary, nodelist):
+        self.name, self.scopes, self.vary, self.nodelist = name, scopes, vary, nodelist
+
+    def render(self, context) -> str:
+        fragments = _fragments(context)
+        if fragments is None:
+            return self.nodelist.render(context)
+        scopes = [str(scope.resolve(context)) for scope in self.scopes]
+        vary = [value.resolve(context) for value in self.vary]
+        return fragments.html(self.name, scopes, lambda: self.nodelist.render(context), vary)
+
+
+@register.tag
+def fragment(parser, token):
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError(
+            '{% fragment %} needs a name and at least one scope: {% fragment "header" "site" %}'
+        )
+    name = bits[1].strip("\"'")
+    arguments = bits[2:]
+    vary = []
+    if "by" in arguments:
+        at = arguments.index("by")
+        arguments, vary = arguments[:at], arguments[at + 1 :]
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(
+        name,
+        [parser.compile_filter(scope) for scope in arguments],
+        [parser.compile_filter(value) for value in vary],
+        nodelist,
+    )
+
+
+def _recent_posts_box(stories) -> str:
+    return render_to_string("site/_recent_posts.html", {"recent_posts": stories})
+
+
+def _recent_posts_fragment(exclude) -> tuple[frozenset[int], str]:
+    """The box without ``exclude``, and which stories it lists."""
+    stories = selectors.recent_posts(exclude=exclude)
+    return frozenset(story.pk for story in stories), _recent_posts_box(stories)
+
+
+@register.simple_tag(takes_context=True)
+def recent_posts(context, story):
+    """The Recent Posts box beside ``story``: the newest others, shared by every article.
+
+    One fragment per ``front`` version serves every article but the newest few;
+    those (the ones it lists) get their own, since they must not list themselves.
+    """
+    fragments = _fragments(context)
+    if fragments is None:
+        return _recent_posts_box(context.get("recent_posts") or [])
+    scopes = (FRONT, SITE)
+    listed, html = fragments.value("recent-posts", scopes, lambda: _recent_posts_fragment(None))
+    if story.pk in listed:
+        produce = lambda: _recent_posts_fragment(story)  # noqa: E731
+        listed, html = fragments.value("recent-posts", scopes, produce, vary=[story.pk])
+    return mark_safe(refresh_relative_times_text(html))  # noqa: S308 - our own rendered markup

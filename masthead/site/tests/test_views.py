@@ -139,32 +139,6 @@ def test_home_without_stories_says_so(client):
     assert "Nothing has been published yet." in get_text(client, "/")
 
 
-@pytest.mark.parametrize("kind", ["desk", "author", "tag"])
-def test_lists_paginate_with_edges(client, settings, kind):
-    settings.PAGE_SIZE = 5
-    desk = make_desk("Sports")
-    author = make_author("Ali Moradi")
-    tag = make_tag("Football")
-    for number in range(12):
-        make_story(
-            f"Match {number}",
-            desk=desk,
-            authors=[author],
-            tags=[tag],
-            age=timedelta(hours=number + 1),
-        )
-    url = {"desk": "/sports/", "author": "/author/ali-moradi/", "tag": "/tag/football/"}[kind]
-
-    first = get_text(client, url)
-    assert "Match 0<" in first and "Match 4<" in first and "Match 5<" not in first
-    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
-    last = get_text(client, url + "?page=3")
-    assert "Match 10<" in last and "Match 11<" in last and 'rel="next"' not in last
-    assert "Page 3 of 3" in last
-    for bad in ("0", "4", "-1", "x", "1.5", "99999999999999999999", "%00"):
-        assert client.get(url, {"page": bad}).status_code == 404, bad
-
-
 def test_empty_desk_page_is_a_page_not_an_error(client):
     make_desk("Culture")
 
@@ -273,7 +247,9 @@ def test_demo_notice_shows_only_for_demo_outlets(client, article):
 
     from masthead.newsroom.models import Outlet
 
-    Outlet.objects.update(is_demo=True)
+    outlet = Outlet.objects.get()
+    outlet.is_demo = True
+    outlet.save()  # as the admin does: a save bumps the "site" version
     assert "This is a demo outlet" in get_text(client, "/")
 
 

@@ -1,0 +1,177 @@
+"""Parts of public pages rendered once per content version, then assembled cheaply.
+
+The header and footer (the outlet, its desks and policy pages: the ``site``
+scope), Recent Posts (``front``), the home page's lists (``front``) and an
+article's own head and main part (``story:N`` with ``site``) are rendered
+once per version of the scopes they show and kept in Django's cache
+(local memory, or Redis through ``masthead/resilient_cache.py``: when
+Redis is away every fragment is rendered again, and for a few seconds after
+a failure the cache is not even asked). The same holds for
+the outlet's records that templates read (``outlet``, its policy pages).
+
+Keys embed the counters of those scopes (``stories/versions.py``), read once
+per request; a publish, update, correction, withdrawal, a desk rename or an
+outlet change bumps them, so the next render asks for a new key. Nothing is
+listed or deleted (DESIGN.md invariant 7): superseded keys simply expire after
+``FRAGMENT_SECONDS``. Keys also carry the site's address (absolute links in
+metadata) and a digest of the code and settings that shape the markup, so
+two releases sharing one Redis never serve each other's HTML.
+
+Lists of stories change with the clock too: a scheduled story joins them at
+its time with no bump. A fragment of the ``front`` scope therefore keeps the
+time of the next scheduled publication or embargo end
+(``page_cache.next_scheduled_change``), and is rendered again from then on.
+
+Relative times ("16 mins ago") inside a fragment taken from the cache are
+rewritten for the current second (``relative_time.py``), so a page assembled
+from old fragments carries the time of its own second, whether or not the
+page cache serves it afterwards.
+
+Previews and staff renders never read or write fragments: a view marks its
+request ``private`` (``views.preview``), and a template with ``preview`` in
+its context renders every part itself (``templatetags/site_tags.py``).
+
+Why our own code: Django's ``{% cache %}`` tag keys by time-to-live and
+vary-on values; it cannot expire a list at a scheduled time nor refresh the
+relative times of what it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache as once
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+from masthead.site.absolute_urls import site_root
+from masthead.site.page_cache import next_scheduled_change
+from masthead.site.relative_time import refresh_relative_times_text
+from masthead.stories import versions
+
+# Superseded fragments are never read again; this bounds how long they take room.
+FRAGMENT_SECONDS = 24 * 3600
+# Fragments listing stories change when a scheduled story's time comes.
+TIMED_SCOPES = frozenset({versions.FRONT})
+# After the cache fails (Redis away), render without it this long instead of
+# paying a connection timeout per fragment (resilient_cache.failed_within).
+CACHE_DOWN_SECONDS = 5
+# Settings that change the markup of the same content (times, links).
+MARKUP_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL")
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Rendered HTML (or any picklable value) and when it stops being true by the clock."""
+
+    value: object
+    valid_until: float | None = None
+
+
+class PageFragments:
+    """One request's access to shared fragments: the counters it embeds, read once."""
+
+    shared = True
+
+    def __init__(self, request: HttpRequest | None, counters: dict[str, int] | None = None):
+        self.request = request
+        self.counters: dict[str, int] = dict(counters or {})
+
+    def counter(self, scopes: Iterable[str]) -> list[int]:
+        if any(scope not in self.counters for scope in scopes):
+            # Nearly every page shows both: read them with the first, in one query.
+            wanted = {*scopes, versions.SITE, versions.FRONT}
+            self.counters.update(versions.counters(wanted - self.counters.keys()))
+        return [self.counters[scope] for scope in scopes]
+
+    def key(self, name: str, scopes: list[str], vary: Iterable[object]) -> str:
+        counters = zip(scopes, self.counter(scopes), strict=True)
+        versioned = ",".join(f"{scope}={counter}" for scope, counter in counters)
+        shaping = (getattr(settings, name) for name in MARKUP_SETTINGS)
+        varying = "|".join(str(part) for part in (site_root(self.request), *shaping, *vary))
+        digest = hashlib.blake2b(varying.encode("utf-8", "surrogateescape"), digest_size=12)
+        return f"fragment:{release_digest()}:{name}:{versioned}:{digest.hexdigest()}"
+
+    def value(
+        self, name: str, scopes: Iterable[str], produce: Callable[[], object], vary=()
+    ) -> object:
+        """The cached value of ``name`` for the current versions, produced on a miss."""
+        if _cache_is_down():
+            return produce()
+        scopes = sorted(set(scopes))
+        key = self.key(name, scopes, vary)
+        found = cache.get(key)
+        if isinstance(found, Fragment) and (
+            found.valid_until is None or time.time() < found.valid_until
+        ):
+            return found.value
+        started = timezone.now()
+        produced = produce()
+        valid_until = _next_change(started) if TIMED_SCOPES.intersection(scopes) else None
+        cache.set(key, Fragment(produced, valid_until), FRAGMENT_SECONDS)
+        return produced
+
+    def html(self, name: str, scopes: Iterable[str], render: Callable[[], str], vary=()) -> str:
+        """Cached HTML of ``name``, with its relative times true for this second."""
+        return refresh_relative_times_text(str(self.value(name, scopes, render, vary)))
+
+
+class PrivateFragments(PageFragments):
+    """For previews and staff: everything is produced for this request alone."""
+
+    shared = False
+
+    def value(self, name, scopes, produce, vary=()):
+        return produce()
+
+    def html(self, name, scopes, render, vary=()):
+        return render()
+
+
+def fragments_for(request: HttpRequest | None) -> PageFragments:
+    """The request's fragments (shared unless marked private), made on first use."""
+    if request is None:
+        return PrivateFragments(None)
+    found = getattr(request, "_masthead_fragments", None)
+    if found is None:
+        found = request._masthead_fragments = PageFragments(request)
+    return found
+
+
+def use_counters(request: HttpRequest, counters: dict[str, int]) -> None:
+    """Counters the view read with its rows (one statement, one snapshot): use those."""
+    fragments_for(request).counters.update(counters)
+
+
+def private(request: HttpRequest) -> None:
+    """Keep this request away from shared fragments (previews, staff renders)."""
+    request._masthead_fragments = PrivateFragments(request)
+
+
+def _cache_is_down() -> bool:
+    failed_within = getattr(cache, "failed_within", None)
+    return failed_within is not None and failed_within(CACHE_DOWN_SECONDS)
+
+
+def _next_change(now) -> float | None:
+    # The page cache's clock: the next scheduled publication or embargo end.
+    moment = next_scheduled_change(now)
+    return moment.timestamp() if moment is not None else None
+
+
+@once
+def release_digest() -> str:
+    """Digest of the code that renders markup: one release, one set of keys."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".html") and "tests" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
