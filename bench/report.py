@@ -16,6 +16,17 @@ measurement ended) and ``busy.tsv`` (``busy.py``'s CPU samples, one a second).
   test nor wrk nor a database used during the row's worst round (100 % = one
   core of the two): a row measured while someone's tests ran shows it.
 
+Then, for whichever phases the run had (see bench/README.md):
+
+- publish-to-visible (``storm-*.json``, written by ``storm.py``): per
+  surface, the median, p99 and maximum time from the publish request to the
+  first response showing the story, over the publishes; the reader load's
+  requests/s, p50 and p99 without publishing and during the storm, and its
+  non-2xx responses and socket errors;
+- memory (``memory.tsv`` from ``../shared/peers/memsnap.sh``, ``peak.tsv``
+  from bench/run): RSS and PSS of every server after its load, per process,
+  and the peak RSS (``VmHWM``) of Masthead's processes.
+
 Standard library only; the peers' ``bench_report.py table`` shows every round.
 
 Usage: python bench/report.py RESULTS_DIR
@@ -24,13 +35,20 @@ Usage: python bench/report.py RESULTS_DIR
 from __future__ import annotations
 
 import csv
+import json
+import math
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 from statistics import mean, median
 
+# wrk's output is parsed by the peers' own parser, so every table reads it the same way.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared" / "peers"))
+from bench_report import parse as parse_wrk  # noqa: F401 - storm.py reads wrk through here
+
 REFERENCE = "nginx-static"
+SURFACES = ("home", "desk", "recent", "feed", "desk_feed")
 MEASURED = re.compile(r"^\[(\d\d:\d\d:\d\d)\] r(\d+) (\S+) (\S+): ")
 
 
@@ -83,7 +101,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
-def summarise(results: Path) -> str:
+def pages_table(results: Path) -> str:
     with open(results / "bench" / "results.tsv", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     windows = cpu_windows(results)
@@ -108,13 +126,18 @@ def summarise(results: Path) -> str:
             lines.append(f"| {peer} | {kind} | HTTP {status} |" + " - |" * 9)
             continue
         rps = [float(row["rps"]) for row in good]
+        timed = [row for row in good if float(row["rps"]) > 0]  # wrk shows no latency without any
         ratios = [
             float(row["rps"]) / reference[(kind, row["round"])]
             for row in good
             if (kind, row["round"]) in reference
         ]
         cpu = [windows.get((row["round"], peer, kind)) for row in good]
-        cost = [c[0] * 10 / float(row["rps"]) for c, row in zip(cpu, good, strict=True) if c]
+        cost = [
+            c[0] * 10 / float(row["rps"])
+            for c, row in zip(cpu, good, strict=True)
+            if c and float(row["rps"]) > 0  # 0: no request finished within the run
+        ]
         others = [c[1] for c in cpu if c]
         errors = sum(int(row["non2xx"] or 0) + int(row["sock_err"] or 0) for row in good)
         rss = [float(row["rss_mb"]) for row in good if row["rss_mb"]]
@@ -123,8 +146,8 @@ def summarise(results: Path) -> str:
             kind,
             good[-1]["bytes"],
             fmt(median(rps), 0),
-            fmt(median(float(row["p50_ms"]) for row in good), 2),
-            fmt(median(float(row["p99_ms"]) for row in good), 1),
+            fmt(median(float(row["p50_ms"]) for row in timed) if timed else None, 2),
+            fmt(median(float(row["p99_ms"]) for row in timed) if timed else None, 1),
             f"{median(ratios):.3g}" if ratios else "-",
             " / ".join(fmt(value, 0) for value in rps),
             f"{median(cost):.3g}" if cost else "-",
@@ -134,6 +157,146 @@ def summarise(results: Path) -> str:
         ]
         lines.append("| " + " | ".join(cells_out) + " |")
     return "\n".join(lines)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (p99 of 100 values is the 99th smallest)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def ms(seconds: float) -> str:
+    return fmt(seconds * 1000, 0)
+
+
+def spread_row(label: str, what: str, times: list[float | None], slowest: str) -> str:
+    """| label | what | n | median | p99 | max | missing | slowest |, over the times not None."""
+    seen = [took for took in times if took is not None]
+    cells = [label, what, str(len(times))]
+    if seen:
+        cells += [ms(median(seen)), ms(percentile(seen, 0.99)), ms(max(seen))]
+    else:
+        cells += ["-", "-", "-"]
+    return "| " + " | ".join([*cells, str(len(times) - len(seen)), slowest]) + " |"
+
+
+def storm_tables(storms: list[dict], others: dict[str, float] | None = None) -> str:
+    """Publish-to-visible per surface, then the reader load without and during the storm.
+
+    ``others``: label -> mean CPU % of other processes during that storm (busy.py).
+    """
+    lines = [
+        "| run | surface | publishes | median ms | p99 ms | max ms | not visible in time "
+        "| slowest single poll ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for storm in storms:
+        label, publishes = storm["label"], storm["publishes"]
+        lines.append(
+            spread_row(label, "(publish request)", [p["publish_s"] for p in publishes], "-")
+        )
+        for surface in SURFACES:
+            slowest = [p.get("slowest_poll_s", {}).get(surface) for p in publishes]
+            slowest = [took for took in slowest if took is not None]
+            lines.append(
+                spread_row(
+                    label,
+                    surface,
+                    [p["visible_s"].get(surface) for p in publishes],
+                    ms(max(slowest)) if slowest else "-",
+                )
+            )
+        # Every surface of one publish: when the last of them showed the story.
+        last = [
+            None if None in p["visible_s"].values() else max(p["visible_s"].values())
+            for p in publishes
+        ]
+        lines.append(spread_row(label, "**all surfaces**", last, "-"))
+    lines += [
+        "",
+        "| run | load URL | req/s without | p50 ms | p99 ms | req/s during storm | p50 ms | p99 ms "
+        "| non-2xx + socket errors (without / during) | storm s | poll errors | others' CPU |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for storm in storms:
+        before = {load["url"]: load for load in storm["baseline"]}
+        other = (others or {}).get(storm["label"])
+        for load in storm["during"]:
+            base = before.get(load["url"])
+            errors_before = base["non2xx"] + base["socket_errors"] if base else "-"
+            base = base or {}
+            cells = [
+                storm["label"],
+                load["url"].removeprefix("http://127.0.0.1"),
+                fmt(base.get("rps"), 0),
+                fmt(base.get("p50_ms"), 2),
+                fmt(base.get("p99_ms"), 1),
+                fmt(load["rps"], 0),
+                fmt(load["p50_ms"], 2),
+                fmt(load["p99_ms"], 1),
+                f"{errors_before} / {load['non2xx'] + load['socket_errors']}",
+                f"{storm['storm_seconds']:.0f}",
+                str(storm["poll_errors"]),
+                f"{other:.0f} %" if other is not None else "-",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def others_cpu(busy: Path) -> float | None:
+    """Mean CPU % of other processes over a busy.py file (100 % = one core)."""
+    if not busy.exists():
+        return None
+    values = [float(line.split("\t")[2]) for line in busy.read_text().splitlines() if line]
+    return mean(values) if values else None
+
+
+def memory_table(results: Path) -> str:
+    """memsnap.sh's RSS/PSS per server and process, with Masthead's peak RSS beside it."""
+    peaks = {}
+    if (results / "peak.tsv").exists():
+        for line in (results / "peak.tsv").read_text().splitlines():
+            name, total, per_process = [*line.split("\t"), "", ""][:3]
+            peaks[name] = (total, per_process)
+    lines = [
+        "| server | processes | RSS MB | PSS MB | per process: name:RSS/PSS MB "
+        "| peak RSS MB (VmHWM, per process) |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for line in (results / "memory.tsv").read_text().splitlines():
+        name, processes, rss, pss, per_process = [*line.split("\t"), "", "", "", ""][:5]
+        total, peak_list = peaks.get(name, ("", ""))
+        peak = f"{total} ({peak_list.strip()})" if total else "-"
+        lines.append(f"| {name} | {processes} | {rss} | {pss} | {per_process.strip()} | {peak} |")
+    load = results / "memory-load.tsv"
+    if load.exists() and load.read_text().strip():
+        lines += [
+            "",
+            "The load before the snapshot (urls.py's paths in turn, urls.lua):",
+            "",
+            "| server | paths | req/s | p50 ms | p99 ms | non-2xx | socket errors |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for line in load.read_text().splitlines():
+            name, paths, rps, p50, p99, non2xx, errors = [*line.split("\t"), *[""] * 7][:7]
+            cells = [name, paths, fmt(float(rps), 0), fmt(float(p50), 2), fmt(float(p99), 1)]
+            lines.append("| " + " | ".join([*cells, non2xx, errors]) + " |")
+    return "\n".join(lines)
+
+
+def summarise(results: Path) -> str:
+    parts = []
+    if (results / "bench" / "results.tsv").exists():
+        parts += ["## Warm pages", "", pages_table(results)]
+    # In the order they ran: sqlite, pg, two-servers.
+    files = sorted(results.glob("storm-*.json"), key=lambda path: path.stat().st_mtime)
+    storms = [json.loads(path.read_text()) for path in files]
+    if storms:
+        others = {s["label"]: others_cpu(results / f"busy-storm-{s['label']}.tsv") for s in storms}
+        parts += ["", "## Publish-to-visible", "", storm_tables(storms, others)]
+    if (results / "memory.tsv").exists():
+        parts += ["", "## Memory after the load", "", memory_table(results)]
+    return "\n".join(parts).strip()
 
 
 if __name__ == "__main__":
