@@ -44,8 +44,18 @@ from pathlib import Path
 from statistics import mean, median
 
 # wrk's output is parsed by the peers' own parser, so every table reads it the same way.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared" / "peers"))
-from bench_report import parse as parse_wrk  # noqa: F401 - storm.py reads wrk through here
+PEERS_DIR = Path(__file__).resolve().parents[2] / "shared" / "peers"
+
+
+def parse_wrk(raw: str):
+    """wrk's output as the peers' bench_report.parse reads it (imported when first needed,
+    so the tables' own code and its tests do not need the peers' folder)."""
+    if str(PEERS_DIR) not in sys.path:
+        sys.path.insert(0, str(PEERS_DIR))
+    from bench_report import parse
+
+    return parse(raw)
+
 
 REFERENCE = "nginx-static"
 SURFACES = ("home", "desk", "recent", "feed", "desk_feed")
