@@ -326,7 +326,7 @@ def main() -> int:
                     file=sys.stderr,
                 )
                 break
-            start = time.monotonic()
+            sent_at, start = time.time(), time.monotonic()
             story = api.call("POST", f"/api/desk/stories/{draft['id']}/transitions/publish", {})
             answered = time.monotonic() - start
             if story.get("status") != "published" or not story.get("url"):
@@ -337,6 +337,8 @@ def main() -> int:
                 {
                     "id": draft["id"],
                     "path": path,
+                    # Wall-clock time, to match a slow publish with server-side samples.
+                    "sent_at": sent_at,
                     "publish_s": answered,
                     "visible_s": seen,
                     "slowest_poll_s": dict(poller.slowest),

@@ -26,7 +26,8 @@ of one app server renders each page and every other process takes its copy:
 an entry carries a ``Stamp`` of the content versions its renderer had seen,
 and another process uses it only if nothing it knows of changed since. A
 short lock in the same cache lets one process render a cold or stale page
-while the others serve their previous copy or wait briefly for the new one.
+while the others serve their previous copy or wait briefly for the new one;
+a lock held longer than that wait no longer holds the others back.
 A per-process cache (locmem, the default) has no second level. A cache that
 is down only costs renders (docs/page-cache-shared.md).
 
@@ -376,7 +377,15 @@ class SharedPages:
         return entry, Stamp(versions, since, until, next_due)
 
     def lock(self, key: str) -> bool:
-        return self.cache.add(self._keys(key)[1], 1, self.lock_seconds)
+        # The value is when it was taken: see ``rendering_for``.
+        return self.cache.add(self._keys(key)[1], time.time(), self.lock_seconds)
+
+    def rendering_for(self, key: str) -> float:
+        """How long ago another process took the page's lock (0 if nobody holds it)."""
+        taken = self.cache.get(self._keys(key)[1])
+        if not isinstance(taken, float):
+            return 0.0 if taken is None else float("inf")  # a lock of an older version
+        return max(0.0, time.time() - taken)
 
     def unlock(self, key: str) -> None:
         self.cache.delete(self._keys(key)[1])
@@ -504,7 +513,12 @@ class PageCache:
         # Another process is rendering it: our previous copy, or its new one soon.
         stale = stale or (found[0] if found is not None else None)
         if stale is not None:
-            return self._serve(stale, environ, start_response, "STALE")
+            if shared.rendering_for(key) < shared.wait_seconds:
+                return self._serve(stale, environ, start_response, "STALE")
+            # The old copy no longer than a waiting reader would wait: that renderer is
+            # slow, stuck, or gone and its lock left behind (an ``add`` Redis carried
+            # out after our client had timed out). Render too.
+            return self._render_and_store(key, environ, start_response)
         deadline = time.monotonic() + shared.wait_seconds
         rendering = True
         while rendering and time.monotonic() < deadline:

@@ -341,6 +341,36 @@ def test_a_lock_left_by_a_crashed_renderer_expires(redis_cache):
     shared.unlock(key)
 
 
+def test_a_stale_copy_is_served_no_longer_than_the_wait_while_a_lock_is_held(redis_cache):
+    # The two-server stalls (docs/bench-phases.md): under CPU starvation a Redis
+    # ``SET NX`` can be carried out after the client gave up on it, and the lock
+    # then stays for ``lock_seconds`` with nobody rendering. Every process would
+    # serve the old page that long; after ``wait_seconds`` one renders instead.
+    renders: list[str] = []
+    app = public_app(renders)
+    shared = shared_level(redis_cache, wait_seconds=1.0)
+    one = watching(PageCache(app, shared=shared))
+    two = watching(PageCache(app, shared=shared))
+    assert call(one, "/").outcome == "MISS"
+    assert call(two, "/").outcome == "SHARED"
+    published_at = timezone.now()
+    for server in (one, two):
+        see_change(server, "front", 2, published_at)
+    key = PageCache._key({"wsgi.url_scheme": "http", "HTTP_HOST": "testserver", "PATH_INFO": "/"})
+    lock_key = shared._keys(key)[1]
+    assert shared.lock(key)  # and nobody renders
+
+    at_once = call(two, "/")
+    # The same lock, as if taken 1.5 s ago (no sleep: a loaded machine cannot make it flaky).
+    redis_cache.set(lock_key, time.time() - 1.5, shared.lock_seconds)
+    later = call(two, "/")
+
+    assert (at_once.outcome, at_once.text) == ("STALE", "<p>render 1</p>")
+    assert (later.outcome, later.text) == ("MISS", "<p>render 2</p>")
+    assert (call(one, "/").outcome, len(renders)) == ("SHARED", 2)
+    assert shared.rendering_for(key) >= 1.5, "the lock is its taker's to let go"
+
+
 def test_a_failed_render_lets_go_of_the_lock(redis_cache):
     def broken(environ, start_response):
         raise RuntimeError("the template is broken")
