@@ -8,14 +8,56 @@ author is whoever a byline names: a person, or a collective such as
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 
 from masthead.newsroom.sanitize import sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
+
+_route_shapes: dict[tuple, tuple[list[tuple[str, str]], str]] = {}
+
+
+def slug_address(route: str, **slugs: str) -> str:
+    """``reverse(route, kwargs=slugs)`` for the public routes of slugs (``<str:…>``).
+
+    Lists and articles show dozens of addresses, so each route is reversed
+    once per URL configuration and script prefix, with marks for its slugs;
+    each address is then that shape with the slugs quoted as ``reverse()``
+    quotes them. An empty slug, or one holding a slash, raises
+    ``NoReverseMatch`` as ``reverse()`` does.
+    """
+    if not all(slugs.values()):
+        return reverse(route, kwargs=slugs)
+    key = (route, *slugs, get_script_prefix(), get_urlconf())
+    shape = _route_shapes.get(key)
+    if shape is None:
+        shape = _route_shapes[key] = _route_shape(route, list(slugs))
+    parts, tail = shape
+    return "".join(before + _quote_slug(slugs[name]) for before, name in parts) + tail
+
+
+def _route_shape(route: str, names: list[str]) -> tuple[list[tuple[str, str]], str]:
+    marks = {name: f"slug-mark-{number}-" for number, name in enumerate(names)}
+    rest = reverse(route, kwargs=marks)
+    order = sorted(names, key=lambda name: rest.index(marks[name]))
+    parts = []
+    for name in order:
+        before, rest = rest.split(marks[name], 1)
+        parts.append((before, name))
+    return parts, rest
+
+
+def _quote_slug(slug: str) -> str:
+    if "/" in slug:
+        raise NoReverseMatch(f"A slug cannot hold a slash: {slug!r}")
+    return quote(slug, safe=RFC3986_SUBDELIMS + "~:@")
+
 
 # First path segments the site itself uses; a desk may not take one of them,
 # because a desk's section page lives at /<desk-slug>/.
@@ -150,7 +192,7 @@ class Author(models.Model):
             raise ValidationError({"name": "An author needs a name."})
 
     def get_absolute_url(self) -> str:
-        return reverse("site:author", kwargs={"slug": self.slug})
+        return slug_address("site:author", slug=self.slug)
 
     @property
     def is_collective(self) -> bool:
@@ -188,7 +230,7 @@ class Desk(models.Model):
         self.description = clean_paragraphs(self.description)
 
     def get_absolute_url(self) -> str:
-        return reverse("site:desk", kwargs={"desk_slug": self.slug})
+        return slug_address("site:desk", desk_slug=self.slug)
 
 
 class PolicyPageQuerySet(models.QuerySet):

@@ -21,7 +21,6 @@ from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.site import fragments, pagination, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.http import public_response, surrogate_keys
-from masthead.stories import versions
 from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
@@ -47,19 +46,13 @@ def _website_structured_data(request) -> dict:
 def _find_story(slug: str) -> Story | None:
     """The story at ``slug`` (or that had it), with the counters of what its page shows.
 
-    The counters are read in the same statement as the row, so the page's
-    fragments are always keyed by the version the row belongs to.
+    The counters are read in the same statement as the row (``selectors.story_row``).
     """
-    story_rows = Story.objects.select_related("desk", "label", "lead_image").annotate(
-        story_version=versions.story_counter(),
-        site_version=versions.counter_of(SITE),
-        front_version=versions.counter_of(FRONT),
-    )
-    story = story_rows.filter(slug=slug).first()
+    story = selectors.story_row(slug=slug)
     if story is None:
         old = StorySlug.objects.filter(slug=slug).only("story_id").first()
         if old is not None:
-            story = story_rows.filter(pk=old.story_id).first()
+            story = selectors.story_row(pk=old.story_id)
     return story
 
 
@@ -84,12 +77,13 @@ def story(request, desk_slug: str, slug: str):
         {scope: found.story_version, SITE: found.site_version, FRONT: found.front_version},
     )
     # Lazy: a render whose fragments are warm reads none of these.
+    parts = SimpleLazyObject(lambda: selectors.story_parts(found))
     context = {
         "story": found,
         "story_scope": scope,
-        "bylines": SimpleLazyObject(lambda: _bylines_of(found)),
-        "tags": SimpleLazyObject(lambda: list(found.tags.all())),
-        "corrections": SimpleLazyObject(lambda: list(found.corrections.all())),
+        "bylines": SimpleLazyObject(lambda: parts.bylines),
+        "tags": SimpleLazyObject(lambda: parts.tags),
+        "corrections": SimpleLazyObject(lambda: parts.corrections),
     }
     context["structured_data"] = SimpleLazyObject(
         lambda: _article_structured_data(request, context)
@@ -98,11 +92,6 @@ def story(request, desk_slug: str, slug: str):
     # The story's last public update: the Last-Modified of a page first seen.
     response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
     return surrogate_keys(response, scope, FRONT)
-
-
-def _bylines_of(story: Story) -> list[Byline]:
-    bylines = Byline.objects.filter(story=story).select_related("author", "author__photo")
-    return list(bylines.order_by("position"))
 
 
 def _article_structured_data(request, context: dict) -> list[dict]:

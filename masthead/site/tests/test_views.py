@@ -261,3 +261,154 @@ def test_article_pages_ask_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(12):
         client.get(article.get_absolute_url())
+
+
+def _columns(instance) -> list:
+    return [(field.attname, getattr(instance, field.attname)) for field in instance._meta.fields]
+
+
+def test_story_parts_read_in_one_query_match_the_orm(article, django_assert_num_queries):
+    """``selectors.story_parts`` (one JSON statement on PostgreSQL) gives what the ORM gives."""
+    from django.core.files.base import ContentFile
+    from django.db import connection
+
+    from masthead.media.models import Image
+    from masthead.media.tests.images import png_bytes
+    from masthead.site.selectors import story_parts
+    from masthead.stories.models import Byline, Correction
+
+    photo = Image(alt_text='A "quoted" </script> face', caption="Ünïcode — ایران", credit="")
+    photo.file.save("face.png", ContentFile(png_bytes()), save=False)
+    photo.save()
+    first = article.bylines.order_by("position").first().author
+    first.photo = photo
+    first.bio = "Line one.\n\nLine 'two' & <three>."
+    first.save()
+    article.tags.add(make_tag("Ämter"), make_tag("zeta"), make_tag('"Quoted" <tag>'))
+    now = article.published_at
+    for minutes, note in ((30, "Later <b>note</b>"), (5, "Earlier note\nwith a line"), (5, "Tie")):
+        Correction.objects.create(
+            story=article, note=note, published_at=now + timedelta(minutes=minutes)
+        )
+
+    queries = 1 if connection.vendor == "postgresql" else 3
+    with django_assert_num_queries(queries):
+        parts = story_parts(article)
+
+    bylines = list(Byline.objects.filter(story=article).select_related("author", "author__photo"))
+    assert [_columns(byline) for byline in parts.bylines] == [_columns(b) for b in bylines]
+    assert [_columns(b.author) for b in parts.bylines] == [_columns(b.author) for b in bylines]
+    assert parts.bylines[0].author.photo.file.url == photo.file.url
+    assert _columns(parts.bylines[0].author.photo) == _columns(photo)
+    assert parts.bylines[1].author.photo is None
+    assert [_columns(tag) for tag in parts.tags] == [_columns(tag) for tag in article.tags.all()]
+    assert len(parts.tags) == 5
+    corrections = list(article.corrections.all())
+    assert [_columns(c) for c in parts.corrections] == [_columns(c) for c in corrections]
+    assert [c.note for c in parts.corrections] == [
+        "Earlier note\nwith a line",
+        "Tie",
+        "Later <b>note</b>",
+    ]
+    with django_assert_num_queries(0):  # every related row is already there
+        [(byline.author.name, byline.author.photo) for byline in parts.bylines]
+
+
+def test_story_without_bylines_tags_or_corrections_has_empty_parts(client):
+    from masthead.site.selectors import story_parts
+
+    story = make_story("Alone", authors=[])
+    parts = story_parts(story)
+    assert (parts.bylines, parts.tags, parts.corrections) == ([], [], [])
+    assert ">Alone</h1>" in get_text(client, story.get_absolute_url())
+
+
+SLUGS = ["plain-slug", "تهران-امروز", "a b&c=d;e+f?g#h%i'j\"k<l>", "colon:at@tilde~", "x"]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_addresses_of_slugs_are_what_reverse_gives(slug):
+    """``slug_address`` (routes reversed once, then filled) builds exactly ``reverse()``'s."""
+    from django.urls import reverse, set_script_prefix
+
+    from masthead.newsroom.models import Author, Desk
+    from masthead.stories.models import Story, Tag
+
+    desk = Desk(name="D", slug=slug)
+    cases = [
+        (Author(slug=slug), "site:author", {"slug": slug}),
+        (desk, "site:desk", {"desk_slug": slug}),
+        (Tag(slug=slug), "site:tag", {"slug": slug}),
+        (
+            Story(slug=slug + "-story", desk=desk),
+            "site:story",
+            {"desk_slug": slug, "slug": slug + "-story"},
+        ),
+    ]
+    try:
+        for prefix in ("/", "/news room/"):
+            set_script_prefix(prefix)
+            for record, route, kwargs in cases:
+                assert record.get_absolute_url() == reverse(route, kwargs=kwargs)
+    finally:
+        set_script_prefix("/")
+
+
+@pytest.mark.parametrize("slug", ["", "with/slash"])
+def test_slugs_reverse_cannot_take_raise_as_reverse_does(slug):
+    from django.urls import NoReverseMatch
+
+    from masthead.newsroom.models import Author, Desk
+    from masthead.stories.models import Story, Tag
+
+    for record in (Author(slug=slug), Desk(slug=slug), Tag(slug=slug)):
+        with pytest.raises(NoReverseMatch):
+            record.get_absolute_url()
+    with pytest.raises(NoReverseMatch):
+        Story(slug="fine", desk=Desk(slug=slug)).get_absolute_url()
+
+
+def test_story_row_read_in_one_statement_matches_the_orm(article, django_assert_num_queries):
+    """``selectors.story_row`` (a written statement on PostgreSQL) gives what the ORM gives."""
+    from django.core.files.base import ContentFile
+
+    from masthead.media.models import Image
+    from masthead.media.tests.images import png_bytes
+    from masthead.site.selectors import story_row
+    from masthead.stories import versions
+    from masthead.stories.models import Story
+
+    image = Image(alt_text="Crowd", caption='A "caption" <b>', credit="AP")
+    image.file.save("lead.png", ContentFile(png_bytes()), save=False)
+    image.save()
+    article.lead_image = image
+    article.seo_title = "Ünïcode — ایران 'quoted'"
+    article.save()
+    versions.bump([f"story:{article.pk}", versions.SITE])
+    bare = make_story("No label, no image", desk=article.desk, top_rank=2)
+
+    for story in (article, bare):
+        expected = (
+            Story.objects.select_related("desk", "label", "lead_image")
+            .annotate(
+                story_version=versions.story_counter(),
+                site_version=versions.counter_of(versions.SITE),
+                front_version=versions.counter_of(versions.FRONT),
+            )
+            .get(pk=story.pk)
+        )
+        for found in (story_row(slug=story.slug), story_row(pk=story.pk)):
+            assert _columns(found) == _columns(expected)
+            counters = ("story_version", "site_version", "front_version")
+            assert [getattr(found, name) for name in counters] == [
+                getattr(expected, name) for name in counters
+            ]
+            with django_assert_num_queries(0):  # the related rows came with it
+                assert _columns(found.desk) == _columns(expected.desk)
+                related = (found.label, found.lead_image)
+                assert [x and _columns(x) for x in related] == [
+                    x and _columns(x) for x in (expected.label, expected.lead_image)
+                ]
+    assert story_row(slug=article.slug).story_version >= 1
+    assert story_row(slug="no-such-story") is None
+    assert story_row(pk=10**9) is None
