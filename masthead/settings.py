@@ -89,6 +89,16 @@ def database_from_env(data_dir: Path) -> dict:
         config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we know: {error}") from None
+    postgres = config.get("ENGINE", "").endswith("postgresql")
+    if postgres and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Bind parameters on the server, so psycopg prepares a statement run a few
+        # times on a connection: PostgreSQL then skips planning it again. Every
+        # article render runs the same two; planning was a third of their time
+        # (docs/performance.md). Off for a transaction-mode PgBouncer, which
+        # cannot keep prepared statements across transactions.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", 2)
     # Several test runs on one server each need their own test database.
     test_name = os.environ.get("DATABASE_TEST_NAME", "").strip()
     if test_name:

@@ -54,6 +54,29 @@ def test_database_url_selects_postgresql(read_setting):
     assert result.stdout.strip() == "('django.db.backends.postgresql', 'news', 600)"
 
 
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [(None, "(True, 2)"), ("true", "(True, 2)"), ("false", "(None, None)")],
+)
+def test_postgresql_uses_prepared_statements_unless_told_not_to(read_setting, flag, expected):
+    env = {"DATABASE_URL": "postgres://editor@db.internal:5432/news"}
+    if flag is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = flag
+    result = read_setting(
+        "(settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'),"
+        " settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'))",
+        env=env,
+    )
+
+    assert result.stdout.strip() == expected
+
+
+def test_sqlite_has_no_prepared_statement_options(read_setting):
+    result = read_setting("'server_side_binding' in settings.DATABASES['default']['OPTIONS']")
+
+    assert result.stdout.strip() == "False"
+
+
 def test_cache_url_selects_redis(read_setting):
     result = read_setting(
         "(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION'])",
@@ -85,6 +108,13 @@ def test_hosts_debug_and_time_zone(read_setting):
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL scheme 'memcached' is not supported"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is not a database URL we know"),
         ({"PAGE_SIZE": "twenty"}, "PAGE_SIZE='twenty' is not a whole number"),
+        (
+            {
+                "DATABASE_URL": "postgres://x@127.0.0.1/x",
+                "DATABASE_PREPARED_STATEMENTS": "sometimes",
+            },
+            "DATABASE_PREPARED_STATEMENTS='sometimes' is not a boolean",
+        ),
     ],
 )
 def test_bad_configuration_is_one_clear_line(run_masthead, env, message):
