@@ -94,7 +94,7 @@ def public_cases(per_page: int):
 def board_cases():
     from django.contrib.auth import get_user_model
 
-    from masthead.desk import selectors
+    from masthead.backoffice import selectors
     from masthead.newsroom.models import Author, Desk
     from masthead.newsroom.roles import StaffAccess
 

@@ -154,7 +154,7 @@ INSTALLED_APPS = [
     "masthead.site",
     "masthead.demo",
     "masthead.accounts",
-    "masthead.desk",
+    "masthead.backoffice",
     "django_prose_editor",
     "masthead.api",
 ]

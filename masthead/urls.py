@@ -17,7 +17,7 @@ def serve_media(request, path):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("desk/", include("masthead.desk.urls")),
+    path("desk/", include("masthead.backoffice.urls")),
     path("account/", include("masthead.accounts.urls")),
     path("api/", include("masthead.api.urls")),
 ]

@@ -1,0 +1,77 @@
+"""Who may enter the back office, and how its answers are cached: never.
+
+Every desk view is wrapped in ``staff_member_required`` (or
+``administrator_required``): a visitor who is not logged in goes to
+``settings.LOGIN_URL``; a logged-in account without a staff role gets 403.
+The roles themselves come from ``masthead.newsroom.roles.access_for``, and
+what a role may do to a story from ``masthead.stories.permissions``; this
+module only guards the door. Responses carry ``Cache-Control: private,
+no-store``: the back office shows unpublished work, which no shared cache,
+browser history or back button may keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+
+from masthead.newsroom.roles import StaffAccess, access_for
+
+
+def never_stored(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _guarded(view: Callable, allowed: Callable[[StaffAccess], bool]) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return never_stored(redirect_to_login(request.get_full_path()))
+        request.access = access_for(request.user)
+        try:
+            if not allowed(request.access):
+                raise PermissionDenied("Your account has no role in the back office.")
+            response = view(request, *args, **kwargs)
+        except PermissionDenied as error:
+            response = render(request, "backoffice/403.html", {"reason": str(error)}, status=403)
+        except Http404 as error:
+            response = render(request, "backoffice/404.html", {"reason": str(error)}, status=404)
+        return never_stored(response)
+
+    return wrapper
+
+
+def staff_member_required(view: Callable) -> Callable:
+    """Logged in and holding a staff role (writer, editor, chief editor or administrator)."""
+    return _guarded(view, lambda access: access.is_staff_member)
+
+
+def administrator_required(view: Callable) -> Callable:
+    """Logged in as an administrator of the outlet: staff and desk management."""
+
+    def is_administrator(access: StaffAccess) -> bool:
+        if access.is_staff_member and not access.is_administrator:
+            raise PermissionDenied("Only administrators manage staff and desks.")
+        return access.is_administrator
+
+    return _guarded(view, is_administrator)
+
+
+def editor_required(view: Callable) -> Callable:
+    """A desk editor of some desk, a chief editor or an administrator (the audit log)."""
+
+    def is_editor(access: StaffAccess) -> bool:
+        if not access.is_staff_member:
+            return False
+        if not (access.editor_desks or access.is_chief_editor or access.is_administrator):
+            raise PermissionDenied("The audit log is for editors and administrators.")
+        return True
+
+    return _guarded(view, is_editor)

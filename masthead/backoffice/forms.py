@@ -1,0 +1,406 @@
+"""The back office's forms: the story editor, the workflow panel, filters, staff and desks.
+
+The body uses django-prose-editor (ProseMirror/Tiptap) with only the
+extensions whose HTML our sanitiser keeps (``newsroom.sanitize``): what an
+editor can make in the editor is what readers will get. The model sanitises
+the body again on save, whatever the form did.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_prose_editor.fields import ProseEditorFormField
+
+from masthead.backoffice.services import RoleGrant
+from masthead.media.models import Image
+from masthead.newsroom.models import Author, Desk, StaffRole
+from masthead.newsroom.roles import StaffAccess
+from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
+from masthead.newsroom.text import clean_line
+from masthead.stories.models import Correction, Label, Story, Tag
+from masthead.stories.services import Content
+
+# Editor extensions, each producing only tags and attributes the sanitiser allows.
+BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+    "History": True,
+    "HTML": True,
+}
+BYLINE_SLOTS = 4
+HEADLINE_MAX = Story._meta.get_field("headline").max_length
+
+
+def clean_body(html: str) -> str:
+    """Sanitised body; the editor's lone empty paragraph is an empty body."""
+    cleaned = sanitize_body(html)
+    return "" if cleaned in ("<p></p>", "<p><br></p>") else cleaned
+
+
+class AuthorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, author: Author) -> str:
+        return f"{author.name} (collective)" if author.is_collective else author.name
+
+
+class StoryForm(forms.Form):
+    """Everything an editor changes in a story, plus the revision it started from."""
+
+    base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    headline = forms.CharField(
+        max_length=HEADLINE_MAX,
+        widget=forms.TextInput(attrs={"data-count": "", "autocomplete": "off", "dir": "auto"}),
+    )
+    dek = forms.CharField(
+        required=False,
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 2, "data-count": "", "dir": "auto"}),
+        help_text="The standfirst under the headline.",
+    )
+    body = ProseEditorFormField(
+        required=False, config={"extensions": BODY_EXTENSIONS}, sanitize=clean_body
+    )
+    label = forms.ModelChoiceField(Label.objects.all(), required=False, empty_label="(none)")
+    desk = forms.ModelChoiceField(Desk.objects.none(), empty_label=None)
+    tags = forms.ModelMultipleChoiceField(
+        Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    dateline = forms.CharField(required=False, max_length=100, help_text="Where it was reported.")
+    lead_image = forms.ModelChoiceField(
+        Image.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    lead_image_upload = forms.FileField(
+        required=False,
+        label="Upload a lead image",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+        help_text="JPEG, PNG, WebP or GIF.",
+    )
+    remove_lead_image = forms.BooleanField(required=False, label="Remove the lead image")
+    lead_image_alt = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Alt text",
+        help_text="What the image shows, for readers who cannot see it. Required with an image.",
+    )
+    lead_image_caption = forms.CharField(required=False, max_length=500, label="Caption")
+    lead_image_credit = forms.CharField(required=False, max_length=200, label="Credit")
+    seo_title = forms.CharField(
+        required=False,
+        max_length=120,
+        label="SEO title",
+        widget=forms.TextInput(attrs={"data-count": ""}),
+        help_text="Title for search engines, if not the headline.",
+    )
+    seo_description = forms.CharField(
+        required=False,
+        max_length=300,
+        label="SEO description",
+        widget=forms.Textarea(attrs={"rows": 2, "data-count": ""}),
+        help_text="Description for search engines, if not the dek.",
+    )
+    notes_to_editor = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Internal: never shown to readers.",
+    )
+
+    def __init__(self, *args, access: StaffAccess, current_desk: Desk | None = None, **kwargs):
+        byline_count = kwargs.pop("byline_count", 0)
+        super().__init__(*args, **kwargs)
+        desks = Desk.objects.all()
+        writable = [desk.pk for desk in desks if access.writes_for(desk.pk)]
+        if current_desk is not None:
+            writable.append(current_desk.pk)
+        self.fields["desk"].queryset = Desk.objects.filter(pk__in=writable)
+        authors = Author.objects.filter(is_active=True).order_by("kind", "name")
+        self.byline_names = []
+        for slot in range(max(BYLINE_SLOTS, byline_count + 1)):
+            name = f"byline_{slot + 1}"
+            self.fields[name] = AuthorChoiceField(
+                authors, required=False, empty_label="—", label=f"Byline {slot + 1}"
+            )
+            self.byline_names.append(name)
+        self.new_image: Image | None = None
+
+    @classmethod
+    def initial_for(cls, content: Content, *, base_revision_id: int | None, notes: str) -> dict:
+        image = content.lead_image
+        initial = {
+            "base_revision": base_revision_id,
+            "headline": content.headline,
+            "dek": content.dek,
+            "body": content.body,
+            "label": content.label,
+            "desk": content.desk,
+            "tags": content.tags,
+            "dateline": content.dateline,
+            "lead_image": image,
+            "lead_image_alt": image.alt_text if image else "",
+            "lead_image_caption": image.caption if image else "",
+            "lead_image_credit": image.credit if image else "",
+            "seo_title": content.seo_title,
+            "seo_description": content.seo_description,
+            "notes_to_editor": notes,
+        }
+        for slot, author in enumerate(content.authors):
+            initial[f"byline_{slot + 1}"] = author
+        return initial
+
+    def current_image(self) -> Image | None:
+        """The lead image the form holds now (before any upload), to show it."""
+        value = self["lead_image"].value()
+        if isinstance(value, Image):
+            return value
+        if value in (None, ""):
+            return None
+        return Image.objects.filter(pk=value).first() if str(value).isdigit() else None
+
+    def bylines(self) -> list:
+        return [self[name] for name in self.byline_names]
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data.get("body") or ""
+        if len(body) > MAX_BODY_CHARS:
+            raise ValidationError(f"The body is longer than {MAX_BODY_CHARS:,} characters.")
+        return body
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self._clean_image(cleaned)
+        authors, seen = [], set()
+        for name in self.byline_names:
+            author = cleaned.get(name)
+            if author is not None and author.pk not in seen:
+                authors.append(author)
+                seen.add(author.pk)
+        cleaned["authors"] = authors
+        return cleaned
+
+    def _clean_image(self, cleaned: dict) -> None:
+        upload = cleaned.get("lead_image_upload")
+        current: Image | None = cleaned.get("lead_image")
+        words = {
+            "alt_text": clean_line(cleaned.get("lead_image_alt")),
+            "caption": clean_line(cleaned.get("lead_image_caption")),
+            "credit": clean_line(cleaned.get("lead_image_credit")),
+        }
+        if upload:
+            image = Image(file=upload, **words)
+        elif current is None or cleaned.get("remove_lead_image"):
+            cleaned["lead_image"] = None
+            return
+        elif all(getattr(current, name) == value for name, value in words.items()):
+            return
+        else:
+            # New words for a picture the published revision may show: a new
+            # row sharing the file, so readers' copy changes only on publish.
+            image = Image(
+                file=current.file.name, width=current.width, height=current.height, **words
+            )
+        try:
+            image.full_clean()
+        except ValidationError as error:
+            fields = {"file": "lead_image_upload", "alt_text": "lead_image_alt"}
+            fields |= {"caption": "lead_image_caption", "credit": "lead_image_credit"}
+            for name, messages in error.message_dict.items():
+                self.add_error(fields.get(name), messages)
+            return
+        self.new_image = image
+
+    def content(self, *, lead_image: Image | None, language: str) -> Content:
+        data = self.cleaned_data
+        return Content(
+            headline=data["headline"],
+            desk=data["desk"],
+            dek=data["dek"],
+            body=data["body"],
+            label=data["label"],
+            dateline=data["dateline"],
+            lead_image=lead_image,
+            language=language,
+            seo_title=data["seo_title"],
+            seo_description=data["seo_description"],
+            tags=list(data["tags"]),
+            authors=data["authors"],
+        )
+
+
+class WorkflowForm(forms.Form):
+    """The fields a workflow step may need: a note, a time, an embargo, a kind."""
+
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Note for this step",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to return, correct or withdraw; public for updates and corrections.",
+    )
+    when = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}),
+    )
+    embargo = forms.BooleanField(
+        required=False, help_text="Also keep preview links closed until that time."
+    )
+    kind = forms.ChoiceField(
+        choices=[
+            (Correction.Kind.CORRECTION, "Correction"),
+            (Correction.Kind.CLARIFICATION, "Clarification"),
+        ],
+        initial=Correction.Kind.CORRECTION,
+        required=False,
+    )
+
+
+class SlugForm(forms.Form):
+    slug = forms.CharField(max_length=120)
+
+
+class BoardFilterForm(forms.Form):
+    desk = forms.ModelChoiceField(Desk.objects.all(), required=False, empty_label="All desks")
+    author = AuthorChoiceField(
+        Author.objects.filter(is_active=True), required=False, empty_label="Any author"
+    )
+    label = forms.ModelChoiceField(Label.objects.all(), required=False, empty_label="Any label")
+    changed_from = forms.DateField(
+        required=False, label="Changed from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    changed_to = forms.DateField(
+        required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+AUDIT_ACTIONS = [
+    ("create", "Created"),
+    ("save", "Saved"),
+    ("notes_to_editor", "Notes to the editor"),
+    ("submit", "Submitted"),
+    ("claim", "Taken for editing"),
+    ("approve", "Approved"),
+    ("return", "Returned"),
+    ("schedule", "Scheduled"),
+    ("unschedule", "Unscheduled"),
+    ("publish", "Published"),
+    ("publish_update", "Update published"),
+    ("publish_correction", "Correction published"),
+    ("withdraw", "Withdrawn"),
+    ("change_slug", "Slug changed"),
+    ("share_preview", "Preview link shared"),
+    ("staff_create", "Staff account created"),
+    ("staff_roles", "Staff roles changed"),
+    ("staff_profile", "Staff profile changed"),
+    ("staff_deactivate", "Staff account deactivated"),
+    ("staff_activate", "Staff account reactivated"),
+    ("desk_create", "Desk created"),
+    ("desk_update", "Desk changed"),
+]
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "Any action"), *AUDIT_ACTIONS], required=False)
+    actor = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone", label="By")
+
+    def __init__(self, *args, actors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = actors
+
+
+# Staff and desks ----------------------------------------------------------------
+
+NO_ROLE = ""
+DESK_ROLE_CHOICES = [
+    (NO_ROLE, "—"),
+    (StaffRole.Role.WRITER, "Writer"),
+    (StaffRole.Role.DESK_EDITOR, "Desk editor"),
+]
+
+
+class StaffForm(forms.Form):
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+\Z",
+        max_length=150,
+        help_text="Letters, digits and . @ + - _ only.",
+    )
+    full_name = forms.CharField(max_length=120, help_text="As bylines show it.")
+    email = forms.EmailField(required=False)
+    job_title = forms.CharField(
+        required=False, max_length=120, help_text="Journalist, news-writer, analyst, editor …"
+    )
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="A first password; the person changes it after logging in.",
+    )
+    chief_editor = forms.BooleanField(required=False, help_text="Edits every desk.")
+    administrator = forms.BooleanField(
+        required=False, help_text="Manages staff and desks; no content role by itself."
+    )
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.desks = list(Desk.objects.all())
+        for desk in self.desks:
+            self.fields[f"desk_{desk.pk}"] = forms.ChoiceField(
+                choices=DESK_ROLE_CHOICES, required=False, label=desk.name
+            )
+        if creating:
+            self.fields["password"].required = True
+        else:
+            del self.fields["password"]
+            self.fields["username"].disabled = True
+
+    def desk_fields(self) -> list:
+        return [self[f"desk_{desk.pk}"] for desk in self.desks]
+
+    @staticmethod
+    def initial_for(user, author: Author | None) -> dict:
+        initial = {
+            "username": user.username,
+            "full_name": author.name if author else user.get_full_name(),
+            "email": user.email,
+            "job_title": author.job_title if author else "",
+        }
+        for role in StaffRole.objects.filter(user=user):
+            if role.desk_id:
+                initial[f"desk_{role.desk_id}"] = role.role
+            elif role.role == StaffRole.Role.CHIEF_EDITOR:
+                initial["chief_editor"] = True
+            elif role.role == StaffRole.Role.ADMINISTRATOR:
+                initial["administrator"] = True
+        return initial
+
+    def grants(self) -> list[RoleGrant]:
+        grants = []
+        for desk in self.desks:
+            role = self.cleaned_data.get(f"desk_{desk.pk}")
+            if role:
+                grants.append(RoleGrant(role, desk))
+        if self.cleaned_data.get("chief_editor"):
+            grants.append(RoleGrant(StaffRole.Role.CHIEF_EDITOR))
+        if self.cleaned_data.get("administrator"):
+            grants.append(RoleGrant(StaffRole.Role.ADMINISTRATOR))
+        return grants
+
+
+class DeskForm(forms.ModelForm):
+    class Meta:
+        model = Desk
+        fields = ["name", "slug", "description", "editor", "email", "phone", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

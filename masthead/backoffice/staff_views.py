@@ -1,0 +1,135 @@
+"""Staff and desk management for the outlet's administrators.
+
+Thin views over ``masthead.backoffice.services``, which check that the actor is an
+administrator and record every change in the audit trail.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from masthead.backoffice import services
+from masthead.backoffice.access import administrator_required
+from masthead.backoffice.forms import DeskForm, StaffForm
+from masthead.newsroom.models import Author, Desk, StaffRole
+
+User = get_user_model()
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+@administrator_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    people = (
+        User.objects.filter(staff_roles__isnull=False)
+        .distinct()
+        .order_by("-is_active", "username")
+        .prefetch_related(
+            Prefetch("staff_roles", queryset=StaffRole.objects.select_related("desk"))
+        )
+        .select_related("author")
+    )
+    return render(request, "backoffice/staff_list.html", {"people": people})
+
+
+@administrator_required
+def staff_new(request: HttpRequest) -> HttpResponse:
+    form = StaffForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_staff_account(
+                request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                email=data["email"],
+                job_title=data["job_title"],
+                password=data["password"],
+                grants=form.grants(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Account “{user.username}” created.")
+            return redirect("backoffice:staff")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "backoffice/staff_form.html", {"form": form, "person": None}, status=status
+    )
+
+
+@administrator_required
+def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id)
+    author = Author.objects.filter(user=person).first()
+    initial = StaffForm.initial_for(person, author)
+    form = StaffForm(request.POST or None, initial=initial, creating=False)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_staff_profile(
+                request.user,
+                person,
+                full_name=data["full_name"],
+                email=data["email"],
+                job_title=data["job_title"],
+            )
+            services.change_staff_roles(request.user, person, form.grants())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"“{person.username}” saved.")
+            return redirect("backoffice:staff")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "backoffice/staff_form.html", {"form": form, "person": person}, status=status
+    )
+
+
+@administrator_required
+@require_POST
+def staff_active(request: HttpRequest, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_staff_active(request.user, person, active)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        state = "reactivated" if active else "deactivated"
+        messages.success(request, f"“{person.username}” {state}.")
+    return redirect("backoffice:staff")
+
+
+@administrator_required
+def desk_list(request: HttpRequest) -> HttpResponse:
+    desks = Desk.objects.select_related("editor")
+    return render(request, "backoffice/desk_list.html", {"desks": desks})
+
+
+@administrator_required
+def desk_form(request: HttpRequest, desk_id: int | None = None) -> HttpResponse:
+    desk = get_object_or_404(Desk, pk=desk_id) if desk_id is not None else None
+    form = DeskForm(request.POST or None, instance=desk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_desk(request.user, form.save(commit=False))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Desk “{saved.name}” saved.")
+            return redirect("backoffice:desks")
+    status = 400 if form.is_bound else 200
+    return render(request, "backoffice/desk_form.html", {"form": form, "desk": desk}, status=status)

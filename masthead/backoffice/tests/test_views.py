@@ -1,0 +1,684 @@
+"""The back office's pages, as each role receives them, and crafted requests against them."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image as PillowImage
+
+from masthead.backoffice.tests.editor_posts import form_data
+from masthead.factories import make_author, make_label, make_tag
+from masthead.media.models import Image
+from masthead.newsroom.models import AuditEvent
+from masthead.stories import services
+from masthead.stories.models import Correction, Revision, Story
+from masthead.stories.preview import revision_for_token
+from masthead.stories.services import Content
+
+pytestmark = pytest.mark.django_db
+
+
+def new_draft(author, desk, headline="Parliament weighs budget", **fields) -> Story:
+    return services.create_story(
+        author, Content(headline=headline, desk=desk, body="<p>First paragraph.</p>", **fields)
+    )
+
+
+def submitted_story(people, desk) -> Story:
+    story = new_draft(people["writer"], desk)
+    services.submit_story(people["writer"], story)
+    return story
+
+
+def refresh(story: Story) -> Story:
+    return Story.objects.get(pk=story.pk)
+
+
+# Who may open which page -----------------------------------------------------
+
+PAGES = [
+    "/desk/",
+    "/desk/board/",
+    "/desk/stories/new/",
+    "/desk/audit/",
+    "/desk/staff/",
+    "/desk/desks/",
+]
+EXPECTED = {
+    # role: status of each page above
+    "writer": [200, 200, 200, 403, 403, 403],
+    "editor": [200, 200, 200, 200, 403, 403],
+    "chief": [200, 200, 200, 200, 403, 403],
+    "admin": [200, 200, 403, 200, 200, 200],
+    "reader": [403, 403, 403, 403, 403, 403],
+}
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_each_page_answers_each_role(client_for, role):
+    client = client_for(role)
+    statuses = [client.get(page).status_code for page in PAGES]
+    assert statuses == EXPECTED[role]
+
+
+def test_no_login_goes_to_the_login_page(client, settings):
+    response = client.get("/desk/board/?desk=1")
+    assert response.status_code == 302
+    assert response["Location"].startswith(settings.LOGIN_URL)
+    assert "next=/desk/board/" in response["Location"].replace("%2F", "/").replace("%3F", "?")
+
+
+def test_back_office_answers_are_never_stored(client_for, people, desk):
+    client = client_for("writer")
+    story = new_draft(people["writer"], desk)
+    for url in ("/desk/", "/desk/board/", f"/desk/stories/{story.pk}/", "/desk/audit/"):
+        response = client.get(url)
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
+
+
+def test_old_login_address_leads_to_the_accounts_sign_in(client, settings):
+    response = client.get("/desk/login/?next=/desk/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(settings.LOGIN_URL)
+
+
+# Writing and the workflow -----------------------------------------------------
+
+
+def test_writer_drafts_and_submits_a_story(client_for, people, desk):
+    client = client_for("writer")
+    response = client.post(
+        "/desk/stories/new/",
+        form_data(headline="Fuel subsidy plan", desk=desk.pk, body="<p>Text.</p>", action="submit"),
+    )
+    story = Story.objects.get(headline="Fuel subsidy plan")
+    assert response.status_code == 302
+    assert response["Location"] == f"/desk/stories/{story.pk}/"
+    assert story.status == Story.Status.SUBMITTED
+    assert story.created_by == people["writer"]
+    assert [b.author.user for b in story.ordered_bylines()] == [people["writer"]]
+
+
+def test_new_story_form_offers_only_the_writers_desks(client_for, desk, other_desk):
+    html = client_for("writer").get("/desk/stories/new/").content.decode()
+    assert f'value="{desk.pk}"' in html
+    assert "Economy" not in html.split('name="desk"')[1].split("</select>")[0]
+
+
+def test_writer_cannot_create_on_another_desk(client_for, other_desk):
+    response = client_for("writer").post(
+        "/desk/stories/new/", form_data(headline="Sneaky", desk=other_desk.pk)
+    )
+    assert response.status_code == 400
+    assert not Story.objects.filter(headline="Sneaky").exists()
+
+
+def test_writer_trying_to_publish_is_refused(client_for, people, desk):
+    draft = new_draft(people["writer"], desk)
+    claimed = submitted_story(people, desk)
+    services.claim_story(people["editor"], claimed)
+    client = client_for("writer")
+
+    from_draft = client.post(f"/desk/stories/{draft.pk}/", form_data(draft, action="publish"))
+    from_edit = client.post(f"/desk/stories/{claimed.pk}/", form_data(claimed, action="publish"))
+
+    assert from_draft.status_code == 409  # not a step from “draft” at all
+    assert from_edit.status_code == 403  # a step, but an editor's
+    assert "You may not" in from_edit.content.decode()
+    assert refresh(draft).status == Story.Status.DRAFT
+    assert refresh(claimed).status == Story.Status.IN_EDIT
+    assert not Story.objects.live().exists()
+
+
+def test_the_editor_page_shows_only_steps_the_user_may_take(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    writer_html = client_for("writer").get(f"/desk/stories/{story.pk}/").content.decode()
+    assert 'value="submit"' in writer_html
+    assert 'value="publish"' not in writer_html
+    services.submit_story(people["writer"], story)
+    editor_html = client_for("editor").get(f"/desk/stories/{story.pk}/").content.decode()
+    assert 'value="claim"' in editor_html and 'value="return"' in editor_html
+    assert 'value="publish"' not in editor_html  # not from “submitted”
+
+
+def test_editor_of_another_desk_gets_403(client_for, people, desk):
+    story = submitted_story(people, desk)
+    client = client_for("other_editor")
+    assert client.get(f"/desk/stories/{story.pk}/").status_code == 403
+    response = client.post(
+        f"/desk/stories/{story.pk}/", form_data(story, headline="Hijacked", action="claim")
+    )
+    assert response.status_code == 403
+    story = refresh(story)
+    assert story.headline == "Parliament weighs budget"
+    assert story.status == Story.Status.SUBMITTED
+
+
+def test_writer_cannot_open_another_writers_draft(client_for, people, desk):
+    story = new_draft(people["other_writer"], desk)
+    client = client_for("writer")
+    assert client.get(f"/desk/stories/{story.pk}/").status_code == 403
+    assert client.get(f"/desk/stories/{story.pk}/history/").status_code == 403
+    assert client.post(f"/desk/stories/{story.pk}/autosave/", form_data(story)).status_code == 403
+
+
+def test_writer_reads_but_cannot_edit_after_submitting(client_for, people, desk):
+    story = submitted_story(people, desk)
+    client = client_for("writer")
+    html = client.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "You can read this story but not change it" in html
+    assert 'id="story-form"' not in html
+    response = client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Changed"))
+    assert response.status_code == 403
+    assert refresh(story).headline == "Parliament weighs budget"
+
+
+def test_return_needs_a_note(client_for, people, desk):
+    story = submitted_story(people, desk)
+    response = client_for("editor").post(
+        f"/desk/stories/{story.pk}/", form_data(story, action="return", note="")
+    )
+    assert response.status_code == 400
+    assert "needs a note" in response.content.decode()
+    assert refresh(story).status == Story.Status.SUBMITTED
+
+
+def test_editor_claims_edits_schedules_and_it_goes_live_at_its_time(client_for, people, desk):
+    story = submitted_story(people, desk)
+    client = client_for("editor")
+    client.post(f"/desk/stories/{story.pk}/", form_data(story, action="claim"))
+    story = refresh(story)
+    assert story.status == Story.Status.IN_EDIT
+    when = timezone.localtime(timezone.now() + timedelta(hours=2)).replace(microsecond=0)
+    response = client.post(
+        f"/desk/stories/{story.pk}/",
+        form_data(story, headline="Edited headline", action="schedule", when=when.isoformat()),
+    )
+    assert response.status_code == 302
+    story = refresh(story)
+    assert story.status == Story.Status.SCHEDULED
+    assert story.headline == "Edited headline"
+    assert story.published_at == when
+    assert not story.is_live()
+    assert story.is_live(when + timedelta(seconds=1))
+
+
+def test_schedule_without_a_time_is_refused_and_keeps_the_edit(client_for, people, desk):
+    story = submitted_story(people, desk)
+    client = client_for("editor")
+    client.post(f"/desk/stories/{story.pk}/", form_data(story, action="claim"))
+    story = refresh(story)
+    response = client.post(
+        f"/desk/stories/{story.pk}/", form_data(story, headline="Kept edit", action="schedule")
+    )
+    assert response.status_code == 400
+    assert "Choose when the story goes out" in response.content.decode()
+    assert refresh(story).headline == "Kept edit"
+
+
+def test_correction_on_a_published_story_shows_its_note(client, client_for, people, desk):
+    story = submitted_story(people, desk)
+    editor = people["editor"]
+    services.claim_story(editor, story)
+    services.publish_story(editor, story)
+    story = refresh(story)
+    response = client_for("editor").post(
+        f"/desk/stories/{story.pk}/",
+        form_data(
+            story,
+            body="<p>First paragraph, corrected.</p>",
+            action="publish_correction",
+            note="An earlier version misstated the budget.",
+            kind="correction",
+        ),
+    )
+    assert response.status_code == 302
+    correction = Correction.objects.get(story=story)
+    assert correction.note == "An earlier version misstated the budget."
+    public = client.get(refresh(story).get_absolute_url()).content.decode()
+    assert "An earlier version misstated the budget." in public
+    assert "First paragraph, corrected." in public
+
+
+def test_edits_to_a_live_story_stay_unpublished_until_an_update(client, client_for, people, desk):
+    story = submitted_story(people, desk)
+    services.claim_story(people["editor"], story)
+    services.publish_story(people["editor"], story)
+    story = refresh(story)
+    editor = client_for("editor")
+    editor.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Not yet public"))
+    assert "Not yet public" not in client.get(story.get_absolute_url()).content.decode()
+    html = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "has changes they do not see yet" in html
+    editor.post(f"/desk/stories/{story.pk}/", form_data(refresh(story), action="publish_update"))
+    assert "Not yet public" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_withdraw_needs_a_note_and_then_the_story_is_gone(client, client_for, people, desk):
+    story = submitted_story(people, desk)
+    services.claim_story(people["editor"], story)
+    services.publish_story(people["editor"], story)
+    story = refresh(story)
+    editor = client_for("editor")
+    editor.post(f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note=""))
+    assert refresh(story).status == Story.Status.PUBLISHED
+    editor.post(
+        f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note="Source retracted.")
+    )
+    assert refresh(story).status == Story.Status.WITHDRAWN
+    assert client.get(story.get_absolute_url()).status_code == 410
+
+
+def test_saving_without_changes_keeps_no_new_revision(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    before = story.revisions.count()
+    client_for("writer").post(f"/desk/stories/{story.pk}/", form_data(story))
+    assert story.revisions.count() == before
+
+
+def test_bylines_keep_their_order_and_take_collectives(client_for, people, desk):
+    staff = make_author("IFP Editorial Staff", kind="collective")
+    analyst = make_author("Kaveh Nouri")
+    story = new_draft(people["writer"], desk)
+    client_for("writer").post(
+        f"/desk/stories/{story.pk}/",
+        form_data(story, byline_1=analyst.pk, byline_2=staff.pk, byline_3=analyst.pk),
+    )
+    assert [b.author for b in refresh(story).ordered_bylines()] == [analyst, staff]
+
+
+def test_notes_to_the_editor_are_kept_and_audited(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    client_for("writer").post(
+        f"/desk/stories/{story.pk}/", form_data(story, notes_to_editor="Check the figures.")
+    )
+    assert refresh(story).notes_to_editor == "Check the figures."
+    assert AuditEvent.objects.filter(action="notes_to_editor", target_id=story.pk).exists()
+
+
+def test_editor_changes_the_slug(client_for, people, desk):
+    story = submitted_story(people, desk)
+    client_for("editor").post(f"/desk/stories/{story.pk}/slug/", {"slug": "better-slug"})
+    assert refresh(story).slug == "better-slug"
+    client_for("writer").post(f"/desk/stories/{story.pk}/slug/", {"slug": "writer-slug"})
+    assert refresh(story).slug == "better-slug"
+
+
+# Hostile input ----------------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>\u202e'
+
+
+def test_hostile_content_in_every_field_is_stored_clean_and_shown_escaped(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    client = client_for("writer")
+    data = form_data(
+        story,
+        headline=f"Headline {HOSTILE}",
+        dek=f"Dek {HOSTILE}",
+        body=f'<p onclick="steal()">Body</p>{HOSTILE}<a href="javascript:alert(1)">link</a>',
+        dateline=f"Tehran {HOSTILE}",
+        seo_title=f"SEO {HOSTILE}",
+        seo_description=f"Description {HOSTILE}",
+        notes_to_editor=f"Note {HOSTILE}",
+    )
+    assert client.post(f"/desk/stories/{story.pk}/", data).status_code == 302
+    story = refresh(story)
+    assert "<script" not in story.body and "onclick" not in story.body
+    assert "onerror" not in story.body and "javascript:" not in story.body
+    assert "\u202e" not in story.headline + story.dek + story.dateline + story.notes_to_editor
+    for url in (
+        f"/desk/stories/{story.pk}/",
+        f"/desk/stories/{story.pk}/history/",
+        "/desk/",
+        "/desk/board/",
+        f"/desk/stories/{story.pk}/revisions/{story.latest_revision_id}/preview/",
+    ):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html, url
+        assert "<img src=x onerror" not in html, url
+    assert "&lt;script&gt;" in client.get(f"/desk/stories/{story.pk}/").content.decode()
+
+
+def test_hostile_staff_and_desk_names_are_escaped(client_for):
+    admin = client_for("admin")
+    admin.post(
+        "/desk/desks/new/",
+        {"name": "<b>Desk</b><script>x()</script>", "slug": "evil-desk", "position": 9},
+    )
+    html = admin.get("/desk/desks/").content.decode()
+    assert "<script>x()" not in html
+    assert "&lt;script&gt;" in html
+
+
+# Revisions of other stories ------------------------------------------------------
+
+
+def test_revisions_of_another_story_are_not_found(client_for, people, desk):
+    mine = new_draft(people["writer"], desk)
+    other = new_draft(people["other_writer"], desk, headline="Someone else's")
+    foreign = other.latest_revision_id
+    client = client_for("writer")
+    assert client.get(f"/desk/stories/{mine.pk}/revisions/{foreign}/preview/").status_code == 404
+    assert client.post(f"/desk/stories/{mine.pk}/revisions/{foreign}/share/").status_code == 404
+    response = client.post(
+        f"/desk/stories/{mine.pk}/revisions/{foreign}/restore/",
+        {"base_revision": mine.latest_revision_id},
+    )
+    assert response.status_code == 404
+    history = f"/desk/stories/{mine.pk}/history/?from={foreign}&to={mine.latest_revision_id}"
+    assert client.get(history).status_code == 404
+    assert client.get(f"/desk/stories/{mine.pk}/history/?from=abc").status_code == 404
+    assert refresh(other).headline == "Someone else's"
+
+
+# History, diff, restore, preview ----------------------------------------------------
+
+
+def test_history_shows_a_readable_diff_and_restores(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    client = client_for("writer")
+    client.post(
+        f"/desk/stories/{story.pk}/",
+        form_data(story, headline="Parliament rejects budget", body="<p>Second paragraph.</p>"),
+    )
+    story = refresh(story)
+    html = client.get(f"/desk/stories/{story.pk}/history/").content.decode()
+    assert "<del>weighs</del>" in html and "<ins>rejects</ins>" in html
+    assert "<del>First</del>" in html and "<ins>Second</ins>" in html
+    first = story.revisions.get(number=1)
+    response = client.post(
+        f"/desk/stories/{story.pk}/revisions/{first.pk}/restore/",
+        {"base_revision": story.latest_revision_id},
+    )
+    assert response.status_code == 302
+    story = refresh(story)
+    assert story.headline == "Parliament weighs budget"
+    assert story.latest_revision.note == "Restored revision 1"
+
+
+def test_restore_from_a_stale_page_is_refused(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    stale_base = story.latest_revision_id
+    client = client_for("writer")
+    client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Newer"))
+    first = story.revisions.get(number=1)
+    client.post(
+        f"/desk/stories/{story.pk}/revisions/{first.pk}/restore/", {"base_revision": stale_base}
+    )
+    assert refresh(story).headline == "Newer"
+
+
+def test_preview_renders_any_revision_as_readers_will_see_it(client_for, people, desk):
+    story = new_draft(people["writer"], desk, label=make_label("Analysis", "analysis"))
+    first = story.latest_revision
+    client = client_for("writer")
+    client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Second version"))
+    html = client.get(f"/desk/stories/{story.pk}/revisions/{first.pk}/preview/").content.decode()
+    assert "Parliament weighs budget" in html
+    assert "Preview of revision 1" in html
+    assert 'class="article__headline"' in html
+
+
+def test_share_makes_a_signed_link_to_the_revision(client, client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    response = client_for("writer").post(
+        f"/desk/stories/{story.pk}/revisions/{story.latest_revision_id}/share/"
+    )
+    link = re.search(r'value="(http[^"]+/preview/[^"]+)"', response.content.decode()).group(1)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert revision_for_token(token).pk == story.latest_revision_id
+    assert "Parliament weighs budget" in client.get(link).content.decode()
+
+
+# Concurrent edits ---------------------------------------------------------------
+
+
+def test_the_second_of_two_concurrent_saves_gets_the_conflict_view(client_for, people, desk):
+    story = submitted_story(people, desk)
+    services.claim_story(people["editor"], story)
+    story = refresh(story)
+    both_start_from = form_data(story)
+    editor, chief = client_for("editor"), client_for("chief")
+
+    first = editor.post(
+        f"/desk/stories/{story.pk}/",
+        {**both_start_from, "headline": "Editor's headline", "dateline": "Tehran"},
+    )
+    assert first.status_code == 302
+    second = chief.post(
+        f"/desk/stories/{story.pk}/",
+        {**both_start_from, "headline": "Chief's headline", "dek": "Chief's new dek."},
+    )
+
+    assert second.status_code == 409
+    html = second.content.decode()
+    assert "Nothing was saved, and nothing you typed is lost" in html
+    assert "Chief&#x27;s headline" in html  # mine, kept in the form
+    assert "Editor&#x27;s headline" in html  # theirs, shown beside it
+    assert "Chief&#x27;s new dek." in html
+    story = refresh(story)
+    assert story.headline == "Editor's headline"
+    latest = story.latest_revision_id
+    assert f'name="base_revision" value="{latest}"' in html
+    # The merged form keeps the chief's dek and takes the editor's dateline.
+    assert re.search(r'name="dateline"[^>]*value="Tehran"', html)
+    merged = {**both_start_from, "base_revision": latest, "headline": "Chief's headline"}
+    merged |= {"dek": "Chief's new dek.", "dateline": "Tehran"}
+    assert chief.post(f"/desk/stories/{story.pk}/", merged).status_code == 302
+    story = refresh(story)
+    assert (story.headline, story.dek, story.dateline) == (
+        "Chief's headline",
+        "Chief's new dek.",
+        "Tehran",
+    )
+
+
+# Autosave and locks ---------------------------------------------------------------
+
+
+def test_autosave_keeps_a_revision_and_refuses_a_stale_one(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    base = form_data(story)
+    client = client_for("writer")
+    url = f"/desk/stories/{story.pk}/autosave/"
+
+    unchanged = client.post(url, base).json()
+    assert unchanged["status"] == "unchanged"
+    saved = client.post(url, {**base, "headline": "Autosaved headline"}).json()
+    assert saved["status"] == "saved"
+    revision = Revision.objects.get(pk=saved["revision"])
+    assert (revision.headline, revision.note) == ("Autosaved headline", "Autosave")
+
+    stale = client.post(url, {**base, "headline": "From an old page"})
+    assert stale.status_code == 409
+    assert stale.json()["status"] == "conflict"
+    assert refresh(story).headline == "Autosaved headline"
+
+
+def test_others_see_who_is_editing(client_for, people, desk):
+    story = submitted_story(people, desk)
+    client_for("editor").get(f"/desk/stories/{story.pk}/")
+    since = timezone.localtime(services.active_lock(story).since).strftime("%H:%M")
+    chief = client_for("chief")
+    editor_name = people["editor"].get_full_name() or "editor"
+    page = chief.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert f"{editor_name} is editing since {since}" in page
+    board = chief.get("/desk/board/").content.decode()
+    assert f"{editor_name} is editing since {since}" in board
+    assert chief.post(f"/desk/stories/{story.pk}/lock/").json()["holder"] == editor_name
+    client_for("editor").post(f"/desk/stories/{story.pk}/unlock/")
+    assert chief.post(f"/desk/stories/{story.pk}/lock/").json()["holder"] is None
+
+
+# Lead images -------------------------------------------------------------------
+
+
+def png_upload(name="photo.png") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    PillowImage.new("RGB", (40, 30), (200, 10, 10)).save(out, "PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def test_lead_image_upload_needs_alt_text(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    client = client_for("writer")
+    url = f"/desk/stories/{story.pk}/"
+    missing_alt = client.post(url, {**form_data(story), "lead_image_upload": png_upload()})
+    assert missing_alt.status_code == 400
+    assert "Describe the image" in missing_alt.content.decode()
+    assert not Image.objects.exists()
+
+    data = form_data(story, lead_image_alt="A red square", lead_image_credit="Staff photo")
+    assert client.post(url, {**data, "lead_image_upload": png_upload()}).status_code == 302
+    image = refresh(story).lead_image
+    assert (image.alt_text, image.credit, image.width) == ("A red square", "Staff photo", 40)
+
+
+def test_a_file_that_is_not_an_image_is_refused(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    fake = SimpleUploadedFile("x.png", b"<svg onload=alert(1)>", content_type="image/png")
+    data = {**form_data(story, lead_image_alt="x"), "lead_image_upload": fake}
+    response = client_for("writer").post(f"/desk/stories/{story.pk}/", data)
+    assert response.status_code == 400
+    assert "upload a JPEG, PNG, WebP or GIF" in response.content.decode()
+    assert refresh(story).lead_image is None
+
+
+def test_new_caption_on_a_published_image_leaves_readers_copy_alone(client_for, people, desk):
+    story = submitted_story(people, desk)
+    client = client_for("editor")
+    data = form_data(story, lead_image_alt="Old alt", lead_image_caption="Old caption")
+    client.post(f"/desk/stories/{story.pk}/", {**data, "lead_image_upload": png_upload()})
+    services.claim_story(people["editor"], story)
+    services.publish_story(people["editor"], story)
+    story = refresh(story)
+    published_image = story.lead_image
+    client.post(f"/desk/stories/{story.pk}/", form_data(story, lead_image_caption="New caption"))
+    published_image.refresh_from_db()
+    assert published_image.caption == "Old caption"
+    latest = refresh(story).latest_revision.lead_image
+    assert latest.caption == "New caption" and latest.file.name == published_image.file.name
+
+
+# Audit log ----------------------------------------------------------------------
+
+
+def test_audit_log_shows_editors_their_desks_only(client_for, people, desk, other_desk):
+    new_draft(people["writer"], desk, headline="Politics story")
+    services.create_story(
+        people["other_editor"], Content(headline="Economy story", desk=other_desk)
+    )
+    editor_html = client_for("editor").get("/desk/audit/").content.decode()
+    assert "Politics story" in editor_html and "Economy story" not in editor_html
+    chief_html = client_for("chief").get("/desk/audit/").content.decode()
+    assert "Politics story" in chief_html and "Economy story" in chief_html
+    filtered = client_for("chief").get("/desk/audit/?action=submit").content.decode()
+    assert "Politics story" not in filtered
+
+
+def test_story_page_shows_its_own_activity(client_for, people, desk):
+    story = submitted_story(people, desk)
+    html = client_for("writer").get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "Submitted" in html and "Created" in html
+
+
+# Staff and desks --------------------------------------------------------------------
+
+
+def test_administrator_creates_a_staff_account_with_roles(client_for, desk, other_desk):
+    admin = client_for("admin")
+    response = admin.post(
+        "/desk/staff/new/",
+        {
+            "username": "new.writer",
+            "full_name": "Shirin Farahani",
+            "email": "shirin@example.org",
+            "job_title": "Journalist",
+            "password": "a long enough passphrase 2026",
+            f"desk_{desk.pk}": "writer",
+            f"desk_{other_desk.pk}": "desk_editor",
+        },
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="new.writer")
+    assert user.author.name == "Shirin Farahani"
+    assert sorted(user.staff_roles.values_list("role", "desk__name")) == [
+        ("desk_editor", "Economy"),
+        ("writer", "Politics"),
+    ]
+    assert AuditEvent.objects.filter(action="staff_create", target_id=user.pk).exists()
+
+
+def test_administrator_changes_roles_and_deactivates(client_for, people, desk):
+    admin = client_for("admin")
+    writer = people["writer"]
+    admin.post(
+        f"/desk/staff/{writer.pk}/",
+        {
+            "full_name": "Nima Sadeghi",
+            "email": "",
+            "job_title": "",
+            f"desk_{desk.pk}": "desk_editor",
+        },
+    )
+    assert list(writer.staff_roles.values_list("role", flat=True)) == ["desk_editor"]
+    assert AuditEvent.objects.filter(action="staff_roles", target_id=writer.pk).exists()
+    admin.post(f"/desk/staff/{writer.pk}/active/", {"active": "0"})
+    writer.refresh_from_db()
+    assert not writer.is_active
+    assert AuditEvent.objects.filter(action="staff_deactivate", target_id=writer.pk).exists()
+
+
+def test_administrator_cannot_lock_themselves_out(client_for, people):
+    admin = client_for("admin")
+    me = people["admin"]
+    admin.post(f"/desk/staff/{me.pk}/active/", {"active": "0"})
+    me.refresh_from_db()
+    assert me.is_active
+    admin.post(f"/desk/staff/{me.pk}/", {"full_name": "Admin", "email": "", "job_title": ""})
+    assert me.staff_roles.filter(role="administrator").exists()
+
+
+def test_editors_cannot_manage_staff_or_desks(client_for, people, desk):
+    editor = client_for("editor")
+    writer = people["writer"]
+    assert editor.post(f"/desk/staff/{writer.pk}/active/", {"active": "0"}).status_code == 403
+    assert editor.post("/desk/desks/new/", {"name": "X", "slug": "x"}).status_code == 403
+    writer.refresh_from_db()
+    assert writer.is_active
+
+
+def test_administrator_creates_and_edits_desks(client_for, desk):
+    admin = client_for("admin")
+    response = admin.post(
+        "/desk/desks/new/",
+        {"name": "Sports", "slug": "sports", "description": "Games.", "position": 3},
+    )
+    assert response.status_code == 302
+    refused = admin.post("/desk/desks/new/", {"name": "Search", "slug": "search", "position": 4})
+    assert refused.status_code == 400
+    admin.post(
+        f"/desk/desks/{desk.pk}/",
+        {"name": "Politics", "slug": desk.slug, "email": "politics@example.org", "position": 0},
+    )
+    desk.refresh_from_db()
+    assert desk.email == "politics@example.org"
+    assert AuditEvent.objects.filter(action="desk_update", note="email").exists()
+    assert AuditEvent.objects.filter(action="desk_create", target_label="Sports").exists()
+
+
+def test_tags_are_saved(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    iran, oil = make_tag("Iran"), make_tag("Oil")
+    client_for("writer").post(
+        f"/desk/stories/{story.pk}/", form_data(story, tags=[iran.pk, oil.pk])
+    )
+    assert set(refresh(story).tags.all()) == {iran, oil}

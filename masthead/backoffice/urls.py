@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.urls import path
+from django.views.generic import RedirectView
+
+from masthead.backoffice import staff_views, views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    # Signing in is the accounts app's (settings.LOGIN_URL): one door, throttled, with 2FA.
+    path("login/", RedirectView.as_view(url=settings.LOGIN_URL, query_string=True), name="login"),
+    path("", views.my_stories, name="mine"),
+    path("board/", views.board, name="board"),
+    path("audit/", views.audit_log, name="audit"),
+    path("stories/new/", views.story_new, name="story_new"),
+    path("stories/<int:story_id>/", views.story_edit, name="story"),
+    path("stories/<int:story_id>/autosave/", views.autosave, name="autosave"),
+    path("stories/<int:story_id>/lock/", views.lock, name="lock"),
+    path("stories/<int:story_id>/unlock/", views.unlock, name="unlock"),
+    path("stories/<int:story_id>/slug/", views.change_slug, name="slug"),
+    path("stories/<int:story_id>/history/", views.history, name="history"),
+    path(
+        "stories/<int:story_id>/revisions/<int:revision_id>/restore/",
+        views.restore,
+        name="restore",
+    ),
+    path(
+        "stories/<int:story_id>/revisions/<int:revision_id>/preview/",
+        views.preview,
+        name="preview",
+    ),
+    path("stories/<int:story_id>/revisions/<int:revision_id>/share/", views.share, name="share"),
+    path("staff/", staff_views.staff_list, name="staff"),
+    path("staff/new/", staff_views.staff_new, name="staff_new"),
+    path("staff/<int:user_id>/", staff_views.staff_edit, name="staff_edit"),
+    path("staff/<int:user_id>/active/", staff_views.staff_active, name="staff_active"),
+    path("desks/", staff_views.desk_list, name="desks"),
+    path("desks/new/", staff_views.desk_form, name="desk_new"),
+    path("desks/<int:desk_id>/", staff_views.desk_form, name="desk_edit"),
+]
