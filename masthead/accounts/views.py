@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from masthead.accounts import services
+from masthead.accounts import changes, services
 from masthead.accounts.authenticator import provisioning_uri, qr_code_svg, secret_for_typing
 from masthead.accounts.forms import (
     ChangePasswordForm,
@@ -304,7 +305,9 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            changes.record_password_change(form.user, form.user, "reset by e-mail link")
         _forget_failed_sign_ins(form.user)
         return response
 
@@ -319,13 +322,21 @@ def _forget_failed_sign_ins(user) -> None:
     reset_axes(username=user.get_username())
 
 
-password_change = second_factor_passed(
-    auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change_form.html",
-        form_class=ChangePasswordForm,
-        success_url=reverse_lazy("accounts:password_change_done"),
-    )
-)
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view keeps this session signed in; the others fail their next request."""
+
+    template_name = "accounts/password_change_form.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            changes.record_password_change(self.request.user, form.user, "changed by the owner")
+        return response
+
+
+password_change = second_factor_passed(PasswordChangeView.as_view())
 password_change_done = second_factor_passed(
     auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 )

@@ -15,7 +15,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from masthead.backoffice.services import RoleGrant
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, StaffRole
-from masthead.newsroom.roles import StaffAccess
+from masthead.newsroom.roles import StaffAccess, refusal_to_grant
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line
 from masthead.stories.models import Correction, Label, Story, Tag
@@ -305,6 +305,8 @@ AUDIT_ACTIONS = [
     ("staff_create", "Staff account created"),
     ("staff_roles", "Staff roles changed"),
     ("staff_profile", "Staff profile changed"),
+    ("staff_email", "Staff e-mail address changed"),
+    ("staff_password", "Password changed"),
     ("staff_deactivate", "Staff account deactivated"),
     ("staff_activate", "Staff account reactivated"),
     ("desk_create", "Desk created"),
@@ -353,8 +355,15 @@ class StaffForm(forms.Form):
         required=False, help_text="Manages staff and desks; no content role by itself."
     )
 
-    def __init__(self, *args, creating: bool, **kwargs):
+    def __init__(self, *args, creating: bool, access: StaffAccess, **kwargs):
         super().__init__(*args, **kwargs)
+        # A role the person filling the form may not give is shown, greyed out,
+        # with the reason; were it posted anyway, the service refuses it.
+        for name in ("chief_editor", "administrator"):
+            reason = refusal_to_grant(access, name)
+            if reason is not None:
+                self.fields[name].widget.attrs["disabled"] = True
+                self.fields[name].help_text = reason
         self.desks = list(Desk.objects.all())
         for desk in self.desks:
             self.fields[f"desk_{desk.pk}"] = forms.ChoiceField(

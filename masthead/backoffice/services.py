@@ -16,8 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from masthead.accounts import changes as account_changes
 from masthead.media.models import Image
-from masthead.newsroom import audit
+from masthead.newsroom import audit, roles
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import access_for
 from masthead.newsroom.text import clean_paragraphs
@@ -70,7 +71,32 @@ class RoleGrant:
 
 def _check_administrator(actor) -> None:
     if not access_for(actor).is_administrator:
-        raise PermissionDenied("Only administrators manage staff and desks.")
+        raise PermissionDenied(roles.ADMINISTRATORS_ONLY)
+
+
+def check_may_manage(actor, user) -> None:
+    """PermissionDenied, naming why, unless ``actor`` may change ``user``'s account.
+
+    The rule is ``newsroom.roles.GRANTERS``: superusers only by superusers, and
+    other accounts only by someone who could have given them every role they hold.
+    """
+    reason = roles.refusal_to_manage(access_for(actor), user)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def _check_grants(actor, user, grants: list[RoleGrant]) -> None:
+    access = access_for(actor)
+    held = {(role.role, role.desk_id) for role in StaffRole.objects.filter(user=user)}
+    added = [grant for grant in grants if (grant.role, getattr(grant.desk, "pk", None)) not in held]
+    if added and user.pk == actor.pk and not access.is_superuser:
+        raise PermissionDenied(
+            "You cannot give yourself a role you do not hold; ask another administrator."
+        )
+    for grant in added:
+        reason = roles.refusal_to_grant(access, grant.role)
+        if reason is not None:
+            raise PermissionDenied(reason)
 
 
 def _roles_of(user) -> list[str]:
@@ -114,6 +140,11 @@ def create_staff_account(
     _check_administrator(actor)
     if not grants:
         raise ValidationError("Give the new account at least one role.")
+    access = access_for(actor)
+    for grant in grants:
+        reason = roles.refusal_to_grant(access, grant.role)
+        if reason is not None:
+            raise PermissionDenied(reason)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken."})
     first, _, last = full_name.strip().partition(" ")
@@ -139,46 +170,82 @@ def create_staff_account(
     return user
 
 
-@transaction.atomic
-def change_staff_roles(actor, user, grants: list[RoleGrant]) -> None:
-    _check_administrator(actor)
-    keeps_administrator = any(g.role == StaffRole.Role.ADMINISTRATOR for g in grants)
-    if user.pk == actor.pk and not keeps_administrator and not actor.is_superuser:
-        raise ValidationError("You cannot take away your own administrator role.")
-    before = _roles_of(user)
-    _set_roles(user, grants)
-    after = _roles_of(user)
-    if before != after:
-        audit.record(
-            actor,
-            "staff_roles",
-            user,
-            note=f"{', '.join(before) or 'no role'} → {', '.join(after) or 'no role'}",
-            before=before,
-            after=after,
-        )
+@dataclass(frozen=True)
+class StaffEdit:
+    """What ``edit_staff_account`` changed, for the page to say."""
+
+    roles_changed: bool
+    notified: str  # the old address told of an e-mail change, or ""
 
 
 @transaction.atomic
-def update_staff_profile(actor, user, *, full_name: str, email: str, job_title: str) -> None:
-    _check_administrator(actor)
+def edit_staff_account(
+    actor, user, *, full_name: str, email: str, job_title: str, grants: list[RoleGrant]
+) -> StaffEdit:
+    """Change ``user``'s profile and roles together: all of it is kept, or nothing.
+
+    Refused (PermissionDenied) unless ``actor`` may manage the account and give
+    every role it gains; nobody but a superuser gives themselves a role. A new
+    e-mail address is audited old → new and the old address is told.
+    """
+    check_may_manage(actor, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    notified = _update_profile(actor, user, full_name=full_name, email=email, job_title=job_title)
+    roles_changed = _change_roles(actor, user, grants)
+    return StaffEdit(roles_changed=roles_changed, notified=notified)
+
+
+def _update_profile(actor, user, *, full_name: str, email: str, job_title: str) -> str:
+    old_email = user.email
     first, _, last = full_name.strip().partition(" ")
     user.first_name, user.last_name, user.email = first[:150], last[:150], email
     user.full_clean()
     user.save(update_fields=["first_name", "last_name", "email"])
     author = Author.objects.filter(user=user).first()
+    before = (author.name, author.email, author.job_title) if author else None
     if author is None:
         author = Author(user=user, slug=_unique_author_slug(full_name))
     author.name, author.email, author.job_title = full_name, email, job_title
     author.full_clean()
     author.save()
-    audit.record(actor, "staff_profile", user, username=user.username)
+    if before != (author.name, author.email, author.job_title):
+        audit.record(actor, "staff_profile", user, username=user.username)
+    if old_email == email:
+        return ""
+    told = account_changes.record_email_change(actor, user, old_email, email)
+    return old_email if told else ""
+
+
+def _change_roles(actor, user, grants: list[RoleGrant]) -> bool:
+    keeps_administrator = any(g.role == StaffRole.Role.ADMINISTRATOR for g in grants)
+    if user.pk == actor.pk and not keeps_administrator and not actor.is_superuser:
+        raise ValidationError("You cannot take away your own administrator role.")
+    _check_grants(actor, user, grants)
+    before = _roles_of(user)
+    _set_roles(user, grants)
+    after = _roles_of(user)
+    if before == after:
+        return False
+    audit.record(
+        actor,
+        "staff_roles",
+        user,
+        note=f"{', '.join(before) or 'no role'} → {', '.join(after) or 'no role'}",
+        before=before,
+        after=after,
+    )
+    return True
 
 
 @transaction.atomic
 def set_staff_active(actor, user, active: bool) -> None:
-    """Deactivate (the account can no longer log in, its edit locks lapse) or reactivate."""
-    _check_administrator(actor)
+    """Deactivate or reactivate an account the actor may manage.
+
+    Deactivating signs the account out everywhere (its sessions are deleted, so
+    a later reactivation does not bring them back), lets its edit locks lapse
+    and stops its API tokens (they check the account on every request).
+    """
+    check_may_manage(actor, user)
     if user.pk == actor.pk and not active:
         raise ValidationError("You cannot deactivate your own account.")
     if user.is_active == active:
@@ -187,6 +254,7 @@ def set_staff_active(actor, user, active: bool) -> None:
     user.save(update_fields=["is_active"])
     if not active:
         EditLock.objects.filter(user=user).delete()
+        account_changes.end_sessions(user)
     audit.record(actor, "staff_activate" if active else "staff_deactivate", user)
 
 

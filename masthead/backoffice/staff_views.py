@@ -1,14 +1,18 @@
 """Staff and desk management for the outlet's administrators.
 
-Thin views over ``masthead.backoffice.services``, which check that the actor is an
-administrator and record every change in the audit trail.
+Thin views over ``masthead.backoffice.services``, which check that the actor
+may manage the account (``newsroom.roles``: superusers only by superusers, no
+one raised above the person who raises them) and record every change in the
+audit trail. An account the actor may not manage answers 403, naming why, to
+the GET of its page as to every POST; a role the actor may not give is refused
+with the form and the reason, also 403.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +21,7 @@ from django.views.decorators.http import require_POST
 from masthead.backoffice import services
 from masthead.backoffice.access import administrator_required
 from masthead.backoffice.forms import DeskForm, StaffForm
+from masthead.newsroom import roles
 from masthead.newsroom.models import Author, Desk, StaffRole
 
 User = get_user_model()
@@ -41,12 +46,22 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         )
         .select_related("author")
     )
-    return render(request, "backoffice/staff_list.html", {"people": people})
+    rows = [
+        (
+            person,
+            roles.refusal_to_manage(
+                request.access, person, [role.role for role in person.staff_roles.all()]
+            ),
+        )
+        for person in people
+    ]
+    return render(request, "backoffice/staff_list.html", {"rows": rows})
 
 
 @administrator_required
 def staff_new(request: HttpRequest) -> HttpResponse:
-    form = StaffForm(request.POST or None, creating=True)
+    form = StaffForm(request.POST or None, creating=True, access=request.access)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -59,12 +74,16 @@ def staff_new(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 grants=form.grants(),
             )
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            status = 403
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, f"Account “{user.username}” created.")
             return redirect("backoffice:staff")
-    status = 400 if form.is_bound else 200
+    if form.is_bound and status == 200:
+        status = 400
     return render(
         request, "backoffice/staff_form.html", {"form": form, "person": None}, status=status
     )
@@ -73,26 +92,37 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 @administrator_required
 def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     person = get_object_or_404(User, pk=user_id)
+    services.check_may_manage(request.user, person)
     author = Author.objects.filter(user=person).first()
     initial = StaffForm.initial_for(person, author)
-    form = StaffForm(request.POST or None, initial=initial, creating=False)
+    form = StaffForm(request.POST or None, initial=initial, creating=False, access=request.access)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_staff_profile(
+            edit = services.edit_staff_account(
                 request.user,
                 person,
                 full_name=data["full_name"],
                 email=data["email"],
                 job_title=data["job_title"],
+                grants=form.grants(),
             )
-            services.change_staff_roles(request.user, person, form.grants())
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+            status = 403
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, f"“{person.username}” saved.")
+            if edit.notified:
+                messages.info(
+                    request,
+                    f"The e-mail address changed: a notice went to the old one, {edit.notified}.",
+                )
             return redirect("backoffice:staff")
-    status = 400 if form.is_bound else 200
+    if form.is_bound and status == 200:
+        status = 400
     return render(
         request, "backoffice/staff_form.html", {"form": form, "person": person}, status=status
     )
@@ -108,7 +138,7 @@ def staff_active(request: HttpRequest, user_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        state = "reactivated" if active else "deactivated"
+        state = "reactivated" if active else "deactivated and signed out everywhere"
         messages.success(request, f"“{person.username}” {state}.")
     return redirect("backoffice:staff")
 
