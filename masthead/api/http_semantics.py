@@ -55,10 +55,7 @@ def rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
     return problems.problem_response(
         request,
         429,
-        detail=(
-            f"The limit is {error.rate.requests} per {error.rate.period} s; "
-            f"try again in {error.retry_after} s."
-        ),
+        detail=error.detail,
         headers={"Retry-After": str(error.retry_after)},
     )
 
