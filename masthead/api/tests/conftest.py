@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from masthead.api.services import issue_token
@@ -21,9 +25,19 @@ from masthead.factories import (
 )
 from masthead.media.models import Image
 from masthead.media.tests.images import png_bytes
-from masthead.newsroom.models import Author, Desk, StaffRole
+from masthead.newsroom.models import AuditEvent, Author, Desk, StaffRole
 from masthead.stories import services
-from masthead.stories.models import Label, Story, Tag
+from masthead.stories.models import (
+    Byline,
+    ContentVersion,
+    Correction,
+    EditLock,
+    Label,
+    Revision,
+    Story,
+    StorySlug,
+    Tag,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +140,35 @@ def as_editor(client, editor) -> JsonClient:
 @pytest.fixture
 def as_writer(client, writer) -> JsonClient:
     return JsonClient(client, bearer(writer))
+
+
+def _written_state() -> dict:
+    """Everything a write through the API could leave behind."""
+    media = Path(settings.MEDIA_ROOT)
+    return {
+        "stories": list(Story.objects.order_by("pk").values()),
+        "tags": list(Story.tags.through.objects.order_by("pk").values_list("story", "tag")),
+        "bylines": list(Byline.objects.order_by("pk").values()),
+        "revisions": list(Revision.objects.order_by("pk").values_list("pk", flat=True)),
+        "corrections": Correction.objects.count(),
+        "slugs": StorySlug.objects.count(),
+        "locks": EditLock.objects.count(),
+        "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)),
+        "versions": sorted(ContentVersion.objects.values_list("scope", "counter")),
+        "images": Image.objects.count(),
+        "files": sorted(str(path) for path in media.rglob("*")) if media.exists() else [],
+    }
+
+
+@contextmanager
+def nothing_written() -> Iterator[None]:
+    """Asserts that the requests inside left no trace: a refused write changes nothing.
+
+    No story row or field, tag, byline, revision, correction, slug, lock, audit
+    row, content version (so no cache or ETag moves), image row or stored file.
+    """
+    before = _written_state()
+    yield
+    after = _written_state()
+    changed = [name for name in before if before[name] != after[name]]
+    assert not changed, f"a refused request changed {changed}"
