@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django_prose_editor.fields import ProseEditorFormField
 
 from masthead.backoffice.services import RoleGrant
+from masthead.media.forms import ImageUploadField
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import StaffAccess
@@ -81,13 +82,10 @@ class StoryForm(forms.Form):
     lead_image = forms.ModelChoiceField(
         Image.objects.all(), required=False, widget=forms.HiddenInput
     )
-    lead_image_upload = forms.FileField(
+    lead_image_upload = ImageUploadField(
         required=False,
         label="Upload a lead image",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-        ),
-        help_text="JPEG, PNG, WebP or GIF.",
+        help_text="JPEG, PNG, WebP or GIF. Location and camera data are removed from the file.",
     )
     remove_lead_image = forms.BooleanField(required=False, label="Remove the lead image")
     lead_image_alt = forms.CharField(
@@ -200,7 +198,7 @@ class StoryForm(forms.Form):
             "credit": clean_line(cleaned.get("lead_image_credit")),
         }
         if upload:
-            image = Image(file=upload, **words)
+            image = Image(file=upload, **words)  # the upload is already decoded and stripped
         elif current is None or cleaned.get("remove_lead_image"):
             cleaned["lead_image"] = None
             return

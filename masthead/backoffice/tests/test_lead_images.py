@@ -1,0 +1,248 @@
+"""The story form's lead image: which images a person may choose, and what an upload leaves behind.
+
+Uploads are hostile until decoded: bombs get the clear size message, not a
+500; the stored file is re-encoded from the decoded picture (upright,
+without GPS or any other metadata, typed by its content, never by its
+name); and a request that is refused (403, 400, 409) stores nothing, neither
+a row nor a file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import ExifTags
+from PIL import Image as PillowImage
+
+from masthead.backoffice.tests.editor_posts import form_data
+from masthead.media.image_safety import harden_pillow
+from masthead.media.models import Image
+from masthead.media.tests.images import (
+    CANARIES,
+    large_png,
+    photo_with_metadata,
+    png_bytes,
+    png_declaring,
+)
+from masthead.stories import services
+from masthead.stories.models import Story
+from masthead.stories.services import Content
+
+pytestmark = pytest.mark.django_db
+
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+TOO_MANY_PIXELS = "The image has more than 40,000,000 pixels; upload a smaller one."
+
+
+@pytest.fixture(autouse=True)
+def pillow_as_in_production():
+    """pytest resets warning filters for each test: set Pillow's as the app does at start-up."""
+    harden_pillow()
+
+
+def upload(content: bytes, name: str = "photo.png", content_type: str = "image/png"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def stored_image(alt_text: str, colour=(10, 120, 200)) -> Image:
+    image = Image(
+        file=ContentFile(png_bytes(48, 32, colour), name="picture.png"), alt_text=alt_text
+    )
+    image.full_clean()
+    image.save()
+    return image
+
+
+def draft_with_image(author, desk, image: Image | None, headline="A draft") -> Story:
+    return services.create_story(author, Content(headline=headline, desk=desk, lead_image=image))
+
+
+def new_story_data(desk, **changes) -> dict:
+    data = {"action": "save", "headline": "A new story", "desk": desk.pk, "body": ""}
+    return {**data, **changes}
+
+
+def media_files() -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def stored_state() -> tuple[int, list[Path]]:
+    return Image.objects.count(), media_files()
+
+
+def refresh(story: Story) -> Story:
+    return Story.objects.get(pk=story.pk)
+
+
+# Bombs and damaged files (item 8) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [png_declaring(20_000, 20_000), large_png(8000, 6000)],
+    ids=["tiny png claiming 20000x20000", "real 48 MP png"],
+)
+def test_an_image_with_too_many_pixels_gets_the_clear_message(client_for, desk, content):
+    before = stored_state()
+    data = new_story_data(desk, lead_image_alt="Huge", lead_image_upload=upload(content))
+
+    response = client_for("writer").post("/desk/stories/new/", data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["lead_image_upload"] == [TOO_MANY_PIXELS]
+    assert TOO_MANY_PIXELS in response.content.decode()
+    assert stored_state() == before
+
+
+def test_a_bomb_on_an_existing_story_gets_the_clear_message(client_for, people, desk):
+    story = draft_with_image(people["writer"], desk, None)
+    data = {
+        **form_data(story, lead_image_alt="Huge"),
+        "lead_image_upload": upload(png_declaring(20_000, 20_000)),
+    }
+
+    response = client_for("writer").post(f"/desk/stories/{story.pk}/", data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["lead_image_upload"] == [TOO_MANY_PIXELS]
+
+
+def test_a_truncated_photo_is_refused_clearly(client_for, desk):
+    photo = photo_with_metadata("JPEG", (400, 300))
+    data = new_story_data(
+        desk, lead_image_alt="Cut", lead_image_upload=upload(photo[:300], "cut.jpg", "image/jpeg")
+    )
+
+    response = client_for("writer").post("/desk/stories/new/", data)
+
+    assert response.status_code == 400
+    (message,) = response.context["form"].errors["lead_image_upload"]
+    assert message.startswith("The image could not be read")
+
+
+def test_the_admin_gives_the_clear_message_for_a_bomb(client, people, desk):
+    people["admin"].is_superuser = True
+    people["admin"].save()
+    client.force_login(people["admin"])
+
+    response = client.post(
+        "/admin/media/image/add/",
+        {"alt_text": "Huge", "file": upload(png_declaring(20_000, 20_000))},
+    )
+
+    assert response.status_code == 200
+    assert TOO_MANY_PIXELS in response.content.decode()
+    assert not Image.objects.exists()
+
+
+def test_an_upload_over_the_byte_limit_is_refused_clearly(client_for, desk, settings):
+    settings.MAX_IMAGE_BYTES = 1024 * 1024
+    before = stored_state()
+    too_big = upload(b"\x89PNG\r\n\x1a\n" + bytes(1024 * 1024))
+    data = new_story_data(desk, lead_image_alt="Big", lead_image_upload=too_big)
+
+    response = client_for("writer").post("/desk/stories/new/", data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["lead_image_upload"] == [
+        "The image is larger than 1 MB."
+    ]
+    assert stored_state() == before
+
+
+def test_a_photo_larger_than_the_in_memory_limits_is_accepted(client_for, people, desk):
+    # Files do not count against DATA_UPLOAD_MAX_MEMORY_SIZE; above
+    # FILE_UPLOAD_MAX_MEMORY_SIZE Django spools them to disk, and so does the re-encoding.
+    width, height = 1500, 1400
+    picture = PillowImage.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    assert len(out.getvalue()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    story = draft_with_image(people["writer"], desk, None)
+
+    story = upload_to_draft(client_for("writer"), story, out.getvalue(), "big.png", "image/png")
+
+    assert (story.lead_image.width, story.lead_image.height) == (width, height)
+    with PillowImage.open(story.lead_image.file.path) as stored:
+        assert stored.tobytes() == picture.tobytes()
+
+
+# What is stored: typed by content, without metadata (item 10) ------------------------
+
+
+def stored_bytes(story: Story) -> bytes:
+    return Path(refresh(story).lead_image.file.path).read_bytes()
+
+
+def upload_to_draft(client, story, content: bytes, name: str, content_type: str) -> Story:
+    data = {
+        **form_data(story, lead_image_alt="A picture"),
+        "lead_image_upload": upload(content, name, content_type),
+    }
+    response = client.post(f"/desk/stories/{story.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return refresh(story)
+
+
+def test_a_photo_loses_its_location_and_camera_data(client_for, people, desk):
+    story = draft_with_image(people["writer"], desk, None)
+    photo = photo_with_metadata("JPEG")
+    assert all(canary in photo for canary in CANARIES)
+
+    story = upload_to_draft(client_for("writer"), story, photo, "holiday.jpg", "image/jpeg")
+
+    stored = stored_bytes(story)
+    assert not [canary for canary in CANARIES if canary in stored]
+    with PillowImage.open(io.BytesIO(stored)) as picture:
+        exif = picture.getexif()
+        assert ExifTags.IFD.GPSInfo not in exif and not exif.get_ifd(ExifTags.IFD.GPSInfo)
+        assert picture.format == "JPEG" and picture.size == (40, 30)
+    served = client_for("writer").get(story.lead_image.file.url)
+    assert served.status_code == 200 and b"".join(served.streaming_content) == stored
+
+
+def test_a_photo_taken_sideways_is_stored_upright(client_for, people, desk):
+    # Orientation 6: the camera was turned; viewers rotate the picture 90° clockwise.
+    story = draft_with_image(people["writer"], desk, None)
+    photo = photo_with_metadata("JPEG", (40, 30), orientation=6)
+
+    story = upload_to_draft(client_for("writer"), story, photo, "sideways.jpg", "image/jpeg")
+
+    image = story.lead_image
+    assert (image.width, image.height) == (30, 40)
+    with PillowImage.open(image.file.path) as picture:
+        assert picture.size == (30, 40)
+        assert ExifTags.Base.Orientation not in picture.getexif()
+        red, _green, blue = picture.convert("RGB").getpixel((15, 5))
+        assert red > 150 and blue < 100  # the red left half is now on top
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "content_type", "extension", "served_type"),
+    [
+        (png_bytes(), "photo.html", "text/html", ".png", "image/png"),
+        (photo_with_metadata("JPEG"), "photo.png", "image/png", ".jpg", "image/jpeg"),
+        (photo_with_metadata("WEBP"), "photo", "application/octet-stream", ".webp", "image/webp"),
+        (photo_with_metadata("GIF"), "photo.svg", "image/svg+xml", ".gif", "image/gif"),
+    ],
+    ids=["png named html", "jpeg named png", "webp without a name", "gif named svg"],
+)
+def test_the_decoded_format_names_and_types_the_stored_file(
+    client_for, people, desk, content, name, content_type, extension, served_type
+):
+    story = draft_with_image(people["writer"], desk, None)
+
+    story = upload_to_draft(client_for("writer"), story, content, name, content_type)
+
+    assert Path(story.lead_image.file.name).suffix == extension
+    served = client_for("writer").get(story.lead_image.file.url)
+    assert served.status_code == 200
+    assert served["Content-Type"] == served_type
+    assert served["X-Content-Type-Options"] == "nosniff"
