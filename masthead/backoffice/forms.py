@@ -168,6 +168,13 @@ class StoryForm(forms.Form):
             return None
         return Image.objects.filter(pk=value).first() if str(value).isdigit() else None
 
+    def typed_image_words(self) -> dict:
+        """The alt text, caption and credit as typed, to keep them in a conflict's merged form."""
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in ("lead_image_alt", "lead_image_caption", "lead_image_credit")
+        }
+
     def bylines(self) -> list:
         return [self[name] for name in self.byline_names]
 
@@ -219,6 +226,10 @@ class StoryForm(forms.Form):
                 self.add_error(fields.get(name), messages)
             return
         self.new_image = image
+
+    def image_to_save(self) -> Image | None:
+        """The lead image to save: a new one (stored only with the revision) or the chosen one."""
+        return self.new_image or self.cleaned_data["lead_image"]
 
     def content(self, *, lead_image: Image | None, language: str) -> Content:
         data = self.cleaned_data

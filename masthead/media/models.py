@@ -11,6 +11,8 @@ Pillow on assignment, and its form field is ours.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -99,3 +101,23 @@ class Image(models.Model):
         prepared = prepare_image(self.file.file)
         self.file = prepared
         self.width, self.height = prepared.width, prepared.height
+
+
+@contextmanager
+def file_removed_unless_saved(image: Image | None) -> Iterator[None]:
+    """Remove the file a new ``image`` writes inside the block if the block fails.
+
+    Wrap the whole transaction that saves the image: a failure rolls its row
+    back, and this takes its file away too, so a refused request leaves
+    nothing stored. A file the image shares with an older row (new words for
+    a published picture) is not the block's to remove.
+    """
+    writes_file = image is not None and image.pk is None and image.file._committed is False
+    try:
+        yield
+    except BaseException:
+        if writes_file and image.file._committed:
+            image.file.storage.delete(image.file.name)
+            image.pk = None
+            image._state.adding = True
+        raise

@@ -174,6 +174,100 @@ def test_a_photo_larger_than_the_in_memory_limits_is_accepted(client_for, people
         assert stored.tobytes() == picture.tobytes()
 
 
+# Nothing stored for a refused request (item 9) ---------------------------------------
+
+
+def test_a_refused_save_stores_no_upload(client_for, people, desk):
+    story = draft_with_image(people["writer"], desk, None)
+    services.submit_story(people["writer"], story)  # the writer may read it, not edit it
+    client = client_for("writer")
+    before = stored_state()
+
+    for _ in range(2):
+        data = {
+            **form_data(story, lead_image_alt="A red square"),
+            "lead_image_upload": upload(png_bytes()),
+        }
+        assert client.post(f"/desk/stories/{story.pk}/", data).status_code == 403
+
+    assert stored_state() == before
+
+
+def test_a_stale_save_stores_no_upload(client_for, people, desk):
+    story = draft_with_image(people["writer"], desk, None)
+    client = client_for("writer")
+    old_page = form_data(story)
+    client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Someone else saved"))
+    before = stored_state()
+
+    data = {**old_page, "lead_image_alt": "A red square", "lead_image_upload": upload(png_bytes())}
+    response = client.post(f"/desk/stories/{story.pk}/", data)
+
+    assert response.status_code == 409
+    assert stored_state() == before
+    assert "choose the file again" in response.content.decode()
+    merged = response.context["form"]
+    assert merged.initial["lead_image_alt"] == "A red square"  # what was typed is kept
+
+
+def test_a_stale_save_of_new_image_words_stores_no_row(client_for, people, desk):
+    story = draft_with_image(people["writer"], desk, stored_image("Old words"))
+    client = client_for("writer")
+    old_page = form_data(story)
+    client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Someone else saved"))
+    before = stored_state()
+
+    save = client.post(f"/desk/stories/{story.pk}/", {**old_page, "lead_image_alt": "New words"})
+    autosave = client.post(
+        f"/desk/stories/{story.pk}/autosave/", {**old_page, "lead_image_alt": "Newer words"}
+    )
+
+    assert (save.status_code, autosave.status_code) == (409, 409)
+    assert stored_state() == before
+    merged = save.context["form"]
+    assert merged.initial["lead_image"] == refresh(story).lead_image
+    assert merged.initial["lead_image_alt"] == "New words"
+
+
+def test_a_save_refused_by_the_story_rules_stores_no_upload(client_for, desk):
+    # The form accepts the headline; the story's own rules then refuse it (empty once cleaned).
+    before = stored_state()
+    image = {"lead_image_alt": "A red square", "lead_image_upload": upload(png_bytes())}
+    data = new_story_data(desk, headline="\u202e", **image)
+
+    response = client_for("writer").post("/desk/stories/new/", data)
+
+    assert response.status_code == 400
+    assert "A story needs a headline." in response.content.decode()
+    assert stored_state() == before
+
+
+def test_an_invalid_form_stores_no_upload(client_for, people, desk):
+    story = draft_with_image(people["writer"], desk, None)
+    before = stored_state()
+
+    data = {**form_data(story), "lead_image_upload": upload(png_bytes())}  # no alt text
+    response = client_for("writer").post(f"/desk/stories/{story.pk}/", data)
+
+    assert response.status_code == 400
+    assert stored_state() == before
+
+
+def test_an_accepted_upload_is_stored_once(client_for, people, desk):
+    story = draft_with_image(people["writer"], desk, None)
+    data = {
+        **form_data(story, lead_image_alt="A red square"),
+        "lead_image_upload": upload(png_bytes()),
+    }
+
+    response = client_for("writer").post(f"/desk/stories/{story.pk}/", data)
+
+    assert response.status_code == 302
+    count, files = stored_state()
+    assert count == 1 and len(files) == 1
+    assert refresh(story).lead_image.file.path == str(files[0])
+
+
 # What is stored: typed by content, without metadata (item 10) ------------------------
 
 
