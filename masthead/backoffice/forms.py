@@ -19,6 +19,7 @@ from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import StaffAccess
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line
+from masthead.stories import image_visibility
 from masthead.stories.models import Correction, Label, Story, Tag
 from masthead.stories.services import Content
 
@@ -56,6 +57,21 @@ class AuthorChoiceField(forms.ModelChoiceField):
         return f"{author.name} (collective)" if author.is_collective else author.name
 
 
+class ImageChoiceField(forms.ModelChoiceField):
+    """An image by id, among those ``user`` may see (``stories.image_visibility``).
+
+    Any other id is refused exactly like one that does not exist.
+    """
+
+    user = None
+
+    def to_python(self, value):
+        image = super().to_python(value)
+        if image is not None and not image_visibility.can_see(self.user, image):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return image
+
+
 class StoryForm(forms.Form):
     """Everything an editor changes in a story, plus the revision it started from."""
 
@@ -79,9 +95,7 @@ class StoryForm(forms.Form):
         Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     dateline = forms.CharField(required=False, max_length=100, help_text="Where it was reported.")
-    lead_image = forms.ModelChoiceField(
-        Image.objects.all(), required=False, widget=forms.HiddenInput
-    )
+    lead_image = ImageChoiceField(Image.objects.all(), required=False, widget=forms.HiddenInput)
     lead_image_upload = ImageUploadField(
         required=False,
         label="Upload a lead image",
@@ -117,9 +131,12 @@ class StoryForm(forms.Form):
         help_text="Internal: never shown to readers.",
     )
 
-    def __init__(self, *args, access: StaffAccess, current_desk: Desk | None = None, **kwargs):
+    def __init__(
+        self, *args, user, access: StaffAccess, current_desk: Desk | None = None, **kwargs
+    ):
         byline_count = kwargs.pop("byline_count", 0)
         super().__init__(*args, **kwargs)
+        self.fields["lead_image"].user = user
         desks = Desk.objects.all()
         writable = [desk.pk for desk in desks if access.writes_for(desk.pk)]
         if current_desk is not None:
@@ -160,13 +177,17 @@ class StoryForm(forms.Form):
         return initial
 
     def current_image(self) -> Image | None:
-        """The lead image the form holds now (before any upload), to show it."""
+        """The lead image the form holds now (before any upload), to show it.
+
+        A posted id the person may not see shows nothing, as a missing one.
+        """
         value = self["lead_image"].value()
         if isinstance(value, Image):
             return value
-        if value in (None, ""):
+        try:
+            return self.fields["lead_image"].to_python(value)
+        except ValidationError:
             return None
-        return Image.objects.filter(pk=value).first() if str(value).isdigit() else None
 
     def typed_image_words(self) -> dict:
         """The alt text, caption and credit as typed, to keep them in a conflict's merged form."""

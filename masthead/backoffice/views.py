@@ -141,6 +141,7 @@ def _story_form(request, story: Story | None, data=None, files=None, initial=Non
         data,
         files,
         initial=initial,
+        user=request.user,
         access=request.access,
         current_desk=story.desk if story else None,
         byline_count=count,

@@ -6,6 +6,9 @@ named by its decoded format) however it arrives: the story form, the admin,
 ``image.file.save(...)`` in code. Nothing decodes an upload before that:
 the file field has no width and height fields for Django to fill with
 Pillow on assignment, and its form field is ours.
+
+Who may see a stored file is decided by ``masthead.stories.image_visibility``
+and enforced by the media gate (``masthead/site/media.py``).
 """
 
 from __future__ import annotations

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import ExifTags
 from PIL import Image as PillowImage
 
@@ -63,6 +65,23 @@ def draft_with_image(author, desk, image: Image | None, headline="A draft") -> S
     return services.create_story(author, Content(headline=headline, desk=desk, lead_image=image))
 
 
+def embargoed(editor, desk, image: Image) -> Story:
+    story = draft_with_image(editor, desk, image, headline="Embargoed exclusive")
+    services.submit_story(editor, story)
+    services.claim_story(editor, story)
+    when = timezone.now() + timedelta(days=1)
+    services.schedule_story(editor, story, when, embargo=True)
+    return Story.objects.get(pk=story.pk)
+
+
+def published(editor, desk, image: Image) -> Story:
+    story = draft_with_image(editor, desk, image, headline="Live story")
+    services.submit_story(editor, story)
+    services.claim_story(editor, story)
+    services.publish_story(editor, story)
+    return Story.objects.get(pk=story.pk)
+
+
 def new_story_data(desk, **changes) -> dict:
     data = {"action": "save", "headline": "A new story", "desk": desk.pk, "body": ""}
     return {**data, **changes}
@@ -79,6 +98,91 @@ def stored_state() -> tuple[int, list[Path]]:
 
 def refresh(story: Story) -> Story:
     return Story.objects.get(pk=story.pk)
+
+
+# Which images a person may choose (item 4) ------------------------------------------
+
+
+@pytest.fixture
+def secret_image(people, other_desk) -> Image:
+    """The lead image of another desk's story under embargo."""
+    image = stored_image("Secret: the minister resigns")
+    embargoed(people["other_editor"], other_desk, image)
+    return image
+
+
+def test_a_writer_cannot_take_another_desks_embargoed_image(client_for, desk, secret_image):
+    client = client_for("writer")
+
+    forbidden = client.post("/desk/stories/new/", new_story_data(desk, lead_image=secret_image.pk))
+    missing = client.post("/desk/stories/new/", new_story_data(desk, lead_image=999_999))
+
+    assert forbidden.status_code == missing.status_code == 400
+    assert forbidden.context["form"].errors == missing.context["form"].errors
+    assert forbidden.context["form"].errors["lead_image"] == [INVALID_CHOICE]
+    html = forbidden.content.decode()
+    assert secret_image.file.url not in html and "the minister resigns" not in html
+    assert not Story.objects.filter(headline="A new story").exists()
+
+
+def test_the_error_page_never_shows_another_desks_image(client_for, desk, secret_image):
+    # Before, a form refused for another field still showed the chosen image.
+    data = new_story_data(desk, lead_image=secret_image.pk, headline="")
+
+    response = client_for("writer").post("/desk/stories/new/", data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert secret_image.file.url not in html and "the minister resigns" not in html
+
+
+def test_saving_and_autosaving_refuse_another_desks_image_like_a_missing_one(
+    client_for, people, desk, secret_image
+):
+    story = draft_with_image(people["writer"], desk, None)
+    client = client_for("writer")
+    edit, autosave = f"/desk/stories/{story.pk}/", f"/desk/stories/{story.pk}/autosave/"
+
+    saved = client.post(edit, form_data(story, lead_image=secret_image.pk, lead_image_alt="x"))
+    assert saved.status_code == 400
+    assert saved.context["form"].errors["lead_image"] == [INVALID_CHOICE]
+    assert secret_image.file.url not in saved.content.decode()
+
+    forbidden = client.post(autosave, form_data(story, lead_image=secret_image.pk))
+    missing = client.post(autosave, form_data(story, lead_image=999_999))
+    assert forbidden.status_code == missing.status_code == 400
+    assert forbidden.json()["errors"] == missing.json()["errors"]
+    assert refresh(story).lead_image is None
+    assert refresh(story).latest_revision.lead_image is None
+
+
+def test_editors_of_the_desk_may_choose_the_image(client_for, other_desk, secret_image):
+    data = new_story_data(other_desk, lead_image=secret_image.pk, lead_image_alt="Resignation")
+
+    response = client_for("other_editor").post("/desk/stories/new/", data)
+
+    assert response.status_code == 302
+    assert Story.objects.get(headline="A new story").lead_image.file == secret_image.file
+
+
+def test_a_writer_may_reuse_a_published_image_and_keep_their_own(
+    client_for, people, desk, other_desk
+):
+    live_image = stored_image("Crowds in the square")
+    published(people["other_editor"], other_desk, live_image)
+    own_image = stored_image("My own picture")
+    story = draft_with_image(people["writer"], desk, own_image)
+    client = client_for("writer")
+
+    kept = client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="New headline"))
+    reused = client.post(
+        "/desk/stories/new/",
+        new_story_data(desk, lead_image=live_image.pk, lead_image_alt="Crowds in the square"),
+    )
+
+    assert kept.status_code == reused.status_code == 302
+    assert refresh(story).lead_image == own_image
+    assert Story.objects.get(headline="A new story").lead_image == live_image
 
 
 # Bombs and damaged files (item 8) ----------------------------------------------------
