@@ -3,16 +3,12 @@ from django.contrib import admin
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
-from django.views.static import serve
+
+from masthead.site.media import serve_media
 
 
 def favicon(request):
     return HttpResponsePermanentRedirect(staticfiles_storage.url("site/favicon.svg"))
-
-
-def serve_media(request, path):
-    """Uploaded media from MEDIA_ROOT as it is now (the embedded default; see SERVE_MEDIA)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 urlpatterns = [
@@ -22,6 +18,7 @@ urlpatterns = [
     path("api/", include("masthead.api.urls")),
 ]
 if settings.SERVE_MEDIA:
+    # Uploaded files, each through the visibility rule (masthead/site/media.py).
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_media))
 urlpatterns += [

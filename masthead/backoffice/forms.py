@@ -13,11 +13,13 @@ from django.core.exceptions import ValidationError
 from django_prose_editor.fields import ProseEditorFormField
 
 from masthead.backoffice.services import RoleGrant
+from masthead.media.forms import ImageUploadField
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import StaffAccess, refusal_to_grant
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line
+from masthead.stories import image_visibility
 from masthead.stories.models import Correction, Label, Story, Tag
 from masthead.stories.services import Content
 
@@ -55,6 +57,21 @@ class AuthorChoiceField(forms.ModelChoiceField):
         return f"{author.name} (collective)" if author.is_collective else author.name
 
 
+class ImageChoiceField(forms.ModelChoiceField):
+    """An image by id, among those ``user`` may see (``stories.image_visibility``).
+
+    Any other id is refused exactly like one that does not exist.
+    """
+
+    user = None
+
+    def to_python(self, value):
+        image = super().to_python(value)
+        if image is not None and not image_visibility.can_see(self.user, image):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return image
+
+
 class StoryForm(forms.Form):
     """Everything an editor changes in a story, plus the revision it started from."""
 
@@ -78,16 +95,11 @@ class StoryForm(forms.Form):
         Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     dateline = forms.CharField(required=False, max_length=100, help_text="Where it was reported.")
-    lead_image = forms.ModelChoiceField(
-        Image.objects.all(), required=False, widget=forms.HiddenInput
-    )
-    lead_image_upload = forms.FileField(
+    lead_image = ImageChoiceField(Image.objects.all(), required=False, widget=forms.HiddenInput)
+    lead_image_upload = ImageUploadField(
         required=False,
         label="Upload a lead image",
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-        ),
-        help_text="JPEG, PNG, WebP or GIF.",
+        help_text="JPEG, PNG, WebP or GIF. Location and camera data are removed from the file.",
     )
     remove_lead_image = forms.BooleanField(required=False, label="Remove the lead image")
     lead_image_alt = forms.CharField(
@@ -119,9 +131,12 @@ class StoryForm(forms.Form):
         help_text="Internal: never shown to readers.",
     )
 
-    def __init__(self, *args, access: StaffAccess, current_desk: Desk | None = None, **kwargs):
+    def __init__(
+        self, *args, user, access: StaffAccess, current_desk: Desk | None = None, **kwargs
+    ):
         byline_count = kwargs.pop("byline_count", 0)
         super().__init__(*args, **kwargs)
+        self.fields["lead_image"].user = user
         desks = Desk.objects.all()
         writable = [desk.pk for desk in desks if access.writes_for(desk.pk)]
         if current_desk is not None:
@@ -162,13 +177,24 @@ class StoryForm(forms.Form):
         return initial
 
     def current_image(self) -> Image | None:
-        """The lead image the form holds now (before any upload), to show it."""
+        """The lead image the form holds now (before any upload), to show it.
+
+        A posted id the person may not see shows nothing, as a missing one.
+        """
         value = self["lead_image"].value()
         if isinstance(value, Image):
             return value
-        if value in (None, ""):
+        try:
+            return self.fields["lead_image"].to_python(value)
+        except ValidationError:
             return None
-        return Image.objects.filter(pk=value).first() if str(value).isdigit() else None
+
+    def typed_image_words(self) -> dict:
+        """The alt text, caption and credit as typed, to keep them in a conflict's merged form."""
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in ("lead_image_alt", "lead_image_caption", "lead_image_credit")
+        }
 
     def bylines(self) -> list:
         return [self[name] for name in self.byline_names]
@@ -200,7 +226,7 @@ class StoryForm(forms.Form):
             "credit": clean_line(cleaned.get("lead_image_credit")),
         }
         if upload:
-            image = Image(file=upload, **words)
+            image = Image(file=upload, **words)  # the upload is already decoded and stripped
         elif current is None or cleaned.get("remove_lead_image"):
             cleaned["lead_image"] = None
             return
@@ -221,6 +247,10 @@ class StoryForm(forms.Form):
                 self.add_error(fields.get(name), messages)
             return
         self.new_image = image
+
+    def image_to_save(self) -> Image | None:
+        """The lead image to save: a new one (stored only with the revision) or the chosen one."""
+        return self.new_image or self.cleaned_data["lead_image"]
 
     def content(self, *, lead_image: Image | None, language: str) -> Content:
         data = self.cleaned_data

@@ -1,4 +1,4 @@
-"""The back office's own writes: notes to the editor, lead images, staff and desks.
+"""The back office's own writes: notes to the editor, staff and desks.
 
 Story content and workflow are written only by ``masthead.stories.services``;
 this module holds what the back office adds around them. Each function
@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from masthead.accounts import changes as account_changes
-from masthead.media.models import Image
 from masthead.newsroom import audit, roles
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import access_for
@@ -47,13 +46,6 @@ def save_notes_to_editor(actor, story: Story, notes: str) -> bool:
     Story.objects.filter(pk=story.pk).update(notes_to_editor=notes)
     audit.record(actor, "notes_to_editor", story)
     return True
-
-
-def store_image(image: Image) -> Image:
-    """Save an image the story form has validated (``Image.full_clean`` checks the file)."""
-    image.full_clean()
-    image.save()
-    return image
 
 
 # Staff ----------------------------------------------------------------------

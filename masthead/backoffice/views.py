@@ -9,6 +9,7 @@ conflict page, with what they typed kept.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.contrib import messages
@@ -32,7 +33,8 @@ from masthead.backoffice.forms import (
     WorkflowForm,
 )
 from masthead.backoffice.merge import merge, same_content
-from masthead.backoffice.services import save_notes_to_editor, store_image
+from masthead.backoffice.services import save_notes_to_editor
+from masthead.media.models import file_removed_unless_saved
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.site import selectors as site_selectors
@@ -139,6 +141,7 @@ def _story_form(request, story: Story | None, data=None, files=None, initial=Non
         data,
         files,
         initial=initial,
+        user=request.user,
         access=request.access,
         current_desk=story.desk if story else None,
         byline_count=count,
@@ -220,12 +223,10 @@ def _create(request: HttpRequest) -> HttpResponse:
     form = _story_form(request, None, request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "backoffice/editor.html", _new_context(form), status=400)
+    content = form.content(lead_image=form.image_to_save(), language="")
     try:
-        with transaction.atomic():
-            image = (
-                store_image(form.new_image) if form.new_image else form.cleaned_data["lead_image"]
-            )
-            content = form.content(lead_image=image, language="")
+        # A new image is stored with the story's first revision, after the checks.
+        with file_removed_unless_saved(form.new_image), transaction.atomic():
             story = services.create_story(request.user, content, note="Created")
             save_notes_to_editor(request.user, story, form.cleaned_data["notes_to_editor"])
     except ValidationError as error:
@@ -267,13 +268,15 @@ def _save_and_step(request: HttpRequest, story: Story) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Nothing was saved: correct the fields marked below.")
         return _render_editor(request, story, form, workflow, status=400)
-    image = store_image(form.new_image) if form.new_image else form.cleaned_data["lead_image"]
-    content = form.content(lead_image=image, language=_working_content(story).language)
+    language = _working_content(story).language
+    content = form.content(lead_image=form.image_to_save(), language=language)
     base_revision_id = form.cleaned_data["base_revision"]
     try:
         saved = _save(request, story, content, base_revision_id, form, note="")
     except StaleRevision as stale:
-        return _conflict(request, story, form, content, base_revision_id, stale, action)
+        # Nothing was stored: the merge starts from the image the page had.
+        kept = replace(content, lead_image=form.cleaned_data["lead_image"])
+        return _conflict(request, story, form, kept, base_revision_id, stale, action)
     except PermissionDenied as error:
         messages.error(request, str(error))
         return _render_editor(request, story, form, workflow, status=403)
@@ -291,8 +294,13 @@ def _save(request, story: Story, content: Content, base_revision_id, form, note:
     """Keep a new revision if anything changed; True if something was saved."""
     notes = form.cleaned_data["notes_to_editor"]
     latest = story.latest_revision
-    with transaction.atomic():
-        changed = latest is None or not same_content(content, Content.of(latest))
+    # A new image is stored with the revision, after the permission and stale checks.
+    with file_removed_unless_saved(form.new_image), transaction.atomic():
+        changed = (
+            latest is None
+            or form.new_image is not None
+            or not same_content(content, Content.of(latest))
+        )
         if changed:
             services.save_story(request.user, story, content, base_revision_id, note=note)
         notes_changed = save_notes_to_editor(request.user, story, notes)
@@ -358,15 +366,14 @@ def _conflict(request, story, form, mine: Content, base_revision_id, stale: Stal
     latest_content = Content.of(latest)
     base = Revision.objects.filter(pk=base_revision_id, story=story).first()
     result = merge(Content.of(base) if base else None, mine, latest_content)
-    merged_form = _story_form(
-        request,
-        story,
-        initial=StoryForm.initial_for(
-            result.merged,
-            base_revision_id=latest.pk,
-            notes=form.cleaned_data["notes_to_editor"],
-        ),
+    initial = StoryForm.initial_for(
+        result.merged, base_revision_id=latest.pk, notes=form.cleaned_data["notes_to_editor"]
     )
+    if result.merged.lead_image == form.cleaned_data["lead_image"]:
+        initial |= form.typed_image_words()
+    if form.cleaned_data["lead_image_upload"]:
+        messages.warning(request, "The image you uploaded was not saved: choose the file again.")
+    merged_form = _story_form(request, story, initial=initial)
     diffs = [entry for entry in compare(latest_content, mine) if entry.changed]
     for entry in diffs:
         entry.outcome = (
@@ -416,8 +423,8 @@ def autosave(request: HttpRequest, story_id: int) -> HttpResponse:
         return JsonResponse(
             {"status": "invalid", "errors": errors, **_lock_state(request, story)}, status=400
         )
-    image = store_image(form.new_image) if form.new_image else form.cleaned_data["lead_image"]
-    content = form.content(lead_image=image, language=_working_content(story).language)
+    language = _working_content(story).language
+    content = form.content(lead_image=form.image_to_save(), language=language)
     try:
         saved = _save(
             request, story, content, form.cleaned_data["base_revision"], form, AUTOSAVE_NOTE

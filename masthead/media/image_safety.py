@@ -3,32 +3,60 @@
 Pillow only *warns* about decompression bombs up to ~178 million pixels; an
 upload that size would eat the worker's memory. We lower the limit
 (``MAX_IMAGE_PIXELS``), turn the warning into an error, allow-list the
-formats a news site needs (no SVG: it is a script container), and check the
-file by decoding it fully before it is stored. ``check_image`` applies the
-pixel limit and the warning-as-error itself, so it holds whatever the global
-warning filters are; ``harden_pillow`` sets the same limits for every other
-use of Pillow in the process.
+formats a news site needs (no SVG: it is a script container), and decode the
+whole file before anything is stored. ``harden_pillow`` sets those limits
+for every use of Pillow in the process; the functions here apply them
+themselves, so they hold whatever the global warning filters are.
+
+``prepare_image`` is the one way a new file gets stored (``media.models``
+calls it for every new file of an ``Image``). It decodes the upload, turns
+the picture upright as its EXIF orientation says, and writes it again from
+its pixels: no EXIF (GPS position, camera serial number, names), no XMP or
+IPTC, no comments or text chunks, and no bytes that were not the picture —
+a polyglot's script after the end of a PNG or in a GIF comment is gone. Only
+the colour profile and transparency are carried over. JPEGs are written with
+their own quantisation tables and subsampling, so the new copy looks the
+same; a lossless WebP stays lossless. Animations keep their frames and
+timing (all their frames count against the pixel limit); they carry no
+orientation to apply. The stored name's extension and the content type come
+from the decoded format, never from the upload's name or declared type.
 """
 
 from __future__ import annotations
 
+import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from PIL import Image as PillowImage
-from PIL import UnidentifiedImageError
+from PIL import ImageOps, JpegImagePlugin, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# Decoded format → the extension its stored file gets. A multi-picture JPEG
+# (MPO: phones add a depth map or preview) is stored as its main picture.
+ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 _ACCEPTED = "upload a JPEG, PNG, WebP or GIF image"
 # What Pillow raises on a damaged file (its PNG and GIF parsers raise SyntaxError).
-_DAMAGED = (OSError, SyntaxError, ValueError)
+_DAMAGED = (OSError, SyntaxError, ValueError, EOFError)
+# Lossy WebP is written again at this quality (JPEG keeps its own tables).
+WEBP_QUALITY = 90
 
 
 def harden_pillow() -> None:
     PillowImage.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
     warnings.simplefilter("error", PillowImage.DecompressionBombWarning)
+
+
+def content_type_for(name: str) -> str:
+    """The content type of a stored image file, from the extension ``prepare_image`` gave it."""
+    return CONTENT_TYPES.get(PurePath(name).suffix.lower().lstrip("."), "application/octet-stream")
 
 
 @dataclass(frozen=True)
@@ -37,12 +65,58 @@ class CheckedImage:
     extension: str
     width: int
     height: int
+    frames: int = 1
+
+
+class PreparedImage(File):
+    """An upload decoded and written again without its metadata: what gets stored.
+
+    Its ``name`` is ``image.<extension>`` of the decoded format; the content
+    lives in an anonymous temporary file that disappears when it is closed.
+    """
+
+    def __init__(self, file, checked: CheckedImage):
+        super().__init__(file, name=f"image.{checked.extension}")
+        self.checked = checked
+        self.width, self.height = checked.width, checked.height
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.checked.extension]
 
 
 def check_image(upload) -> CheckedImage:
-    """Validate an uploaded file as an image we accept, or raise ValidationError.
+    """Validate a file as an image we accept, or raise ValidationError.
 
     The whole file is read from its start; the upload's position is left as it was.
+    """
+    with _decoded(upload) as (_picture, checked):
+        return checked
+
+
+def prepare_image(upload) -> PreparedImage:
+    """The upload as it will be stored (see the module docstring), or ValidationError."""
+    if isinstance(upload, PreparedImage):
+        return upload
+    with _decoded(upload) as (picture, checked):
+        lossless = checked.format == "WEBP" and _is_lossless_webp(upload)
+        # Closed by whoever stores it (or when it is dropped); never named on disk.
+        output = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
+        try:
+            width, height = _write_without_metadata(picture, checked, output, lossless)
+        except BaseException:
+            output.close()
+            raise
+    output.seek(0)
+    upright = CheckedImage(checked.format, checked.extension, width, height, checked.frames)
+    return PreparedImage(output, upright)
+
+
+@contextmanager
+def _decoded(upload) -> Iterator[tuple[PillowImage.Image, CheckedImage]]:
+    """The fully decoded upload, within the limits; Pillow's errors become clear messages.
+
+    Errors raised inside the ``with`` block are translated too.
     """
     size = getattr(upload, "size", None)
     if size is not None and size > settings.MAX_IMAGE_BYTES:
@@ -50,29 +124,16 @@ def check_image(upload) -> CheckedImage:
         raise ValidationError(f"The image is larger than {limit_mb} MB.")
     if size == 0:
         raise ValidationError(f"The file is empty; {_ACCEPTED}.")
+    too_many_pixels = ValidationError(
+        f"The image has more than {settings.MAX_IMAGE_PIXELS:,} pixels; upload a smaller one."
+    )
     position = upload.tell()
     upload.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PillowImage.DecompressionBombWarning)
-            return _decode(upload)
-    finally:
-        upload.seek(position)
-
-
-def _decode(upload) -> CheckedImage:
-    too_many_pixels = ValidationError(
-        f"The image has more than {settings.MAX_IMAGE_PIXELS:,} pixels; upload a smaller one."
-    )
-    try:
-        with PillowImage.open(upload) as picture:
-            image_format = picture.format
-            width, height = picture.size
-            if image_format not in ALLOWED_FORMATS:
-                raise ValidationError(f"{image_format} files are not accepted; {_ACCEPTED}.")
-            if width * height > settings.MAX_IMAGE_PIXELS:
-                raise too_many_pixels
-            picture.load()
+            with PillowImage.open(upload) as picture:
+                yield picture, _checked(picture, too_many_pixels)
     except (PillowImage.DecompressionBombError, PillowImage.DecompressionBombWarning):
         raise too_many_pixels from None
     except UnidentifiedImageError:
@@ -81,4 +142,65 @@ def _decode(upload) -> CheckedImage:
         raise ValidationError(
             f"The image could not be read; the file may be damaged or incomplete ({error})."
         ) from None
-    return CheckedImage(image_format, ALLOWED_FORMATS[image_format], width, height)
+    finally:
+        upload.seek(position)
+
+
+def _checked(picture: PillowImage.Image, too_many_pixels: ValidationError) -> CheckedImage:
+    image_format = picture.format
+    width, height = picture.size
+    if image_format not in ALLOWED_FORMATS:
+        raise ValidationError(f"{image_format} files are not accepted; {_ACCEPTED}.")
+    if width * height > settings.MAX_IMAGE_PIXELS:
+        raise too_many_pixels
+    picture.load()
+    frames = 1 if image_format == "MPO" else getattr(picture, "n_frames", 1)
+    if frames * width * height > settings.MAX_IMAGE_PIXELS:
+        raise ValidationError(
+            f"The animation has more than {settings.MAX_IMAGE_PIXELS:,} pixels in all its "
+            f"{frames:,} frames; upload a shorter or smaller one."
+        )
+    picture.seek(0)
+    stored_format = "JPEG" if image_format == "MPO" else image_format
+    return CheckedImage(stored_format, ALLOWED_FORMATS[image_format], width, height, frames)
+
+
+def _write_without_metadata(
+    picture: PillowImage.Image, checked: CheckedImage, output, lossless: bool
+) -> tuple[int, int]:
+    """Write ``picture`` to ``output`` from its pixels alone; the size written."""
+    options: dict = {}
+    if icc_profile := picture.info.get("icc_profile"):
+        options["icc_profile"] = icc_profile
+    if checked.format == "JPEG":
+        options["qtables"] = picture.quantization
+        if (subsampling := JpegImagePlugin.get_sampling(picture)) != -1:
+            options["subsampling"] = subsampling
+        options["progressive"] = bool(picture.info.get("progressive"))
+    elif checked.format == "WEBP":
+        options |= {"lossless": True} if lossless else {"quality": WEBP_QUALITY}
+    elif checked.format == "GIF":
+        options["comment"] = b""  # else Pillow copies the first frame's comment
+    if checked.frames > 1:
+        picture.save(output, checked.format, save_all=True, **options)
+        return picture.size
+    upright = ImageOps.exif_transpose(picture)
+    if "transparency" in picture.info:
+        options["transparency"] = picture.info["transparency"]
+    upright.info = {}  # nothing of the original's metadata rides along
+    upright.save(output, checked.format, **options)
+    return upright.size
+
+
+def _is_lossless_webp(upload) -> bool:
+    """Whether the (first) picture of a WebP file is VP8L, WebP's lossless coding."""
+    upload.seek(12)  # after "RIFF", the size and "WEBP": a list of chunks
+    while len(header := upload.read(8)) == 8:
+        kind, size = header[:4], int.from_bytes(header[4:], "little")
+        if kind in (b"VP8L", b"VP8 "):
+            return kind == b"VP8L"
+        if kind == b"ANMF":
+            upload.seek(16, 1)  # the frame's own header; its picture's chunks follow
+            continue
+        upload.seek(size + size % 2, 1)
+    return False

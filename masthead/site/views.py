@@ -125,6 +125,8 @@ def preview(request, token: str):
         "corrections": list(revision.story.corrections.all()),
         "recent_posts": selectors.recent_posts(exclude=revision.story),
         "preview": revision,
+        # The lead image of an unpublished revision opens only with the link (site/media.py).
+        "preview_token": token,
     }
     response = render(request, "site/story.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -101,6 +101,9 @@ def _locked(story: Story) -> Story:
 
 def _new_revision(story: Story, content: Content, actor, note: str) -> Revision:
     last = story.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    if content.lead_image is not None and content.lead_image.pk is None:
+        # A new image is stored with the revision that shows it, after every check.
+        content.lead_image.save()
     values = {name: getattr(content, name) for name in StoryContent.CONTENT_FIELDS}
     values["language"] = values["language"] or story.language
     revision = Revision.objects.create(

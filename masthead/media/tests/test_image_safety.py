@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import struct
 import warnings
-import zlib
 
 import pytest
 from django.conf import settings as django_settings
@@ -18,6 +16,7 @@ from PIL import Image as PillowImage
 
 from masthead.media.image_safety import CheckedImage, check_image, harden_pillow
 from masthead.media.models import Image
+from masthead.media.tests.images import png_declaring
 
 
 def image_bytes(image_format: str, size=(40, 30), mode="RGB", noise=False) -> bytes:
@@ -33,18 +32,6 @@ def image_bytes(image_format: str, size=(40, 30), mode="RGB", noise=False) -> by
 
 def upload(content: bytes, name: str = "upload.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="image/png")
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims ``width`` x ``height`` pixels."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
 
 
 @pytest.fixture

@@ -1,0 +1,85 @@
+"""Who may see an uploaded image: one rule for the media gate and the story form.
+
+The question is always about a stored file: rows that share one (new words
+for a published picture make a new row, see docs/back-office.md) share its
+fate. A file is
+
+- **public** while a public record shows it: the lead image of a live story
+  (``Story.objects.live()``; the story row holds the published revision's),
+  the photo of an author (shown with every byline and on author pages), or
+  an image of the outlet's own records (its logo, or any other image field
+  the ``Outlet`` model has);
+- **seen by staff** who may read (``permissions.can_read``) a story that has
+  it as the lead image of any of its revisions: their desks' stories for
+  editors, every desk's for chief editors, their own for writers.
+
+Nobody else sees it, whoever learned its name (from a preview, a shared
+draft, a log): the media gate answers 404 and the story form refuses the
+image's id like one that does not exist. Images of a revision whose preview
+link someone holds are the gate's business (``site/media.py``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from masthead.media.models import Image
+from masthead.newsroom.models import Author, Outlet
+from masthead.newsroom.roles import access_for
+from masthead.stories import permissions
+from masthead.stories.models import Revision, Story
+from masthead.stories.versions import SITE
+
+# Bound on the rows one look-up reads; a file is used by a handful of rows.
+ROWS_READ = 200
+
+
+def _image_ids(file_name: str) -> list[int]:
+    return list(Image.objects.filter(file=file_name).values_list("pk", flat=True)[:ROWS_READ])
+
+
+def _outlet_images(image_ids: list[int]) -> Q:
+    fields = [
+        field.name
+        for field in Outlet._meta.concrete_fields
+        if field.is_relation and field.related_model is Image
+    ]
+    shown = Q(pk__in=[])
+    for name in fields:
+        shown |= Q(**{f"{name}_id__in": image_ids})
+    return shown
+
+
+def public_scopes(file_name: str) -> set[str]:
+    """The content scopes of the public pages that show the file; empty if it is not public."""
+    image_ids = _image_ids(file_name)
+    if not image_ids:
+        return set()
+    live = Story.objects.live().filter(lead_image_id__in=image_ids)
+    scopes = {f"story:{pk}" for pk in live.values_list("pk", flat=True)[:ROWS_READ]}
+    authors = Author.objects.filter(photo_id__in=image_ids).values_list("pk", flat=True)
+    scopes.update(f"author:{pk}" for pk in authors[:ROWS_READ])
+    if Outlet.objects.filter(_outlet_images(image_ids)).exists():
+        scopes.add(SITE)
+    return scopes
+
+
+def staff_can_see(user, file_name: str) -> bool:
+    """Whether ``user`` may read a story that has the file as a lead image."""
+    if not access_for(user).has_content_role:
+        return False
+    image_ids = _image_ids(file_name)
+    if not image_ids:
+        return False
+    in_revisions = Revision.objects.filter(lead_image_id__in=image_ids).values_list("story_id")
+    on_stories = Story.objects.filter(lead_image_id__in=image_ids).values_list("pk")
+    story_ids = {pk for (pk,) in in_revisions.distinct()[:ROWS_READ]}
+    story_ids.update(pk for (pk,) in on_stories[:ROWS_READ])
+    stories = Story.objects.filter(pk__in=story_ids).only("pk", "desk_id", "created_by_id")
+    return any(permissions.can_read(user, story) for story in stories)
+
+
+def can_see(user, image: Image) -> bool:
+    """Whether ``user`` may see (and so choose) ``image``: public, or on a story they may read."""
+    name = image.file.name
+    return bool(name) and (bool(public_scopes(name)) or staff_can_see(user, name))
