@@ -140,8 +140,8 @@ def label_for(
 
 
 @cache
-def desk_material(slug: str) -> DeskMaterial:
-    path = DATA / f"desk-{slug}.toml"
+def desk_material(slug: str, folder: Path = DATA) -> DeskMaterial:
+    path = folder / f"desk-{slug}.toml"
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
@@ -250,14 +250,14 @@ def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def stories_for(slug: str, count: int, rng: random.Random) -> list[Written]:
+def stories_for(slug: str, count: int, rng: random.Random, folder: Path = DATA) -> list[Written]:
     """``count`` stories of one desk, no headline twice, templates taken in turn.
 
     Templates are dealt like cards (``weight`` copies of each, shuffled), so
     neighbouring stories of a desk are of different kinds; a template whose
     headline has no slot left to vary is used once.
     """
-    material = desk_material(slug)
+    material = desk_material(slug, folder)
     headlines: set[str] = set()
     made: list[Written] = []
     exhausted: set[int] = set()

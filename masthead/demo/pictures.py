@@ -15,7 +15,7 @@ import json
 import math
 import random
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from PIL import Image as PillowImage
@@ -263,7 +263,7 @@ class _MapView:
         return x, y
 
 
-@cache
+@lru_cache(maxsize=4)  # each is ~10 MB of pixels; most maps share the view of Iran
 def _base_map(view: _MapView, country: str) -> PillowImage.Image:
     """Land, sea, borders and names: the same for every map of one country and view."""
     canvas = Canvas(background=SEA)
@@ -598,7 +598,7 @@ PATTERN_PALETTES = [
 ]
 
 
-@cache
+@lru_cache(maxsize=4)
 def _tiles(palette: int, size: int) -> PillowImage.Image:
     deep, light, cream = PATTERN_PALETTES[palette]
     canvas = Canvas(background=deep)
