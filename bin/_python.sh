@@ -1,5 +1,5 @@
-# Shared by bin/demo and bin/test (sourced): a virtualenv in .venv with
-# Masthead installed from this checkout.
+# Shared by the scripts in bin/ and bench/ (sourced): a virtualenv in .venv with
+# Masthead installed from this checkout, and what else a script needs.
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
@@ -26,4 +26,12 @@ ensure_venv() {
   fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$1"
+}
+
+# ensure_chromium: Debian's Chromium, which the browser tests drive.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  echo "$(basename "$0"): installing Debian's chromium for the browser tests" >&2
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 }

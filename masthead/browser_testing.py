@@ -1,10 +1,15 @@
 """What the browser tests share: Debian's Chromium, a live server that serves
-static files through WhiteNoise as production does, and the screenshots
-folder the docs use. Playwright drives the browser; no browser is downloaded.
+static files through WhiteNoise as production does, and where screenshots go.
+Playwright drives the browser; no browser is downloaded.
+
+Screenshots go to the git-ignored ``.screenshots/`` folder, so a test run
+never changes the pictures the docs show; ``bin/screenshots`` runs the
+browser tests with ``MASTHEAD_SCREENSHOTS=docs/screenshots`` to refresh them.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +26,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+REPOSITORY = Path(__file__).resolve().parents[1]
+# The browser tests' own screenshots (ignored by git), and the docs' pictures.
+SCREENSHOTS = REPOSITORY / ".screenshots"
+DOCS_SCREENSHOTS = REPOSITORY / "docs" / "screenshots"
 
 
 def launch_chromium(playwright):
@@ -45,8 +53,10 @@ def whitenoise_live_server() -> Iterator[LiveServer]:
 
 
 def screenshot_path(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
+    """Where a test saves the screenshot ``name``: ``MASTHEAD_SCREENSHOTS`` if set."""
+    folder = Path(os.environ.get("MASTHEAD_SCREENSHOTS") or SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def failed_for_real(request) -> bool:

@@ -9,9 +9,11 @@ Times are relative to the moment of loading, so the recent posts read
 from __future__ import annotations
 
 import io
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -23,6 +25,9 @@ from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
+from masthead.demo import pictures
+from masthead.demo.material import LABEL_RULES, allowed, label_for, stories_for
+from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
@@ -32,108 +37,63 @@ from masthead.stories.models import Byline, Label, Story, Tag
 from masthead.stories.services import snapshot_revision
 
 DEMO_PASSWORD = "masthead-demo"
-GENERATED_STORIES = 300
+STORIES_PER_DESK = 50
 RANDOM_SEED = 20261125
 
 DESKS = [
-    # name, slug, editor name, job title, colour of its illustration
-    ("Politics", "politics", "Maryam Alavi", "Politics editor", (122, 28, 36)),
-    ("Economy", "economy", "Reza Karimi", "Economy editor", (24, 86, 64)),
-    ("Society", "society", "Leila Hosseini", "Society editor", (46, 70, 140)),
-    ("Culture", "culture", "Sara Rahimi", "Culture editor", (120, 72, 20)),
-    ("Sports", "sports", "Ali Moradi", "Sports editor", (20, 100, 120)),
-    ("Media Wire", "media-wire", "Hamid Jafari", "Wire editor", (70, 70, 78)),
+    # name, slug, editor name, job title, how the editor's portrait looks
+    ("Politics", "politics", "Maryam Alavi", "Politics editor", Look(scarf=True)),
+    ("Economy", "economy", "Reza Karimi", "Economy editor", Look(beard=True, glasses=True)),
+    ("Society", "society", "Leila Hosseini", "Society editor", Look(scarf=True, glasses=True)),
+    ("Culture", "culture", "Sara Rahimi", "Culture editor", Look(scarf=True)),
+    ("Sports", "sports", "Ali Moradi", "Sports editor", Look(beard=True)),
+    ("Media Wire", "media-wire", "Hamid Jafari", "Wire editor", Look(grey=True, glasses=True)),
 ]
+GENERATED_STORIES = STORIES_PER_DESK * len(DESKS)
+# Each writer works for their own desk (the same position in DESKS) and the next one.
 WRITERS = [
-    ("Nima Sadeghi", "Journalist"),
-    ("Parisa Ahmadi", "News-writer"),
-    ("Kaveh Nouri", "Analyst"),
-    ("Shirin Farahani", "Journalist"),
-    ("Babak Tehrani", "News-writer"),
-    ("Azadeh Rostami", "Analyst"),
+    ("Nima Sadeghi", "Journalist", Look()),
+    ("Parisa Ahmadi", "News-writer", Look(scarf=True)),
+    ("Kaveh Nouri", "Analyst", Look(glasses=True, beard=True)),
+    ("Shirin Farahani", "Journalist", Look(scarf=True, glasses=True)),
+    ("Babak Tehrani", "News-writer", Look()),
+    ("Azadeh Rostami", "Analyst", Look(scarf=True)),
 ]
-LABELS = [
-    ("IFP Exclusive", "ifp-exclusive", Label.Kind.EXCLUSIVE),
-    ("Breaking", "breaking", Label.Kind.BREAKING),
-    ("Analysis", "analysis", Label.Kind.ANALYSIS),
-    ("Opinion", "opinion", Label.Kind.OPINION),
-    ("Interview", "interview", Label.Kind.INTERVIEW),
+CHIEF = ("Farhad Nazari", Look(grey=True, beard=True))
+# Tags the seed page's stories carry; the generated stories bring their desks' own.
+TAGS = ["Iran", "United States", "Nuclear talks", "IAEA", "Gaza", "Oil", "Sanctions", "Football"]
+# Which desk each recent post of the seed page belongs to, its tags, and its label
+# (each label checked against the rules: "Breaking" only while a story is fresh).
+RECENT_POSTS = [
+    ("politics", ["Iran", "United States"], None),
+    ("media-wire", ["United States"], None),
+    ("media-wire", ["Gaza"], None),
+    ("politics", ["IAEA", "Iran"], None),
+    ("media-wire", ["Gaza"], None),
+    ("politics", ["IAEA", "Iran", "Nuclear talks"], None),
 ]
-TAGS = [
-    "Iran",
-    "United States",
-    "Nuclear talks",
-    "IAEA",
-    "Gaza",
-    "Oil",
-    "Sanctions",
-    "Tehran",
-    "Elections",
-    "Football",
-]
-# Which desk each recent post of the seed page belongs to, and its tags.
-RECENT_DESKS = ["politics", "politics", "media-wire", "politics", "media-wire", "politics"]
-RECENT_TAGS = [["Iran"], ["United States"], ["Gaza"], ["IAEA", "Iran"], ["Gaza"], ["IAEA", "Iran"]]
-
-SUBJECTS = [
-    "Tehran",
-    "Parliament",
-    "Central bank",
-    "Oil ministry",
-    "Foreign minister",
-    "Tehran stock exchange",
-    "Football federation",
-    "Health ministry",
-    "Isfahan council",
-    "Film festival jury",
-    "Caspian ports",
-    "Farmers' union",
-    "Metro operator",
-    "Tabriz carpet makers",
-    "Judiciary chief",
-]
-VERBS = [
-    "weighs",
-    "unveils",
-    "rejects",
-    "backs",
-    "delays",
-    "expands",
-    "questions",
-    "defends",
-    "reviews",
-    "signs",
-    "warns over",
-    "cuts",
-]
-OBJECTS = [
-    "new budget plan",
-    "fuel price reform",
-    "regional trade deal",
-    "water rationing measures",
-    "rail link to the north",
-    "talks on currency reform",
-    "summer festival programme",
-    "youth employment scheme",
-    "league schedule",
-    "air quality rules",
-    "import tariffs",
-    "housing loans",
-    "heritage restoration",
-    "border crossing hours",
-]
-SENTENCES = [
-    "Officials said the decision followed weeks of consultation with the provinces.",
-    "Critics argue the plan leaves too many questions unanswered.",
-    "The measure is expected to take effect at the start of the next Iranian month.",
-    "A spokesman told reporters that further details would be published within days.",
-    "Analysts say the move reflects pressure from rising prices and a weaker rial.",
-    "Lawmakers from several factions have asked for a full debate before any vote.",
-    "Local businesses said they had not been told how the change would affect them.",
-    "The ministry did not respond to a request for comment by the time of publication.",
-    "Previous attempts at a similar reform stalled in parliament two years ago.",
-    "Residents interviewed in the capital gave a mixed reaction to the announcement.",
-]
+DESK_DATELINES = {
+    "politics": "Tehran",
+    "economy": "Tehran",
+    "society": "Tehran",
+    "culture": "Tehran",
+    "sports": "Tehran",
+    "media-wire": "",
+}
+# The lead: the seed page has no standfirst; the demo's editor wrote one, and a map.
+LEAD_DEK = (
+    "Iran denies that any message from Washington came through Oman, while US officials say "
+    "strikes on Iranian radar and missile sites were approved after the downing of a US drone, "
+    "then called off on Thursday night with planes already in the air."
+)
+LEAD_IMAGE = {
+    "kind": "map",
+    "place": "Strait of Hormuz",
+    "title": "The Strait of Hormuz",
+    "subtitle": "The US surveillance drone was shot down over the region on Thursday",
+    "caption": "The Strait of Hormuz, near where the IRGC shot down a US surveillance drone.",
+    "alt": "Locator map of Iran with the Strait of Hormuz marked",
+}
 
 
 # The demo outlet's standards: short, and plainly sample text. Each kind names
@@ -257,42 +217,57 @@ class DemoResult:
     logins: list[tuple[str, str, str]]
 
 
-def _illustration(colour: tuple[int, int, int], title: str) -> bytes:
-    """A plain, deterministic picture (no photo rights to clear for a demo)."""
-    width, height = 1200, 675
-    picture = PillowImage.new("RGB", (width, height), colour)
-    draw = ImageDraw.Draw(picture)
-    for band in range(0, height, 6):
-        shade = int(40 * band / height)
-        draw.line(
-            [(0, band), (width, band)], fill=tuple(max(0, c - shade) for c in colour), width=6
-        )
-    for ring in range(5):
-        radius = 120 + ring * 70
-        draw.ellipse(
-            [
-                width * 0.7 - radius,
-                height * 0.45 - radius,
-                width * 0.7 + radius,
-                height * 0.45 + radius,
-            ],
-            outline=tuple(min(255, c + 40) for c in colour),
-            width=3,
-        )
-    draw.text((60, height - 90), title, fill=(255, 255, 255), font_size=44)
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=82, optimize=True)
-    return out.getvalue()
+@cache
+def _rendered(spec: str, seed: str) -> bytes:
+    """A story picture, rendered once per process (tests load the demo many times)."""
+    return pictures.render(json.loads(spec), seed)
 
 
-def _image(key: str, colour, title: str, alt: str, caption: str) -> Image:
-    credit = "Masthead demo illustration"
-    image = Image.objects.filter(credit=credit, caption=caption).first()
-    if image is None:
-        image = Image(alt_text=alt, caption=caption, credit=credit)
-        image.file.save(f"demo-{key}.jpg", ContentFile(_illustration(colour, title)), save=False)
-        image.save()
+def _picture(spec: dict, seed: str, current: Image | None) -> Image:
+    """The story's picture: ``current`` when it is this one, else rendered and stored."""
+    caption, credit = spec["caption"], pictures.credit_for(spec)
+    if current is not None and current.caption == caption and current.credit == credit:
+        return current
+    alt = spec.get("alt") or pictures.PHOTOS[spec["name"]].alt
+    image = Image(alt_text=alt, caption=caption, credit=credit)
+    data = _rendered(json.dumps(spec, sort_keys=True), seed)
+    image.file.save(f"demo-{seed}.jpg", ContentFile(data), save=False)
+    image.save()
     return image
+
+
+def _portrait(author: Author, alt: str, credit: str, make) -> None:
+    """Give ``author`` a photo made by ``make()`` unless they have this one already."""
+    if author.photo and author.photo.alt_text == alt and author.photo.credit == credit:
+        return
+    data, extension = make()
+    photo = Image(alt_text=alt, caption="", credit=credit)
+    photo.file.save(f"demo-{author.slug}.{extension}", ContentFile(data), save=False)
+    photo.save()
+    author.photo = photo
+    author.save(update_fields=["photo"])
+
+
+PORTRAIT_CREDIT = "Illustration: IFP (demo portrait)"
+
+
+def _illustrated(author: Author, look: Look) -> None:
+    _portrait(
+        author,
+        f"Illustrated portrait of {author.name}",
+        PORTRAIT_CREDIT,
+        lambda: (_cached_portrait(author.name, look), "jpg"),
+    )
+
+
+@cache
+def _cached_portrait(name: str, look: Look) -> bytes:
+    return pictures.portrait(name, look)
+
+
+@cache
+def _cached_mark(short_name: str) -> bytes:
+    return pictures.logo_mark(short_name)
 
 
 def _author(name: str, **fields) -> Author:
@@ -394,16 +369,30 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         email="editorial@ifp.example",
         job_title="",
     )
+    # A collective has no face: it shows the outlet's mark.
+    _portrait(
+        staff,
+        f"{outlet.name} logo",
+        "Iran Front Page (demo)",
+        lambda: (_cached_mark(outlet.short_name), "png"),
+    )
     labels = {
-        slug: Label.objects.update_or_create(
-            slug=slug, defaults={"name": name, "kind": kind, "position": i}
+        rule.slug: Label.objects.update_or_create(
+            slug=rule.slug, defaults={"name": rule.name, "kind": rule.kind, "position": i}
         )[0]
-        for i, (name, slug, kind) in enumerate(LABELS)
+        for i, rule in enumerate(LABEL_RULES)
     }
-    tags = {
-        name: Tag.objects.update_or_create(slug=slugify(name), defaults={"name": name})[0]
-        for name in TAGS
-    }
+    tags: dict[str, Tag] = {}
+
+    def tagged(names: list[str]) -> list[Tag]:
+        for name in names:
+            if name not in tags:
+                tags[name] = Tag.objects.update_or_create(
+                    slug=slugify(name), defaults={"name": name}
+                )[0]
+        return [tags[name] for name in names]
+
+    tagged(TAGS)
     logins = [("admin", DEMO_PASSWORD, "administrator (Django admin)")]
     # Hashing is slow by design: hash the one demo password once.
     password_hash = make_password(DEMO_PASSWORD)
@@ -411,14 +400,14 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     _role(admin, StaffRole.Role.ADMINISTRATOR)
 
     desks: dict[str, Desk] = {}
-    images: dict[str, Image] = {}
-    for position, (name, slug, editor_name, title, colour) in enumerate(DESKS):
+    for position, (name, slug, editor_name, title, look) in enumerate(DESKS):
         editor = _author(
             editor_name,
             job_title=title,
             email=f"{slug}@ifp.example",
             bio=f"{editor_name} edits the {name} desk and answers for every report it publishes.",
         )
+        _illustrated(editor, look)
         desks[slug] = Desk.objects.update_or_create(
             slug=slug,
             defaults={
@@ -433,67 +422,65 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         username = f"editor.{slug.replace('-', '')}"
         _role(_staff_user(username, password_hash, editor), StaffRole.Role.DESK_EDITOR, desks[slug])
         logins.append((username, DEMO_PASSWORD, f"{name} desk editor"))
-        images[slug] = _image(
-            slug,
-            colour,
-            name,
-            alt=f"Abstract illustration in the colours of the {name} desk",
-            caption=f"{name} desk illustration",
-        )
-    writers = [
-        _author(
+    writers = []
+    for name, title, look in WRITERS:
+        writer = _author(
             name,
             job_title=title,
             bio=f"{name} is a {title.lower()} at Iran Front Page.",
             email=f"{slugify(name)}@ifp.example",
         )
-        for name, title in WRITERS
-    ]
+        _illustrated(writer, look)
+        writers.append(writer)
     desk_order = list(desks.values())
     writer_users = []
     for number, writer in enumerate(writers):
         username = f"writer.{writer.slug.split('-')[0]}"
         user = _staff_user(username, password_hash, writer)
-        # Each writer works for two desks, so every desk has writers.
         own_desks = [desk_order[number % 6], desk_order[(number + 1) % 6]]
         for desk in own_desks:
             _role(user, StaffRole.Role.WRITER, desk)
         writer_users.append(user)
         where = " and ".join(desk.name for desk in own_desks)
         logins.append((username, DEMO_PASSWORD, f"{writer.job_title}, writes for {where}"))
+    chief_name, chief_look = CHIEF
     chief = _author(
-        "Farhad Nazari",
+        chief_name,
         job_title="Editor-in-chief",
         email="chief@ifp.example",
-        bio="Farhad Nazari is the editor-in-chief of Iran Front Page.",
+        bio=f"{chief_name} is the editor-in-chief of Iran Front Page.",
     )
+    _illustrated(chief, chief_look)
     _role(_staff_user("chief", password_hash, chief), StaffRole.Role.CHIEF_EDITOR)
     logins.insert(1, ("chief", DEMO_PASSWORD, "chief editor (every desk)"))
 
-    # The seed page's story: the lead, one hour old, by the collective. The page
-    # has no standfirst (its first paragraph is the lead), so no dek.
+    current_images = {
+        story.slug: story.lead_image
+        for story in Story.objects.select_related("lead_image").filter(lead_image__isnull=False)
+    }
+    # The seed page's story: the lead, one hour old, by the collective.
+    lead_slug = slugify(seed.headline)
     _put_story(
-        slug=slugify(seed.headline),
+        slug=lead_slug,
         headline=seed.headline,
-        dek="",
+        dek=LEAD_DEK,
         body=_paragraphs(seed.paragraphs),
         desk=desks["politics"],
         label=labels["ifp-exclusive"],
         authors=[staff],
-        tags=[tags["Iran"], tags["United States"]],
+        tags=tagged(["Iran", "United States"]),
         published_at=now - timedelta(hours=1),
         dateline="Tehran",
-        lead_image=_image(
-            "lead",
-            (30, 40, 70),
-            "Politics",
-            alt="Abstract illustration of concentric circles over a dark blue field",
-            caption="Tensions between Tehran and Washington rose after the downing of a US drone.",
-        ),
+        lead_image=_picture(LEAD_IMAGE, lead_slug, current_images.get(lead_slug)),
         top_rank=1,
     )
     # Its "Recent Posts": live stories as old as the page says.
     for index, post in enumerate(seed.recent_posts):
+        desk_slug, tag_names, label_slug = RECENT_POSTS[index % len(RECENT_POSTS)]
+        age = post.age + timedelta(
+            seconds=index
+        )  # a second apart: posts of one age keep the page's order
+        label = label_slug if label_slug and allowed(label_slug, desk_slug, age) else None
         _put_story(
             slug=slugify(post.headline),
             headline=post.headline,
@@ -501,39 +488,51 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             body=_paragraphs(
                 [post.opening, "This demo story carries the opening of the original report only."]
             ),
-            desk=desks[RECENT_DESKS[index % len(RECENT_DESKS)]],
-            label=None,
+            desk=desks[desk_slug],
+            label=labels[label] if label else None,
             authors=[staff],
-            tags=[tags[name] for name in RECENT_TAGS[index % len(RECENT_TAGS)]],
-            # A second apart, so posts of the same age keep the page's order.
-            published_at=now - post.age - timedelta(seconds=index),
+            tags=tagged(tag_names),
+            published_at=now - age,
             top_rank=index + 2 if index < 3 else None,
         )
     # Generated archive, older than the recent posts, so every list paginates.
-    desk_list = list(desks.values())
-    tag_list = list(tags.values())
-    label_list = [None, None, None, *labels.values()]
+    # Each desk's stories are written from that desk's own material.
+    written = {slug: stories_for(slug, STORIES_PER_DESK, rng) for slug in desks}
+    photos_used: set[str] = set()
     for number in range(GENERATED_STORIES):
-        desk = desk_list[number % len(desk_list)]
-        headline = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}"
-        sentences = rng.sample(SENTENCES, 6)
-        byline = [writers[number % len(writers)]]
+        position = number % len(desk_order)
+        desk = desk_order[position]
+        story = written[desk.slug][number // len(desk_order)]
+        age = timedelta(hours=7 + number * 5, minutes=rng.randrange(60))
+        # The desk's own writer, with the desk's second writer now and then, or the collective.
+        byline = [writers[position]]
         if number % 7 == 0:
-            byline.append(writers[(number + 3) % len(writers)])
+            byline.append(writers[(position - 1) % len(writers)])
         if number % 11 == 0:
             byline = [staff]
+        label = label_for(desk.slug, story.kind, age, story.exclusive, rng)
+        slug = f"{slugify(story.headline)}-{number + 1}"
+        lead_image = None
+        spec = story.image
+        if spec and spec["kind"] == "photo":
+            # A photo illustrates one story only; later stories of the template go without.
+            if spec["name"] not in photos_used:
+                photos_used.add(spec["name"])
+                lead_image = _picture(spec, slug, current_images.get(slug))
+        elif spec and (number // len(desk_order)) % 2 == 0:
+            lead_image = _picture(spec, slug, current_images.get(slug))
         _put_story(
-            slug=f"{slugify(headline)}-{number + 1}",
-            headline=headline,
-            dek=sentences[0],
-            body=_paragraphs([" ".join(sentences[i : i + 2]) for i in range(0, 6, 2)]),
+            slug=slug,
+            headline=story.headline,
+            dek=story.dek,
+            body=_paragraphs(story.paragraphs),
             desk=desk,
-            label=rng.choice(label_list),
+            label=labels[label] if label else None,
             authors=byline,
-            tags=rng.sample(tag_list, 2),
-            dateline=rng.choice(["Tehran", "Isfahan", "Tabriz", "Mashhad", ""]),
-            published_at=now - timedelta(hours=7 + number * 5, minutes=rng.randrange(60)),
-            lead_image=images[desk.slug] if number % 3 == 0 else None,
+            tags=tagged(story.tags),
+            dateline=story.dateline or DESK_DATELINES[desk.slug],
+            published_at=now - age,
+            lead_image=lead_image,
         )
     for story in Story.objects.filter(latest_revision__isnull=True):
         snapshot_revision(story, note="Loaded with the demo outlet")
@@ -543,13 +542,73 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
 
 # Stories in every state of the workflow, made the way staff make them.
 WORKFLOW_EXAMPLES = [
-    # (final state, headline, desk slug)
-    ("draft", "Tehran metro extension faces new delays", "society"),
-    ("submitted", "Wheat harvest forecast revised upwards", "economy"),
-    ("in_edit", "Parliament committee questions fuel subsidy plan", "politics"),
-    ("ready", "Isfahan film week opens with restored classics", "culture"),
-    ("scheduled", "Central bank to announce new exchange rate policy", "economy"),
-    ("withdrawn", "Report on stadium closure", "sports"),
+    # (final state, headline, desk slug, dek, body)
+    (
+        "draft",
+        "Tehran metro extension faces new delays",
+        "society",
+        "The metro company says the southern extension will open a year late.",
+        [
+            "The extension of Tehran's metro to the southern districts will open a year later "
+            "than planned, the city's metro company said.",
+            "The company blamed late payments from the government and the price of imported "
+            "signalling equipment.",
+        ],
+    ),
+    (
+        "submitted",
+        "Wheat harvest forecast revised upwards",
+        "economy",
+        "Autumn rain in the north-west raises the outlook for next year's crop.",
+        [
+            "The agriculture ministry has raised its forecast for next year's wheat harvest "
+            "after good autumn rain in the north-west.",
+            "Farmers in the south and east, where the drought continues, expect a smaller crop.",
+        ],
+    ),
+    (
+        "in_edit",
+        "Parliament committee questions fuel subsidy plan",
+        "politics",
+        "Lawmakers want to know how the savings would reach low-income households.",
+        [
+            "Parliament's energy committee has asked the government to explain how savings from "
+            "its fuel subsidy plan would reach low-income households.",
+            "The committee will hear the oil minister next week.",
+        ],
+    ),
+    (
+        "ready",
+        "Isfahan film week opens with restored classics",
+        "culture",
+        "Six films restored from the national film archive open the week.",
+        [
+            "A week of restored classics of Iranian cinema opened in Isfahan with six films "
+            "from the national film archive.",
+            "Screenings continue every evening until Friday.",
+        ],
+    ),
+    (
+        "scheduled",
+        "Central bank to announce new exchange rate policy",
+        "economy",
+        "The bank is expected to narrow the gap between its rate and the open market.",
+        [
+            "The central bank will announce changes to its exchange rate policy, officials said, "
+            "expected to narrow the gap between its own rate and the open market.",
+            "Importers have asked for a transition period.",
+        ],
+    ),
+    (
+        "withdrawn",
+        "Report on stadium closure",
+        "sports",
+        "The league is said to be closing a stadium after crowd trouble.",
+        [
+            "The league has closed a stadium for two matches after crowd trouble, according to "
+            "a source at the federation.",
+        ],
+    ),
 ]
 
 
@@ -557,14 +616,14 @@ def _workflow_examples(desks: dict[str, Desk], writers: list, now: datetime) -> 
     editors = {
         desk.slug: desk.editor.user for desk in desks.values() if desk.editor and desk.editor.user
     }
-    body = _paragraphs([SENTENCES[0], SENTENCES[3], SENTENCES[7]])
-    for state, headline, desk_slug in WORKFLOW_EXAMPLES:
+    for state, headline, desk_slug, dek, paragraphs in WORKFLOW_EXAMPLES:
         if Story.objects.filter(slug=slugify(headline)).exists():
             continue
         desk, editor = desks[desk_slug], editors[desk_slug]
         writer = next(w for w in writers if access_for(w).writes_for(desk.pk))
         story = services.create_story(
-            writer, services.Content(headline=headline, desk=desk, dek=SENTENCES[4], body=body)
+            writer,
+            services.Content(headline=headline, desk=desk, dek=dek, body=_paragraphs(paragraphs)),
         )
         if state == "draft":
             continue

@@ -4,7 +4,7 @@ The demo's superuser opens the admin, is sent to the sign-in page, mistypes
 the password, signs in, sets up an authenticator app from the secret shown on
 the page (the code is computed here, as the app would), keeps the backup
 codes and reaches the admin; signing in again asks for a code. The run
-writes the sign-in screenshots in ``docs/screenshots/``.
+takes the sign-in screenshots (``screenshot_path``; ``bin/screenshots`` refreshes the docs').
 
 As in the other browser tests, the demo is loaded before Playwright starts
 and nothing here touches the database while it runs.

@@ -5,8 +5,8 @@ it with the keyboard; the Politics desk editor takes it from the board,
 edits it, reads the diff and schedules it a few seconds ahead; the story
 appears on the public home page at its time; the editor publishes a
 correction and readers see its note. A second test makes two editors save
-over each other and merges on the conflict page. The run writes the back
-office's screenshots in ``docs/screenshots/``.
+over each other and merges on the conflict page. The run takes the back
+office's screenshots (``screenshot_path``; ``bin/screenshots`` refreshes the docs' copies).
 
 As in ``masthead/site/tests/test_browser.py``: the demo is loaded before
 Playwright starts and nothing here touches the database while it runs

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+import hashlib
+import html
+import re
+import string
+import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.text import slugify
 
 from masthead.demo.loader import GENERATED_STORIES, load_demo
 from masthead.demo.seed import load_seed
+from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.relative_time import relative_time
 from masthead.stories.models import Story
@@ -16,6 +24,7 @@ from masthead.stories.models import Story
 pytestmark = pytest.mark.django_db
 
 LEAD_SLUG = "trump-cancels-imminent-attack-on-iran-says-not-after-war"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
@@ -132,3 +141,210 @@ def test_management_command_prints_the_logins(capsys):
     out = capsys.readouterr().out
     assert "Demo outlet loaded: 313 stories." in out
     assert "admin" in out and "masthead-demo" in out
+
+
+# --- A believable outlet (issue 9, item 23) ----------------------------------------------
+
+SEED_SLUGS = {LEAD_SLUG} | {slugify(post.headline) for post in load_seed().recent_posts}
+
+# Words only stories of that desk use: each generated story has one of its own desk's,
+# and none that marks another desk's subject.
+DESK_WORDS = {
+    "politics": ["parliament", "lawmakers", "ministry", "governor", "council", "election", "bill"],
+    "economy": ["rial", "inflation", "price", "export", "oil", "budget", "stock", "wheat", "trade"],
+    "society": [
+        "school",
+        "water",
+        "metro",
+        "hospital",
+        "red crescent",
+        "universit",
+        "air",
+        "animal",
+        "clock",
+        "observatory",
+        "caf",
+    ],
+    "culture": [
+        "festival",
+        "film",
+        "book",
+        "restoration",
+        "heritage",
+        "bazaar",
+        "exhibition",
+        "yalda",
+        "poetry",
+    ],
+    "sports": ["league", "football", "wrestl", "volleyball", "coach", "team melli", "match"],
+    "media-wire": [
+        "united nations",
+        "un agencies",
+        "opec",
+        "oil prices",
+        "iaea",
+        "government of",
+        "appeal",
+        "satellite",
+        "border market",
+        "strait of hormuz",
+    ],
+}
+NOT_ON = {
+    # desk: words that would mean a story of another desk's subject landed here
+    "politics": ["football", "league", "coach", "festival", "film"],
+    "economy": ["football", "league", "coach", "festival", "film", "parliament approves"],
+    "society": ["football", "league", "coach", "barrels a day"],
+    "culture": ["football", "league", "barrels a day", "lawmakers"],
+    "sports": ["inflation", "rial", "parliament", "lawmakers", "barrels"],
+    "media-wire": ["football", "league", "coach", "film"],
+}
+
+
+def _generated_live_stories():
+    return (
+        Story.objects.live()
+        .exclude(slug__in=SEED_SLUGS)
+        .select_related("desk", "label", "lead_image")
+    )
+
+
+def _text(story: Story) -> str:
+    return f"{story.headline} {story.dek} {story.body}".lower()
+
+
+def test_every_generated_story_is_about_its_desk_s_subject(demo):
+    stories = list(_generated_live_stories())
+    assert len(stories) == GENERATED_STORIES
+
+    for story in stories:
+        text = _text(story)
+        assert any(word in text for word in DESK_WORDS[story.desk.slug]), (
+            story.desk,
+            story.headline,
+        )
+        assert not any(word in text for word in NOT_ON[story.desk.slug]), (
+            story.desk,
+            story.headline,
+        )
+
+
+def _pattern(template_text: str) -> re.Pattern:
+    """A template line as a regular expression: its slots match any text."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template_text):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append(".+?")
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def test_every_generated_story_is_written_from_its_own_desk_s_material(demo):
+    for slug in ("politics", "economy", "society", "culture", "sports", "media-wire"):
+        material = tomllib.loads((DATA / f"desk-{slug}.toml").read_text(encoding="utf-8"))
+        headlines = [_pattern(story["headline"]) for story in material["story"]]
+        paragraphs = [_pattern(text) for story in material["story"] for text in story["body"]]
+        stories = _generated_live_stories().filter(desk__slug=slug)
+        assert stories.count() > 20, slug
+        for story in stories:
+            assert any(p.fullmatch(story.headline) for p in headlines), (slug, story.headline)
+            for paragraph in re.findall(r"<p>(.*?)</p>", story.body):
+                text = html.unescape(paragraph)
+                assert any(p.fullmatch(text) for p in paragraphs), (slug, text)
+
+
+def test_generated_headlines_are_not_repeated(demo):
+    headlines = list(_generated_live_stories().values_list("headline", flat=True))
+
+    assert len(headlines) == len(set(headlines))
+
+
+# The demo's label rules, stated here independently of the loader's table:
+# label → (desks it may appear on, youngest age at which it must be gone).
+LABEL_RULES = {
+    "Breaking": ({"politics", "economy", "society", "sports", "media-wire"}, timedelta(hours=3)),
+    "IFP Exclusive": ({"politics", "economy", "society", "sports"}, None),
+    "Analysis": ({"politics", "economy", "media-wire"}, None),
+    "Opinion": ({"politics", "economy", "society", "culture", "sports"}, None),
+    "Interview": ({"economy", "society", "culture", "sports"}, None),
+    "Explainer": ({"politics", "economy", "society"}, None),
+    "Review": ({"culture"}, None),
+}
+
+
+def test_labels_fit_the_desk_and_the_age_of_the_story():
+    now = timezone.now()
+    load_demo(now=now)
+    labelled = Story.objects.live().filter(label__isnull=False).select_related("label", "desk")
+
+    kinds = set()
+    for story in labelled:
+        desks, gone_at = LABEL_RULES[story.label.name]
+        assert story.desk.slug in desks, (story.label.name, story.desk.slug, story.headline)
+        if gone_at is not None:
+            assert now - story.published_at < gone_at, (story.label.name, story.headline)
+        kinds.add(story.label.name)
+    live = Story.objects.live().count()
+    exclusives = labelled.filter(label__name="IFP Exclusive").count()
+    assert 1 <= exclusives <= live // 25
+    assert {"Analysis", "Opinion", "Interview", "Review"} <= kinds
+
+
+def test_pictures_are_all_different_and_captioned_and_credited(demo):
+    with_pictures = [s for s in _generated_live_stories() if s.lead_image_id]
+    lead = Story.objects.get(slug=LEAD_SLUG)
+    pictures = [s.lead_image for s in with_pictures] + [lead.lead_image]
+
+    assert len(with_pictures) >= 50
+    digests = set()
+    for image in pictures:
+        assert image.alt_text and image.caption and image.credit, image.file.name
+        with image.file.open("rb") as data:
+            digests.add(hashlib.sha256(data.read()).hexdigest())
+    assert len(digests) == len(pictures)
+    # Graphics drawn for the story and real photographs, each credited to its source.
+    credits = {image.credit for image in pictures}
+    assert any("Natural Earth" in credit for credit in credits)
+    assert any("(CC0)" in credit for credit in credits)
+    assert any("(public domain)" in credit for credit in credits)
+
+
+def test_every_author_has_a_photo_and_the_collective_the_outlet_s_mark(demo):
+    bylined = Author.objects.filter(stories__isnull=False).distinct()
+    editors = Author.objects.filter(desks_edited__isnull=False)
+    authors = list({*bylined, *editors})
+
+    digests = set()
+    for author in authors:
+        assert author.photo, author
+        assert author.photo.alt_text, author
+        with author.photo.file.open("rb") as data:
+            digests.add(hashlib.sha256(data.read()).hexdigest())
+    assert len(digests) == len(authors)
+    staff = Author.objects.get(name="IFP Editorial Staff")
+    assert staff.photo.alt_text == "Iran Front Page logo"
+
+
+def test_the_lead_has_a_standfirst_and_a_picture_on_the_home_page(demo, client):
+    page = client.get("/").content.decode()
+    lead = page.split('class="front__lead"', 1)[1].split('class="front__top"', 1)[0]
+
+    assert 'class="card__image"' in lead
+    assert 'class="card__dek"' in lead
+
+
+def test_loading_again_keeps_the_pictures(demo):
+    pictures = dict(
+        Story.objects.filter(lead_image__isnull=False).values_list("slug", "lead_image")
+    )
+    photos = dict(Author.objects.values_list("slug", "photo"))
+    images = Image.objects.count()
+
+    load_demo(now=timezone.now() + timedelta(minutes=5))
+
+    assert (
+        dict(Story.objects.filter(lead_image__isnull=False).values_list("slug", "lead_image"))
+        == pictures
+    )
+    assert dict(Author.objects.values_list("slug", "photo")) == photos
+    assert Image.objects.count() == images

@@ -3,8 +3,8 @@
 A reader opens the home page, follows the lead story and finds its kicker,
 byline, author box and Recent Posts; relative times stay true as time passes
 and on a page that came from a cache; nothing fails to load or is fetched
-from another host; the article fits a phone. The run writes the screenshots
-that the README and ``docs/`` show (``docs/screenshots/``).
+from another host; the article fits a phone. The run takes the screenshots
+that the README and ``docs/`` show (``bin/screenshots`` writes them to ``docs/screenshots/``).
 
 The tests only read, so they share one demo outlet, loaded once per module
 (loading it takes seconds). Django refuses database calls from a thread that

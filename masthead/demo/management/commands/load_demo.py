@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from masthead.demo.loader import load_demo
+from masthead.demo.material import MaterialError
 from masthead.demo.seed import SeedFormatError
 
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
             result = load_demo()
         except SeedFormatError as error:
             raise CommandError(f"The seed page cannot be read: {error}") from None
+        except MaterialError as error:
+            raise CommandError(f"The demo's desk material is wrong: {error}") from None
         self.stdout.write(self.style.SUCCESS(f"Demo outlet loaded: {result.stories} stories."))
         self.stdout.write("Demo logins:")
         for username, password, role in result.logins:
