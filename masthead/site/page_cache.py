@@ -310,7 +310,6 @@ class SharedPages:
     FORMAT = 1
     lock_seconds = 10  # longer than a slow render; a dead renderer's lock lasts no longer
     poll_seconds = 0.05  # how often a waiting request looks for the new copy
-    down_seconds = 5  # after the cache fails, go without it this long
 
     def __init__(self, cache: BaseCache, max_bytes: int, timeout: int, wait_seconds: float = 1.0):
         self.cache = cache
@@ -338,8 +337,9 @@ class SharedPages:
         return f"page:{digest}", f"page-lock:{digest}"
 
     def is_down(self) -> bool:
-        failed_within = getattr(self.cache, "failed_within", None)
-        return failed_within is not None and failed_within(self.down_seconds)
+        """Whether the cache failed lately (``ResilientRedisCache``'s breaker is open)."""
+        is_down = getattr(self.cache, "is_down", None)
+        return is_down is not None and is_down()
 
     def get(self, key: str) -> tuple[Entry, Stamp] | None:
         """The shared entry and its stamp, if there is one."""
