@@ -129,10 +129,10 @@ class ResilientRedisCache(RedisCache):
         # A call that timed out is not sent again: the breaker decides when to try.
         options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, params)
-        location = str(server)
+        self.location = str(server)
         with ResilientRedisCache._breakers_lock:
             self.breaker = ResilientRedisCache._breakers.setdefault(
-                location, CircuitBreaker(DOWN_SECONDS)
+                self.location, CircuitBreaker(DOWN_SECONDS)
             )
 
     @classmethod
