@@ -1,7 +1,9 @@
 """The reader path: anonymous page views answered from memory, before Django.
 
 ``PageCache`` wraps the WSGI application. A GET or HEAD without a session
-cookie or credentials is looked up by scheme, host, path and query in a
+cookie or credentials is looked up by scheme, host, path and the query
+parameters its page reads (``query.py``: a query with any other is answered
+from the clean address's copy or by Django, and never stored) in a
 per-process store; a hit is answered with the bytes and headers Django
 produced (security headers included), with every relative time rewritten
 for this moment, and with a 304 when the reader's ETag still matches. Only
@@ -51,9 +53,12 @@ from http.cookies import CookieError, SimpleCookie
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.exceptions import SuspiciousOperation
+from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
 from masthead.stories.models import ContentVersion, Story
 from masthead.stories.versions import SITE
@@ -423,10 +428,18 @@ class PageCache:
             logger.warning("page cache: cannot read content versions", exc_info=True)
             close_old_connections()
             return self.app(environ, start_response)
-        key = self._key(environ)
+        try:
+            key, clean = self._key(environ)
+        except (SuspiciousOperation, UnicodeError):
+            return self.app(environ, start_response)  # Django answers 400
         entry = self.store.get(key)
         if entry is not None and self.watch.is_fresh(entry):
             return self._serve(entry, environ, start_response, "HIT")
+        if not clean:
+            # Parameters the page does not read (?utm_source=…, ?junk=…): the clean
+            # address's copy when there is a fresh one, else Django's answer to this
+            # request, stored nowhere (site/query.py).
+            return self.app(environ, start_response)
         return self._render(key, entry, environ, start_response)
 
     # Requests ---------------------------------------------------------------
@@ -449,16 +462,22 @@ class PageCache:
         return True
 
     @staticmethod
-    def _key(environ) -> str:
-        return "|".join(
+    def _key(environ) -> tuple[str, bool]:
+        """The entry's key: scheme, host, path and the query parameters the page reads;
+        and whether the query held nothing else (site/query.py)."""
+        query, clean = keyed_query(
+            get_path_info(environ), get_bytes_from_wsgi(environ, "QUERY_STRING", "")
+        )
+        key = "|".join(
             (
                 environ.get("wsgi.url_scheme", "http"),
                 environ.get("HTTP_X_FORWARDED_PROTO", ""),
                 environ.get("HTTP_HOST", ""),
                 environ.get("PATH_INFO", ""),
-                environ.get("QUERY_STRING", ""),
+                query,
             )
         )
+        return key, clean
 
     # Rendering --------------------------------------------------------------
 
@@ -549,7 +568,9 @@ class PageCache:
             return lambda data: None  # the legacy write() callable: Django never uses it
 
         result = self.app(environ, capture)
-        entry_headers = self._storable_headers(captured["status"], captured["headers"])
+        entry_headers = self._storable_headers(
+            captured["status"], captured["headers"], bool(environ.get("QUERY_STRING"))
+        )
         if entry_headers is None:
             # Not for the cache: hand Django's response through, streaming as it was.
             start_response(captured["status"], captured["headers"])
@@ -574,9 +595,15 @@ class PageCache:
         return self._serve(entry, environ, start_response, "MISS")
 
     @staticmethod
-    def _storable_headers(status: str, headers):
-        """(scopes, etag, headers to keep) if the response may be stored, else None."""
-        if int(status.split(" ", 1)[0]) not in CACHEABLE_STATUSES:
+    def _storable_headers(status: str, headers, with_query: bool = False):
+        """(scopes, etag, headers to keep) if the response may be stored, else None.
+
+        At an address with a query only a 200 is: the values of a page's
+        parameters are the client's to choose, and one that names no page (a
+        404) or an old one (a 301) would otherwise make an entry per value.
+        """
+        code = int(status.split(" ", 1)[0])
+        if code not in CACHEABLE_STATUSES or (with_query and code != 200):
             return None
         names = {name.lower(): value for name, value in headers}
         if "set-cookie" in names or "surrogate-key" not in names:

@@ -12,8 +12,10 @@ own tests in ``test_shared_page_cache.py``.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
@@ -47,9 +49,9 @@ class Answer:
         return self.body.decode()
 
 
-def call(app, path: str, method: str = "GET", **headers: str) -> Answer:
+def environ_of(path: str, method: str = "GET", **headers: str) -> dict:
     path, _, query = path.partition("?")
-    environ = {
+    return {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": query,
@@ -62,6 +64,10 @@ def call(app, path: str, method: str = "GET", **headers: str) -> Answer:
         "wsgi.errors": BytesIO(),
         **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
     }
+
+
+def call(app, path: str, method: str = "GET", **headers: str) -> Answer:
+    environ = environ_of(path, method, **headers)
     answer: dict = {}
 
     def start_response(status, response_headers, exc_info=None):
@@ -397,3 +403,97 @@ def test_a_publish_renews_the_sitemap_of_its_month_and_the_index_only(app, newsr
     renewed = call(app, this_month)
     assert renewed.outcome == "MISS" and story.slug in renewed.text
     assert call(app, "/sitemap.xml").outcome == "MISS"
+
+
+# The key: host, path and the query parameters the page reads (RELIABILITY F2) --
+
+
+def without_nonces(body: bytes) -> bytes:
+    """The bytes of a page less what differs on every render by design (CSP nonces)."""
+    return re.sub(rb' nonce="[^"]*"', b"", body)
+
+
+def junk() -> str:
+    return f"junk={uuid.uuid4().hex}"
+
+
+def test_unknown_query_parameters_make_no_entry(app, newsroom):
+    clean_render = call(PageCache(WSGIHandler(), shared=None, poll_seconds=0), "/politics/")
+
+    cold = [call(app, f"/politics/?{junk()}") for _ in range(20)]
+
+    assert [answer.status for answer in cold] == [200] * 20
+    assert {without_nonces(answer.body) for answer in cold} == {without_nonces(clean_render.body)}
+    assert app.store.entries == {} and app.store.used == 0
+
+    clean = call(app, "/politics/")
+    warm = [call(app, f"/politics/?{junk()}") for _ in range(20)]
+
+    assert clean.outcome == "MISS"
+    assert {(answer.outcome, answer.body) for answer in warm} == {("HIT", clean.body)}
+    assert len(app.store.entries) == 1
+
+
+@pytest.mark.parametrize(
+    "poisoned",
+    [
+        "utm_source=newsletter;x=1",
+        "utm_source=newsletter&utm_medium=email",
+        "page=2",  # a parameter of other pages: this one reads none
+        "=x&&",
+        "x-http-method-override=POST",
+    ],
+)
+def test_a_poisoned_query_changes_nothing_a_reader_gets(app, newsroom, poisoned):
+    url = newsroom["first"].get_absolute_url()
+
+    first = call(app, f"{url}?{poisoned}")
+    normal = call(app, url)
+
+    assert first.status == normal.status == 200
+    assert without_nonces(first.body) == without_nonces(normal.body)
+    assert normal.outcome == "MISS"  # the poisoned request stored nothing …
+    assert call(app, f"{url}?{poisoned}").outcome == "HIT"  # … and gets the clean copy
+    assert len(app.store.entries) == 1
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"x_forwarded_host": "evil.example"},
+        {"x_original_url": "/admin/"},
+        {"x_http_method_override": "POST"},
+        {"accept": "application/json"},
+        {"accept_language": "fa"},
+    ],
+)
+def test_unkeyed_headers_change_nothing_a_reader_gets(app, newsroom, header):
+    poisoned = call(app, "/politics/", **header)
+    normal = call(app, "/politics/")
+
+    assert poisoned.status == normal.status == 200
+    assert (normal.outcome, normal.body) == ("HIT", poisoned.body)
+    assert "evil.example" not in normal.text
+
+
+def test_the_query_parameters_a_page_reads_are_keyed_in_one_order(app, newsroom):
+    for number in range(25):
+        make_story(f"Older story {number}", desk=newsroom["politics"], age=timedelta(days=2))
+    first_page = call(app, "/politics/")
+    older = re.search(r'href="/politics/\?before=([^"]+)"', first_page.text).group(1)
+
+    page_two = call(app, f"/politics/?before={older}")
+    with_junk = call(app, f"/politics/?utm_source=x&before={older}")
+    cold_with_junk = call(app, f"/politics/?after={older}&utm_source=x")
+
+    assert page_two.outcome == "MISS" and "Older story" in page_two.text
+    assert (with_junk.outcome, with_junk.body) == ("HIT", page_two.body)
+    assert cold_with_junk.status == 200 and cold_with_junk.outcome is None  # rendered, not stored
+    assert len(app.store.entries) == 2
+
+
+def test_an_invalid_value_of_a_page_parameter_is_not_stored(app, newsroom):
+    answers = [call(app, f"/politics/?before=not-a-cursor-{number}") for number in range(5)]
+
+    assert {answer.status for answer in answers} == {404}
+    assert app.store.entries == {}
