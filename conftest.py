@@ -113,7 +113,10 @@ def pytest_collection_modifyitems(config, items):
 
     if connection.vendor == "postgresql":
         return
-    reason = "needs PostgreSQL row locks; runs in the PostgreSQL pass of .ci/run (DATABASE_URL)"
+    default = "needs PostgreSQL row locks"
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
+        marker = item.get_closest_marker("postgres")
+        if marker is not None:
+            reason = marker.kwargs.get("reason", default)
+            where = "runs in the PostgreSQL pass of .ci/run (DATABASE_URL)"
+            item.add_marker(pytest.mark.skip(reason=f"{reason}; {where}"))
