@@ -33,6 +33,9 @@ a lock held longer than that wait no longer holds the others back.
 A per-process cache (locmem, the default) has no second level. A cache that
 is down only costs renders (docs/page-cache-shared.md).
 
+Intervals (polls, waits) are read from ``masthead/clock.py``, so tests can
+move them; dates from ``timezone.now()`` and ``time.time()``.
+
 Why our own code: Django's cache middleware runs inside the full request
 cycle, keys by time-to-live, cannot embed content versions and serves
 frozen relative times; a CDN in front (see docs/operations.md) is welcome
@@ -58,6 +61,7 @@ from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from masthead import clock
 from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
 from masthead.stories.models import ContentVersion, Story
@@ -138,14 +142,14 @@ class VersionWatch:
 
     def refresh(self) -> None:
         """Poll the version rows if the last poll is older than ``poll_seconds``."""
-        if time.monotonic() - self.last_poll < self.poll_seconds:
+        if clock.monotonic() - self.last_poll < self.poll_seconds:
             return
         if not self.lock.acquire(blocking=False):
             return  # another thread is polling; its answer is moments away
         try:
             self._poll()
         finally:
-            self.last_poll = time.monotonic()
+            self.last_poll = clock.monotonic()
             self.lock.release()
 
     def _poll(self) -> None:
@@ -504,6 +508,10 @@ class PageCache:
                     return self._serve(fresh, environ, start_response, "SHARED")
             return self.app(environ, start_response)
         try:
+            fresh = self.store.get(key)
+            if fresh is not None and self.watch.is_fresh(fresh):
+                # Rendered by the leader that finished between our look and our lead.
+                return self._serve(fresh, environ, start_response, "HIT")
             if self.shared is None:
                 return self._render_and_store(key, environ, start_response)
             return self._render_shared(key, stale, environ, start_response)
@@ -538,10 +546,10 @@ class PageCache:
             # slow, stuck, or gone and its lock left behind (an ``add`` Redis carried
             # out after our client had timed out). Render too.
             return self._render_and_store(key, environ, start_response)
-        deadline = time.monotonic() + shared.wait_seconds
+        deadline = clock.monotonic() + shared.wait_seconds
         rendering = True
-        while rendering and time.monotonic() < deadline:
-            time.sleep(shared.poll_seconds)
+        while rendering and clock.monotonic() < deadline:
+            clock.sleep(shared.poll_seconds)
             generation = self.watch.generation
             found, rendering = shared.get_while_rendering(key)
             fresh = self._vouched(key, found, generation)
