@@ -469,9 +469,11 @@ class PageCache:
     def _key(environ) -> tuple[str, bool]:
         """The entry's key: scheme, host, path and the query parameters the page reads;
         and whether the query held nothing else (site/query.py)."""
-        query, clean = keyed_query(
-            get_path_info(environ), get_bytes_from_wsgi(environ, "QUERY_STRING", "")
-        )
+        query, clean = "", True
+        if environ.get("QUERY_STRING"):  # the hit path of a bare address does no more
+            query, clean = keyed_query(
+                get_path_info(environ), get_bytes_from_wsgi(environ, "QUERY_STRING", "")
+            )
         key = "|".join(
             (
                 environ.get("wsgi.url_scheme", "http"),
