@@ -50,6 +50,58 @@ def cache_of_its_own(settings):
 
 
 @pytest.fixture(autouse=True)
+def redis_untried():
+    """Each test meets Redis untried: no circuit breaker left open by another test."""
+    from masthead.resilient_cache import ResilientRedisCache
+
+    ResilientRedisCache.reset_breakers()
+
+
+@pytest.fixture
+def redis_url(settings) -> str:
+    """A real Redis for the test: ``CACHE_URL``'s in the run configured for Redis.
+
+    That run must fail, not skip, when its Redis does not answer. Other runs
+    use ``TEST_REDIS_URL`` (by default the local Redis) if one answers, and
+    skip, saying why, if none does.
+    """
+    import redis
+
+    from masthead.resilient_cache import BACKEND
+
+    configured = settings.CACHES["default"]
+    required = configured["BACKEND"] == BACKEND
+    url = (
+        configured["LOCATION"]
+        if required
+        else os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        if required:
+            pytest.fail(f"CACHE_URL names Redis at {url}, which does not answer: {error}")
+        pytest.skip(
+            f"needs Redis at {url} (CACHE_URL or TEST_REDIS_URL); "
+            "the PostgreSQL + Redis pass of .ci/run has one"
+        )
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture
+def manual_clock(monkeypatch):
+    """Intervals pass only when the test says (``masthead/clock.py``); dates are untouched."""
+    from masthead import clock
+
+    manual = clock.ManualClock()
+    monkeypatch.setattr(clock, "current", manual)
+    return manual
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Slow hashing protects real accounts; tests only need it to be correct."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -61,7 +113,10 @@ def pytest_collection_modifyitems(config, items):
 
     if connection.vendor == "postgresql":
         return
-    reason = "needs PostgreSQL row locks; runs in the PostgreSQL pass of .ci/run (DATABASE_URL)"
+    default = "needs PostgreSQL row locks"
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
+        marker = item.get_closest_marker("postgres")
+        if marker is not None:
+            reason = marker.kwargs.get("reason", default)
+            where = "runs in the PostgreSQL pass of .ci/run (DATABASE_URL)"
+            item.add_marker(pytest.mark.skip(reason=f"{reason}; {where}"))

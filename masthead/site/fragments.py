@@ -6,7 +6,7 @@ article's own head and main part (``story:N`` with ``site``) are rendered
 once per version of the scopes they show and kept in Django's cache
 (local memory, or Redis through ``masthead/resilient_cache.py``: when
 Redis is away every fragment is rendered again, and for a few seconds after
-a failure the cache is not even asked). The same holds for
+a failure the cache is not even asked: its circuit breaker is open). The same holds for
 the outlet's records that templates read (``outlet``, its policy pages).
 
 Keys embed the counters of those scopes (``stories/versions.py``), read once
@@ -59,9 +59,6 @@ from masthead.stories import versions
 FRAGMENT_SECONDS = 24 * 3600
 # Fragments listing stories change when a scheduled story's time comes.
 TIMED_SCOPES = frozenset({versions.FRONT})
-# After the cache fails (Redis away), render without it this long instead of
-# paying a connection timeout per fragment (resilient_cache.failed_within).
-CACHE_DOWN_SECONDS = 5
 # Settings that change the markup of the same content (times, links).
 MARKUP_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL")
 
@@ -155,8 +152,9 @@ def private(request: HttpRequest) -> None:
 
 
 def _cache_is_down() -> bool:
-    failed_within = getattr(cache, "failed_within", None)
-    return failed_within is not None and failed_within(CACHE_DOWN_SECONDS)
+    # Redis failed lately (its breaker is open): not worth reading the counters of a key.
+    is_down = getattr(cache, "is_down", None)
+    return is_down is not None and is_down()
 
 
 def _next_change(now) -> float | None:

@@ -10,7 +10,8 @@ for code that is not a plain view. It gives the response:
   bytes do (a publish, an update, a slug change, a renamed desk …) and never
   otherwise. A view that knows a cheaper validator may set ``ETag`` itself.
 * a **Last-Modified** date: when this address last started answering with
-  these bytes, kept per address in the shared cache. The first time an
+  these bytes, kept per address (path and the query parameters the page
+  reads, ``query.py``) in the shared cache. The first time an
   address is seen the view's own date (a story's last public update, a
   feed's newest item) is taken, else the current time.
 * **conditional GET**: ``If-None-Match`` / ``If-Modified-Since`` answered with
@@ -36,10 +37,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from masthead.site.query import keyed_query
 from masthead.stories.versions import SITE
 
 CACHEABLE_STATUSES = frozenset({200, 301, 404, 410})
@@ -54,7 +57,12 @@ def body_etag(body: bytes) -> str:
 
 
 def _last_changed_key(request: HttpRequest) -> str:
-    address = request.get_full_path().encode("utf-8", "surrogateescape")
+    # The address as the page cache keys it: parameters the page does not read
+    # (?utm_source=…, ?junk=…) make no record of their own (site/query.py).
+    query, _ = keyed_query(request.path_info, get_bytes_from_wsgi(request.META, "QUERY_STRING", ""))
+    address = (f"{request.path}?{query}" if query else request.path).encode(
+        "utf-8", "surrogateescape"
+    )
     return "http-last-changed:" + hashlib.sha256(address).hexdigest()
 
 

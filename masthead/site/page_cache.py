@@ -1,7 +1,9 @@
 """The reader path: anonymous page views answered from memory, before Django.
 
 ``PageCache`` wraps the WSGI application. A GET or HEAD without a session
-cookie or credentials is looked up by scheme, host, path and query in a
+cookie or credentials is looked up by scheme, host, path and the query
+parameters its page reads (``query.py``: a query with any other is answered
+from the clean address's copy or by Django, and never stored) in a
 per-process store; a hit is answered with the bytes and headers Django
 produced (security headers included), with every relative time rewritten
 for this moment, and with a 304 when the reader's ETag still matches. Only
@@ -31,6 +33,9 @@ a lock held longer than that wait no longer holds the others back.
 A per-process cache (locmem, the default) has no second level. A cache that
 is down only costs renders (docs/page-cache-shared.md).
 
+Intervals (polls, waits) are read from ``masthead/clock.py``, so tests can
+move them; dates from ``timezone.now()`` and ``time.time()``.
+
 Why our own code: Django's cache middleware runs inside the full request
 cycle, keys by time-to-live, cannot embed content versions and serves
 frozen relative times; a CDN in front (see docs/operations.md) is welcome
@@ -51,9 +56,13 @@ from http.cookies import CookieError, SimpleCookie
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django.core.exceptions import SuspiciousOperation
+from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from masthead import clock
+from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
 from masthead.stories.models import ContentVersion, Story
 from masthead.stories.versions import SITE
@@ -133,14 +142,14 @@ class VersionWatch:
 
     def refresh(self) -> None:
         """Poll the version rows if the last poll is older than ``poll_seconds``."""
-        if time.monotonic() - self.last_poll < self.poll_seconds:
+        if clock.monotonic() - self.last_poll < self.poll_seconds:
             return
         if not self.lock.acquire(blocking=False):
             return  # another thread is polling; its answer is moments away
         try:
             self._poll()
         finally:
-            self.last_poll = time.monotonic()
+            self.last_poll = clock.monotonic()
             self.lock.release()
 
     def _poll(self) -> None:
@@ -310,7 +319,6 @@ class SharedPages:
     FORMAT = 1
     lock_seconds = 10  # longer than a slow render; a dead renderer's lock lasts no longer
     poll_seconds = 0.05  # how often a waiting request looks for the new copy
-    down_seconds = 5  # after the cache fails, go without it this long
 
     def __init__(self, cache: BaseCache, max_bytes: int, timeout: int, wait_seconds: float = 1.0):
         self.cache = cache
@@ -338,8 +346,9 @@ class SharedPages:
         return f"page:{digest}", f"page-lock:{digest}"
 
     def is_down(self) -> bool:
-        failed_within = getattr(self.cache, "failed_within", None)
-        return failed_within is not None and failed_within(self.down_seconds)
+        """Whether the cache failed lately (``ResilientRedisCache``'s breaker is open)."""
+        is_down = getattr(self.cache, "is_down", None)
+        return is_down is not None and is_down()
 
     def get(self, key: str) -> tuple[Entry, Stamp] | None:
         """The shared entry and its stamp, if there is one."""
@@ -423,10 +432,18 @@ class PageCache:
             logger.warning("page cache: cannot read content versions", exc_info=True)
             close_old_connections()
             return self.app(environ, start_response)
-        key = self._key(environ)
+        try:
+            key, clean = self._key(environ)
+        except (SuspiciousOperation, UnicodeError):
+            return self.app(environ, start_response)  # Django answers 400
         entry = self.store.get(key)
         if entry is not None and self.watch.is_fresh(entry):
             return self._serve(entry, environ, start_response, "HIT")
+        if not clean:
+            # Parameters the page does not read (?utm_source=…, ?junk=…): the clean
+            # address's copy when there is a fresh one, else Django's answer to this
+            # request, stored nowhere (site/query.py).
+            return self.app(environ, start_response)
         return self._render(key, entry, environ, start_response)
 
     # Requests ---------------------------------------------------------------
@@ -449,16 +466,24 @@ class PageCache:
         return True
 
     @staticmethod
-    def _key(environ) -> str:
-        return "|".join(
+    def _key(environ) -> tuple[str, bool]:
+        """The entry's key: scheme, host, path and the query parameters the page reads;
+        and whether the query held nothing else (site/query.py)."""
+        query, clean = "", True
+        if environ.get("QUERY_STRING"):  # the hit path of a bare address does no more
+            query, clean = keyed_query(
+                get_path_info(environ), get_bytes_from_wsgi(environ, "QUERY_STRING", "")
+            )
+        key = "|".join(
             (
                 environ.get("wsgi.url_scheme", "http"),
                 environ.get("HTTP_X_FORWARDED_PROTO", ""),
                 environ.get("HTTP_HOST", ""),
                 environ.get("PATH_INFO", ""),
-                environ.get("QUERY_STRING", ""),
+                query,
             )
         )
+        return key, clean
 
     # Rendering --------------------------------------------------------------
 
@@ -485,6 +510,10 @@ class PageCache:
                     return self._serve(fresh, environ, start_response, "SHARED")
             return self.app(environ, start_response)
         try:
+            fresh = self.store.get(key)
+            if fresh is not None and self.watch.is_fresh(fresh):
+                # Rendered by the leader that finished between our look and our lead.
+                return self._serve(fresh, environ, start_response, "HIT")
             if self.shared is None:
                 return self._render_and_store(key, environ, start_response)
             return self._render_shared(key, stale, environ, start_response)
@@ -519,10 +548,10 @@ class PageCache:
             # slow, stuck, or gone and its lock left behind (an ``add`` Redis carried
             # out after our client had timed out). Render too.
             return self._render_and_store(key, environ, start_response)
-        deadline = time.monotonic() + shared.wait_seconds
+        deadline = clock.monotonic() + shared.wait_seconds
         rendering = True
-        while rendering and time.monotonic() < deadline:
-            time.sleep(shared.poll_seconds)
+        while rendering and clock.monotonic() < deadline:
+            clock.sleep(shared.poll_seconds)
             generation = self.watch.generation
             found, rendering = shared.get_while_rendering(key)
             fresh = self._vouched(key, found, generation)
@@ -549,7 +578,9 @@ class PageCache:
             return lambda data: None  # the legacy write() callable: Django never uses it
 
         result = self.app(environ, capture)
-        entry_headers = self._storable_headers(captured["status"], captured["headers"])
+        entry_headers = self._storable_headers(
+            captured["status"], captured["headers"], bool(environ.get("QUERY_STRING"))
+        )
         if entry_headers is None:
             # Not for the cache: hand Django's response through, streaming as it was.
             start_response(captured["status"], captured["headers"])
@@ -574,9 +605,15 @@ class PageCache:
         return self._serve(entry, environ, start_response, "MISS")
 
     @staticmethod
-    def _storable_headers(status: str, headers):
-        """(scopes, etag, headers to keep) if the response may be stored, else None."""
-        if int(status.split(" ", 1)[0]) not in CACHEABLE_STATUSES:
+    def _storable_headers(status: str, headers, with_query: bool = False):
+        """(scopes, etag, headers to keep) if the response may be stored, else None.
+
+        At an address with a query only a 200 is: the values of a page's
+        parameters are the client's to choose, and one that names no page (a
+        404) or an old one (a 301) would otherwise make an entry per value.
+        """
+        code = int(status.split(" ", 1)[0])
+        if code not in CACHEABLE_STATUSES or (with_query and code != 200):
             return None
         names = {name.lower(): value for name, value in headers}
         if "set-cookie" in names or "surrogate-key" not in names:

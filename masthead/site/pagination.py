@@ -44,6 +44,8 @@ from datetime import UTC, datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 
+# What ``paginate`` reads: a view that pages declares them (site/query.py).
+QUERY_PARAMETERS = ("before", "after", "page")
 LEGACY_PAGE_LIMIT = 50
 SHORT_LIST = 5000
 MAX_CURSOR_LENGTH = 40

@@ -63,6 +63,7 @@ from django.views.decorators.http import require_safe
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
 from masthead.site.absolute_urls import site_root
 from masthead.site.http import public_response, surrogate_keys
+from masthead.site.query import query_parameters
 from masthead.stories.models import Byline, ContentVersion, Label, Story, Tag
 from masthead.stories.versions import FRONT, month_scope, month_scope_of
 
@@ -654,6 +655,7 @@ def index(request):
     return surrogate_keys(response, FRONT)
 
 
+@query_parameters("p")
 @require_safe
 @public_response
 def section(request, section: str):

@@ -21,6 +21,7 @@ from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.site import fragments, pagination, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.http import public_response, surrogate_keys
+from masthead.site.query import query_parameters
 from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
@@ -133,6 +134,7 @@ def preview(request, token: str):
     return response
 
 
+@query_parameters(*pagination.QUERY_PARAMETERS)
 @require_safe
 @public_response
 def corrections(request):
@@ -151,6 +153,7 @@ def _story_list(request, template: str, stories, short: bool = False, **context)
     return render(request, template, {"page": page, "stories": page.items, **context})
 
 
+@query_parameters(*pagination.QUERY_PARAMETERS)
 @require_safe
 @public_response
 def desk(request, desk_slug: str):
@@ -160,6 +163,7 @@ def desk(request, desk_slug: str):
     return surrogate_keys(response, f"desk:{section.pk}")
 
 
+@query_parameters(*pagination.QUERY_PARAMETERS)
 @require_safe
 @public_response
 def author(request, slug: str):
@@ -170,6 +174,7 @@ def author(request, slug: str):
     return surrogate_keys(response, f"author:{person.pk}")
 
 
+@query_parameters(*pagination.QUERY_PARAMETERS)
 @require_safe
 @public_response
 def tag(request, slug: str):
@@ -189,6 +194,7 @@ def masthead(request):
     return surrogate_keys(render(request, "site/masthead.html", context))
 
 
+@query_parameters(*pagination.QUERY_PARAMETERS)
 @require_safe
 @public_response
 def label(request, slug: str):

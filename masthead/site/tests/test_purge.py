@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -13,15 +12,24 @@ from masthead.factories import editor_of, make_story
 from masthead.stories import services
 
 
+class Received(list):
+    """The purge requests the server received; ``arrived`` is set by the first."""
+
+    def __init__(self):
+        super().__init__()
+        self.arrived = threading.Event()
+
+
 @pytest.fixture
 def purge_server():
-    received: list[dict] = []
+    received = Received()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             received.append({"path": self.path, **dict(self.headers)})
             self.send_response(200)
             self.end_headers()
+            received.arrived.set()
 
         def log_message(self, *args):
             pass
@@ -41,9 +49,8 @@ def test_a_publish_purges_exactly_its_scopes(settings, purge_server):
     services.snapshot_revision(story)
 
     services.withdraw_story(editor_of(story.desk), story, "Could not verify.")
-    deadline = time.monotonic() + 5
-    while not received and time.monotonic() < deadline:
-        time.sleep(0.02)  # the purge runs in the background, after commit
+    # The purge runs in the background, after commit.
+    assert received.arrived.wait(timeout=30), "no purge request came"
 
     assert len(received) == 1
     keys = set(received[0]["Surrogate-Key"].split())

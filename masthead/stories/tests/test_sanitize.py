@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -284,28 +283,24 @@ NESTING = ["<div>", "<blockquote>", "<b>", "<span>", "<ul><li>", "<dl><dd>", "<t
 
 
 @pytest.mark.parametrize("unit", NESTING)
-def test_ten_thousand_deep_nesting_is_flattened_quickly(unit):
+def test_ten_thousand_deep_nesting_is_flattened(unit):
     body = unit * 10_000 + "the text"
 
-    started = time.perf_counter()
-    output = sanitize_body(body)
-    elapsed = time.perf_counter() - started
+    output = sanitize_body(body)  # its time: bench/sanitize_budget.py
 
     walk = assert_safe(output)
     assert walk.visible_text.endswith("the text")
     assert len(output) <= 2 * len(body)
     assert sanitize_body(output) == output
-    assert elapsed < 10  # well under a second on an idle machine
 
 
 def test_deep_nesting_does_not_take_quadratic_time():
     # 320 KB of nested definitions took html5ever 44 seconds before the nesting limit.
+    # The depth bound is what keeps it linear; its time: bench/sanitize_budget.py.
     body = "<dl><dd>" * 40_000 + "x"
 
-    started = time.perf_counter()
     output = sanitize_body(body)
 
-    assert time.perf_counter() - started < 15
     assert Walk(output).deepest <= MAX_NESTING_DEPTH
 
 
@@ -344,10 +339,8 @@ def test_a_megabyte_of_real_paragraphs_goes_through_intact():
             parts.append(f"<blockquote><p><em>{text}</em></p></blockquote><ul><li>{text}</li></ul>")
     body = "".join(parts)
 
-    started = time.perf_counter()
-    output = sanitize_body(body)
+    output = sanitize_body(body)  # its time: bench/sanitize_budget.py
 
-    assert time.perf_counter() - started < 15  # a fraction of a second on an idle machine
     assert output == body
 
 
@@ -707,10 +700,8 @@ def test_hostile_blocks_are_neutralised_and_keep_their_words(body):
 def test_deep_unknown_blocks_stay_within_the_depth_bound(unit):
     body = (unit + "w ") * 5_000 + "end"
 
-    started = time.perf_counter()
-    output = sanitize_body(body)
+    output = sanitize_body(body)  # its time: bench/sanitize_budget.py
 
-    assert time.perf_counter() - started < 15
     walk = assert_safe(output)
     assert words(output).count("w") == 5_000
     assert words(output)[-1] == "end"
@@ -718,14 +709,12 @@ def test_deep_unknown_blocks_stay_within_the_depth_bound(unit):
     assert walk.deepest <= MAX_NESTING_DEPTH
 
 
-def test_a_megabyte_of_divs_becomes_paragraphs_quickly():
+def test_a_megabyte_of_divs_becomes_paragraphs():
     text = real_paragraphs()[0].replace("&", "&amp;")
     body = f"<div>{text}</div>" * (1_000_000 // len(text))
 
-    started = time.perf_counter()
-    output = sanitize_body(body)
+    output = sanitize_body(body)  # its time: bench/sanitize_budget.py
 
-    assert time.perf_counter() - started < 15  # under a second on an idle machine
     assert output == f"<p>{text}</p>" * (1_000_000 // len(text))
 
 
