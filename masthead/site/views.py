@@ -63,7 +63,9 @@ def story(request, desk_slug: str, slug: str):
     if found is None:
         raise Http404("No such story.")
     scope = f"story:{found.pk}"
-    if found.is_withdrawn:
+    if found.is_gone:
+        # Withdrawn after readers saw it. A story they never saw falls through to
+        # the 404 below, exactly like one that never existed.
         gone = render(request, "site/410.html", {"story": found}, status=410)
         return surrogate_keys(gone, scope)
     if not found.is_live():

@@ -4,7 +4,9 @@
 (DESIGN.md invariant 1): a story is live when it is published and its
 publication time has come. A story scheduled for later is therefore public
 at its time with no worker running, and a draft or withdrawn story is never
-public.
+public. ``Story.objects.gone()`` names the withdrawn stories that readers
+saw, the only hidden stories that leave a public trace (a 410 page, the
+API's canceled item); the site and the API both read it.
 """
 
 from __future__ import annotations
@@ -80,6 +82,22 @@ class StoryQuerySet(models.QuerySet):
             models.Q(embargoed_until__isnull=True) | models.Q(embargoed_until__lte=now),
             status__in=Story.PUBLIC_STATUSES,
             published_at__lte=now,
+        )
+
+    def gone(self) -> StoryQuerySet:
+        """Withdrawn stories that readers saw: live at the moment they were withdrawn.
+
+        The only hidden stories that leave a public trace: the 410 page at
+        their address and the API's canceled item. A story withdrawn before
+        readers saw it (scheduled for later, under embargo, or withdrawn at
+        no recorded time) is in neither: it answers exactly like a story that
+        never existed. ``Story.is_gone`` is the same rule for one row.
+        """
+        at = models.F("withdrawn_at")
+        return self.filter(
+            models.Q(embargoed_until__isnull=True) | models.Q(embargoed_until__lte=at),
+            status=Story.Status.WITHDRAWN,
+            published_at__lte=at,
         )
 
     def newest_first(self) -> StoryQuerySet:
@@ -186,8 +204,13 @@ class Story(StoryContent):
         blank=True,
         help_text="Nothing of the story is shown anywhere, preview links included, before this.",
     )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the story was last withdrawn (see ``gone``)."
+    )
     withdrawn_note = models.CharField(
-        max_length=500, blank=True, help_text="Shown to readers on the withdrawn story's address."
+        max_length=500,
+        blank=True,
+        help_text="Shown on the withdrawn story's address if readers saw the story; else internal.",
     )
     top_rank = models.PositiveSmallIntegerField(
         null=True,
@@ -251,6 +274,12 @@ class Story(StoryContent):
             ),
             # A writer's own stories, last changed first ("my stories" in the back office).
             models.Index(fields=["created_by", "-modified_at"], name="story_creator_changed_idx"),
+            # Withdrawals since a time (the API's changes list); few rows.
+            models.Index(
+                fields=["-withdrawn_at"],
+                condition=models.Q(withdrawn_at__isnull=False),
+                name="story_withdrawn_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -274,17 +303,28 @@ class Story(StoryContent):
         return self.status
 
     def is_live(self, now: datetime | None = None) -> bool:
-        now = now or timezone.now()
+        return self.status in self.PUBLIC_STATUSES and self._is_out_by(now or timezone.now())
+
+    def _is_out_by(self, moment: datetime) -> bool:
+        """Whether the story's time and any embargo had come at ``moment``."""
         return (
-            self.status in self.PUBLIC_STATUSES
-            and self.published_at is not None
-            and self.published_at <= now
-            and (self.embargoed_until is None or self.embargoed_until <= now)
+            self.published_at is not None
+            and self.published_at <= moment
+            and (self.embargoed_until is None or self.embargoed_until <= moment)
         )
 
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_gone(self) -> bool:
+        """Withdrawn after readers saw it: the rule of ``StoryQuerySet.gone`` for this row."""
+        return (
+            self.is_withdrawn
+            and self.withdrawn_at is not None
+            and self._is_out_by(self.withdrawn_at)
+        )
 
     @property
     def was_updated(self) -> bool:

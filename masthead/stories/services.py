@@ -216,6 +216,15 @@ PUBLIC_ACTIONS = frozenset(
 )
 
 
+def _readers_may_see_it(action: Action, story: Story, now: datetime) -> bool:
+    """Whether ``action`` on ``story`` (as it is before) may change anything public."""
+    if action == Action.WITHDRAW:
+        # A story withdrawn before readers saw it leaves no trace: no page, list,
+        # feed, sitemap date or API validator may change (Story.objects.gone()).
+        return story.is_live(now)
+    return action in PUBLIC_ACTIONS
+
+
 def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> Story:
     story = _locked(story)
     now = timezone.now()
@@ -225,13 +234,14 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     note = (note or "").strip()
     if transition.needs_note and not note:
         raise ValidationError({"note": f"“{transition.label}” needs a note."})
-    scopes_before = versions.story_scopes(story) if action in PUBLIC_ACTIONS else set()
+    public = _readers_may_see_it(action, story, now)
+    scopes_before = versions.story_scopes(story) if public else set()
     if apply is not None:
         apply(story, now)
     story.status = transition.target
     story.save()
     scopes = set()
-    if action in PUBLIC_ACTIONS:
+    if public:
         scopes = scopes_before | versions.story_scopes(story)
         versions.bump(scopes)
     audit.record(actor, action.value, story, from_state=state, to_state=story.status, note=note)
@@ -353,10 +363,15 @@ def publish_correction(
 
 @transaction.atomic
 def withdraw_story(actor, story: Story, note: str) -> Story:
-    """Take a story off every public surface; its address answers 410 with ``note``."""
+    """Take a story off every public surface.
+
+    If readers saw it, its address answers 410 with ``note``; if not (scheduled
+    for later, under embargo), nothing public changes and ``note`` stays internal.
+    """
 
     def apply(row: Story, now: datetime) -> None:
         row.withdrawn_note = note
+        row.withdrawn_at = now
         row.top_rank = None
 
     return _move(actor, story, Action.WITHDRAW, note, apply)
