@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("stories/new/", views.story_new, name="story_new"),
     path("stories/<int:story_id>/", views.story_edit, name="story"),
+    path("stories/<int:story_id>/step/", views.step, name="step"),
     path("stories/<int:story_id>/autosave/", views.autosave, name="autosave"),
     path("stories/<int:story_id>/lock/", views.lock, name="lock"),
     path("stories/<int:story_id>/unlock/", views.unlock, name="unlock"),

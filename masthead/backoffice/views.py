@@ -331,6 +331,10 @@ def _take_step(request, story: Story, action: str, workflow: WorkflowForm) -> Ht
 
 def _run(step: Action, actor, story: Story, data: dict) -> None:
     note = data.get("note") or ""
+    if TRANSITIONS[step].asks_confirmation and not data.get("confirm"):
+        raise ValidationError(
+            {"confirm": f"Tick the box to confirm: “{TRANSITIONS[step].label}” is hard to undo."}
+        )
     if step == Action.SCHEDULE:
         if data.get("when") is None:
             raise ValidationError({"when": "Choose when the story goes out."})
@@ -348,8 +352,19 @@ def _run(step: Action, actor, story: Story, data: dict) -> None:
             Action.PUBLISH: services.publish_story,
             Action.PUBLISH_UPDATE: services.publish_update,
             Action.WITHDRAW: services.withdraw_story,
+            Action.PULL_BACK: services.pull_back_story,
+            Action.REINSTATE: services.reinstate_story,
         }[step]
         run(actor, story, note)
+
+
+@staff_member_required
+@require_POST
+def step(request: HttpRequest, story_id: int) -> HttpResponse:
+    """A workflow step alone, from the page of a story the person may not edit."""
+    story = _readable_story(request, story_id)
+    outcome = _take_step(request, story, request.POST.get("action", ""), WorkflowForm(request.POST))
+    return outcome or redirect("backoffice:story", story_id=story.pk)
 
 
 def _conflict(request, story, form, mine: Content, base_revision_id, stale: StaleRevision, action):

@@ -205,7 +205,7 @@ class Story(StoryContent):
         help_text="Nothing of the story is shown anywhere, preview links included, before this.",
     )
     withdrawn_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the story was last withdrawn (see ``gone``)."
+        null=True, blank=True, help_text="When the story was withdrawn, while it is (see ``gone``)."
     )
     withdrawn_note = models.CharField(
         max_length=500,
@@ -364,12 +364,14 @@ class Revision(StoryContent):
 
 
 class Correction(models.Model):
-    """A published correction or update note, shown on the story and the corrections page."""
+    """A public note on a story: a correction or clarification (also listed on the
+    corrections page), an update, or why a withdrawn story was reinstated."""
 
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
         CLARIFICATION = "clarification", "Clarification"
         UPDATE = "update", "Update"
+        REINSTATEMENT = "reinstatement", "Reinstated"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
     revision = models.ForeignKey(Revision, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -212,6 +212,7 @@ PUBLIC_ACTIONS = frozenset(
         Action.PUBLISH_UPDATE,
         Action.PUBLISH_CORRECTION,
         Action.WITHDRAW,
+        Action.REINSTATE,
     }
 )
 
@@ -268,6 +269,12 @@ def approve_story(actor, story: Story, note: str = "") -> Story:
 def return_story(actor, story: Story, note: str) -> Story:
     """Send a story back to its writer as a draft, with a note saying why."""
     return _move(actor, story, Action.RETURN, note)
+
+
+@transaction.atomic
+def pull_back_story(actor, story: Story, note: str = "") -> Story:
+    """The writer takes their submission back as a draft, until an editor claims it."""
+    return _move(actor, story, Action.PULL_BACK, note)
 
 
 def _publish_latest(story: Story) -> None:
@@ -375,6 +382,48 @@ def withdraw_story(actor, story: Story, note: str) -> Story:
         row.top_rank = None
 
     return _move(actor, story, Action.WITHDRAW, note, apply)
+
+
+@transaction.atomic
+def reinstate_story(actor, story: Story, note: str) -> Story:
+    """Publish a withdrawn story again, as a new revision of what was published.
+
+    If readers saw it, it keeps its first publication time, shows an updated
+    time and ``note`` as a public note of reinstatement. If they never saw it
+    (withdrawn while scheduled or under embargo), it is published now as a
+    first publication and ``note`` stays internal; refused while an embargo it
+    had still runs.
+    """
+
+    def apply(row: Story, now: datetime) -> None:
+        if row.embargoed_until is not None and row.embargoed_until > now:
+            raise ValidationError(
+                f"The story's embargo runs until {row.embargoed_until:%d %b %Y %H:%M} UTC: "
+                "republish it after that."
+            )
+        seen = row.is_gone
+        source = row.published_revision or row.latest_revision
+        label = f"Reinstated revision {source.number}" if source else "Reinstated"
+        revision = _new_revision(row, Content.of(source or row), actor, label)
+        _apply_revision(row, revision)
+        row.published_revision = revision
+        row.updated_at = now
+        if seen:
+            Correction.objects.create(
+                story=row,
+                revision=revision,
+                kind=Correction.Kind.REINSTATEMENT,
+                note=note,
+                published_at=now,
+                created_by=actor,
+            )
+        else:
+            row.published_at = now
+            row.embargoed_until = None
+        row.withdrawn_at = None
+        row.withdrawn_note = ""
+
+    return _move(actor, story, Action.REINSTATE, note, apply)
 
 
 @transaction.atomic

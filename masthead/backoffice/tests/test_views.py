@@ -261,19 +261,106 @@ def test_edits_to_a_live_story_stay_unpublished_until_an_update(client, client_f
     assert "Not yet public" in client.get(story.get_absolute_url()).content.decode()
 
 
-def test_withdraw_needs_a_note_and_then_the_story_is_gone(client, client_for, people, desk):
+def published_story(people, desk) -> Story:
     story = submitted_story(people, desk)
     services.claim_story(people["editor"], story)
     services.publish_story(people["editor"], story)
-    story = refresh(story)
+    return refresh(story)
+
+
+def test_withdraw_needs_a_note_and_a_confirmation_then_the_story_is_gone(
+    client, client_for, people, desk
+):
+    story = published_story(people, desk)
     editor = client_for("editor")
-    editor.post(f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note=""))
-    assert refresh(story).status == Story.Status.PUBLISHED
-    editor.post(
+    page = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert 'name="confirm"' in page and "answer 410" in page
+
+    no_note = editor.post(
+        f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note="", confirm="on")
+    )
+    unconfirmed = editor.post(
         f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note="Source retracted.")
+    )
+
+    assert no_note.status_code == unconfirmed.status_code == 400
+    assert "Tick the box to confirm" in unconfirmed.content.decode()
+    assert refresh(story).status == Story.Status.PUBLISHED
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert not AuditEvent.objects.filter(action="withdraw").exists()
+
+    editor.post(
+        f"/desk/stories/{story.pk}/",
+        form_data(story, action="withdraw", note="Source retracted.", confirm="on"),
     )
     assert refresh(story).status == Story.Status.WITHDRAWN
     assert client.get(story.get_absolute_url()).status_code == 410
+
+
+@pytest.mark.parametrize("who", ["editor", "chief"])
+def test_an_editor_republishes_a_withdrawn_story_from_its_page(
+    client, client_for, people, desk, who
+):
+    story = published_story(people, desk)
+    services.withdraw_story(people["editor"], story, "Source retracted.")
+    editor = client_for(who)
+    page = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert f'action="/desk/stories/{story.pk}/step/"' in page
+    assert 'value="reinstate"' in page
+
+    response = editor.post(
+        f"/desk/stories/{story.pk}/step/",
+        {"action": "reinstate", "note": "Reinstated: the source stands by it."},
+    )
+
+    assert response.status_code == 302
+    assert refresh(story).status == Story.Status.PUBLISHED
+    public = client.get(story.get_absolute_url())
+    assert public.status_code == 200
+    assert "Reinstated: the source stands by it." in public.content.decode()
+
+
+def test_republishing_without_a_note_is_refused_on_the_page(client_for, people, desk):
+    story = published_story(people, desk)
+    services.withdraw_story(people["editor"], story, "Source retracted.")
+
+    response = client_for("editor").post(
+        f"/desk/stories/{story.pk}/step/", {"action": "reinstate", "note": ""}
+    )
+
+    assert response.status_code == 400
+    assert "needs a note" in response.content.decode()
+    assert refresh(story).status == Story.Status.WITHDRAWN
+
+
+def test_a_writer_pulls_back_a_submission_until_an_editor_claims_it(client_for, people, desk):
+    story = submitted_story(people, desk)
+    writer = client_for("writer")
+    page = writer.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert 'value="pull_back"' in page
+
+    response = writer.post(f"/desk/stories/{story.pk}/step/", {"action": "pull_back"})
+
+    assert response.status_code == 302
+    assert refresh(story).status == Story.Status.DRAFT
+    assert 'id="story-form"' in writer.get(f"/desk/stories/{story.pk}/").content.decode()
+
+    services.submit_story(people["writer"], story)
+    services.claim_story(people["editor"], story)
+    assert 'value="pull_back"' not in writer.get(f"/desk/stories/{story.pk}/").content.decode()
+    late = writer.post(f"/desk/stories/{story.pk}/step/", {"action": "pull_back"})
+    assert late.status_code == 409
+    assert refresh(story).status == Story.Status.IN_EDIT
+
+
+def test_steps_from_the_read_only_page_need_access_to_the_story(client_for, people, desk):
+    story = submitted_story(people, desk)
+
+    for name, status in (("other_writer", 403), ("other_editor", 403)):
+        response = client_for(name).post(f"/desk/stories/{story.pk}/step/", {"action": "claim"})
+        assert response.status_code == status
+    assert client_for("editor").get(f"/desk/stories/{story.pk}/step/").status_code == 405
+    assert refresh(story).status == Story.Status.SUBMITTED
 
 
 def test_saving_without_changes_keeps_no_new_revision(client_for, people, desk):

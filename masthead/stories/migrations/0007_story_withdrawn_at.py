@@ -41,7 +41,8 @@ class Migration(migrations.Migration):
             model_name="story",
             name="withdrawn_at",
             field=models.DateTimeField(
-                blank=True, help_text="When the story was last withdrawn (see ``gone``).", null=True
+                blank=True, help_text="When the story was withdrawn, while it is (see ``gone``).",
+                null=True,
             ),
         ),
         migrations.AlterField(

@@ -2,9 +2,11 @@
 
 One row per kind of actor; the expected answer for each transition comes from
 the rules in ``stories/permissions.py``, written out here independently:
-editors of the story's desk and chief editors may take every transition;
-a writer may only submit, and only their own story on a desk they write for;
-administrators and people without a role may take none.
+editors of the story's desk and chief editors may take every transition but
+pulling back a submission, which only the story's own writer may take (an
+editor only of a story of their own); a writer may only submit and pull back,
+and only their own story on a desk they write for; administrators and people
+without a role may take none.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ ACTORS = {
 
 def expected(actor_kind: str, action: Action) -> bool:
     role, same_desk, own = ACTORS[actor_kind]
+    if action == Action.PULL_BACK:
+        # The story's own writer only, whatever their role, on a desk they write for.
+        return role in (R.WRITER, R.DESK_EDITOR) and same_desk and own
     if role == R.CHIEF_EDITOR or (role == R.DESK_EDITOR and same_desk):
         return True
     return role == R.WRITER and same_desk and own and action == Action.SUBMIT
@@ -61,6 +66,8 @@ MOVES = {
     Action.PUBLISH_UPDATE: (S.PUBLISHED, S.PUBLISHED),
     Action.PUBLISH_CORRECTION: (S.PUBLISHED, S.PUBLISHED),
     Action.WITHDRAW: (S.PUBLISHED, S.WITHDRAWN),
+    Action.PULL_BACK: (S.SUBMITTED, S.DRAFT),
+    Action.REINSTATE: (S.WITHDRAWN, S.PUBLISHED),
 }
 
 
@@ -83,6 +90,8 @@ def take(action: Action, actor, story: Story) -> Story:
             actor, story, "Fixed a name."
         ),
         Action.WITHDRAW: lambda: services.withdraw_story(actor, story, "Could not verify."),
+        Action.PULL_BACK: lambda: services.pull_back_story(actor, story),
+        Action.REINSTATE: lambda: services.reinstate_story(actor, story, "Verified after all."),
     }
     return calls[action]()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from masthead.factories import editor_of, make_desk, make_staff, make_story
@@ -44,6 +44,8 @@ EXPECTED = {
     ("publish_correction", "published"): ("published", "editor", True),
     ("withdraw", "published"): ("withdrawn", "editor", True),
     ("withdraw", "scheduled"): ("withdrawn", "editor", True),
+    ("pull_back", "submitted"): ("draft", "author", False),
+    ("reinstate", "withdrawn"): ("published", "editor", True),
 }
 ACTIONS = sorted({action for action, _ in EXPECTED})
 STATES = ["draft", "submitted", "in_edit", "ready", "scheduled", "published", "withdrawn"]
@@ -218,3 +220,133 @@ def test_embargoed_scheduling_sets_the_embargo(editor, desk):
 
     story.refresh_from_db()
     assert story.embargoed_until == when == story.published_at
+
+
+# Pulling back a submission (the writer's own step, until an editor claims it) -------
+
+
+def test_a_writer_pulls_back_a_submitted_story_and_edits_it_again(writer, desk):
+    story = draft_by(writer, desk)
+    services.submit_story(writer, story)
+
+    services.pull_back_story(writer, story)
+
+    story.refresh_from_db()
+    assert story.status == S.DRAFT
+    content = services.Content.of(story)
+    content.body = "<p>Second thoughts.</p>"
+    services.save_story(writer, story, content, story.latest_revision_id)
+    last = events_for(story).filter(action="pull_back").get()
+    assert (last.actor, last.from_state, last.to_state) == (writer, S.SUBMITTED, S.DRAFT)
+
+
+def test_once_an_editor_claims_it_the_writer_cannot_pull_it_back(writer, editor, desk):
+    story = draft_by(writer, desk)
+    services.submit_story(writer, story)
+    services.claim_story(editor, story)
+
+    with pytest.raises(InvalidTransition):
+        services.pull_back_story(writer, story)
+    story.refresh_from_db()
+    assert story.status == S.IN_EDIT
+
+
+def test_only_the_storys_own_writer_pulls_it_back(writer, editor, desk):
+    story = draft_by(writer, desk)
+    services.submit_story(writer, story)
+    colleague = make_staff(StaffRole.Role.WRITER, desk)
+
+    for someone_else in (colleague, editor):
+        with pytest.raises(PermissionDenied):
+            services.pull_back_story(someone_else, story)
+    story.refresh_from_db()
+    assert story.status == S.SUBMITTED
+
+
+# Reinstating a withdrawn story -------------------------------------------------------
+
+
+def published_by(writer, editor, desk, headline="Budget talks stall") -> Story:
+    story = draft_by(writer, desk, headline)
+    services.submit_story(writer, story)
+    services.claim_story(editor, story)
+    services.publish_story(editor, story)
+    story.refresh_from_db()
+    return story
+
+
+def test_reinstating_republishes_what_readers_saw_with_a_public_note(client, writer, editor, desk):
+    story = published_by(writer, editor, desk)
+    seen_revision = story.published_revision
+    content = services.Content.of(story)
+    content.headline = "Unpublished edit"
+    services.save_story(editor, story, content, story.latest_revision_id)
+    services.withdraw_story(editor, story, "Withdrawn: a source recanted.")
+    assert client.get(story.get_absolute_url()).status_code == 410
+    first_published = story.published_at
+
+    services.reinstate_story(editor, story, "Reinstated: the source confirmed the account.")
+
+    story.refresh_from_db()
+    assert story.status == S.PUBLISHED and story.is_live()
+    assert story.published_at == first_published and story.updated_at > first_published
+    assert story.withdrawn_at is None
+    reinstated = story.published_revision
+    assert reinstated == story.latest_revision and reinstated.number == 3
+    assert services.Content.of(reinstated) == services.Content.of(seen_revision)
+    last = events_for(story).first()
+    assert (last.action, last.actor, last.from_state, last.to_state) == (
+        "reinstate",
+        editor,
+        S.WITHDRAWN,
+        S.PUBLISHED,
+    )
+    page = client.get(story.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Budget talks stall" in html and "Unpublished edit" not in html
+    assert "Reinstated: the source confirmed the account." in html
+    assert "Budget talks stall" in client.get("/").content.decode()
+    assert client.get(f"/api/stories/{story.pk}").json()["headline"] == "Budget talks stall"
+
+
+def test_reinstating_needs_a_note(writer, editor, desk):
+    story = published_by(writer, editor, desk)
+    services.withdraw_story(editor, story, "Withdrawn: a source recanted.")
+
+    with pytest.raises(ValidationError):
+        services.reinstate_story(editor, story, "  ")
+    story.refresh_from_db()
+    assert story.status == S.WITHDRAWN
+
+
+def test_a_story_readers_never_saw_is_republished_as_a_first_publication(client, editor, desk):
+    story = make_story(desk=desk, status=S.SCHEDULED, age=-timedelta(hours=1))
+    services.snapshot_revision(story)
+    services.withdraw_story(editor, story, "Internal: legal wants another look.")
+    before = timezone.now()
+
+    services.reinstate_story(editor, story, "Legal cleared it.")
+
+    story.refresh_from_db()
+    assert story.is_live() and story.published_at >= before
+    assert not story.corrections.exists()
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Legal cleared it." not in html and "Reinstated" not in html
+
+
+def test_reinstating_is_refused_while_an_embargo_it_had_still_runs(editor, desk):
+    now = timezone.now()
+    story = make_story(
+        desk=desk,
+        status=S.SCHEDULED,
+        published_at=now - timedelta(minutes=5),
+        embargoed_until=now + timedelta(hours=1),
+    )
+    services.snapshot_revision(story)
+    services.withdraw_story(editor, story, "Internal: the embargo was broken elsewhere.")
+
+    with pytest.raises(ValidationError, match="embargo"):
+        services.reinstate_story(editor, story, "Back on.")
+    story.refresh_from_db()
+    assert story.status == S.WITHDRAWN
