@@ -309,6 +309,7 @@ AUDIT_ACTIONS = [
     ("reinstate", "Republished after withdrawal"),
     ("change_slug", "Slug changed"),
     ("share_preview", "Preview link shared"),
+    ("revoke_preview", "Preview link revoked"),
     ("staff_create", "Staff account created"),
     ("staff_roles", "Staff roles changed"),
     ("staff_profile", "Staff profile changed"),

@@ -30,7 +30,12 @@ urlpatterns = [
         views.preview,
         name="preview",
     ),
-    path("stories/<int:story_id>/revisions/<int:revision_id>/share/", views.share, name="share"),
+    path("stories/<int:story_id>/previews/", views.share, name="share"),
+    path(
+        "stories/<int:story_id>/previews/<int:link_id>/revoke/",
+        views.revoke_preview,
+        name="revoke_preview",
+    ),
     path("staff/", staff_views.staff_list, name="staff"),
     path("staff/new/", staff_views.staff_new, name="staff_new"),
     path("staff/<int:user_id>/", staff_views.staff_edit, name="staff_edit"),

@@ -14,13 +14,12 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.site import fragments, pagination, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
-from masthead.site.http import public_response, surrogate_keys
+from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
@@ -111,14 +110,14 @@ def _article_structured_data(request, context: dict) -> list[dict]:
 
 
 @require_safe
-@never_cache
 def preview(request, token: str):
-    """A revision exactly as readers will see it, through a signed, expiring link."""
+    """A revision exactly as readers will see it, through a preview link (stories/preview.py)."""
     fragments.private(request)  # draft content: nothing shared is read or written
     try:
         revision = revision_for_token(token)
-    except PreviewUnavailable as error:
-        return render(request, "site/preview_unavailable.html", {"reason": str(error)}, status=404)
+    except PreviewUnavailable:
+        # One answer for every link that opens nothing, whatever the reason.
+        return _preview_headers(render(request, "site/preview_unavailable.html", status=404))
     draft = selectors.story_from_revision(revision)
     context = {
         "story": draft.story,
@@ -128,8 +127,14 @@ def preview(request, token: str):
         "recent_posts": selectors.recent_posts(exclude=revision.story),
         "preview": revision,
     }
-    response = render(request, "site/story.html", context)
+    return _preview_headers(render(request, "site/story.html", context))
+
+
+def _preview_headers(response: HttpResponse) -> HttpResponse:
+    """Kept by no cache, listed by no search engine, and the link never sent on."""
+    mark_private(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -394,6 +394,49 @@ class Correction(models.Model):
         super().save(*args, **kwargs)
 
 
+class PreviewLink(models.Model):
+    """A link to one revision for someone without a login (``stories/preview.py``).
+
+    The link's token is ``<selector>.<secret>``: the selector finds the row,
+    the secret is kept only as its SHA-256 and compared in constant time.
+    """
+
+    class Closed(models.TextChoices):
+        REVOKED = "revoked", "revoked"
+        RETURN = "return", "the story was returned to its writer"
+        PULL_BACK = "pull_back", "the writer pulled the story back"
+        UNSCHEDULE = "unschedule", "the story was taken off the schedule"
+        WITHDRAW = "withdraw", "the story was withdrawn"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="preview_links")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
+    selector = models.CharField(max_length=24, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_reason = models.CharField(max_length=12, choices=Closed.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"preview of {self.revision} by {self.created_by}"
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.closed_at is None and self.expires_at > (now or timezone.now())
+
+
 class EditLock(models.Model):
     """A soft lock: who is editing a story now. It expires unless renewed."""
 

@@ -22,11 +22,12 @@ from django.utils.text import slugify
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
-from masthead.stories import permissions, versions
+from masthead.stories import permissions, preview, versions
 from masthead.stories.models import (
     Byline,
     Correction,
     EditLock,
+    PreviewLink,
     Revision,
     Story,
     StoryContent,
@@ -245,7 +246,12 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     if public:
         scopes = scopes_before | versions.story_scopes(story)
         versions.bump(scopes)
-    audit.record(actor, action.value, story, from_state=state, to_state=story.status, note=note)
+    detail = {}
+    if transition.closes_previews:
+        detail["previews_closed"] = preview.close_links(story, action.value, actor, now)
+    audit.record(
+        actor, action.value, story, from_state=state, to_state=story.status, note=note, **detail
+    )
     _announce(story, action.value, scopes)
     return story
 
@@ -461,6 +467,47 @@ def snapshot_revision(story: Story, actor=None, note: str = "Imported") -> Revis
             story.published_revision = revision
         story.save(update_fields=["latest_revision", "published_revision", "modified_at"])
     return revision
+
+
+# Preview links ----------------------------------------------------------------
+
+
+@transaction.atomic
+def share_preview(actor, story: Story) -> tuple[PreviewLink, str]:
+    """A link to the story's latest saved revision, as it is now, and its token.
+
+    The revision is read under the row lock, so a link made right after a save
+    (an autosave included) shows that save.
+    """
+    story = _locked(story)
+    permissions.check_read(actor, story)
+    if story.is_withdrawn:
+        raise ValidationError("A withdrawn story has no preview: republish it first.")
+    revision = story.latest_revision
+    if revision is None:
+        raise ValidationError("The story has no saved revision to preview.")
+    link, token = preview.open_link(story, revision, actor, timezone.now())
+    audit.record(actor, "share_preview", story, revision=revision.number, link=link.pk)
+    return link, token
+
+
+@transaction.atomic
+def revoke_preview(actor, link: PreviewLink) -> PreviewLink:
+    """Close a preview link by hand: who made it, or an editor of the story's desk."""
+    story = _locked(link.story)
+    permissions.check_read(actor, story)
+    link = PreviewLink.objects.select_for_update().get(pk=link.pk)
+    if link.created_by_id != actor.pk and not access_for(actor).edits(story.desk_id):
+        raise PermissionDenied(
+            "Only who made a preview link, or the desk's editors, may revoke it."
+        )
+    if link.closed_at is None:
+        link.closed_at = timezone.now()
+        link.closed_by = actor
+        link.closed_reason = PreviewLink.Closed.REVOKED
+        link.save(update_fields=["closed_at", "closed_by", "closed_reason"])
+    audit.record(actor, "revoke_preview", story, revision=link.revision.number, link=link.pk)
+    return link
 
 
 # Soft locks -----------------------------------------------------------------

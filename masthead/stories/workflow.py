@@ -12,6 +12,10 @@ states to which, and who may take it.
     published / scheduled ──withdraw (with a note, confirmed)──▶ withdrawn
     withdrawn ──reinstate (with a note)──▶ published
 
+Return, pull back, unschedule and withdraw close the story's preview links
+(they take it back, off the schedule or off the site: not what a link was
+made for); the steps towards and onto the site leave them open.
+
 A scheduled story whose time has come *is* published (visibility by time, no
 worker needed): ``Story.effective_status`` reports it so, and the table is
 read against that effective state.
@@ -62,6 +66,9 @@ class Transition:
     needs_note: bool = False
     # Hard to take back: the back office asks "are you sure?" before it.
     asks_confirmation: bool = False
+    # Takes the story back, off the schedule or off the site: preview links made
+    # before it were not made for that, and close (``stories/preview.py``).
+    closes_previews: bool = False
 
 
 def _t(action, sources, target, who, label, **flags) -> Transition:
@@ -81,9 +88,17 @@ TRANSITIONS: dict[Action, Transition] = {
             Who.EDITOR,
             "Return to the writer",
             needs_note=True,
+            closes_previews=True,
         ),
         _t(Action.SCHEDULE, {S.IN_EDIT, S.READY}, S.SCHEDULED, Who.EDITOR, "Schedule"),
-        _t(Action.UNSCHEDULE, {S.SCHEDULED}, S.READY, Who.EDITOR, "Unschedule"),
+        _t(
+            Action.UNSCHEDULE,
+            {S.SCHEDULED},
+            S.READY,
+            Who.EDITOR,
+            "Unschedule",
+            closes_previews=True,
+        ),
         _t(
             Action.PUBLISH,
             {S.IN_EDIT, S.READY, S.SCHEDULED},
@@ -108,8 +123,16 @@ TRANSITIONS: dict[Action, Transition] = {
             "Withdraw",
             needs_note=True,
             asks_confirmation=True,
+            closes_previews=True,
         ),
-        _t(Action.PULL_BACK, {S.SUBMITTED}, S.DRAFT, Who.AUTHOR, "Pull back to draft"),
+        _t(
+            Action.PULL_BACK,
+            {S.SUBMITTED},
+            S.DRAFT,
+            Who.AUTHOR,
+            "Pull back to draft",
+            closes_previews=True,
+        ),
         _t(
             Action.REINSTATE,
             {S.WITHDRAWN},

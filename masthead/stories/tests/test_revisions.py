@@ -220,39 +220,3 @@ def test_soft_lock_shows_who_is_editing_and_expires(desk, editor):
     assert services.acquire_lock(other, story, later).user == other
     services.release_lock(other, story)
     assert services.active_lock(story) is None
-
-
-def test_preview_links_expire_and_respect_embargo(desk, editor, live_story, client, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from masthead.stories import preview
-
-    services.save_story(
-        editor,
-        live_story,
-        edit(live_story, headline="Coming headline"),
-        live_story.latest_revision_id,
-    )
-    live_story.refresh_from_db()
-    token = preview.preview_token(live_story.latest_revision)
-
-    page = client.get(f"/preview/{token}/")
-    assert page.status_code == 200 and "Coming headline" in page.content.decode()
-    assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
-
-    assert client.get(f"/preview/{token}x/").status_code == 404
-    assert client.get(f"/preview/{live_story.latest_revision_id}/").status_code == 404
-    monkeypatch.setattr(preview, "PREVIEW_SECONDS", -1)
-    with pytest.raises(preview.PreviewUnavailable, match="expired"):
-        preview.revision_for_token(token)
-    expired = client.get(f"/preview/{token}/")
-    assert expired.status_code == 404 and "Coming headline" not in expired.content.decode()
-    monkeypatch.undo()
-
-    Story.objects.filter(pk=live_story.pk).update(
-        embargoed_until=timezone.now() + timedelta(hours=1)
-    )
-    embargoed = client.get(f"/preview/{token}/")
-    assert embargoed.status_code == 404 and "Coming headline" not in embargoed.content.decode()
