@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from masthead import failpoints
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
@@ -173,6 +174,7 @@ def save_story(
 ) -> Revision:
     """Keep a new revision of ``story``; refused if ``base_revision_id`` is not the latest."""
     story = _locked(story)
+    failpoints.reached("stories.save.after_lock")
     permissions.check_edit(actor, story)
     _check_desk_move(actor, story, content.desk)
     if story.latest_revision_id is not None and base_revision_id != story.latest_revision_id:
@@ -229,6 +231,7 @@ def _readers_may_see_it(action: Action, story: Story, now: datetime) -> bool:
 
 def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> Story:
     story = _locked(story)
+    failpoints.reached("stories.move.after_lock")
     now = timezone.now()
     state = story.effective_status(now)
     transition = transition_for(action, state)
