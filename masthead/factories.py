@@ -69,6 +69,16 @@ def make_story(
     return story
 
 
+def make_preview_link(revision, made_by=None) -> str:
+    """An open preview link to ``revision``; its token."""
+    from django.utils import timezone
+
+    from masthead.stories.preview import open_link
+
+    _, token = open_link(revision.story, revision, made_by, timezone.now())
+    return token
+
+
 TEST_PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
 
 

@@ -395,6 +395,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 
+# Failpoints (masthead/failpoints.py): set by tests only, never from the environment.
+FAILPOINTS: dict = {}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

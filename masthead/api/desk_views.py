@@ -266,6 +266,16 @@ TRANSITIONS: dict[Action, tuple[type, Callable, str]] = {
         lambda user, story, p: services.withdraw_story(user, story, p.note),
         "Withdraw a story from every public surface",
     ),
+    Action.PULL_BACK: (
+        NoteIn,
+        lambda user, story, p: services.pull_back_story(user, story, p.note),
+        "Take back a submitted story as a draft (its writer, until an editor claims it)",
+    ),
+    Action.REINSTATE: (
+        RequiredNoteIn,
+        lambda user, story, p: services.reinstate_story(user, story, p.note),
+        "Republish a withdrawn story, with a note of reinstatement",
+    ),
 }
 
 for _action, (_schema, _call, _summary) in TRANSITIONS.items():

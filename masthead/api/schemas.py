@@ -111,7 +111,7 @@ class BylineOut(Schema):
 
 
 class CorrectionOut(Schema):
-    kind: Literal["correction", "clarification", "update"]
+    kind: Literal["correction", "clarification", "update", "reinstatement"]
     note: str
     published_at: datetime
 

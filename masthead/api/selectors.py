@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
-from masthead.newsroom.models import AuditEvent, Author, Desk
+from masthead.newsroom.models import Author, Desk
 from masthead.stories import versions
 from masthead.stories.models import Byline, ContentVersion, Correction, Story, Tag
-from masthead.stories.workflow import Action
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -106,30 +104,16 @@ def live_story(story_id: int) -> Story:
 
 
 def canceled_stories() -> QuerySet[Story]:
-    """Withdrawn stories that readers could see when they were withdrawn, newest first.
+    """Withdrawn stories that readers saw (``Story.objects.gone()``), newest first.
 
-    Each carries ``withdrawn_at``, read from the audit trail: the withdrawal
-    recorded from the published state, after the story's time and embargo.
-    A story withdrawn before readers saw it (scheduled, embargoed, or never
-    withdrawn through the workflow) is not here, and stays exactly like one
-    that never existed.
+    Each carries ``withdrawn_at``. A story withdrawn before readers saw it
+    (scheduled, embargoed, or withdrawn at no recorded time) is not here, and
+    stays exactly like one that never existed — as on the site.
     """
-    withdrawal = _withdrawals().filter(target_id=OuterRef("pk")).order_by("-at")
     return (
-        Story.objects.filter(status=Story.Status.WITHDRAWN)
-        .annotate(withdrawn_at=Subquery(withdrawal.values("at")[:1]))
-        .filter(published_at__lte=F("withdrawn_at"))
-        .filter(Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=F("withdrawn_at")))
-        .only("pk", "status", "published_at", "updated_at", "embargoed_until")
+        Story.objects.gone()
+        .only("pk", "status", "published_at", "updated_at", "embargoed_until", "withdrawn_at")
         .newest_first()
-    )
-
-
-def _withdrawals() -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        target_type=ContentType.objects.get_for_model(Story),
-        action=Action.WITHDRAW.value,
-        from_state=Story.Status.PUBLISHED,
     )
 
 
@@ -144,10 +128,8 @@ def canceled_page(
     """Stories withdrawn since ``filters.updated_since``, in the list's order, after the cursor."""
     stories = _matching(canceled_stories(), filters)
     if filters.updated_since:
-        # The withdrawals since then first (by the audit trail's time index), not every
-        # withdrawn story ever.
-        recent = _withdrawals().filter(at__gte=filters.updated_since).values("target_id")
-        stories = stories.filter(pk__in=recent, withdrawn_at__gte=filters.updated_since)
+        # By the withdrawal index: the withdrawals since then, not every withdrawn story ever.
+        stories = stories.filter(withdrawn_at__gte=filters.updated_since)
     return _page(stories, after, limit)
 
 

@@ -278,7 +278,10 @@ class WorkflowForm(forms.Form):
         max_length=2000,
         label="Note for this step",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required to return, correct or withdraw; public for updates and corrections.",
+        help_text=(
+            "Required to return, correct, withdraw or republish; public for updates, "
+            "corrections and republishing, and for a withdrawal once readers saw the story."
+        ),
     )
     when = forms.DateTimeField(
         required=False,
@@ -296,6 +299,8 @@ class WorkflowForm(forms.Form):
         initial=Correction.Kind.CORRECTION,
         required=False,
     )
+    # Steps hard to take back (``Transition.asks_confirmation``) need it ticked.
+    confirm = forms.BooleanField(required=False, label="Yes, withdraw this story")
 
 
 class SlugForm(forms.Form):
@@ -330,8 +335,11 @@ AUDIT_ACTIONS = [
     ("publish_update", "Update published"),
     ("publish_correction", "Correction published"),
     ("withdraw", "Withdrawn"),
+    ("pull_back", "Pulled back by the writer"),
+    ("reinstate", "Republished after withdrawal"),
     ("change_slug", "Slug changed"),
     ("share_preview", "Preview link shared"),
+    ("revoke_preview", "Preview link revoked"),
     ("staff_create", "Staff account created"),
     ("staff_roles", "Staff roles changed"),
     ("staff_profile", "Staff profile changed"),

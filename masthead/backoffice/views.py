@@ -10,7 +10,6 @@ conflict page, with what they typed kept.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,8 +38,7 @@ from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.site import selectors as site_selectors
 from masthead.stories import permissions, services
-from masthead.stories.models import Revision, Story
-from masthead.stories.preview import PREVIEW_SECONDS, preview_token
+from masthead.stories.models import PreviewLink, Revision, Story
 from masthead.stories.services import Content, StaleRevision
 from masthead.stories.workflow import (
     TRANSITIONS,
@@ -52,6 +50,7 @@ from masthead.stories.workflow import (
 
 AUTOSAVE_NOTE = "Autosave"
 EVENTS_ON_STORY_PAGE = 15
+PREVIEW_LINKS = 50
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -185,6 +184,7 @@ def _editor_context(request, story: Story, form: StoryForm | None, workflow: Wor
         "slug_form": SlugForm(initial={"slug": story.slug}),
         "events": list(audit.events_for(story)[:EVENTS_ON_STORY_PAGE]),
         "corrections": list(story.corrections.all()),
+        "preview_links": _preview_links(request, story),
         "autosave_seconds": 20,
     }
 
@@ -339,6 +339,10 @@ def _take_step(request, story: Story, action: str, workflow: WorkflowForm) -> Ht
 
 def _run(step: Action, actor, story: Story, data: dict) -> None:
     note = data.get("note") or ""
+    if TRANSITIONS[step].asks_confirmation and not data.get("confirm"):
+        raise ValidationError(
+            {"confirm": f"Tick the box to confirm: “{TRANSITIONS[step].label}” is hard to undo."}
+        )
     if step == Action.SCHEDULE:
         if data.get("when") is None:
             raise ValidationError({"when": "Choose when the story goes out."})
@@ -356,8 +360,19 @@ def _run(step: Action, actor, story: Story, data: dict) -> None:
             Action.PUBLISH: services.publish_story,
             Action.PUBLISH_UPDATE: services.publish_update,
             Action.WITHDRAW: services.withdraw_story,
+            Action.PULL_BACK: services.pull_back_story,
+            Action.REINSTATE: services.reinstate_story,
         }[step]
         run(actor, story, note)
+
+
+@staff_member_required
+@require_POST
+def step(request: HttpRequest, story_id: int) -> HttpResponse:
+    """A workflow step alone, from the page of a story the person may not edit."""
+    story = _readable_story(request, story_id)
+    outcome = _take_step(request, story, request.POST.get("action", ""), WorkflowForm(request.POST))
+    return outcome or redirect("backoffice:story", story_id=story.pk)
 
 
 def _conflict(request, story, form, mine: Content, base_revision_id, stale: StaleRevision, action):
@@ -562,19 +577,44 @@ def preview(request: HttpRequest, story_id: int, revision_id: int) -> HttpRespon
 
 @staff_member_required
 @require_POST
-def share(request: HttpRequest, story_id: int, revision_id: int) -> HttpResponse:
-    """A signed, expiring link to one revision for someone without a login."""
+def share(request: HttpRequest, story_id: int) -> HttpResponse:
+    """A preview link to the latest saved revision for someone without a login."""
     story = _readable_story(request, story_id)
-    revision = _revision_of(story, revision_id)
-    link = request.build_absolute_uri(reverse("site:preview", args=[preview_token(revision)]))
-    audit.record(request.user, "share_preview", story, revision=revision.number)
+    try:
+        link, token = services.share_preview(request.user, story)
+    except ValidationError as error:
+        messages.error(request, "No preview link: " + " ".join(error.messages))
+        return redirect("backoffice:story", story_id=story.pk)
     context = {
         "story": story,
-        "revision": revision,
-        "link": link,
-        "expires_at": timezone.now() + timedelta(seconds=PREVIEW_SECONDS),
+        "revision": link.revision,
+        "link": request.build_absolute_uri(reverse("site:preview", args=[token])),
+        "expires_at": link.expires_at,
     }
     return render(request, "backoffice/share.html", context)
+
+
+@staff_member_required
+@require_POST
+def revoke_preview(request: HttpRequest, story_id: int, link_id: int) -> HttpResponse:
+    story = _readable_story(request, story_id)
+    link = get_object_or_404(PreviewLink, pk=link_id, story=story)
+    services.revoke_preview(request.user, link)
+    messages.success(request, f"The preview link to revision {link.revision.number} is closed.")
+    return redirect(reverse("backoffice:story", args=[story.pk]) + "#share-title")
+
+
+def _preview_links(request: HttpRequest, story: Story) -> list[PreviewLink]:
+    """The story's preview links, newest first, each marked whether this person may revoke it."""
+    edits = request.access.edits(story.desk_id)
+    links = list(
+        story.preview_links.select_related("revision", "created_by", "closed_by")[:PREVIEW_LINKS]
+    )
+    now = timezone.now()
+    for link in links:
+        link.is_open_now = link.is_open(now)
+        link.may_revoke = link.is_open_now and (edits or link.created_by_id == request.user.pk)
+    return links
 
 
 # The audit log ----------------------------------------------------------------

@@ -14,13 +14,12 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.site import fragments, pagination, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
-from masthead.site.http import public_response, surrogate_keys
+from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
 from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
@@ -64,7 +63,9 @@ def story(request, desk_slug: str, slug: str):
     if found is None:
         raise Http404("No such story.")
     scope = f"story:{found.pk}"
-    if found.is_withdrawn:
+    if found.is_gone:
+        # Withdrawn after readers saw it. A story they never saw falls through to
+        # the 404 below, exactly like one that never existed.
         gone = render(request, "site/410.html", {"story": found}, status=410)
         return surrogate_keys(gone, scope)
     if not found.is_live():
@@ -110,14 +111,14 @@ def _article_structured_data(request, context: dict) -> list[dict]:
 
 
 @require_safe
-@never_cache
 def preview(request, token: str):
-    """A revision exactly as readers will see it, through a signed, expiring link."""
+    """A revision exactly as readers will see it, through a preview link (stories/preview.py)."""
     fragments.private(request)  # draft content: nothing shared is read or written
     try:
         revision = revision_for_token(token)
-    except PreviewUnavailable as error:
-        return render(request, "site/preview_unavailable.html", {"reason": str(error)}, status=404)
+    except PreviewUnavailable:
+        # One answer for every link that opens nothing, whatever the reason.
+        return _preview_headers(render(request, "site/preview_unavailable.html", status=404))
     draft = selectors.story_from_revision(revision)
     context = {
         "story": draft.story,
@@ -129,8 +130,14 @@ def preview(request, token: str):
         # The lead image of an unpublished revision opens only with the link (site/media.py).
         "preview_token": token,
     }
-    response = render(request, "site/story.html", context)
+    return _preview_headers(render(request, "site/story.html", context))
+
+
+def _preview_headers(response: HttpResponse) -> HttpResponse:
+    """Kept by no cache, listed by no search engine, and the link never sent on."""
+    mark_private(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -4,7 +4,9 @@
 (DESIGN.md invariant 1): a story is live when it is published and its
 publication time has come. A story scheduled for later is therefore public
 at its time with no worker running, and a draft or withdrawn story is never
-public.
+public. ``Story.objects.gone()`` names the withdrawn stories that readers
+saw, the only hidden stories that leave a public trace (a 410 page, the
+API's canceled item); the site and the API both read it.
 """
 
 from __future__ import annotations
@@ -80,6 +82,22 @@ class StoryQuerySet(models.QuerySet):
             models.Q(embargoed_until__isnull=True) | models.Q(embargoed_until__lte=now),
             status__in=Story.PUBLIC_STATUSES,
             published_at__lte=now,
+        )
+
+    def gone(self) -> StoryQuerySet:
+        """Withdrawn stories that readers saw: live at the moment they were withdrawn.
+
+        The only hidden stories that leave a public trace: the 410 page at
+        their address and the API's canceled item. A story withdrawn before
+        readers saw it (scheduled for later, under embargo, or withdrawn at
+        no recorded time) is in neither: it answers exactly like a story that
+        never existed. ``Story.is_gone`` is the same rule for one row.
+        """
+        at = models.F("withdrawn_at")
+        return self.filter(
+            models.Q(embargoed_until__isnull=True) | models.Q(embargoed_until__lte=at),
+            status=Story.Status.WITHDRAWN,
+            published_at__lte=at,
         )
 
     def newest_first(self) -> StoryQuerySet:
@@ -186,8 +204,13 @@ class Story(StoryContent):
         blank=True,
         help_text="Nothing of the story is shown anywhere, preview links included, before this.",
     )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the story was withdrawn, while it is (see ``gone``)."
+    )
     withdrawn_note = models.CharField(
-        max_length=500, blank=True, help_text="Shown to readers on the withdrawn story's address."
+        max_length=500,
+        blank=True,
+        help_text="Shown on the withdrawn story's address if readers saw the story; else internal.",
     )
     top_rank = models.PositiveSmallIntegerField(
         null=True,
@@ -251,6 +274,12 @@ class Story(StoryContent):
             ),
             # A writer's own stories, last changed first ("my stories" in the back office).
             models.Index(fields=["created_by", "-modified_at"], name="story_creator_changed_idx"),
+            # Withdrawals since a time (the API's changes list); few rows.
+            models.Index(
+                fields=["-withdrawn_at"],
+                condition=models.Q(withdrawn_at__isnull=False),
+                name="story_withdrawn_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -274,17 +303,28 @@ class Story(StoryContent):
         return self.status
 
     def is_live(self, now: datetime | None = None) -> bool:
-        now = now or timezone.now()
+        return self.status in self.PUBLIC_STATUSES and self._is_out_by(now or timezone.now())
+
+    def _is_out_by(self, moment: datetime) -> bool:
+        """Whether the story's time and any embargo had come at ``moment``."""
         return (
-            self.status in self.PUBLIC_STATUSES
-            and self.published_at is not None
-            and self.published_at <= now
-            and (self.embargoed_until is None or self.embargoed_until <= now)
+            self.published_at is not None
+            and self.published_at <= moment
+            and (self.embargoed_until is None or self.embargoed_until <= moment)
         )
 
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_gone(self) -> bool:
+        """Withdrawn after readers saw it: the rule of ``StoryQuerySet.gone`` for this row."""
+        return (
+            self.is_withdrawn
+            and self.withdrawn_at is not None
+            and self._is_out_by(self.withdrawn_at)
+        )
 
     @property
     def was_updated(self) -> bool:
@@ -324,12 +364,14 @@ class Revision(StoryContent):
 
 
 class Correction(models.Model):
-    """A published correction or update note, shown on the story and the corrections page."""
+    """A public note on a story: a correction or clarification (also listed on the
+    corrections page), an update, or why a withdrawn story was reinstated."""
 
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
         CLARIFICATION = "clarification", "Clarification"
         UPDATE = "update", "Update"
+        REINSTATEMENT = "reinstatement", "Reinstated"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
     revision = models.ForeignKey(Revision, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -350,6 +392,49 @@ class Correction(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.note = clean_paragraphs(self.note)
         super().save(*args, **kwargs)
+
+
+class PreviewLink(models.Model):
+    """A link to one revision for someone without a login (``stories/preview.py``).
+
+    The link's token is ``<selector>.<secret>``: the selector finds the row,
+    the secret is kept only as its SHA-256 and compared in constant time.
+    """
+
+    class Closed(models.TextChoices):
+        REVOKED = "revoked", "revoked"
+        RETURN = "return", "the story was returned to its writer"
+        PULL_BACK = "pull_back", "the writer pulled the story back"
+        UNSCHEDULE = "unschedule", "the story was taken off the schedule"
+        WITHDRAW = "withdraw", "the story was withdrawn"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="preview_links")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
+    selector = models.CharField(max_length=24, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_reason = models.CharField(max_length=12, choices=Closed.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"preview of {self.revision} by {self.created_by}"
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.closed_at is None and self.expires_at > (now or timezone.now())
 
 
 class EditLock(models.Model):

@@ -1,10 +1,11 @@
 """Who may do what to which story. Checked by every service, not only by views.
 
-Writers create stories on their desks and edit their own while they are
-drafts; desk editors read, edit and move every story of their desks; chief
-editors those of every desk; administrators hold no content role by
-themselves. A story is a writer's own when they created it or a byline names
-their author profile.
+Writers create stories on their desks, edit their own while they are
+drafts, submit them and pull them back until an editor claims them; desk
+editors read, edit and move every story of their desks (pulling back is the
+writer's alone: editors return a story with a note); chief editors those of
+every desk; administrators hold no content role by themselves. A story is a
+writer's own when they created it or a byline names their author profile.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def can_edit(user, story: Story) -> bool:
 
 def can_take(user, story: Story, transition: Transition) -> bool:
     access = access_for(user)
+    if transition.who == Who.AUTHOR:
+        return access.writes_for(story.desk_id) and is_own(access, story)
     if access.edits(story.desk_id):
         return True
     if transition.who == Who.AUTHOR_OR_EDITOR:

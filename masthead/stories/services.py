@@ -19,14 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from masthead import failpoints
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
-from masthead.stories import permissions, versions
+from masthead.stories import permissions, preview, versions
 from masthead.stories.models import (
     Byline,
     Correction,
     EditLock,
+    PreviewLink,
     Revision,
     Story,
     StoryContent,
@@ -175,6 +177,7 @@ def save_story(
 ) -> Revision:
     """Keep a new revision of ``story``; refused if ``base_revision_id`` is not the latest."""
     story = _locked(story)
+    failpoints.reached("stories.save.after_lock")
     permissions.check_edit(actor, story)
     _check_desk_move(actor, story, content.desk)
     if story.latest_revision_id is not None and base_revision_id != story.latest_revision_id:
@@ -215,12 +218,23 @@ PUBLIC_ACTIONS = frozenset(
         Action.PUBLISH_UPDATE,
         Action.PUBLISH_CORRECTION,
         Action.WITHDRAW,
+        Action.REINSTATE,
     }
 )
 
 
+def _readers_may_see_it(action: Action, story: Story, now: datetime) -> bool:
+    """Whether ``action`` on ``story`` (as it is before) may change anything public."""
+    if action == Action.WITHDRAW:
+        # A story withdrawn before readers saw it leaves no trace: no page, list,
+        # feed, sitemap date or API validator may change (Story.objects.gone()).
+        return story.is_live(now)
+    return action in PUBLIC_ACTIONS
+
+
 def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> Story:
     story = _locked(story)
+    failpoints.reached("stories.move.after_lock")
     now = timezone.now()
     state = story.effective_status(now)
     transition = transition_for(action, state)
@@ -228,16 +242,22 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     note = (note or "").strip()
     if transition.needs_note and not note:
         raise ValidationError({"note": f"“{transition.label}” needs a note."})
-    scopes_before = versions.story_scopes(story) if action in PUBLIC_ACTIONS else set()
+    public = _readers_may_see_it(action, story, now)
+    scopes_before = versions.story_scopes(story) if public else set()
     if apply is not None:
         apply(story, now)
     story.status = transition.target
     story.save()
     scopes = set()
-    if action in PUBLIC_ACTIONS:
+    if public:
         scopes = scopes_before | versions.story_scopes(story)
         versions.bump(scopes)
-    audit.record(actor, action.value, story, from_state=state, to_state=story.status, note=note)
+    detail = {}
+    if transition.closes_previews:
+        detail["previews_closed"] = preview.close_links(story, action.value, actor, now)
+    audit.record(
+        actor, action.value, story, from_state=state, to_state=story.status, note=note, **detail
+    )
     _announce(story, action.value, scopes)
     return story
 
@@ -261,6 +281,12 @@ def approve_story(actor, story: Story, note: str = "") -> Story:
 def return_story(actor, story: Story, note: str) -> Story:
     """Send a story back to its writer as a draft, with a note saying why."""
     return _move(actor, story, Action.RETURN, note)
+
+
+@transaction.atomic
+def pull_back_story(actor, story: Story, note: str = "") -> Story:
+    """The writer takes their submission back as a draft, until an editor claims it."""
+    return _move(actor, story, Action.PULL_BACK, note)
 
 
 def _publish_latest(story: Story) -> None:
@@ -356,13 +382,60 @@ def publish_correction(
 
 @transaction.atomic
 def withdraw_story(actor, story: Story, note: str) -> Story:
-    """Take a story off every public surface; its address answers 410 with ``note``."""
+    """Take a story off every public surface.
+
+    If readers saw it, its address answers 410 with ``note``; if not (scheduled
+    for later, under embargo), nothing public changes and ``note`` stays internal.
+    """
 
     def apply(row: Story, now: datetime) -> None:
         row.withdrawn_note = note
+        row.withdrawn_at = now
         row.top_rank = None
 
     return _move(actor, story, Action.WITHDRAW, note, apply)
+
+
+@transaction.atomic
+def reinstate_story(actor, story: Story, note: str) -> Story:
+    """Publish a withdrawn story again, as a new revision of what was published.
+
+    If readers saw it, it keeps its first publication time, shows an updated
+    time and ``note`` as a public note of reinstatement. If they never saw it
+    (withdrawn while scheduled or under embargo), it is published now as a
+    first publication and ``note`` stays internal; refused while an embargo it
+    had still runs.
+    """
+
+    def apply(row: Story, now: datetime) -> None:
+        if row.embargoed_until is not None and row.embargoed_until > now:
+            raise ValidationError(
+                f"The story's embargo runs until {row.embargoed_until:%d %b %Y %H:%M} UTC: "
+                "republish it after that."
+            )
+        seen = row.is_gone
+        source = row.published_revision or row.latest_revision
+        label = f"Reinstated revision {source.number}" if source else "Reinstated"
+        revision = _new_revision(row, Content.of(source or row), actor, label)
+        _apply_revision(row, revision)
+        row.published_revision = revision
+        row.updated_at = now
+        if seen:
+            Correction.objects.create(
+                story=row,
+                revision=revision,
+                kind=Correction.Kind.REINSTATEMENT,
+                note=note,
+                published_at=now,
+                created_by=actor,
+            )
+        else:
+            row.published_at = now
+            row.embargoed_until = None
+        row.withdrawn_at = None
+        row.withdrawn_note = ""
+
+    return _move(actor, story, Action.REINSTATE, note, apply)
 
 
 @transaction.atomic
@@ -400,6 +473,47 @@ def snapshot_revision(story: Story, actor=None, note: str = "Imported") -> Revis
             story.published_revision = revision
         story.save(update_fields=["latest_revision", "published_revision", "modified_at"])
     return revision
+
+
+# Preview links ----------------------------------------------------------------
+
+
+@transaction.atomic
+def share_preview(actor, story: Story) -> tuple[PreviewLink, str]:
+    """A link to the story's latest saved revision, as it is now, and its token.
+
+    The revision is read under the row lock, so a link made right after a save
+    (an autosave included) shows that save.
+    """
+    story = _locked(story)
+    permissions.check_read(actor, story)
+    if story.is_withdrawn:
+        raise ValidationError("A withdrawn story has no preview: republish it first.")
+    revision = story.latest_revision
+    if revision is None:
+        raise ValidationError("The story has no saved revision to preview.")
+    link, token = preview.open_link(story, revision, actor, timezone.now())
+    audit.record(actor, "share_preview", story, revision=revision.number, link=link.pk)
+    return link, token
+
+
+@transaction.atomic
+def revoke_preview(actor, link: PreviewLink) -> PreviewLink:
+    """Close a preview link by hand: who made it, or an editor of the story's desk."""
+    story = _locked(link.story)
+    permissions.check_read(actor, story)
+    link = PreviewLink.objects.select_for_update().get(pk=link.pk)
+    if link.created_by_id != actor.pk and not access_for(actor).edits(story.desk_id):
+        raise PermissionDenied(
+            "Only who made a preview link, or the desk's editors, may revoke it."
+        )
+    if link.closed_at is None:
+        link.closed_at = timezone.now()
+        link.closed_by = actor
+        link.closed_reason = PreviewLink.Closed.REVOKED
+        link.save(update_fields=["closed_at", "closed_by", "closed_reason"])
+    audit.record(actor, "revoke_preview", story, revision=link.revision.number, link=link.pk)
+    return link
 
 
 # Soft locks -----------------------------------------------------------------

@@ -2,13 +2,19 @@
 states to which, and who may take it.
 
     draft ──submit──▶ submitted ──claim──▶ in edit ──approve──▶ ready
-      ▲                   │                   │                  │
+      ▲ ▲                 │ │                 │                  │
+      │ └──pull back──────┘ │  (the writer, until an editor claims it)
       └──────return (with a note)─────────────┴──────────────────┘
     in edit / ready ──schedule──▶ scheduled ──(its time comes)──▶ published
     in edit / ready / scheduled ──publish──▶ published
     scheduled ──unschedule──▶ ready
     published ──publish update / publish correction──▶ published
-    published / scheduled ──withdraw (with a note)──▶ withdrawn
+    published / scheduled ──withdraw (with a note, confirmed)──▶ withdrawn
+    withdrawn ──reinstate (with a note)──▶ published
+
+Return, pull back, unschedule and withdraw close the story's preview links
+(they take it back, off the schedule or off the site: not what a link was
+made for); the steps towards and onto the site leave them open.
 
 A scheduled story whose time has come *is* published (visibility by time, no
 worker needed): ``Story.effective_status`` reports it so, and the table is
@@ -40,10 +46,13 @@ class Action(StrEnum):
     PUBLISH_UPDATE = "publish_update"
     PUBLISH_CORRECTION = "publish_correction"
     WITHDRAW = "withdraw"
+    PULL_BACK = "pull_back"
+    REINSTATE = "reinstate"
 
 
 class Who(StrEnum):
     AUTHOR_OR_EDITOR = "author_or_editor"  # the story's own writer, or an editor of its desk
+    AUTHOR = "author"  # the story's own writer only (whatever else they are)
     EDITOR = "editor"  # a desk editor of the story's desk, or a chief editor
 
 
@@ -55,10 +64,15 @@ class Transition:
     who: Who
     label: str
     needs_note: bool = False
+    # Hard to take back: the back office asks "are you sure?" before it.
+    asks_confirmation: bool = False
+    # Takes the story back, off the schedule or off the site: preview links made
+    # before it were not made for that, and close (``stories/preview.py``).
+    closes_previews: bool = False
 
 
-def _t(action, sources, target, who, label, needs_note=False) -> Transition:
-    return Transition(action, frozenset(sources), target, who, label, needs_note)
+def _t(action, sources, target, who, label, **flags) -> Transition:
+    return Transition(action, frozenset(sources), target, who, label, **flags)
 
 
 TRANSITIONS: dict[Action, Transition] = {
@@ -74,9 +88,17 @@ TRANSITIONS: dict[Action, Transition] = {
             Who.EDITOR,
             "Return to the writer",
             needs_note=True,
+            closes_previews=True,
         ),
         _t(Action.SCHEDULE, {S.IN_EDIT, S.READY}, S.SCHEDULED, Who.EDITOR, "Schedule"),
-        _t(Action.UNSCHEDULE, {S.SCHEDULED}, S.READY, Who.EDITOR, "Unschedule"),
+        _t(
+            Action.UNSCHEDULE,
+            {S.SCHEDULED},
+            S.READY,
+            Who.EDITOR,
+            "Unschedule",
+            closes_previews=True,
+        ),
         _t(
             Action.PUBLISH,
             {S.IN_EDIT, S.READY, S.SCHEDULED},
@@ -99,6 +121,24 @@ TRANSITIONS: dict[Action, Transition] = {
             S.WITHDRAWN,
             Who.EDITOR,
             "Withdraw",
+            needs_note=True,
+            asks_confirmation=True,
+            closes_previews=True,
+        ),
+        _t(
+            Action.PULL_BACK,
+            {S.SUBMITTED},
+            S.DRAFT,
+            Who.AUTHOR,
+            "Pull back to draft",
+            closes_previews=True,
+        ),
+        _t(
+            Action.REINSTATE,
+            {S.WITHDRAWN},
+            S.PUBLISHED,
+            Who.EDITOR,
+            "Republish",
             needs_note=True,
         ),
     )

@@ -351,6 +351,34 @@ def test_return_and_withdraw_need_a_note(as_editor, newsroom):
     assert response.json()["status"] == "withdrawn"
 
 
+def test_a_withdrawn_story_is_republished_with_a_note(client, as_editor, newsroom):
+    story_id = newsroom.story.pk
+    move(as_editor, story_id, "withdraw", {"note": "Forged document."})
+    assert move(as_editor, story_id, "reinstate", {"note": ""}).status_code == 422
+
+    response = move(as_editor, story_id, "reinstate", {"note": "The document was genuine."})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "published"
+    public = client.get(f"/api/stories/{story_id}").json()
+    assert public["corrections"][-1]["kind"] == "reinstatement"
+    assert public["corrections"][-1]["note"] == "The document was genuine."
+
+
+def test_a_writer_pulls_back_their_submission_until_it_is_claimed(as_writer, as_editor, newsroom):
+    draft = create(as_writer).json()
+    move(as_writer, draft["id"], "submit")
+    assert "pull_back" in as_writer.get(f"/api/desk/stories/{draft['id']}").json()["transitions"]
+    assert move(as_editor, draft["id"], "pull_back").status_code == 403
+
+    pulled = move(as_writer, draft["id"], "pull_back")
+
+    assert pulled.status_code == 200 and pulled.json()["status"] == "draft"
+    move(as_writer, draft["id"], "submit")
+    move(as_editor, draft["id"], "claim")
+    assert move(as_writer, draft["id"], "pull_back").status_code == 409
+
+
 def test_a_correction_is_published_with_its_note(client, as_editor, newsroom):
     response = move(
         as_editor,

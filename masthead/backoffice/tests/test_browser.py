@@ -256,3 +256,44 @@ def test_two_editors_saving_at_once_merge_on_the_conflict_page(browser, live_ser
     expect(chief.get_by_label("Dateline")).to_have_value("Tehran")
     # The conflict page answers 409 on purpose; Chromium logs that as an error.
     assert [problem for problem in chief_problems if "409 (Conflict)" not in problem] == []
+
+
+def test_withdrawing_asks_first_and_an_editor_can_republish(browser, live_server, sessions):
+    base = live_server.url
+    editor, problems = open_tab(browser)
+    sign_in(editor, base, sessions["editor.politics"])
+    editor.goto(f"{base}/desk/board/")
+    story = editor.get_by_role("region", name="Published").get_by_role("link").first
+    title = story.inner_text()
+    story.click()
+    story_url = editor.url
+    expect(workflow_state(editor)).to_have_text("Published")
+    editor.get_by_label("Note for this step").fill("Withdrawn: the figures were wrong.")
+
+    # Cancel keeps the story as it is.
+    editor.get_by_role("button", name="Withdraw").click()
+    dialog = editor.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(f"Withdraw “{title}”?")
+    expect(dialog).to_contain_text("410 Gone")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(workflow_state(editor)).to_have_text("Published")
+
+    editor.get_by_role("button", name="Withdraw").click()
+    editor.get_by_role("dialog").get_by_role("button", name="Withdraw").click()
+    expect(editor.get_by_text("Done: the story is now withdrawn.")).to_be_visible()
+    expect(editor.get_by_text("its address answers 410 Gone")).to_be_visible()
+
+    # Undone: republished with a note readers see.
+    editor.get_by_label("Note for this step").fill("Reinstated: the figures were right.")
+    editor.get_by_role("button", name="Republish").click()
+    expect(editor.get_by_text("Done: the story is now published.")).to_be_visible()
+    assert editor.url == story_url
+
+    reader, reader_problems = open_tab(browser)
+    reader.goto(f"{base}/")
+    reader.get_by_role("link", name=title).first.click()
+    expect(reader.get_by_text("Reinstated: the figures were right.")).to_be_visible()
+    assert problems == []
+    assert reader_problems == []

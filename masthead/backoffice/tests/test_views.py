@@ -18,7 +18,6 @@ from masthead.media.models import Image
 from masthead.newsroom.models import AuditEvent
 from masthead.stories import services
 from masthead.stories.models import Correction, Revision, Story
-from masthead.stories.preview import revision_for_token
 from masthead.stories.services import Content
 
 pytestmark = pytest.mark.django_db
@@ -261,19 +260,106 @@ def test_edits_to_a_live_story_stay_unpublished_until_an_update(client, client_f
     assert "Not yet public" in client.get(story.get_absolute_url()).content.decode()
 
 
-def test_withdraw_needs_a_note_and_then_the_story_is_gone(client, client_for, people, desk):
+def published_story(people, desk) -> Story:
     story = submitted_story(people, desk)
     services.claim_story(people["editor"], story)
     services.publish_story(people["editor"], story)
-    story = refresh(story)
+    return refresh(story)
+
+
+def test_withdraw_needs_a_note_and_a_confirmation_then_the_story_is_gone(
+    client, client_for, people, desk
+):
+    story = published_story(people, desk)
     editor = client_for("editor")
-    editor.post(f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note=""))
-    assert refresh(story).status == Story.Status.PUBLISHED
-    editor.post(
+    page = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert 'name="confirm"' in page and "answer 410" in page
+
+    no_note = editor.post(
+        f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note="", confirm="on")
+    )
+    unconfirmed = editor.post(
         f"/desk/stories/{story.pk}/", form_data(story, action="withdraw", note="Source retracted.")
+    )
+
+    assert no_note.status_code == unconfirmed.status_code == 400
+    assert "Tick the box to confirm" in unconfirmed.content.decode()
+    assert refresh(story).status == Story.Status.PUBLISHED
+    assert client.get(story.get_absolute_url()).status_code == 200
+    assert not AuditEvent.objects.filter(action="withdraw").exists()
+
+    editor.post(
+        f"/desk/stories/{story.pk}/",
+        form_data(story, action="withdraw", note="Source retracted.", confirm="on"),
     )
     assert refresh(story).status == Story.Status.WITHDRAWN
     assert client.get(story.get_absolute_url()).status_code == 410
+
+
+@pytest.mark.parametrize("who", ["editor", "chief"])
+def test_an_editor_republishes_a_withdrawn_story_from_its_page(
+    client, client_for, people, desk, who
+):
+    story = published_story(people, desk)
+    services.withdraw_story(people["editor"], story, "Source retracted.")
+    editor = client_for(who)
+    page = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert f'action="/desk/stories/{story.pk}/step/"' in page
+    assert 'value="reinstate"' in page
+
+    response = editor.post(
+        f"/desk/stories/{story.pk}/step/",
+        {"action": "reinstate", "note": "Reinstated: the source stands by it."},
+    )
+
+    assert response.status_code == 302
+    assert refresh(story).status == Story.Status.PUBLISHED
+    public = client.get(story.get_absolute_url())
+    assert public.status_code == 200
+    assert "Reinstated: the source stands by it." in public.content.decode()
+
+
+def test_republishing_without_a_note_is_refused_on_the_page(client_for, people, desk):
+    story = published_story(people, desk)
+    services.withdraw_story(people["editor"], story, "Source retracted.")
+
+    response = client_for("editor").post(
+        f"/desk/stories/{story.pk}/step/", {"action": "reinstate", "note": ""}
+    )
+
+    assert response.status_code == 400
+    assert "needs a note" in response.content.decode()
+    assert refresh(story).status == Story.Status.WITHDRAWN
+
+
+def test_a_writer_pulls_back_a_submission_until_an_editor_claims_it(client_for, people, desk):
+    story = submitted_story(people, desk)
+    writer = client_for("writer")
+    page = writer.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert 'value="pull_back"' in page
+
+    response = writer.post(f"/desk/stories/{story.pk}/step/", {"action": "pull_back"})
+
+    assert response.status_code == 302
+    assert refresh(story).status == Story.Status.DRAFT
+    assert 'id="story-form"' in writer.get(f"/desk/stories/{story.pk}/").content.decode()
+
+    services.submit_story(people["writer"], story)
+    services.claim_story(people["editor"], story)
+    assert 'value="pull_back"' not in writer.get(f"/desk/stories/{story.pk}/").content.decode()
+    late = writer.post(f"/desk/stories/{story.pk}/step/", {"action": "pull_back"})
+    assert late.status_code == 409
+    assert refresh(story).status == Story.Status.IN_EDIT
+
+
+def test_steps_from_the_read_only_page_need_access_to_the_story(client_for, people, desk):
+    story = submitted_story(people, desk)
+
+    for name, status in (("other_writer", 403), ("other_editor", 403)):
+        response = client_for(name).post(f"/desk/stories/{story.pk}/step/", {"action": "claim"})
+        assert response.status_code == status
+    assert client_for("editor").get(f"/desk/stories/{story.pk}/step/").status_code == 405
+    assert refresh(story).status == Story.Status.SUBMITTED
 
 
 def test_saving_without_changes_keeps_no_new_revision(client_for, people, desk):
@@ -367,7 +453,6 @@ def test_revisions_of_another_story_are_not_found(client_for, people, desk):
     foreign = other.latest_revision_id
     client = client_for("writer")
     assert client.get(f"/desk/stories/{mine.pk}/revisions/{foreign}/preview/").status_code == 404
-    assert client.post(f"/desk/stories/{mine.pk}/revisions/{foreign}/share/").status_code == 404
     response = client.post(
         f"/desk/stories/{mine.pk}/revisions/{foreign}/restore/",
         {"base_revision": mine.latest_revision_id},
@@ -427,15 +512,117 @@ def test_preview_renders_any_revision_as_readers_will_see_it(client_for, people,
     assert 'class="article__headline"' in html
 
 
-def test_share_makes_a_signed_link_to_the_revision(client, client_for, people, desk):
-    story = new_draft(people["writer"], desk)
-    response = client_for("writer").post(
-        f"/desk/stories/{story.pk}/revisions/{story.latest_revision_id}/share/"
-    )
-    link = re.search(r'value="(http[^"]+/preview/[^"]+)"', response.content.decode()).group(1)
+def share_link(client, story: Story) -> str:
+    """Press "Make a preview link" on the story's page; the link it shows."""
+    page = client.get(f"/desk/stories/{story.pk}/").content.decode()
+    action = re.search(rf'action="(/desk/stories/{story.pk}/[^"]*(?:share|previews)/)"', page)
+    response = client.post(action.group(1))
+    assert response.status_code == 200
+    return re.search(r'value="(http[^"]+/preview/[^"]+)"', response.content.decode()).group(1)
+
+
+def headers_of(response) -> dict[str, str]:
+    return {name: value for name, value in response.headers.items() if name != "Date"}
+
+
+def assert_closed(client, link: str) -> None:
+    """The link answers exactly as one that never existed."""
     token = link.rstrip("/").rsplit("/", 1)[1]
-    assert revision_for_token(token).pk == story.latest_revision_id
+    missing = client.get(link.replace(token, "x" * len(token)))
+    response = client.get(link)
+    assert response.status_code == missing.status_code == 404
+    assert response.content == missing.content
+    assert headers_of(response) == headers_of(missing)
+
+
+def test_share_makes_a_link_to_the_latest_revision(client, client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+
+    link = share_link(client_for("writer"), story)
+
     assert "Parliament weighs budget" in client.get(link).content.decode()
+
+
+def test_a_link_made_right_after_autosave_shows_the_autosaved_text(
+    client, client_for, people, desk
+):
+    story = new_draft(people["writer"], desk)
+    writer = client_for("writer")
+    page = writer.get(f"/desk/stories/{story.pk}/").content.decode()  # the editor, open
+    action = re.search(rf'action="(/desk/stories/{story.pk}/[^"]*(?:share|previews)/)"', page)
+    saved = writer.post(
+        f"/desk/stories/{story.pk}/autosave/",
+        form_data(story, body="<p>Typed a moment ago.</p>"),
+    )
+    assert saved.json()["status"] == "saved"
+
+    response = writer.post(action.group(1))  # the page's button, pressed after the autosave
+
+    link = re.search(r'value="(http[^"]+/preview/[^"]+)"', response.content.decode()).group(1)
+    assert "Typed a moment ago." in client.get(link).content.decode()
+
+
+def test_withdrawal_closes_every_preview_link_of_the_story(client, client_for, people, desk):
+    story = submitted_story(people, desk)
+    editor = client_for("editor")
+    services.claim_story(people["editor"], story)
+    while_in_edit = share_link(editor, story)
+    services.publish_story(people["editor"], story)
+    story = refresh(story)
+    while_public = share_link(editor, story)
+    assert client.get(while_public).status_code == 200
+
+    editor.post(
+        f"/desk/stories/{story.pk}/",
+        form_data(story, action="withdraw", note="Source retracted.", confirm="on"),
+    )
+
+    assert refresh(story).status == Story.Status.WITHDRAWN
+    for link in (while_in_edit, while_public):
+        assert_closed(client, link)
+    html = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "closed: the story was withdrawn" in html
+
+
+def test_a_step_the_link_was_not_made_for_closes_it(client, client_for, people, desk):
+    story = submitted_story(people, desk)
+    editor = client_for("editor")
+    link = share_link(editor, story)
+
+    services.claim_story(people["editor"], story)  # on towards publication: still open
+    assert client.get(link).status_code == 200
+    services.return_story(people["editor"], story, "Needs a second source.")
+
+    assert_closed(client, link)
+
+
+def test_preview_links_are_listed_with_who_made_them_and_can_be_revoked(
+    client, client_for, people, desk
+):
+    story = submitted_story(people, desk)
+    writer, editor = client_for("writer"), client_for("editor")
+    by_writer = share_link(writer, story)
+    by_editor = share_link(editor, story)
+
+    page = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    listing = page.split('id="preview-links"')[1].split("</table>")[0]
+    assert "Nima" in listing and "Maryam" in listing
+    assert listing.count("Revoke") == 2
+    writer_page = writer.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert writer_page.split('id="preview-links"')[1].split("</table>")[0].count("Revoke") == 1
+    revoke = re.findall(rf'action="(/desk/stories/{story.pk}/previews/\d+/revoke/)"', page)
+
+    # The writer may revoke their own link only; an editor of the desk any of them.
+    assert writer.post(revoke[0]).status_code == 403  # newest first: the editor's
+    assert client.get(by_editor).status_code == 200
+    assert editor.post(revoke[0]).status_code == 302
+    assert writer.post(revoke[1]).status_code == 302
+
+    for link in (by_writer, by_editor):
+        assert_closed(client, link)
+    assert AuditEvent.objects.filter(action="revoke_preview", target_id=story.pk).count() == 2
+    listing = editor.get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "revoked by Maryam" in listing and "revoked by Nima" in listing
 
 
 # Concurrent edits ---------------------------------------------------------------

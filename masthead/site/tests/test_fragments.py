@@ -15,12 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from masthead.factories import make_desk, make_story
+from masthead.factories import make_desk, make_preview_link, make_story
 from masthead.newsroom.models import Desk, Outlet, PolicyPage
 from masthead.site.tests.newsroom_data import make_newsroom, publish_update, save_draft_edit
 from masthead.stories import services
 from masthead.stories.models import Story
-from masthead.stories.preview import preview_token
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +193,7 @@ def test_previews_neither_read_nor_fill_shared_fragments(client, newsroom):
     url = newsroom.story.get_absolute_url()
     save_draft_edit(newsroom, newsroom.story, headline="SECRET DRAFT HEADLINE", dek="Hidden.")
     story = Story.objects.get(pk=newsroom.story.pk)
-    preview_url = f"/preview/{preview_token(story.latest_revision)}/"
+    preview_url = f"/preview/{make_preview_link(story.latest_revision)}/"
 
     preview = client.get(preview_url).content.decode()
     assert ">SECRET DRAFT HEADLINE</h1>" in preview

@@ -196,10 +196,10 @@ def test_not_found_and_gone_are_cacheable_without_validators(client, newsroom):
 
 
 def test_staff_only_previews_are_private_and_not_stored(client, newsroom):
-    from masthead.stories.preview import preview_token
+    from masthead.factories import make_preview_link
 
     story = Story.objects.get(pk=newsroom.story.pk)
-    response = client.get(f"/preview/{preview_token(story.latest_revision)}/")
+    response = client.get(f"/preview/{make_preview_link(story.latest_revision)}/")
 
     assert response.status_code == 200
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}

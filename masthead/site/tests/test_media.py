@@ -17,13 +17,12 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
-from masthead.factories import make_author, make_desk, make_outlet, make_staff
+from masthead.factories import make_author, make_desk, make_outlet, make_preview_link, make_staff
 from masthead.media.models import Image
 from masthead.media.tests.images import png_bytes
 from masthead.newsroom.models import StaffRole
 from masthead.stories import services
 from masthead.stories.models import Story
-from masthead.stories.preview import preview_token
 from masthead.stories.services import Content
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +157,7 @@ def test_a_preview_link_shows_its_revisions_image_and_nothing_else(client, newsr
     image, other_image = make_image(), make_image("Another draft's picture")
     story = story_with_image(newsroom, image, "draft")
     story_with_image(newsroom, other_image, "draft")
-    token = preview_token(story.latest_revision)
+    token = make_preview_link(story.latest_revision)
 
     page = client.get(f"/preview/{token}/").content.decode()
     (src,) = re.findall(r'<img src="([^"]+)" alt="A picture"', page)

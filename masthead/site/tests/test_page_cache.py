@@ -219,9 +219,9 @@ def test_staff_requests_never_enter_or_read_the_shared_cache(app, newsroom):
 
 
 def test_responses_not_marked_public_are_not_stored(app, newsroom):
-    from masthead.stories.preview import preview_token
+    from masthead.factories import make_preview_link
 
-    token = preview_token(newsroom["first"].latest_revision)
+    token = make_preview_link(newsroom["first"].latest_revision)
     for _ in range(2):
         answer = call(app, f"/preview/{token}/")
         assert answer.status == 200 and answer.outcome is None

@@ -276,10 +276,10 @@ def test_outlet_profiles_and_founding_date(client, newsroom):
 
 
 def test_previews_carry_no_structured_data(client, newsroom):
-    from masthead.stories.preview import preview_token
+    from masthead.factories import make_preview_link
 
     story = Story.objects.get(pk=newsroom.story.pk)
-    html = client.get(f"/preview/{preview_token(story.latest_revision)}/").content.decode()
+    html = client.get(f"/preview/{make_preview_link(story.latest_revision)}/").content.decode()
 
     assert "application/ld+json" not in html
     assert 'rel="canonical"' not in html

@@ -1,14 +1,19 @@
 """DESIGN.md invariant 1: a story that is not live appears on no public surface.
 
-A draft, a story scheduled for later, an embargoed and a withdrawn story share
-a desk, an author, a tag and a label with a live story; every public page,
-feed and sitemap that exists is walked and must show the live story and none
-of the others. A tag only hidden stories carry must not be named anywhere
-either. Extend SURFACES when a surface is added (search, API …).
-"""
+Every hidden state — a draft, a story scheduled for later, one under
+embargo, an undated one, a withdrawn one we cannot date, and stories
+withdrawn before readers saw them (while scheduled, while under embargo) —
+shares a desk, an author, a tag and a label with a live story. Every public
+page, feed and sitemap that exists is walked and must show the live story
+and none of the others, in its body or its headers. A tag only hidden
+stories carry must not be named anywhere either. A hidden story's address
+answers exactly like one that never existed, headers included; only a story
+readers saw, then withdrawn, answers 410. Extend SURFACES when a surface is
+added (search, API …)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 import pytest
@@ -22,7 +27,8 @@ from masthead.factories import (
     make_story,
     make_tag,
 )
-from masthead.stories.models import Story
+from masthead.stories import services
+from masthead.stories.models import ContentVersion, Story
 
 pytestmark = pytest.mark.django_db
 
@@ -76,66 +82,174 @@ LIST_NO_STORIES = {
 }
 
 
+INTERNAL_NOTE = "Internal: legal says the source is burned"
+PUBLIC_NOTE = "Withdrawn: the document it relied on was forged."
+
+
+@dataclass
+class Newsroom:
+    live: Story
+    # Stories readers never saw: each must answer exactly like one that never existed.
+    hidden: dict[str, Story]
+    # A story readers saw, then withdrawn: its address answers 410, nothing else shows it.
+    gone: Story
+
+    @property
+    def not_live(self) -> list[Story]:
+        return [*self.hidden.values(), self.gone]
+
+
+def withdrawn_before_readers_saw_it(headline: str, editor, **fields) -> Story:
+    story = make_story(headline, status=Story.Status.SCHEDULED, **fields)
+    services.snapshot_revision(story)
+    return services.withdraw_story(editor, story, INTERNAL_NOTE)
+
+
 @pytest.fixture
-def stories():
+def stories() -> Newsroom:
     desk = make_desk("Politics")
+    editor = editor_of(desk)
     author = make_author("Nima Sadeghi")
     tag = make_tag("Iran")
     label = make_label("Analysis")
     common = {"desk": desk, "authors": [author], "label": label}
     live = make_story("Live report visible", top_rank=2, tags=[tag], **common)
     common["tags"] = [tag, make_tag("Hidden topic")]
-    hidden = [
-        make_story("Draft secret alpha", status=Story.Status.DRAFT, top_rank=1, **common),
-        make_story("Scheduled secret beta", age=-timedelta(hours=1), top_rank=1, **common),
-        make_story("Withdrawn secret gamma", status=Story.Status.WITHDRAWN, top_rank=1, **common),
-        make_story("Undated secret delta", age=None, **common),
-        make_story(
+    now = timezone.now()
+    hidden = {
+        "draft": make_story("Draft secret alpha", status=Story.Status.DRAFT, top_rank=1, **common),
+        "scheduled": make_story(
+            "Scheduled secret beta", age=-timedelta(hours=1), top_rank=1, **common
+        ),
+        "withdrawn, never dated": make_story(
+            "Withdrawn secret gamma", status=Story.Status.WITHDRAWN, top_rank=1, **common
+        ),
+        "undated": make_story("Undated secret delta", age=None, **common),
+        "embargoed": make_story(
             "Embargoed secret epsilon",
             status=Story.Status.SCHEDULED,
-            published_at=timezone.now() - timedelta(minutes=30),
-            embargoed_until=timezone.now() + timedelta(hours=2),
+            published_at=now - timedelta(minutes=30),
+            embargoed_until=now + timedelta(hours=2),
             **common,
         ),
-    ]
-    return live, hidden
+        "withdrawn before its time": withdrawn_before_readers_saw_it(
+            "Pulled secret zeta", editor, age=-timedelta(hours=1), **common
+        ),
+        "withdrawn under embargo": withdrawn_before_readers_saw_it(
+            "Pulled secret eta",
+            editor,
+            published_at=now - timedelta(minutes=30),
+            embargoed_until=now + timedelta(hours=2),
+            **common,
+        ),
+    }
+    seen = make_story("Withdrawn report theta", age=timedelta(hours=3), **common)
+    services.snapshot_revision(seen)
+    gone = services.withdraw_story(editor, seen, PUBLIC_NOTE)
+    return Newsroom(live, hidden, gone)
+
+
+def headers_of(response) -> dict[str, str]:
+    """Every header but the date (which only says when it was sent)."""
+    return {name: value for name, value in response.headers.items() if name != "Date"}
+
+
+def assert_nothing_of(story: Story, response, url: str) -> None:
+    text = response.content.decode()
+    assert story.headline not in text, url
+    assert story.slug not in text, url
+    headers = " ".join(f"{name}: {value}" for name, value in response.headers.items())
+    assert story.slug not in headers, url
+    assert f"story:{story.pk} " not in headers + " ", url
 
 
 @pytest.mark.parametrize("url", SURFACES)
 def test_only_live_stories_on_every_surface(client, stories, url):
-    live, hidden = stories
-    url = url.format(month=f"{live.published_at.astimezone(UTC):%Y-%m}")
+    url = url.format(month=f"{stories.live.published_at.astimezone(UTC):%Y-%m}")
 
     response = client.get(url)
 
     assert response.status_code == 200, url
     html = response.content.decode()
     if url not in LIST_NO_STORIES:
-        assert live.headline in html or live.get_absolute_url() in html
-    for story in hidden:
-        assert story.headline not in html
-        assert story.slug not in html
+        assert stories.live.headline in html or stories.live.get_absolute_url() in html
+    for story in stories.not_live:
+        assert_nothing_of(story, response, url)
     assert "hidden-topic" not in html and "Hidden topic" not in html
+    assert INTERNAL_NOTE not in html and PUBLIC_NOTE not in html
 
 
-@pytest.mark.parametrize("index", [0, 1, 3, 4])
-def test_a_hidden_story_answers_exactly_like_a_missing_one(client, stories, index):
-    _, hidden = stories
-    missing = client.get("/politics/never-existed/")
+HIDDEN = [
+    "draft",
+    "scheduled",
+    "withdrawn, never dated",
+    "undated",
+    "embargoed",
+    "withdrawn before its time",
+    "withdrawn under embargo",
+]
 
-    response = client.get(hidden[index].get_absolute_url())
 
-    assert response.status_code == 404
+@pytest.mark.parametrize("method", ["get", "head"])
+@pytest.mark.parametrize("state", HIDDEN)
+def test_a_hidden_story_answers_exactly_like_a_missing_one(client, stories, state, method):
+    story = stories.hidden[state]
+    missing = getattr(client, method)("/politics/never-existed/")
+
+    response = getattr(client, method)(story.get_absolute_url())
+
+    assert response.status_code == missing.status_code == 404
     assert response.content == missing.content
+    assert headers_of(response) == headers_of(missing)
+
+
+def test_the_expected_hidden_states_are_all_walked(stories):
+    assert sorted(stories.hidden) == sorted(HIDDEN)
+
+
+def test_a_story_readers_saw_answers_410_naming_it_and_the_public_note(client, stories):
+    response = client.get(stories.gone.get_absolute_url())
+
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert stories.gone.headline in page
+    assert PUBLIC_NOTE in page
+    assert "Body text." not in page
+
+
+def test_withdrawing_a_story_readers_never_saw_changes_no_surface(client, stories):
+    desk = stories.live.desk
+    tags = list(stories.hidden["scheduled"].tags.all())
+    later = make_story(
+        "Scheduled then pulled iota",
+        status=Story.Status.SCHEDULED,
+        age=-timedelta(hours=1),
+        desk=desk,
+        authors=list(stories.live.authors.all()),
+        tags=tags,
+    )
+    services.snapshot_revision(later)
+    editor = editor_of(desk)  # a new account changes the outlet's records: before
+    # Every public change so far an hour ago: one made now would show in a date.
+    ContentVersion.objects.update(changed_at=timezone.now() - timedelta(hours=1))
+    urls = [
+        url.format(month=f"{stories.live.published_at.astimezone(UTC):%Y-%m}") for url in SURFACES
+    ] + [later.get_absolute_url()]
+    before = {url: client.get(url) for url in urls}
+
+    services.withdraw_story(editor, later, INTERNAL_NOTE)
+
+    for url in urls:
+        after = client.get(url)
+        assert after.status_code == before[url].status_code, url
+        assert after.content == before[url].content, url
+        assert headers_of(after) == headers_of(before[url]), url
 
 
 def test_a_hidden_story_is_not_shown_through_an_old_slug(client, stories):
-    from masthead.stories.services import change_story_slug
-
-    _, hidden = stories
-    draft = hidden[0]
+    draft = stories.hidden["draft"]
     old = draft.get_absolute_url()
-    change_story_slug(editor_of(draft.desk), draft, "renamed-draft")
+    services.change_story_slug(editor_of(draft.desk), draft, "renamed-draft")
 
     assert client.get(old).status_code == 404
 
@@ -143,8 +257,7 @@ def test_a_hidden_story_is_not_shown_through_an_old_slug(client, stories):
 def test_a_scheduled_story_appears_everywhere_at_its_time(client, stories, settings):
     from django.utils import timezone
 
-    _, hidden = stories
-    scheduled = hidden[1]
+    scheduled = stories.hidden["scheduled"]
     Story.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
 
     for url in (

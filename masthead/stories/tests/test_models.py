@@ -33,6 +33,45 @@ def test_scheduled_story_becomes_live_at_its_time_without_a_worker():
     assert not story.is_live(now)
 
 
+HOUR = timedelta(hours=1)
+# (published at, embargoed until, withdrawn at) relative to now -> did readers see it?
+GONE_CASES = {
+    "published, then withdrawn": (-2 * HOUR, None, -HOUR, True),
+    "withdrawn the moment it went out": (-HOUR, None, -HOUR, True),
+    "withdrawn before its time": (HOUR, None, -HOUR, False),
+    "withdrawn before its time, which has passed": (-HOUR, None, -2 * HOUR, False),
+    "withdrawn under embargo": (-2 * HOUR, HOUR, -HOUR, False),
+    "withdrawn under an embargo that has ended": (-3 * HOUR, -HOUR, -2 * HOUR, False),
+    "withdrawn after its embargo": (-3 * HOUR, -2 * HOUR, -HOUR, True),
+    "never dated": (None, None, -HOUR, False),
+    "withdrawn at no recorded time": (-2 * HOUR, None, None, False),
+}
+
+
+@pytest.mark.parametrize("case", list(GONE_CASES))
+def test_gone_is_withdrawn_after_readers_saw_it_in_sql_and_in_python(case):
+    published, embargo, withdrawn, seen = GONE_CASES[case]
+    now = timezone.now()
+    story = make_story(
+        case,
+        status=Story.Status.WITHDRAWN,
+        published_at=None if published is None else now + published,
+        age=None,
+        embargoed_until=None if embargo is None else now + embargo,
+        withdrawn_at=None if withdrawn is None else now + withdrawn,
+    )
+
+    assert story.is_gone is seen
+    assert Story.objects.gone().filter(pk=story.pk).exists() is seen
+
+
+def test_only_withdrawn_stories_are_gone():
+    live = make_story("Live", withdrawn_at=timezone.now())
+
+    assert not live.is_gone
+    assert not Story.objects.gone().exists()
+
+
 def test_slug_is_made_from_the_headline_and_kept_unique():
     first = make_story("Oil prices rise again")
     second = make_story("Oil prices rise again")

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.db import connection
 
+from masthead import failpoints
 from masthead.factories import editor_of, make_desk, make_staff, make_story
 from masthead.newsroom.models import StaffRole
 from masthead.stories import services
@@ -90,40 +91,126 @@ def test_a_save_over_a_newer_revision_is_refused_and_nothing_is_lost(desk, edito
     assert bodies == {"<p>Original body.</p>", "<p>Editor one.</p>"}
 
 
+# Two writers at once: the row lock decides (PostgreSQL) -------------------------
+#
+# Writer A is parked by a failpoint inside its transaction, right after it
+# locked the story's row; writer B then starts the same kind of write from
+# its own connection. B must wait for the lock (seen in PostgreSQL's pg_locks,
+# while B has not finished) and, once A commits, be refused. Without the row
+# lock B would read the row A has not changed yet, and both would write.
+
+
+class Writer(threading.Thread):
+    """A write in a thread of its own (so on a database connection of its own)."""
+
+    def __init__(self, write):
+        super().__init__(daemon=True)
+        self.write = write
+        self.started_writing = threading.Event()
+        self.done = threading.Event()
+        self.backend_pid: int | None = None
+        self.outcome: str | None = None
+
+    def run(self) -> None:
+        try:
+            connection.ensure_connection()
+            self.backend_pid = connection.connection.info.backend_pid
+            self.started_writing.set()
+            self.write()
+            self.outcome = "done"
+        except Exception as error:  # the test reads which one it was
+            self.outcome = type(error).__name__
+        finally:
+            connection.close()
+            self.done.set()
+
+
+def wait_until_blocked_on_a_lock(writer: Writer) -> None:
+    """Return once ``writer``'s connection waits for a lock; fail if it finishes first."""
+    assert writer.started_writing.wait(timeout=30)
+    deadline = threading.Event()
+    timer = threading.Timer(30, deadline.set)
+    timer.start()
+    try:
+        while not deadline.is_set():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = %s AND NOT granted)",
+                    [writer.backend_pid],
+                )
+                if cursor.fetchone()[0]:
+                    return
+            # Woken at once if the writer finishes: it did not wait for the lock.
+            assert not writer.done.wait(timeout=0.01), f"did not wait: {writer.outcome}"
+        pytest.fail("the second writer never waited for the row lock")
+    finally:
+        timer.cancel()
+
+
+def race(settings, point: str, first, second) -> tuple[Writer, Writer]:
+    """Park ``first`` at failpoint ``point`` holding the row lock; run ``second`` against it."""
+    parked = failpoints.Park()
+    settings.FAILPOINTS = {point: parked}
+    a, b = Writer(first), Writer(second)
+    a.start()
+    assert parked.arrived.wait(timeout=30)
+    settings.FAILPOINTS = {}  # B goes straight through once it has the lock
+    b.start()
+    try:
+        wait_until_blocked_on_a_lock(b)
+        assert not b.done.is_set()
+    finally:
+        parked.release.set()
+        a.join(timeout=30)
+        b.join(timeout=30)
+    return a, b
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_clients_saving_at_once_one_is_refused(desk):
-    """Real concurrency needs row locks: SQLite's shared in-memory test database has none."""
+def test_a_second_save_waits_for_the_row_lock_then_is_refused(desk, settings):
     editors = [editor_of(desk), editor_of(desk)]
     story = make_story("Race", desk=desk)
     services.snapshot_revision(story)
     base = story.latest_revision_id
-    outcomes: list[str] = []
-    start = threading.Barrier(2)
 
     def save(editor, text):
-        try:
-            start.wait(timeout=10)
-            services.save_story(
-                editor, Story.objects.get(pk=story.pk), edit(story, body=text), base
-            )
-            outcomes.append("saved")
-        except StaleRevision:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+        return lambda: services.save_story(
+            editor, Story.objects.get(pk=story.pk), edit(story, body=text), base
+        )
 
-    threads = [
-        threading.Thread(target=save, args=(editors[0], "<p>A</p>")),
-        threading.Thread(target=save, args=(editors[1], "<p>B</p>")),
+    a, b = race(
+        settings,
+        "stories.save.after_lock",
+        save(editors[0], "<p>A</p>"),
+        save(editors[1], "<p>B</p>"),
+    )
+
+    assert (a.outcome, b.outcome) == ("done", "StaleRevision")
+    assert sorted(story.revisions.values_list("body", flat=True)) == [
+        "<p>A</p>",
+        "<p>Body text.</p>",
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
 
-    assert sorted(outcomes) == ["refused", "saved"]
-    assert story.revisions.count() == 2
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_second_workflow_step_waits_for_the_row_lock_then_is_refused(desk, settings):
+    from masthead.newsroom.audit import events_for
+
+    editors = [editor_of(desk), editor_of(desk)]
+    story = make_story("Race", desk=desk, status=Story.Status.SUBMITTED, age=None)
+    services.snapshot_revision(story)
+
+    def claim(editor):
+        return lambda: services.claim_story(editor, Story.objects.get(pk=story.pk))
+
+    a, b = race(settings, "stories.move.after_lock", claim(editors[0]), claim(editors[1]))
+
+    assert (a.outcome, b.outcome) == ("done", "InvalidTransition")
+    claims = events_for(story).filter(action="claim")
+    assert [event.actor for event in claims] == [editors[0]]
+    assert Story.objects.get(pk=story.pk).status == Story.Status.IN_EDIT
 
 
 def test_restore_makes_an_old_revision_the_latest_again(editor, live_story):
@@ -220,39 +307,3 @@ def test_soft_lock_shows_who_is_editing_and_expires(desk, editor):
     assert services.acquire_lock(other, story, later).user == other
     services.release_lock(other, story)
     assert services.active_lock(story) is None
-
-
-def test_preview_links_expire_and_respect_embargo(desk, editor, live_story, client, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from masthead.stories import preview
-
-    services.save_story(
-        editor,
-        live_story,
-        edit(live_story, headline="Coming headline"),
-        live_story.latest_revision_id,
-    )
-    live_story.refresh_from_db()
-    token = preview.preview_token(live_story.latest_revision)
-
-    page = client.get(f"/preview/{token}/")
-    assert page.status_code == 200 and "Coming headline" in page.content.decode()
-    assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
-
-    assert client.get(f"/preview/{token}x/").status_code == 404
-    assert client.get(f"/preview/{live_story.latest_revision_id}/").status_code == 404
-    monkeypatch.setattr(preview, "PREVIEW_SECONDS", -1)
-    with pytest.raises(preview.PreviewUnavailable, match="expired"):
-        preview.revision_for_token(token)
-    expired = client.get(f"/preview/{token}/")
-    assert expired.status_code == 404 and "Coming headline" not in expired.content.decode()
-    monkeypatch.undo()
-
-    Story.objects.filter(pk=live_story.pk).update(
-        embargoed_until=timezone.now() + timedelta(hours=1)
-    )
-    embargoed = client.get(f"/preview/{token}/")
-    assert embargoed.status_code == 404 and "Coming headline" not in embargoed.content.decode()
