@@ -33,6 +33,20 @@ def live_stories() -> QuerySet[Story]:
     return Story.objects.live().for_listing().newest_first()
 
 
+def is_carried_by_live_story(topic: Tag | Label) -> bool:
+    """Whether a live story carries this tag or label: only then has it a page and feeds.
+
+    A tag made for a story still in the works (an embargoed merger) answers
+    like one that does not exist, as in the sitemaps and the API. An EXISTS
+    that stops at the first live story (through the tag links, or the
+    label's public index).
+    """
+    if isinstance(topic, Tag):
+        links = Story.tags.through.objects.filter(tag=topic, story__in=Story.objects.live())
+        return links.exists()
+    return Story.objects.live().filter(label=topic).exists()
+
+
 def recent_posts(exclude: Story | None = None) -> list[Story]:
     stories = (
         Story.objects.live()
@@ -116,7 +130,8 @@ def public_corrections() -> QuerySet[Correction]:
 
 def story_row(*, slug: str | None = None, pk: int | None = None) -> Story | None:
     """The story at ``slug`` (or ``pk``) with its desk, label and lead image, and the
-    counters of what its page shows (``story_version``, ``site_version``, ``front_version``).
+    counters of what its page shows (``story_version``, ``site_version``, ``front_version``,
+    ``pending_front_version``).
 
     The counters are read in the same statement as the row, so an article's
     fragments are always keyed by the version the row belongs to. On
@@ -151,6 +166,7 @@ def _counter_columns() -> dict:
         "story_version": versions.story_counter(),
         "site_version": versions.counter_of(SITE),
         "front_version": versions.counter_of(FRONT),
+        "pending_front_version": versions.counter_of(versions.pending_scope(FRONT)),
     }
 
 

@@ -74,7 +74,12 @@ def story(request, desk_slug: str, slug: str):
         return surrogate_keys(moved, scope)
     fragments.use_counters(
         request,
-        {scope: found.story_version, SITE: found.site_version, FRONT: found.front_version},
+        {
+            scope: found.story_version,
+            SITE: found.site_version,
+            FRONT: found.front_version,
+            fragments.PENDING_FRONT: found.pending_front_version,
+        },
     )
     # Lazy: a render whose fragments are warm reads none of these.
     parts = SimpleLazyObject(lambda: selectors.story_parts(found))
@@ -172,6 +177,8 @@ def author(request, slug: str):
 @public_response
 def tag(request, slug: str):
     topic = get_object_or_404(Tag, slug=slug)
+    if not selectors.is_carried_by_live_story(topic):
+        raise Http404("No such tag.")
     stories = selectors.live_stories().filter(tags=topic)
     short = pagination.is_short(Story.tags.through.objects.filter(tag=topic))
     response = _story_list(request, "site/tag.html", stories, short, tag=topic)
@@ -191,6 +198,8 @@ def masthead(request):
 @public_response
 def label(request, slug: str):
     kind_of_work = get_object_or_404(Label, slug=slug)
+    if not selectors.is_carried_by_live_story(kind_of_work):
+        raise Http404("No such label.")
     stories = selectors.live_stories().filter(label=kind_of_work)
     response = _story_list(request, "site/label.html", stories, label=kind_of_work)
     return surrogate_keys(response, f"label:{kind_of_work.pk}")

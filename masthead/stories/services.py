@@ -226,14 +226,18 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     if transition.needs_note and not note:
         raise ValidationError({"note": f"“{transition.label}” needs a note."})
     scopes_before = versions.story_scopes(story) if action in PUBLIC_ACTIONS else set()
+    was_live = story.is_live(now)
     if apply is not None:
         apply(story, now)
     story.status = transition.target
     story.save()
     scopes = set()
     if action in PUBLIC_ACTIONS:
-        scopes = scopes_before | versions.story_scopes(story)
-        versions.bump(scopes)
+        # Scheduling, or unscheduling before the time, changes nothing readers see (F3).
+        scopes = versions.bump_story_change(
+            scopes_before | versions.story_scopes(story),
+            seen_by_readers=was_live or story.is_live(now),
+        )
     audit.record(actor, action.value, story, from_state=state, to_state=story.status, note=note)
     _announce(story, action.value, scopes)
     return story
@@ -382,8 +386,9 @@ def change_story_slug(actor, story: Story, new_slug: str) -> Story:
     StorySlug.objects.create(story=story, slug=old_slug)
     story.slug = new_slug
     story.save(update_fields=["slug", "modified_at"])
-    scopes = versions.story_scopes(story)
-    versions.bump(scopes)
+    scopes = versions.bump_story_change(
+        versions.story_scopes(story), seen_by_readers=story.is_live()
+    )
     audit.record(actor, "change_slug", story, note=f"{old_slug} → {new_slug}")
     _announce(story, "change_slug", scopes)
     return story

@@ -19,6 +19,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -197,6 +198,33 @@ def test_a_scheduled_story_appears_at_its_time_through_a_warm_cache(app, newsroo
 
     after = call(app, "/")
     assert after.outcome == "MISS" and "Scheduled story" in after.text
+
+
+def test_scheduling_keeps_every_cached_page_until_the_release(app, newsroom):
+    pages = ["/", "/politics/", "/tag/iran/", "/feed/", "/sitemap.xml", "/politics/scoop/"]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        before = {page: call(app, page).body for page in pages}
+        story = make_story(
+            "Embargoed scoop",
+            slug="scoop",
+            desk=newsroom["politics"],
+            tags=[newsroom["iran"]],
+            status=Story.Status.READY,
+            age=None,
+        )
+        services.snapshot_revision(story)
+        services.schedule_story(newsroom["editor"], story, start + timedelta(hours=1), embargo=True)
+
+        # Nothing readers see changed, so nothing is rendered again (F3).
+        assert {page: call(app, page).outcome for page in pages} == dict.fromkeys(pages, "HIT")
+
+    with time_machine.travel(start + timedelta(hours=1, seconds=1), tick=False):
+        after = {page: call(app, page) for page in pages}
+
+    assert {page: answer.outcome for page, answer in after.items()} == dict.fromkeys(pages, "MISS")
+    assert all(answer.body != before[page] for page, answer in after.items())
+    assert b"Embargoed scoop" in after["/"].body
 
 
 def test_staff_requests_never_enter_or_read_the_shared_cache(app, newsroom):

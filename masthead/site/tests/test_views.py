@@ -222,6 +222,29 @@ def test_unknown_addresses_answer_404_with_the_site_page(client, article, url):
     assert "<script>" not in response.content.decode()
 
 
+@pytest.mark.parametrize("kind", ["tag", "label"])
+def test_a_tag_or_label_no_live_story_carries_answers_like_an_unknown_one(client, article, kind):
+    topic = make_tag("Secret merger") if kind == "tag" else make_label("Merger special")
+    make_story(
+        "Embargoed merger",
+        desk=article.desk,
+        tags=[topic] if kind == "tag" else [],
+        label=topic if kind == "label" else None,
+        published_at=article.published_at,
+        embargoed_until=article.published_at + timedelta(days=1),
+        status="scheduled",
+    )
+    unknown = client.get(f"/{kind}/never-existed/")
+
+    response = client.get(f"/{kind}/{topic.slug}/")
+
+    assert (response.status_code, response.content) == (404, unknown.content)
+    assert topic.name not in response.content.decode()
+    # A tag the live story carries keeps its page.
+    assert client.get("/tag/iran/").status_code == 200
+    assert client.get("/label/ifp-exclusive/").status_code == 200
+
+
 def test_inactive_author_has_no_page(client):
     make_author("Gone Writer", is_active=False)
 
