@@ -188,9 +188,10 @@ def tag(request, slug: str):
 @require_safe
 @public_response
 def masthead(request):
-    desks = Desk.objects.select_related("editor", "editor__photo")
+    desks = list(Desk.objects.select_related("editor", "editor__photo"))
     collectives = Author.objects.filter(kind=Author.Kind.COLLECTIVE, is_active=True)
-    context = {"desks": desks, "collectives": collectives}
+    staff = selectors.masthead_staff(desks)
+    context = {"desks": desks, "collectives": collectives, "staff": staff}
     return surrogate_keys(render(request, "site/masthead.html", context))
 
 

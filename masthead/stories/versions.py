@@ -1,11 +1,12 @@
 """Which public content a change touches, and the counters that say so.
 
-Every service that changes what readers see calls ``bump_story`` inside its
-transaction with the story as it was and as it is, so the old and the new
+Every service that changes what readers see bumps the scopes of the story
+as it was and as it is, inside its transaction, so the old and the new
 desk, authors and tags are all bumped (a story moving from Politics to
 Economy changes both section pages). Changes to the outlet's own records
-(desks, authors, labels, tags, the outlet) bump the "site" scope, which every
-page depends on. A story also belongs to the scope of the calendar month (UTC)
+(desks, authors, labels, tags, the outlet, and the staff roles and accounts
+the masthead page lists) bump the "site" scope, which every page depends
+on. A story also belongs to the scope of the calendar month (UTC)
 of its first publication, ``month:2026-11``: that month's sitemap and its
 line in the sitemap index change with it, and a story rescheduled from one
 month to another bumps both. Readers of the counters:
@@ -35,6 +36,7 @@ from django.db.models import F, IntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from masthead.newsroom.models import StaffRole
 from masthead.stories.models import ContentVersion, Story
 
 SITE = "site"
@@ -139,6 +141,18 @@ def bump_story_change(scopes: Iterable[str], *, seen_by_readers: bool) -> set[st
 def bump_site(**_signal_arguments) -> None:
     """Receiver for records every page shows (desk names, author bios, the outlet …)."""
     bump([SITE])
+
+
+def bump_site_for_account(instance, created=False, update_fields=None, **_signal_arguments):
+    """Receiver for user accounts: a staff member who leaves (or returns) leaves the masthead.
+
+    Only a change that may touch ``is_active``: a login saves ``last_login``
+    alone and changes no page.
+    """
+    if created or (update_fields is not None and "is_active" not in update_fields):
+        return
+    if StaffRole.objects.filter(user_id=instance.pk).exists():
+        bump([SITE])
 
 
 def bump_site_for_tag(instance, **_signal_arguments) -> None:

@@ -93,3 +93,17 @@ def feed_links(context) -> SafeString:
             ("application/atom+xml", f"{title} (Atom)", reverse(atom_route, kwargs=kwargs))
         )
     return format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)
+
+
+@register.simple_tag(takes_context=True)
+def section_feed_link(context) -> SafeString:
+    """A visible link to the RSS feed of the section this page lists (none elsewhere)."""
+    feeds = _section_feeds(context)
+    if not feeds:
+        return mark_safe("")
+    title, rss_route, _, kwargs = feeds[0]
+    return format_html(
+        '<p class="list-header__feed"><a class="feed-link" href="{}">RSS feed of {}</a></p>',
+        reverse(rss_route, kwargs=kwargs),
+        title,
+    )

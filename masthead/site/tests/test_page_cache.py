@@ -227,6 +227,29 @@ def test_scheduling_keeps_every_cached_page_until_the_release(app, newsroom):
     assert b"Embargoed scoop" in after["/"].body
 
 
+def test_the_cached_masthead_follows_roles_and_departures(app, newsroom):
+    from masthead.backoffice.services import RoleGrant, change_staff_roles, set_staff_active
+    from masthead.factories import make_staff
+    from masthead.newsroom.models import StaffRole
+
+    admin = make_staff(StaffRole.Role.ADMINISTRATOR)
+    writer = make_staff(StaffRole.Role.WRITER, newsroom["politics"], username="reza")
+    assert "Reza Person" in call(app, "/masthead/").text
+    assert call(app, "/masthead/").outcome == "HIT"
+
+    change_staff_roles(admin, writer, [RoleGrant(StaffRole.Role.WRITER, newsroom["economy"])])
+    staff = call(app, "/masthead/").text
+
+    def on_desk(desk) -> bool:
+        start = staff.index(f'id="staff-desk-{desk.pk}"')
+        return "Reza Person" in staff[start : staff.index("</section>", start)]
+
+    assert on_desk(newsroom["economy"]) and not on_desk(newsroom["politics"])
+
+    set_staff_active(admin, writer, False)
+    assert "Reza Person" not in call(app, "/masthead/").text
+
+
 def test_staff_requests_never_enter_or_read_the_shared_cache(app, newsroom):
     staff = call(app, "/", cookie="sessionid=abc123; other=1")
     assert staff.outcome is None

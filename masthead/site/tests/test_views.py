@@ -166,6 +166,72 @@ def test_masthead_page_lists_desks_editors_and_contacts(client, article):
     assert "IFP Editorial Staff" in html and "Dozens of skilled journalists." in html
 
 
+def test_every_page_leads_readers_to_corrections_policies_and_the_feed(client, article):
+    for url in ("/", "/politics/", article.get_absolute_url(), "/masthead/", "/tag/iran/"):
+        html = get_text(client, url)
+        footer = html[html.index('<footer class="site-footer">') :]
+        assert '<a href="/corrections/">Corrections</a>' in footer, url
+        # A feed link a reader can see and follow, not only autodiscovery in the head.
+        assert re.search(r'<a [^>]*href="/feed/"[^>]*>[^<]*RSS', footer), url
+    masthead = get_text(client, "/masthead/")
+    assert 'href="/corrections/"' in masthead[masthead.index("<main") :]
+    for url, feed in [
+        ("/politics/", "/politics/feed.xml"),
+        ("/tag/iran/", "/tag/iran/feed.xml"),
+        ("/label/ifp-exclusive/", "/label/ifp-exclusive/feed.xml"),
+        ("/author/kaveh-nouri/", "/author/kaveh-nouri/feed.xml"),
+    ]:
+        main = get_text(client, url).split("<main", 1)[1]
+        assert f'<a class="feed-link" href="{feed}">RSS feed of ' in main, url
+
+
+def test_masthead_page_lists_the_chief_editor_and_the_whole_staff_by_desk(client, article):
+    from masthead.factories import make_staff, make_user
+    from masthead.newsroom.models import StaffRole
+
+    politics, economy = article.desk, make_desk("Economy")
+    chief = make_staff(StaffRole.Role.CHIEF_EDITOR, username="chief.login")
+    Author.objects.filter(user=chief).update(
+        name="Farhad Nazari", job_title="Editor-in-chief", email="chief@example.org"
+    )
+    writer = make_staff(StaffRole.Role.WRITER, politics, username="nima.login",
+                        email="nima.private@example.org")  # fmt: skip
+    Author.objects.filter(user=writer).update(
+        name="Nima Sadeghi", job_title="Journalist", email="", phone="+98 21 555"
+    )
+    StaffRole.objects.create(user=writer, role=StaffRole.Role.WRITER, desk=economy)
+    desk_editor = make_staff(StaffRole.Role.DESK_EDITOR, economy, username="sara.login")
+    Author.objects.filter(user=desk_editor).update(name="Sara Karimi", email="sara@example.org")
+    gone = make_staff(StaffRole.Role.WRITER, politics, username="gone.login", is_active=False)
+    Author.objects.filter(user=gone).update(name="Departed Writer")
+    no_profile = make_user("faceless.login", is_staff=True)
+    StaffRole.objects.create(user=no_profile, role=StaffRole.Role.WRITER, desk=politics)
+    make_staff(StaffRole.Role.ADMINISTRATOR, username="admin.login")
+
+    html = get_text(client, "/masthead/")
+    main = html[html.index("<main") : html.index("</main>")]
+
+    chiefs = main[main.index('id="chief-title"') : main.index('id="staff-title"')]
+    assert "Farhad Nazari" in chiefs and "Chief editor" in chiefs
+    assert "mailto:chief@example.org" in chiefs
+    staff = main[main.index('id="staff-title"') :]
+
+    def desk_part(desk) -> str:
+        start = staff.index(f'id="staff-desk-{desk.pk}"')
+        return staff[start : staff.index("</section>", start)]
+
+    politics_part, economy_part = desk_part(politics), desk_part(economy)
+    assert "Nima Sadeghi" in politics_part and "Writer" in politics_part
+    assert 'href="tel:+9821555"' in politics_part
+    assert "Sara Karimi" in economy_part and "Desk editor" in economy_part
+    assert "Nima Sadeghi" in economy_part
+    assert economy_part.index("Sara Karimi") < economy_part.index("Nima Sadeghi")
+    # Only what staff publish in their author profile: no logins, no private addresses,
+    # nobody who left, nobody without a public profile, no administrators.
+    for hidden in (".login", "nima.private@", "Departed Writer", "Admin.Login"):
+        assert hidden not in main, hidden
+
+
 def test_changed_slug_answers_301_from_every_old_address(client, article):
     old_url = article.get_absolute_url()
     change_story_slug(editor_of(article.desk), article, "renamed-once")
