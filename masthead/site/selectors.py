@@ -380,7 +380,7 @@ def _site_records(request) -> tuple[Outlet, list[PolicyPage], list[Desk]]:
 
 
 def _read_site_records() -> tuple[Outlet, list[PolicyPage], list[Desk]]:
-    outlet = Outlet.objects.select_related("logo").order_by("pk").first() or Outlet()
+    outlet = Outlet.objects.select_related("logo", "share_image").order_by("pk").first() or Outlet()
     policies = list(
         PolicyPage.objects.published().only(
             "kind", "title", "slug", "summary", "is_published", "position"
