@@ -311,6 +311,40 @@ def test_a_tag_or_label_no_live_story_carries_answers_like_an_unknown_one(client
     assert client.get("/label/ifp-exclusive/").status_code == 200
 
 
+# HTML's valid date, and local or global date and time strings: at most
+# milliseconds (https://html.spec.whatwg.org/#dates-and-times).
+HTML_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def test_every_time_element_carries_a_valid_html_datetime(client, article, settings):
+    from masthead.stories.services import publish_correction, snapshot_revision
+
+    settings.PAGE_SIZE = 2
+    for hours in range(3, 8):
+        # Times with microseconds, as the clock gives them.
+        age = timedelta(hours=hours, microseconds=123456)
+        make_story(f"Older {hours}", desk=article.desk, tags=article.tags.all(),
+                   label=article.label, age=age)  # fmt: skip
+    corrected = make_story("Corrected", desk=article.desk, age=timedelta(minutes=5, microseconds=7))
+    snapshot_revision(corrected)
+    publish_correction(editor_of(article.desk), corrected, "A name was misspelt.")
+    pages = ["/", "/politics/", "/tag/iran/", "/label/ifp-exclusive/", "/author/kaveh-nouri/",
+             corrected.get_absolute_url(), "/corrections/", "/masthead/"]  # fmt: skip
+    older = re.search(r'rel="next" href="([^"]+)"', get_text(client, "/politics/"))
+    pages += [older.group(1).replace("&amp;", "&")]
+
+    seen = 0
+    for url in pages:
+        html = get_text(client, url)
+        for value in re.findall(r"<time[^>]*\sdatetime=\"([^\"]*)\"", html):
+            seen += 1
+            assert HTML_DATETIME.fullmatch(value), f"{url}: {value}"
+    assert seen > 20
+
+
 def test_inactive_author_has_no_page(client):
     make_author("Gone Writer", is_active=False)
 
