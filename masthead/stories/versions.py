@@ -143,7 +143,9 @@ def bump_site(**_signal_arguments) -> None:
     bump([SITE])
 
 
-def bump_site_for_account(instance, created=False, update_fields=None, **_signal_arguments):
+def bump_site_for_account(
+    instance, created: bool = False, update_fields=None, **_signal_arguments
+) -> None:
     """Receiver for user accounts: a staff member who leaves (or returns) leaves the masthead.
 
     Only a change that may touch ``is_active``: a login saves ``last_login``
