@@ -105,7 +105,8 @@ def distribution_pages(pages: set[str]) -> list[tuple[str, str, object]]:
 
     from masthead.newsroom.models import Author, Desk
     from masthead.site import sitemaps
-    from masthead.stories.models import ContentVersion, Label, Story, Tag
+    from masthead.stories import versions
+    from masthead.stories.models import Label, Story, Tag
     from masthead.stories.versions import month_scope_of
 
     live = Story.objects.live()
@@ -126,8 +127,9 @@ def distribution_pages(pages: set[str]) -> list[tuple[str, str, object]]:
         def forget_one_month():
             # What a publish does: the newest month's version, hence its summary, is new.
             scope = month_scope_of(newest)
-            version = ContentVersion.objects.filter(scope=scope).first()
-            cache.delete(sitemaps.summary_key(scope, version.counter if version else 0))
+            pending = versions.pending_scope(scope)
+            counters = versions.counters([scope, pending])
+            cache.delete(sitemaps.summary_key(scope, counters[scope], counters[pending]))
 
         result += [
             ("sitemap index, cold", "/sitemap.xml", cache.clear),

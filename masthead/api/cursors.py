@@ -7,6 +7,12 @@ it was made for, signed with Django's signing
 was altered, made by another installation, or brought to a list with other
 filters is refused with ``InvalidCursor`` rather than silently showing the
 wrong page. It tells nothing that the page itself did not show.
+
+The signature carries no time (``Signer``, not ``signing.dumps``): the same
+position gives the same cursor, so a page's body, and with it its ETag,
+stays the same until the list changes, and conditional requests answer 304
+on every page. Cursors never expired, so nothing is lost; those signed with
+a time before (``LEGACY_SALT``) are still read.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from datetime import datetime
 from django.core import signing
 from django.utils.dateparse import parse_datetime
 
-SALT = "masthead.api.cursor"
+SALT = "masthead.api.cursor.v2"
+LEGACY_SALT = "masthead.api.cursor"  # timestamped cursors given out before v2
 MAX_LENGTH = 400
 
 
@@ -63,16 +70,19 @@ def decode_name(cursor: str, list_name: str) -> tuple[str, int]:
 
 
 def _sign(position: dict[str, object], filters: dict[str, object]) -> str:
-    return signing.dumps({**position, "f": filters_digest(filters)}, salt=SALT)
+    return signing.Signer(salt=SALT).sign_object({**position, "f": filters_digest(filters)})
 
 
 def _unsign(cursor: str, filters: dict[str, object]) -> dict[str, object]:
     if len(cursor) > MAX_LENGTH:
         raise InvalidCursor("The cursor is too long.")
     try:
-        payload = signing.loads(cursor, salt=SALT)
+        payload = signing.Signer(salt=SALT).unsign_object(cursor)
     except signing.BadSignature:
-        raise InvalidCursor("The cursor is not one this list gave out.") from None
+        try:
+            payload = signing.loads(cursor, salt=LEGACY_SALT)
+        except signing.BadSignature:
+            raise InvalidCursor("The cursor is not one this list gave out.") from None
     if not isinstance(payload, dict) or payload.get("f") != filters_digest(filters):
         raise InvalidCursor("The cursor belongs to a list with other filters.")
     return payload

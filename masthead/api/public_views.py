@@ -149,7 +149,7 @@ def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
             limit=query.limit,
         )
     moments = [_story_moment(story) for story in stories]
-    moments.append(selectors.last_public_change([selectors.LIST_SCOPE]))
+    moments.append(selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
     wants_ninjs = _wants_ninjs(request)
     items = [_list_item(request, story, wants_ninjs) for story in stories]
     response = _page_response(request, items, "stories", next_page)
@@ -188,7 +188,9 @@ def _story_or_404(story_id: int) -> Story:
 def _story_moment(story: Story):
     if story.is_withdrawn:
         return story.withdrawn_at
-    return story.updated_at or story.published_at
+    # An embargo that ended after the publication time is when readers first saw it.
+    moments = (story.updated_at, story.published_at, story.embargoed_until)
+    return max(moment for moment in moments if moment is not None)
 
 
 @router.get(
@@ -296,7 +298,7 @@ def list_tags(request: HttpRequest, query: Query[TagListQuery]):
         next_page = {"cursor": cursor, "limit": query.limit}
     items = [representations.tag_json(request, tag) for tag in tags]
     response = _page_response(request, items, "tags", next_page)
-    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE]))
+    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
     return response
 
 
@@ -307,7 +309,7 @@ def get_tag(request: HttpRequest, response: HttpResponse, slug: str):
     tag = selectors.public_tags().filter(slug=_slug_or_404(slug)).first()
     if tag is None:
         raise Http404("No such tag.")
-    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE]))
+    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
     return representations.tag_json(request, tag)
 
 

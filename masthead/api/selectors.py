@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from masthead.newsroom.models import Author, Desk
 from masthead.stories import versions
@@ -161,13 +162,32 @@ def tag_page(after: tuple[str, int] | None, limit: int) -> tuple[list[Tag], bool
     return rows[:limit], len(rows) > limit
 
 
-def last_public_change(scopes: list[str]) -> datetime | None:
-    """When content in these scopes last changed for readers (see stories/versions.py)."""
-    return (
+def last_public_change(scopes: list[str], *, releases: bool = False) -> datetime | None:
+    """When content in these scopes last changed for readers (see stories/versions.py).
+
+    Scheduling bumps nothing readers see; a scheduled story becomes public by
+    the clock, with no write. With ``releases`` (lists, whose members change
+    so), the latest release that has come counts too: the newest live
+    story's publication and the latest embargo end that has passed (two
+    index probes).
+    """
+    bumped = (
         ContentVersion.objects.filter(scope__in=[versions.SITE, *scopes])
         .aggregate(latest=Max("changed_at"))
         .get("latest")
     )
+    if not releases:
+        return bumped
+    now = timezone.now()
+    live = Story.objects.live(now)
+    published = live.newest_first().values_list("published_at", flat=True).first()
+    embargo_end = (
+        live.filter(embargoed_until__isnull=False)
+        .order_by("-embargoed_until")
+        .values_list("embargoed_until", flat=True)
+        .first()
+    )
+    return max((t for t in (bumped, published, embargo_end) if t is not None), default=None)
 
 
 def story_scope(story: Story) -> str:

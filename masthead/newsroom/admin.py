@@ -8,7 +8,7 @@ from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "email", "is_demo"]
-    raw_id_fields = ["logo"]
+    raw_id_fields = ["logo", "share_image"]
 
     def has_add_permission(self, request) -> bool:
         return not Outlet.objects.exists()

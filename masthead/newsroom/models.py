@@ -97,6 +97,10 @@ def validate_desk_slug(value: str) -> None:
         raise ValidationError(f"“{value}” is used by the site itself; choose another slug.")
 
 
+# What Open Graph and X (Twitter) need for a large picture card.
+SHARE_IMAGE_SIZE = (1200, 630)
+
+
 class Outlet(models.Model):
     """The publication: one row, edited in the admin."""
 
@@ -122,6 +126,18 @@ class Outlet(models.Model):
         related_name="+",
         help_text="The publisher logo (a wide wordmark works best); a plain one is used if empty.",
     )
+    share_image = models.ForeignKey(
+        "media.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=(
+            "The picture a link to a story without a lead image shows when shared "
+            f"(Open Graph, X, JSON-LD): at least {SHARE_IMAGE_SIZE[0]}×{SHARE_IMAGE_SIZE[1]} "
+            "pixels. A plain one with the Masthead wordmark is used if empty."
+        ),
+    )
     founding_date = models.DateField(null=True, blank=True)
     same_as = models.TextField(
         blank=True,
@@ -140,6 +156,16 @@ class Outlet(models.Model):
         self.short_name = clean_line(self.short_name)
         self.tagline = clean_line(self.tagline)
         self.about = clean_paragraphs(self.about)
+        image = self.share_image
+        width, height = SHARE_IMAGE_SIZE
+        if image is not None and (image.width < width or image.height < height):
+            raise ValidationError(
+                {
+                    "share_image": f"A share image needs at least {width}×{height} pixels "
+                    f"(this one is {image.width}×{image.height}): smaller ones are shown "
+                    "as a thumbnail, or not at all."
+                }
+            )
 
     def profile_urls(self) -> list[str]:
         """``same_as`` as a list of web addresses; lines that are not one are left out."""

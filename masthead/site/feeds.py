@@ -34,6 +34,7 @@ from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.absolute_urls import absolute_url, site_host
 from masthead.site.http import finish_public_response, surrogate_keys
+from masthead.site.selectors import is_carried_by_live_story
 from masthead.site.sitemaps import section_summaries
 from masthead.site.summaries import story_summary
 from masthead.stories.models import Byline, Label, Story, Tag
@@ -138,11 +139,15 @@ def feed_section(scope: str, slug: str | None = None) -> FeedSection:
         version_scope = f"author:{author.pk}"
     elif scope == "tag":
         tag = get_object_or_404(Tag, slug=slug)
+        if not is_carried_by_live_story(tag):
+            raise Http404("No such feed.")
         name, page, stories = tag.name, tag.get_absolute_url(), live.filter(tags=tag)
         about = f"Stories about {tag.name} in {outlet.name}."
         version_scope = f"tag:{tag.pk}"
     elif scope == "label":
         label = get_object_or_404(Label, slug=slug)
+        if not is_carried_by_live_story(label):
+            raise Http404("No such feed.")
         name, page = label.name, reverse("site:label", kwargs={"slug": label.slug})
         stories = live.filter(label=label)
         about = f"{label.name} stories from {outlet.name}."

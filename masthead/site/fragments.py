@@ -20,7 +20,10 @@ two releases sharing one Redis never serve each other's HTML.
 Lists of stories change with the clock too: a scheduled story joins them at
 its time with no bump. A fragment of the ``front`` scope therefore keeps the
 time of the next scheduled publication or embargo end
-(``page_cache.next_scheduled_change``), and is rendered again from then on.
+(``page_cache.next_scheduled_change``), and is rendered again from then on;
+its key embeds the counter of ``pending:front`` too, which scheduling bumps
+instead of ``front`` (nothing readers see changes before the time), so a
+story scheduled after the render still brings that time forward.
 
 Relative times ("16 mins ago") inside a fragment taken from the cache are
 rewritten for the current second (``relative_time.py``), so a page assembled
@@ -59,6 +62,7 @@ from masthead.stories import versions
 FRAGMENT_SECONDS = 24 * 3600
 # Fragments listing stories change when a scheduled story's time comes.
 TIMED_SCOPES = frozenset({versions.FRONT})
+PENDING_FRONT = versions.pending_scope(versions.FRONT)
 # Settings that change the markup of the same content (times, links).
 MARKUP_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL")
 
@@ -82,13 +86,14 @@ class PageFragments:
 
     def counter(self, scopes: Iterable[str]) -> list[int]:
         if any(scope not in self.counters for scope in scopes):
-            # Nearly every page shows both: read them with the first, in one query.
-            wanted = {*scopes, versions.SITE, versions.FRONT}
+            # Nearly every page shows these: read them with the first, in one query.
+            wanted = {*scopes, versions.SITE, versions.FRONT, PENDING_FRONT}
             self.counters.update(versions.counters(wanted - self.counters.keys()))
         return [self.counters[scope] for scope in scopes]
 
     def key(self, name: str, scopes: list[str], vary: Iterable[object]) -> str:
-        counters = zip(scopes, self.counter(scopes), strict=True)
+        timed = [versions.pending_scope(scope) for scope in scopes if scope in TIMED_SCOPES]
+        counters = zip([*scopes, *timed], self.counter([*scopes, *timed]), strict=True)
         versioned = ",".join(f"{scope}={counter}" for scope, counter in counters)
         shaping = (getattr(settings, name) for name in MARKUP_SETTINGS)
         varying = "|".join(str(part) for part in (site_root(self.request), *shaping, *vary))

@@ -65,7 +65,7 @@ from masthead import clock
 from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
 from masthead.stories.models import ContentVersion, Story
-from masthead.stories.versions import SITE
+from masthead.stories.versions import SITE, pending_scope
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class VersionWatch:
     def stamp(self, generation: int, draft: Stamp, scopes: Iterable[str]) -> Stamp | None:
         """The draft with the versions the render showed; None if one changed meanwhile."""
         versions = {}
-        for scope in (*scopes, SITE):
+        for scope in _compared(scopes):
             version = self.versions.get(scope)
             if self.changed_at_generation.get(scope, 0) > generation:
                 return None
@@ -232,7 +232,7 @@ class VersionWatch:
             return False
         if stamp.next_due is not None and stamp.next_due <= self.polled_until:
             return False
-        for scope in (*scopes, SITE):
+        for scope in _compared(scopes):
             theirs, ours = stamp.versions.get(scope), self.versions.get(scope)
             if ours is None:
                 # No change since we know; one the renderer saw must be older than that.
@@ -246,6 +246,14 @@ class VersionWatch:
             elif ours != theirs:
                 return False  # newer on one side (or another database's counters)
         return True
+
+
+def _compared(scopes: Iterable[str]) -> tuple[str, ...]:
+    """The scopes two processes compare for an entry: its own, the site's, and their
+    pending twins, which change when a story is scheduled in them (the renderer's
+    ``next_due`` may predate it)."""
+    scopes = (*scopes, SITE)
+    return (*scopes, *(pending_scope(scope) for scope in scopes))
 
 
 def next_scheduled_change(now: datetime) -> datetime | None:

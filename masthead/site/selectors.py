@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 
 from masthead.media.models import Image
-from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
+from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
 from masthead.site.fragments import fragments_for
 from masthead.stories import versions
 from masthead.stories.models import (
@@ -31,6 +31,20 @@ PER_DESK_ON_HOME = 4
 
 def live_stories() -> QuerySet[Story]:
     return Story.objects.live().for_listing().newest_first()
+
+
+def is_carried_by_live_story(topic: Tag | Label) -> bool:
+    """Whether a live story carries this tag or label: only then has it a page and feeds.
+
+    A tag made for a story still in the works (an embargoed merger) answers
+    like one that does not exist, as in the sitemaps and the API. An EXISTS
+    that stops at the first live story (through the tag links, or the
+    label's public index).
+    """
+    if isinstance(topic, Tag):
+        links = Story.tags.through.objects.filter(tag=topic, story__in=Story.objects.live())
+        return links.exists()
+    return Story.objects.live().filter(label=topic).exists()
 
 
 def recent_posts(exclude: Story | None = None) -> list[Story]:
@@ -116,7 +130,8 @@ def public_corrections() -> QuerySet[Correction]:
 
 def story_row(*, slug: str | None = None, pk: int | None = None) -> Story | None:
     """The story at ``slug`` (or ``pk``) with its desk, label and lead image, and the
-    counters of what its page shows (``story_version``, ``site_version``, ``front_version``).
+    counters of what its page shows (``story_version``, ``site_version``, ``front_version``,
+    ``pending_front_version``).
 
     The counters are read in the same statement as the row, so an article's
     fragments are always keyed by the version the row belongs to. On
@@ -151,6 +166,7 @@ def _counter_columns() -> dict:
         "story_version": versions.story_counter(),
         "site_version": versions.counter_of(SITE),
         "front_version": versions.counter_of(FRONT),
+        "pending_front_version": versions.counter_of(versions.pending_scope(FRONT)),
     }
 
 
@@ -271,6 +287,74 @@ def story_from_revision(revision: Revision) -> PreviewStory:
     return PreviewStory(story=story, bylines=bylines, tags=tags)
 
 
+@dataclass
+class StaffMember:
+    """A person on the masthead: their public author profile and what they do."""
+
+    author: Author
+    role: str
+    rank: int  # the role's place in _MASTHEAD_ROLES: editors before writers
+
+
+@dataclass
+class Staff:
+    chief_editors: list[StaffMember]
+    desks: list[tuple[Desk, list[StaffMember]]]
+
+
+# Within a desk: its editors, then its writers. Administrators run the system,
+# not the newsroom, and are not on the masthead.
+_MASTHEAD_ROLES = (
+    StaffRole.Role.CHIEF_EDITOR,
+    StaffRole.Role.DESK_EDITOR,
+    StaffRole.Role.WRITER,
+)
+
+
+def masthead_staff(desks: list[Desk]) -> Staff:
+    """The chief editors and each desk's staff, as readers may know them.
+
+    A person appears through their author profile only: the name, title,
+    photo and contact they publish there, never their login or account
+    email (RELIABILITY.md E5). Staff who left (inactive account or profile),
+    and accounts without a profile, are not listed. One query.
+    """
+    roles = (
+        StaffRole.objects.filter(
+            role__in=_MASTHEAD_ROLES, user__is_active=True, user__author__is_active=True
+        )
+        .select_related("user__author", "user__author__photo")
+        .only(
+            "role",
+            "desk_id",
+            "user__author__name",
+            "user__author__slug",
+            "user__author__job_title",
+            "user__author__email",
+            "user__author__phone",
+            "user__author__photo",
+        )
+    )
+    chiefs: dict[int, StaffMember] = {}
+    by_desk: dict[int, dict[int, StaffMember]] = {}
+    for role in roles:
+        author = role.user.author
+        rank = _MASTHEAD_ROLES.index(role.role)
+        member = StaffMember(author, StaffRole.Role(role.role).label, rank)
+        listed = chiefs if role.desk_id is None else by_desk.setdefault(role.desk_id, {})
+        if author.pk not in listed or rank < listed[author.pk].rank:
+            listed[author.pk] = member  # one line a person: their highest role there
+
+    def in_order(members) -> list[StaffMember]:
+        key = lambda m: (m.rank, m.author.name.casefold(), m.author.pk)  # noqa: E731
+        return sorted(members, key=key)
+
+    return Staff(
+        in_order(chiefs.values()),
+        [(desk, in_order(by_desk[desk.pk].values())) for desk in desks if desk.pk in by_desk],
+    )
+
+
 def outlet_of(request) -> Outlet:
     """The outlet (with its logo): from the cache of the current ``site`` version."""
     return _site_records(request)[0]
@@ -296,7 +380,7 @@ def _site_records(request) -> tuple[Outlet, list[PolicyPage], list[Desk]]:
 
 
 def _read_site_records() -> tuple[Outlet, list[PolicyPage], list[Desk]]:
-    outlet = Outlet.objects.select_related("logo").order_by("pk").first() or Outlet()
+    outlet = Outlet.objects.select_related("logo", "share_image").order_by("pk").first() or Outlet()
     policies = list(
         PolicyPage.objects.published().only(
             "kind", "title", "slug", "summary", "is_published", "position"

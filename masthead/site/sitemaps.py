@@ -65,7 +65,7 @@ from masthead.site.absolute_urls import site_root
 from masthead.site.http import public_response, surrogate_keys
 from masthead.site.query import query_parameters
 from masthead.stories.models import Byline, ContentVersion, Label, Story, Tag
-from masthead.stories.versions import FRONT, month_scope, month_scope_of
+from masthead.stories.versions import FRONT, month_scope, month_scope_of, pending_scope
 
 # Google News takes the stories of the last two days, at most 1,000 a sitemap.
 NEWS_WINDOW = timedelta(hours=48)
@@ -288,9 +288,10 @@ class Summary:
         return self.changes_at is None or self.changes_at > now
 
 
-def summary_key(scope: str, counter: int) -> str:
+def summary_key(scope: str, counter: int, pending: int) -> str:
     # "v1": the shape of Summary; a new shape must not read old pickles.
-    return f"sitemap-summary:v1:{scope}:{counter}"
+    # ``pending``: scheduling in the scope moves ``changes_at`` (stories/versions.py).
+    return f"sitemap-summary:v1:{scope}:{counter}:{pending}"
 
 
 def _versions(scopes: list[str]) -> dict[str, tuple[int, datetime]]:
@@ -317,10 +318,20 @@ def cached_summaries(
     version changed since they were cached, or whose ``changes_at`` has come,
     all at once (``changed_at``: scope → the version's time). Versions are
     read before rows: a publish committing in between is at worst summarised
-    under the older version, and its bump makes the next read miss.
+    under the older version, and its bump makes the next read miss. Keys
+    embed the pending twin's counter too: a story scheduled in the scope
+    after its summary was made changes no public date, but must set the
+    moment the summary is made again (``changes_at``).
     """
-    versions = _versions(list(subjects))
-    keys = {scope: summary_key(scope, versions.get(scope, (0, None))[0]) for scope in subjects}
+    versions = _versions([*subjects, *(pending_scope(scope) for scope in subjects)])
+
+    def counter(scope: str) -> int:
+        return versions.get(scope, (0, None))[0]
+
+    keys = {
+        scope: summary_key(scope, counter(scope), counter(pending_scope(scope)))
+        for scope in subjects
+    }
     cached = cache.get_many(list(keys.values()))
     found = {}
     for scope in subjects:

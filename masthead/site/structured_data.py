@@ -3,7 +3,8 @@
 The article page describes its story as a ``NewsArticle``, or the typed
 subclass its label names (``AnalysisNewsArticle`` for an analysis …), with its
 authors, its publisher — a ``NewsMediaOrganization`` carrying the trust
-properties of the outlet's published policy pages — its lead image, dateline,
+properties of the outlet's published policy pages — its lead image (else the
+outlet's share image, ``share_picture``, also used by Open Graph), dateline,
 desk, topics and corrections, plus a ``BreadcrumbList`` (Home › Desk › Story).
 The home page describes the ``WebSite`` and its publisher.
 
@@ -17,6 +18,7 @@ handful of dicts.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -40,6 +42,9 @@ ARTICLE_TYPES = {
 }
 # The plain wordmark used when the outlet has not uploaded a logo.
 FALLBACK_LOGO = ("site/logo.png", 600, 60)
+# The picture shared for a story without a lead image when the outlet has set
+# none: Open Graph's size for a large card (newsroom.models.SHARE_IMAGE_SIZE).
+FALLBACK_SHARE_IMAGE = ("site/share.png", 1200, 630)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -67,6 +72,44 @@ def image_object(image: Image, request: HttpRequest | None) -> dict:
     if image.credit:
         data["creditText"] = image.credit
     return data
+
+
+@dataclass(frozen=True)
+class SharePicture:
+    """The picture a link to a story shows when shared (og:image, twitter:image, JSON-LD)."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+    image: Image | None  # None: the packaged default
+
+
+def share_picture(story: Story, outlet: Outlet, request: HttpRequest | None) -> SharePicture:
+    """The story's lead image; else the outlet's share image; else the packaged default.
+
+    Open Graph requires ``og:image`` on every page, and a large card wants
+    1200×630: a story without a picture of its own is shared with the
+    outlet's.
+    """
+    if story.lead_image is not None and story.lead_image.file:
+        image = story.lead_image
+        return SharePicture(
+            absolute_url(image.file.url, request), image.width, image.height, image.alt_text, image
+        )
+    image = outlet.share_image if outlet.share_image_id else None
+    if image is not None and image.file:
+        url = absolute_url(image.file.url, request)
+        return SharePicture(url, image.width, image.height, image.alt_text or outlet.name, image)
+    path, width, height = FALLBACK_SHARE_IMAGE
+    return SharePicture(absolute_url(static(path), request), width, height, outlet.name, None)
+
+
+def share_image_object(picture: SharePicture, request: HttpRequest | None) -> dict:
+    if picture.image is not None:
+        return image_object(picture.image, request)
+    return {"@type": "ImageObject", "url": picture.url, "width": picture.width,
+            "height": picture.height}  # fmt: skip
 
 
 def logo_object(outlet: Outlet, request: HttpRequest | None) -> dict:
@@ -156,8 +199,7 @@ def article(
         "publisher": the_publisher,
         "articleSection": story.desk.name,
     }
-    if story.lead_image is not None and story.lead_image.file:
-        data["image"] = [image_object(story.lead_image, request)]
+    data["image"] = [share_image_object(share_picture(story, outlet, request), request)]
     if story.dateline:
         data["dateline"] = story.dateline
     if story.label is not None:

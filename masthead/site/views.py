@@ -76,7 +76,12 @@ def story(request, desk_slug: str, slug: str):
         return surrogate_keys(moved, scope)
     fragments.use_counters(
         request,
-        {scope: found.story_version, SITE: found.site_version, FRONT: found.front_version},
+        {
+            scope: found.story_version,
+            SITE: found.site_version,
+            FRONT: found.front_version,
+            fragments.PENDING_FRONT: found.pending_front_version,
+        },
     )
     # Lazy: a render whose fragments are warm reads none of these.
     parts = SimpleLazyObject(lambda: selectors.story_parts(found))
@@ -186,6 +191,8 @@ def author(request, slug: str):
 @public_response
 def tag(request, slug: str):
     topic = get_object_or_404(Tag, slug=slug)
+    if not selectors.is_carried_by_live_story(topic):
+        raise Http404("No such tag.")
     stories = selectors.live_stories().filter(tags=topic)
     short = pagination.is_short(Story.tags.through.objects.filter(tag=topic))
     response = _story_list(request, "site/tag.html", stories, short, tag=topic)
@@ -195,9 +202,10 @@ def tag(request, slug: str):
 @require_safe
 @public_response
 def masthead(request):
-    desks = Desk.objects.select_related("editor", "editor__photo")
+    desks = list(Desk.objects.select_related("editor", "editor__photo"))
     collectives = Author.objects.filter(kind=Author.Kind.COLLECTIVE, is_active=True)
-    context = {"desks": desks, "collectives": collectives}
+    staff = selectors.masthead_staff(desks)
+    context = {"desks": desks, "collectives": collectives, "staff": staff}
     return surrogate_keys(render(request, "site/masthead.html", context))
 
 
@@ -206,6 +214,8 @@ def masthead(request):
 @public_response
 def label(request, slug: str):
     kind_of_work = get_object_or_404(Label, slug=slug)
+    if not selectors.is_carried_by_live_story(kind_of_work):
+        raise Http404("No such label.")
     stories = selectors.live_stories().filter(label=kind_of_work)
     response = _story_list(request, "site/label.html", stories, label=kind_of_work)
     return surrogate_keys(response, f"label:{kind_of_work.pk}")

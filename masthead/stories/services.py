@@ -223,15 +223,6 @@ PUBLIC_ACTIONS = frozenset(
 )
 
 
-def _readers_may_see_it(action: Action, story: Story, now: datetime) -> bool:
-    """Whether ``action`` on ``story`` (as it is before) may change anything public."""
-    if action == Action.WITHDRAW:
-        # A story withdrawn before readers saw it leaves no trace: no page, list,
-        # feed, sitemap date or API validator may change (Story.objects.gone()).
-        return story.is_live(now)
-    return action in PUBLIC_ACTIONS
-
-
 def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> Story:
     story = _locked(story)
     failpoints.reached("stories.move.after_lock")
@@ -242,16 +233,20 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     note = (note or "").strip()
     if transition.needs_note and not note:
         raise ValidationError({"note": f"“{transition.label}” needs a note."})
-    public = _readers_may_see_it(action, story, now)
-    scopes_before = versions.story_scopes(story) if public else set()
+    scopes_before = versions.story_scopes(story) if action in PUBLIC_ACTIONS else set()
+    was_live = story.is_live(now)
     if apply is not None:
         apply(story, now)
     story.status = transition.target
     story.save()
     scopes = set()
-    if public:
-        scopes = scopes_before | versions.story_scopes(story)
-        versions.bump(scopes)
+    if action in PUBLIC_ACTIONS:
+        # Scheduling, unscheduling before the time, or withdrawing a story readers
+        # never saw changes nothing readers see (F3): only the pending twins move.
+        scopes = versions.bump_story_change(
+            scopes_before | versions.story_scopes(story),
+            seen_by_readers=was_live or story.is_live(now),
+        )
     detail = {}
     if transition.closes_previews:
         detail["previews_closed"] = preview.close_links(story, action.value, actor, now)
@@ -458,8 +453,9 @@ def change_story_slug(actor, story: Story, new_slug: str) -> Story:
     StorySlug.objects.create(story=story, slug=old_slug)
     story.slug = new_slug
     story.save(update_fields=["slug", "modified_at"])
-    scopes = versions.story_scopes(story)
-    versions.bump(scopes)
+    scopes = versions.bump_story_change(
+        versions.story_scopes(story), seen_by_readers=story.is_live()
+    )
     audit.record(actor, "change_slug", story, note=f"{old_slug} → {new_slug}")
     _announce(story, "change_slug", scopes)
     return story

@@ -1,15 +1,29 @@
 """Which public content a change touches, and the counters that say so.
 
-Every service that changes what readers see calls ``bump_story`` inside its
-transaction with the story as it was and as it is, so the old and the new
+Every service that changes what readers see bumps the scopes of the story
+as it was and as it is, inside its transaction, so the old and the new
 desk, authors and tags are all bumped (a story moving from Politics to
 Economy changes both section pages). Changes to the outlet's own records
-(desks, authors, labels, tags, the outlet) bump the "site" scope, which every
-page depends on. A story also belongs to the scope of the calendar month (UTC)
+(desks, authors, labels, tags, the outlet, and the staff roles and accounts
+the masthead page lists) bump the "site" scope, which every page depends
+on. A story also belongs to the scope of the calendar month (UTC)
 of its first publication, ``month:2026-11``: that month's sitemap and its
 line in the sitemap index change with it, and a story rescheduled from one
 month to another bumps both. Readers of the counters:
 ``masthead/site/page_cache.py`` and ``masthead/site/sitemaps.py``.
+
+A change readers cannot see yet bumps nothing they can observe
+(RELIABILITY.md F3): scheduling a story, rescheduling, unscheduling or
+withdrawing it before its time, or renaming it then, bumps only the
+*pending* twin of each scope (``pending:desk:3``). No page, feed, sitemap or
+API answer shows a pending scope, so no validator, ``lastmod`` or cached copy
+changes; the caches that keep the time of the next change by the clock (the
+page cache's next release, fragments of ``front``, sitemap summaries) key on
+the pending twin and re-read that time. The release itself is the clock's:
+a scheduled story becomes public at its time with no write, and public dates
+(``lastmod``, ``Last-Modified``) take the release times that have passed
+from the stories themselves. Likewise a tag changes pages only once a live
+story carries it (``bump_site_for_tag``).
 """
 
 from __future__ import annotations
@@ -22,10 +36,12 @@ from django.db.models import F, IntegerField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from masthead.newsroom.models import StaffRole
 from masthead.stories.models import ContentVersion, Story
 
 SITE = "site"
 FRONT = "front"  # home, recent posts, site feeds, sitemap index, corrections, 404s
+PENDING = "pending:"
 
 
 def story_scopes(story: Story) -> set[str]:
@@ -40,6 +56,11 @@ def story_scopes(story: Story) -> set[str]:
     if story.published_at is not None:
         scopes.add(month_scope_of(story.published_at))
     return scopes
+
+
+def pending_scope(scope: str) -> str:
+    """The twin of ``scope`` that changes when what it will show by the clock changes."""
+    return PENDING + scope
 
 
 def month_scope(year: int, month: int) -> str:
@@ -104,6 +125,44 @@ def bump(scopes: Iterable[str]) -> None:
             )
 
 
+def bump_story_change(scopes: Iterable[str], *, seen_by_readers: bool) -> set[str]:
+    """Bump ``scopes`` for a change readers see now, else only their pending twins.
+
+    Returns the scopes whose pages changed (none for a change not yet public).
+    """
+    scopes = set(scopes)
+    if seen_by_readers:
+        bump(scopes)
+        return scopes
+    bump(pending_scope(scope) for scope in scopes)
+    return set()
+
+
 def bump_site(**_signal_arguments) -> None:
     """Receiver for records every page shows (desk names, author bios, the outlet …)."""
     bump([SITE])
+
+
+def bump_site_for_account(
+    instance, created: bool = False, update_fields=None, **_signal_arguments
+) -> None:
+    """Receiver for user accounts: a staff member who leaves (or returns) leaves the masthead.
+
+    Only a change that may touch ``is_active``: a login saves ``last_login``
+    alone and changes no page.
+    """
+    if created or (update_fields is not None and "is_active" not in update_fields):
+        return
+    if StaffRole.objects.filter(user_id=instance.pk).exists():
+        bump([SITE])
+
+
+def bump_site_for_tag(instance, **_signal_arguments) -> None:
+    """Receiver for tags: pages show a tag only once a live story carries it.
+
+    A tag made for a story still in the works (an embargoed merger) changes
+    nothing public; renaming or deleting a tag live stories carry does.
+    Connected to ``post_save`` and ``pre_delete`` (the links are gone after).
+    """
+    if instance.pk is not None and Story.objects.live().filter(tags=instance).exists():
+        bump([SITE])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 from django.utils.http import http_date
 
 from masthead.factories import make_story
@@ -202,3 +204,45 @@ def test_head_on_a_staff_read(as_editor, newsroom):
 
     assert response.status_code == 200
     assert response.content == b""
+
+
+def pages_of(client, url: str) -> list[str]:
+    """The address of each page of a list, following ``next_url``."""
+    pages = []
+    while url:
+        pages.append(url)
+        found = client.get(url).json()
+        url = found["next_url"] if isinstance(found, dict) else None
+    return pages
+
+
+@pytest.mark.parametrize(
+    "first_page",
+    [
+        "/api/stories?limit=1",
+        "/api/stories?limit=1&desk=politics",
+        "/api/stories?limit=1&updated_since=2000-01-01T00:00:00Z",
+        "/api/tags?limit=1",
+        "/api/desks",
+        "/api/authors",
+    ],
+)
+def test_conditional_requests_work_on_every_page_of_every_list(client, newsroom, first_page):
+    make_story("An older report", desk=newsroom.desk, tags=[newsroom.tag], age=timedelta(hours=5))
+    make_story("The oldest report", desk=newsroom.desk, age=timedelta(hours=9))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        pages = pages_of(client, "http://testserver" + first_page)
+        validators = {url: client.get(url) for url in pages}
+    if first_page.startswith(("/api/stories", "/api/tags")):
+        assert len(pages) >= 2
+
+    # Later, nothing public having changed: every page is still the one the client has.
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        for url, first in validators.items():
+            by_etag = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+            by_date = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+            assert (by_etag.status_code, by_etag.content) == (304, b""), url
+            assert by_date.status_code == 304, url
+            assert client.get(url).content == first.content, url

@@ -149,6 +149,22 @@ def test_a_cursor_keeps_its_place_when_new_stories_arrive(client, newsroom):
     assert headlines(second) == ["Early 1", "Early 2"]
 
 
+def test_a_cursor_given_out_before_cursors_were_stable_still_reads(client, newsroom):
+    from django.core import signing
+
+    for number in range(3):
+        make_story(f"Early {number}", desk=newsroom.desk, age=timedelta(hours=3 + number))
+    first = client.get("/api/stories?limit=2").json()
+    position = cursors.decode(first["next_cursor"], {})
+    # How cursors were signed before: with the time, under the first salt.
+    payload = {"p": position[0].isoformat(), "i": position[1], "f": cursors.filters_digest({})}
+    old = signing.dumps(payload, salt=cursors.LEGACY_SALT)
+
+    second = client.get("/api/stories", {"limit": 2, "cursor": old})
+
+    assert headlines(second) == ["Early 1", "Early 2"]
+
+
 def test_next_links_carry_the_filters_and_the_link_header(client, newsroom):
     for number in range(3):
         make_story(f"Politics {number}", desk=newsroom.desk)

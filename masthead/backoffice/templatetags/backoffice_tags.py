@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django import template
 
 from masthead.backoffice.forms import AUDIT_ACTIONS
@@ -29,3 +31,11 @@ def byline_names(story: Story) -> str:
 @register.filter
 def action_label(action: str) -> str:
     return dict(AUDIT_ACTIONS).get(action, action.replace("_", " "))
+
+
+@register.filter
+def isotime(moment: datetime | None) -> str:
+    """A ``<time datetime>`` value: UTC to the second, as HTML wants it (no microseconds)."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

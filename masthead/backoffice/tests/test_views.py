@@ -246,6 +246,54 @@ def test_correction_on_a_published_story_shows_its_note(client, client_for, peop
     assert "First paragraph, corrected." in public
 
 
+def test_the_correction_kind_is_chosen_with_the_correction_step_only(client_for, people, desk):
+    from lxml import html as lxml_html
+
+    story = submitted_story(people, desk)
+    editor_page = client_for("editor").get(f"/desk/stories/{story.pk}/").content
+    assert lxml_html.fromstring(editor_page).xpath("//select[@name='kind']") == []
+    services.claim_story(people["editor"], story)
+    services.publish_story(people["editor"], story)
+
+    page = lxml_html.fromstring(client_for("editor").get(f"/desk/stories/{story.pk}/").content)
+
+    (kind,) = page.xpath("//select[@name='kind']")
+    (group,) = kind.xpath("ancestor::fieldset[1]")
+    assert [b.get("value") for b in group.xpath(".//button[@name='action']")] == [
+        "publish_correction"
+    ]
+    assert "orrection" in group.xpath("string(legend)")
+    others = page.xpath("//button[@name='action' and @value!='publish_correction']")
+    assert {button.get("value") for button in others} >= {"publish_update", "withdraw"}
+    assert all(group not in button.iterancestors() for button in others)
+
+
+# Times in back-office pages: valid HTML datetimes (no microseconds), in UTC.
+HTML_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def test_every_time_element_carries_a_valid_html_datetime(client_for, people, desk):
+    story = submitted_story(people, desk)
+    services.claim_story(people["editor"], story)
+    scheduled = submitted_story(people, desk)
+    services.claim_story(people["editor"], scheduled)
+    services.schedule_story(people["editor"], scheduled, timezone.now() + timedelta(hours=2))
+    pages = ["/desk/", "/desk/board/", "/desk/audit/", f"/desk/stories/{story.pk}/",
+             f"/desk/stories/{story.pk}/history/", f"/desk/stories/{scheduled.pk}/"]  # fmt: skip
+
+    seen = 0
+    for url in pages:
+        response = client_for("editor").get(url)
+        assert response.status_code == 200, url
+        for value in re.findall(r'<time[^>]*\sdatetime="([^"]*)"', response.content.decode()):
+            seen += 1
+            assert HTML_DATETIME.fullmatch(value), f"{url}: {value}"
+    assert seen >= 6
+
+
 def test_edits_to_a_live_story_stay_unpublished_until_an_update(client, client_for, people, desk):
     story = submitted_story(people, desk)
     services.claim_story(people["editor"], story)

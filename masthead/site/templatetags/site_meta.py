@@ -12,8 +12,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.newsroom.models import Author, Desk
+from masthead.site import structured_data
 from masthead.site.absolute_urls import absolute_url
-from masthead.site.structured_data import iso
+from masthead.site.structured_data import SharePicture, iso
 from masthead.site.summaries import story_summary
 from masthead.stories.models import Label, Story, Tag
 
@@ -49,6 +50,12 @@ def ld_json(data) -> SafeString:
 def absolute(context, path: str) -> str:
     """``path`` as an absolute address of the site (``SITE_URL``, else the request's host)."""
     return absolute_url(str(path), context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def share_picture(context, story: Story) -> SharePicture:
+    """``{% share_picture story as picture %}``: what a shared link to ``story`` shows."""
+    return structured_data.share_picture(story, context["outlet"], context.get("request"))
 
 
 @register.filter
@@ -93,3 +100,17 @@ def feed_links(context) -> SafeString:
             ("application/atom+xml", f"{title} (Atom)", reverse(atom_route, kwargs=kwargs))
         )
     return format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)
+
+
+@register.simple_tag(takes_context=True)
+def section_feed_link(context) -> SafeString:
+    """A visible link to the RSS feed of the section this page lists (none elsewhere)."""
+    feeds = _section_feeds(context)
+    if not feeds:
+        return mark_safe("")
+    title, rss_route, _, kwargs = feeds[0]
+    return format_html(
+        '<p class="list-header__feed"><a class="feed-link" href="{}">RSS feed of {}</a></p>',
+        reverse(rss_route, kwargs=kwargs),
+        title,
+    )

@@ -338,3 +338,65 @@ def test_browsers_find_a_favicon(open_tab, site_server):
     tab.page.goto(site_server.url + "/", wait_until="networkidle")
 
     assert tab.problems == []
+
+
+PHONE_HEIGHT = 844
+
+
+def test_on_a_phone_the_header_leaves_room_for_the_first_story(open_tab, site_server):
+    # The header (demo notice, name, tagline, a wrapped menu) once took 250 px of a phone.
+    page = open_tab(width=PHONE, height=PHONE_HEIGHT).page
+    page.goto(site_server.url + "/")
+    assert_styled(page)
+
+    header_bottom = page.evaluate(
+        "document.querySelector('.site-header').getBoundingClientRect().bottom"
+    )
+    first_story_top = page.locator("main .card").first.bounding_box()["y"]
+
+    assert header_bottom < 160
+    assert first_story_top < header_bottom + 40
+    # The menu keeps every desk one swipe away, and says there is more to swipe to.
+    menu = page.locator(".site-nav ul")
+    assert menu.evaluate("(list) => list.scrollWidth > list.clientWidth")
+    assert page.get_by_role("navigation", name="Desks").get_by_role("link").count() >= 7
+
+
+def test_on_a_phone_every_contact_on_the_masthead_is_in_view(open_tab, site_server):
+    page = open_tab(width=PHONE, height=PHONE_HEIGHT).page
+    page.goto(site_server.url + "/masthead/")
+    assert_styled(page)
+
+    contacts = page.locator(".desk-table a[href^='mailto:'], .desk-table a[href^='tel:']")
+    assert contacts.count() >= 7
+    for contact in contacts.all():
+        box = contact.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE, contact.inner_text()
+    clipped = page.evaluate(
+        """[...document.querySelectorAll('.desk-table tbody, .desk-table tbody *')]
+            .filter((element) => element.scrollWidth > element.clientWidth + 1)
+            .map((element) => element.outerHTML.slice(0, 80))"""
+    )
+    assert clipped == []
+    scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert scroll_width <= PHONE
+
+
+AXE_PAGES = ["/", LEAD_STORY_PATH, "/politics/", "/masthead/", "/corrections/", "/tag/iran/"]
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_every_page_passes_axe(open_tab, site_server, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = open_tab(width=width).page
+    found = {}
+    for path in AXE_PAGES:
+        page.goto(site_server.url + path, wait_until="networkidle")
+        results = Axe().run(page)
+        found[path] = [
+            (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+            for violation in results.response["violations"]
+        ]
+
+    assert {path: problems for path, problems in found.items() if problems} == {}

@@ -231,21 +231,34 @@ def test_feeds_answer_get_and_head_only(client, newsroom):
 # Section feeds start where the section's newest story is (sitemaps.section_summaries).
 
 
-@pytest.mark.parametrize("url", ["/tag/pending/feed.xml", "/tag/pending/atom.xml"])
-def test_a_tag_with_no_live_story_has_an_empty_feed_until_one_is_published(client, newsroom, url):
-    from masthead.factories import make_tag
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tag/pending/feed.xml",
+        "/tag/pending/atom.xml",
+        "/label/pending-kind/feed.xml",
+        "/label/pending-kind/atom.xml",
+    ],
+)
+def test_a_tag_with_no_live_story_has_no_feed_until_one_is_published(client, newsroom, url):
+    from masthead.factories import make_label, make_tag
     from masthead.stories import services
 
-    tag = make_tag("Pending")
+    tag, label = make_tag("Pending"), make_label("Pending kind")
     draft = make_story(
         "Draft about the pending topic",
         desk=newsroom.desk,
         tags=[tag],
+        label=label,
         status=Story.Status.READY,
         age=None,
     )
     services.snapshot_revision(draft)
-    assert parse(client, url)[1].entries == []
+    unknown = client.get("/tag/never-existed/feed.xml")
+    # Exactly like a tag that does not exist: its name is not announced (F3).
+    hidden = client.get(url)
+    assert (hidden.status_code, hidden.content) == (404, unknown.content)
+    assert b"Pending" not in hidden.content
 
     services.publish_story(newsroom.editor, draft)
 

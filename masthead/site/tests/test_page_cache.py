@@ -22,6 +22,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -206,6 +207,56 @@ def test_a_scheduled_story_appears_at_its_time_through_a_warm_cache(app, newsroo
 
     after = call(app, "/")
     assert after.outcome == "MISS" and "Scheduled story" in after.text
+
+
+def test_scheduling_keeps_every_cached_page_until_the_release(app, newsroom):
+    pages = ["/", "/politics/", "/tag/iran/", "/feed/", "/sitemap.xml", "/politics/scoop/"]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        before = {page: call(app, page).body for page in pages}
+        story = make_story(
+            "Embargoed scoop",
+            slug="scoop",
+            desk=newsroom["politics"],
+            tags=[newsroom["iran"]],
+            status=Story.Status.READY,
+            age=None,
+        )
+        services.snapshot_revision(story)
+        services.schedule_story(newsroom["editor"], story, start + timedelta(hours=1), embargo=True)
+
+        # Nothing readers see changed, so nothing is rendered again (F3).
+        assert {page: call(app, page).outcome for page in pages} == dict.fromkeys(pages, "HIT")
+
+    with time_machine.travel(start + timedelta(hours=1, seconds=1), tick=False):
+        after = {page: call(app, page) for page in pages}
+
+    assert {page: answer.outcome for page, answer in after.items()} == dict.fromkeys(pages, "MISS")
+    assert all(answer.body != before[page] for page, answer in after.items())
+    assert b"Embargoed scoop" in after["/"].body
+
+
+def test_the_cached_masthead_follows_roles_and_departures(app, newsroom):
+    from masthead.backoffice.services import RoleGrant, change_staff_roles, set_staff_active
+    from masthead.factories import make_staff
+    from masthead.newsroom.models import StaffRole
+
+    admin = make_staff(StaffRole.Role.ADMINISTRATOR)
+    writer = make_staff(StaffRole.Role.WRITER, newsroom["politics"], username="reza")
+    assert "Reza Person" in call(app, "/masthead/").text
+    assert call(app, "/masthead/").outcome == "HIT"
+
+    change_staff_roles(admin, writer, [RoleGrant(StaffRole.Role.WRITER, newsroom["economy"])])
+    staff = call(app, "/masthead/").text
+
+    def on_desk(desk) -> bool:
+        start = staff.index(f'id="staff-desk-{desk.pk}"')
+        return "Reza Person" in staff[start : staff.index("</section>", start)]
+
+    assert on_desk(newsroom["economy"]) and not on_desk(newsroom["politics"])
+
+    set_staff_active(admin, writer, False)
+    assert "Reza Person" not in call(app, "/masthead/").text
 
 
 def test_staff_requests_never_enter_or_read_the_shared_cache(app, newsroom):

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+import time_machine
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -208,13 +209,36 @@ def test_a_scheduled_story_is_not_hidden_by_a_copy_made_before_its_time(
     due = timezone.now() + timedelta(minutes=5)
     services.schedule_story(newsroom["editor"], story, due)
     before = call(one, "/")
-    assert "Scheduled story" not in before.text
+    # Scheduling changed nothing readers see: the copy stands (F3).
+    assert before.outcome == "HIT" and "Scheduled story" not in before.text
 
     time_machine.move_to(due + timedelta(seconds=1))
 
     after = call(two, "/")
     assert after.outcome == "MISS" and "Scheduled story" in after.text
-    assert renders == ["/", "/", "/"]
+    assert renders == ["/", "/"]
+
+
+def test_a_copy_made_before_a_story_was_scheduled_is_not_taken_after_its_time(servers, newsroom):
+    one, two, renders = servers
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert call(one, "/").outcome == "MISS"
+        assert call(two, "/").outcome == "SHARED"
+        story = make_story("Scheduled story", desk=newsroom["politics"],
+                           status=Story.Status.READY, age=None)  # fmt: skip
+        services.snapshot_revision(story)
+        services.schedule_story(newsroom["editor"], story, start + timedelta(hours=1), embargo=True)
+        # Nothing public changed: both keep their copies, nobody renders.
+        assert [call(server, "/").outcome for server in (one, two)] == ["HIT", "HIT"]
+        assert renders == ["/"]
+
+    with time_machine.travel(start + timedelta(hours=1, seconds=1), tick=False):
+        after = call(two, "/")
+        again = call(one, "/")
+
+    assert after.outcome == "MISS" and "Scheduled story" in after.text
+    assert again.outcome == "SHARED" and "Scheduled story" in again.text
 
 
 def test_a_server_started_later_uses_copies_made_before_it_started(

@@ -157,7 +157,8 @@ def test_a_story_without_label_image_or_byline(client, newsroom):
     article = article_of(client, story)
 
     assert article["@type"] == "NewsArticle"
-    assert "image" not in article
+    # Search engines want an image on every article: the outlet's share image.
+    assert article["image"][0]["url"].endswith(".png")
     assert article["description"] == "Only a body here."
     assert article["author"] == [
         {"@type": "Organization", "name": "Iran Front Page", "url": "http://testserver/"}
@@ -293,3 +294,55 @@ def test_without_a_dek_the_description_is_the_opening_of_the_body(client, newsro
     assert article_of(client, story)["description"] == "First line. Second line."
     assert '<meta name="description" content="First line. Second line.">' in html
     assert '<meta property="og:description" content="First line. Second line.">' in html
+
+
+def share_tags(html: str) -> dict[str, str]:
+    meta = r'<meta (?:property|name)="((?:og|twitter):image[:a-z]*)" content="([^"]*)"'
+    return dict(re.findall(meta, html))
+
+
+def test_a_story_without_a_lead_image_is_shared_with_the_outlets_default_image(client, newsroom):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+    from PIL import Image as Picture
+
+    story = make_story("No picture here", desk=newsroom.desk, age=timedelta(hours=1))
+    html = client.get(story.get_absolute_url()).content.decode()
+
+    default = "http://testserver" + static("site/share.png")
+    tags = share_tags(html)
+    assert tags["og:image"] == tags["twitter:image"] == default
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["og:image:alt"] == "Iran Front Page"
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    (image,) = article_of(client, story)["image"]
+    assert image == {"@type": "ImageObject", "url": default, "width": 1200, "height": 630}
+    # The file shipped is what the tags say (the protocol's size for a large card).
+    with Picture.open(finders.find("site/share.png")) as picture:
+        assert picture.size == (1200, 630)
+
+
+def test_the_outlet_can_set_its_own_share_image(client, newsroom):
+    share = make_image(alt="The Iran Front Page wordmark", width=1200, height=630)
+    Outlet.objects.update(share_image=share)
+    story = make_story("No picture here", desk=newsroom.desk, age=timedelta(hours=1))
+
+    html = client.get(story.get_absolute_url()).content.decode()
+
+    tags = share_tags(html)
+    assert tags["og:image"] == tags["twitter:image"] == "http://testserver" + share.file.url
+    assert tags["og:image:alt"] == "The Iran Front Page wordmark"
+    assert article_of(client, story)["image"][0]["url"] == "http://testserver" + share.file.url
+    # A story's own picture still comes first.
+    lead = share_tags(client.get(newsroom.story.get_absolute_url()).content.decode())
+    assert lead["og:image"] == "http://testserver" + newsroom.image.file.url
+
+
+def test_a_share_image_smaller_than_the_protocol_asks_is_refused(newsroom):
+    from django.core.exceptions import ValidationError
+
+    outlet = Outlet.objects.get()
+    outlet.share_image = make_image(width=600, height=315)
+
+    with pytest.raises(ValidationError, match="1200"):
+        outlet.full_clean()

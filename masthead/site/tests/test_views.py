@@ -166,6 +166,72 @@ def test_masthead_page_lists_desks_editors_and_contacts(client, article):
     assert "IFP Editorial Staff" in html and "Dozens of skilled journalists." in html
 
 
+def test_every_page_leads_readers_to_corrections_policies_and_the_feed(client, article):
+    for url in ("/", "/politics/", article.get_absolute_url(), "/masthead/", "/tag/iran/"):
+        html = get_text(client, url)
+        footer = html[html.index('<footer class="site-footer">') :]
+        assert '<a href="/corrections/">Corrections</a>' in footer, url
+        # A feed link a reader can see and follow, not only autodiscovery in the head.
+        assert re.search(r'<a [^>]*href="/feed/"[^>]*>[^<]*RSS', footer), url
+    masthead = get_text(client, "/masthead/")
+    assert 'href="/corrections/"' in masthead[masthead.index("<main") :]
+    for url, feed in [
+        ("/politics/", "/politics/feed.xml"),
+        ("/tag/iran/", "/tag/iran/feed.xml"),
+        ("/label/ifp-exclusive/", "/label/ifp-exclusive/feed.xml"),
+        ("/author/kaveh-nouri/", "/author/kaveh-nouri/feed.xml"),
+    ]:
+        main = get_text(client, url).split("<main", 1)[1]
+        assert f'<a class="feed-link" href="{feed}">RSS feed of ' in main, url
+
+
+def test_masthead_page_lists_the_chief_editor_and_the_whole_staff_by_desk(client, article):
+    from masthead.factories import make_staff, make_user
+    from masthead.newsroom.models import StaffRole
+
+    politics, economy = article.desk, make_desk("Economy")
+    chief = make_staff(StaffRole.Role.CHIEF_EDITOR, username="chief.login")
+    Author.objects.filter(user=chief).update(
+        name="Farhad Nazari", job_title="Editor-in-chief", email="chief@example.org"
+    )
+    writer = make_staff(StaffRole.Role.WRITER, politics, username="nima.login",
+                        email="nima.private@example.org")  # fmt: skip
+    Author.objects.filter(user=writer).update(
+        name="Nima Sadeghi", job_title="Journalist", email="", phone="+98 21 555"
+    )
+    StaffRole.objects.create(user=writer, role=StaffRole.Role.WRITER, desk=economy)
+    desk_editor = make_staff(StaffRole.Role.DESK_EDITOR, economy, username="sara.login")
+    Author.objects.filter(user=desk_editor).update(name="Sara Karimi", email="sara@example.org")
+    gone = make_staff(StaffRole.Role.WRITER, politics, username="gone.login", is_active=False)
+    Author.objects.filter(user=gone).update(name="Departed Writer")
+    no_profile = make_user("faceless.login", is_staff=True)
+    StaffRole.objects.create(user=no_profile, role=StaffRole.Role.WRITER, desk=politics)
+    make_staff(StaffRole.Role.ADMINISTRATOR, username="admin.login")
+
+    html = get_text(client, "/masthead/")
+    main = html[html.index("<main") : html.index("</main>")]
+
+    chiefs = main[main.index('id="chief-title"') : main.index('id="staff-title"')]
+    assert "Farhad Nazari" in chiefs and "Chief editor" in chiefs
+    assert "mailto:chief@example.org" in chiefs
+    staff = main[main.index('id="staff-title"') :]
+
+    def desk_part(desk) -> str:
+        start = staff.index(f'id="staff-desk-{desk.pk}"')
+        return staff[start : staff.index("</section>", start)]
+
+    politics_part, economy_part = desk_part(politics), desk_part(economy)
+    assert "Nima Sadeghi" in politics_part and "Writer" in politics_part
+    assert 'href="tel:+9821555"' in politics_part
+    assert "Sara Karimi" in economy_part and "Desk editor" in economy_part
+    assert "Nima Sadeghi" in economy_part
+    assert economy_part.index("Sara Karimi") < economy_part.index("Nima Sadeghi")
+    # Only what staff publish in their author profile: no logins, no private addresses,
+    # nobody who left, nobody without a public profile, no administrators.
+    for hidden in (".login", "nima.private@", "Departed Writer", "Admin.Login"):
+        assert hidden not in main, hidden
+
+
 def test_changed_slug_answers_301_from_every_old_address(client, article):
     old_url = article.get_absolute_url()
     change_story_slug(editor_of(article.desk), article, "renamed-once")
@@ -220,6 +286,63 @@ def test_unknown_addresses_answer_404_with_the_site_page(client, article, url):
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
     assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["tag", "label"])
+def test_a_tag_or_label_no_live_story_carries_answers_like_an_unknown_one(client, article, kind):
+    topic = make_tag("Secret merger") if kind == "tag" else make_label("Merger special")
+    make_story(
+        "Embargoed merger",
+        desk=article.desk,
+        tags=[topic] if kind == "tag" else [],
+        label=topic if kind == "label" else None,
+        published_at=article.published_at,
+        embargoed_until=article.published_at + timedelta(days=1),
+        status="scheduled",
+    )
+    unknown = client.get(f"/{kind}/never-existed/")
+
+    response = client.get(f"/{kind}/{topic.slug}/")
+
+    assert (response.status_code, response.content) == (404, unknown.content)
+    assert topic.name not in response.content.decode()
+    # A tag the live story carries keeps its page.
+    assert client.get("/tag/iran/").status_code == 200
+    assert client.get("/label/ifp-exclusive/").status_code == 200
+
+
+# HTML's valid date, and local or global date and time strings: at most
+# milliseconds (https://html.spec.whatwg.org/#dates-and-times).
+HTML_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def test_every_time_element_carries_a_valid_html_datetime(client, article, settings):
+    from masthead.stories.services import publish_correction, snapshot_revision
+
+    settings.PAGE_SIZE = 2
+    for hours in range(3, 8):
+        # Times with microseconds, as the clock gives them.
+        age = timedelta(hours=hours, microseconds=123456)
+        make_story(f"Older {hours}", desk=article.desk, tags=article.tags.all(),
+                   label=article.label, age=age)  # fmt: skip
+    corrected = make_story("Corrected", desk=article.desk, age=timedelta(minutes=5, microseconds=7))
+    snapshot_revision(corrected)
+    publish_correction(editor_of(article.desk), corrected, "A name was misspelt.")
+    pages = ["/", "/politics/", "/tag/iran/", "/label/ifp-exclusive/", "/author/kaveh-nouri/",
+             corrected.get_absolute_url(), "/corrections/", "/masthead/"]  # fmt: skip
+    older = re.search(r'rel="next" href="([^"]+)"', get_text(client, "/politics/"))
+    pages += [older.group(1).replace("&amp;", "&")]
+
+    seen = 0
+    for url in pages:
+        html = get_text(client, url)
+        for value in re.findall(r"<time[^>]*\sdatetime=\"([^\"]*)\"", html):
+            seen += 1
+            assert HTML_DATETIME.fullmatch(value), f"{url}: {value}"
+    assert seen > 20
 
 
 def test_inactive_author_has_no_page(client):
