@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice import selectors
 from masthead.backoffice.access import editor_required, staff_member_required
-from masthead.backoffice.diff import compare
+from masthead.backoffice.diff import LABELS, compare
 from masthead.backoffice.forms import (
     AuditFilterForm,
     BoardFilterForm,
@@ -31,7 +31,14 @@ from masthead.backoffice.forms import (
     StoryForm,
     WorkflowForm,
 )
-from masthead.backoffice.merge import merge, same_content
+from masthead.backoffice.merge import (
+    field_conflicts,
+    merge,
+    passage_conflicts,
+    passages_for_script,
+    readable_name,
+    same_content,
+)
 from masthead.backoffice.services import save_notes_to_editor, store_image
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
@@ -353,7 +360,7 @@ def _run(step: Action, actor, story: Story, data: dict) -> None:
 
 
 def _conflict(request, story, form, mine: Content, base_revision_id, stale: StaleRevision, action):
-    """Both versions side by side, and a form with the merge of the two to save."""
+    """What each side changed, the passages both changed side by side, and the merge to save."""
     latest = stale.latest
     latest_content = Content.of(latest)
     base = Revision.objects.filter(pk=base_revision_id, story=story).first()
@@ -367,21 +374,25 @@ def _conflict(request, story, form, mine: Content, base_revision_id, stale: Stal
             notes=form.cleaned_data["notes_to_editor"],
         ),
     )
-    diffs = [entry for entry in compare(latest_content, mine) if entry.changed]
+    conflicts = {readable_name(name) for name in result.conflicts}
+    diffs = [entry for entry in compare(latest_content, result.merged) if entry.changed]
     for entry in diffs:
         entry.outcome = (
             "conflict"
-            if entry.name in result.conflicts
-            else "theirs"
-            if entry.name in result.theirs
+            if entry.name in conflicts
+            else "combined"
+            if entry.name in result.combined
             else "mine"
         )
     context = {
         "story": story,
         "latest": latest,
-        "latest_content": latest_content,
         "diffs": diffs,
         "result": result,
+        "taken": [LABELS[readable_name(name)] for name in result.theirs],
+        "field_conflicts": field_conflicts(result, mine, latest_content),
+        "passage_conflicts": passage_conflicts(result.body),
+        "passages": passages_for_script(result.body),
         "form": merged_form,
         "message": str(stale),
         "skipped_step": action if action != "save" else "",

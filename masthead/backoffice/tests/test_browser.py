@@ -249,11 +249,13 @@ def test_two_editors_saving_at_once_merge_on_the_conflict_page(browser, live_ser
     )
     expect(chief.get_by_text("nothing you typed is lost")).to_be_visible()
     expect(chief.locator(".diff__field--conflict")).to_contain_text("Headline")
-    expect(chief.get_by_label("Headline")).to_have_value(f"{title}, say lawmakers")
+    expect(chief.get_by_role("textbox", name="Headline")).to_have_value(f"{title}, say lawmakers")
     expect(chief.get_by_label("Dateline")).to_have_value("Tehran")
     shoot(chief, "desk-conflict.png")
 
-    chief.get_by_label("Headline").fill(f"{title}: committee delays its vote, say lawmakers")
+    chief.get_by_role("textbox", name="Headline").fill(
+        f"{title}: committee delays its vote, say lawmakers"
+    )
     chief.get_by_role("button", name="Save the merged version").click()
     expect(chief.get_by_text("Saved.", exact=True)).to_be_visible()
     expect(chief.get_by_label("Headline")).to_have_value(
@@ -262,3 +264,69 @@ def test_two_editors_saving_at_once_merge_on_the_conflict_page(browser, live_ser
     expect(chief.get_by_label("Dateline")).to_have_value("Tehran")
     # The conflict page answers 409 on purpose; Chromium logs that as an error.
     assert [problem for problem in chief_problems if "409 (Conflict)" not in problem] == []
+
+
+def test_two_editors_adding_to_different_paragraphs_both_keep_their_sentence(
+    browser, live_server, sessions
+):
+    base = live_server.url
+    a, a_problems = open_tab(browser)
+    sign_in(a, base, sessions["editor.politics"])
+    a.goto(f"{base}/desk/board/")
+    a.get_by_role("region", name="In edit").get_by_role("link").first.click()
+    story_url = a.url
+    b, b_problems = open_tab(browser)
+    sign_in(b, base, sessions["chief"])
+    b.goto(story_url)
+    paragraphs = b.locator(f"{BODY} > p")
+    expect(paragraphs.nth(2)).to_be_visible()
+
+    # A adds a sentence to paragraph 1 and saves; B adds one to the last and saves.
+    a.locator(f"{BODY} > p").first.click()
+    a.keyboard.press("End")
+    a.keyboard.type(" Sentence from A.")
+    a.get_by_role("button", name="Save", exact=True).click()
+    expect(a.get_by_text("Saved.", exact=True)).to_be_visible()
+    paragraphs.last.click()
+    b.keyboard.press("End")
+    b.keyboard.type(" Sentence from B.")
+    b.get_by_role("button", name="Save", exact=True).click()
+
+    expect(b.get_by_role("heading", level=1)).to_have_text(
+        "Someone saved this story while you were editing"
+    )
+    expect(b.get_by_role("heading", name="You both changed these")).to_have_count(0)
+    expect(b.locator(BODY)).to_contain_text("Sentence from A.")
+    expect(b.locator(BODY)).to_contain_text("Sentence from B.")
+    b.get_by_role("button", name="Save the merged version").click()
+    expect(b.get_by_text("Saved.", exact=True)).to_be_visible()
+    expect(b.locator(f"{BODY} > p").first).to_contain_text("Sentence from A.")
+    expect(b.locator(f"{BODY} > p").last).to_contain_text("Sentence from B.")
+
+    # Both change paragraph 2: a conflict, side by side; B takes A's version.
+    a.goto(story_url)
+    b.goto(story_url)
+    a.locator(f"{BODY} > p").nth(1).click()
+    a.keyboard.press("End")
+    a.keyboard.type(" A's ending.")
+    a.get_by_role("button", name="Save", exact=True).click()
+    expect(a.get_by_text("Saved.", exact=True)).to_be_visible()
+    b.locator(f"{BODY} > p").nth(1).click()
+    b.keyboard.press("End")
+    b.keyboard.type(" B's ending.")
+    b.get_by_role("button", name="Save", exact=True).click()
+    theirs = b.get_by_role("region", name="Their passage 1")
+    expect(theirs).to_contain_text("A's ending.")
+    expect(b.get_by_role("region", name="Your passage 1")).to_contain_text("B's ending.")
+    expect(b.locator(BODY)).to_contain_text("B's ending.")
+    b.get_by_role("radio", name="theirs").check()
+    expect(b.locator(BODY)).to_contain_text("A's ending.")
+    expect(b.locator(BODY)).not_to_contain_text("B's ending.")
+    b.get_by_role("button", name="Save the merged version").click()
+    # Theirs everywhere is the latest revision as it is: nothing new to keep.
+    expect(b.get_by_text("No changes to save.", exact=True)).to_be_visible()
+    expect(b.locator(f"{BODY} > p").nth(1)).to_contain_text("A's ending.")
+    expect(b.locator(BODY)).not_to_contain_text("B's ending.")
+    expect(b.locator(f"{BODY} > p").first).to_contain_text("Sentence from A.")
+    assert a_problems == []
+    assert [problem for problem in b_problems if "409 (Conflict)" not in problem] == []

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -479,6 +480,90 @@ def test_the_second_of_two_concurrent_saves_gets_the_conflict_view(client_for, p
         "Chief's new dek.",
         "Tehran",
     )
+
+
+STORY_BODY = "<p>Paragraph one.</p><p>Paragraph two.</p><p>Paragraph three.</p>"
+
+
+def two_editors_at_one_revision(client_for, people, desk) -> tuple[Story, dict]:
+    story = submitted_story(people, desk)
+    services.claim_story(people["editor"], story)
+    story = refresh(story)
+    client_for("editor").post(f"/desk/stories/{story.pk}/", form_data(story, body=STORY_BODY))
+    story = refresh(story)
+    return story, form_data(story)
+
+
+def test_edits_to_different_paragraphs_are_both_kept(client_for, people, desk):
+    story, both_start_from = two_editors_at_one_revision(client_for, people, desk)
+    editor, chief = client_for("editor"), client_for("chief")
+    first = STORY_BODY.replace("one.", "one. A added this.")
+    assert (
+        editor.post(f"/desk/stories/{story.pk}/", {**both_start_from, "body": first}).status_code
+        == 302
+    )
+    second = STORY_BODY.replace("three.", "three. B added this.")
+    page = chief.post(f"/desk/stories/{story.pk}/", {**both_start_from, "body": second})
+
+    assert page.status_code == 409
+    html = page.content.decode()
+    both = first.replace("three.", "three. B added this.")
+    textarea = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert textarea.strip().replace("&lt;", "<").replace("&gt;", ">") == both
+    assert "You both changed these" not in html
+    latest = refresh(story).latest_revision_id
+    saved = chief.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "base_revision": latest, "body": both}
+    )
+    assert saved.status_code == 302
+    assert refresh(story).body == both
+
+
+def conflict_sections(html: str) -> dict[str, str]:
+    """The text of each side of "You both changed these", by its label."""
+    tree = lxml.html.fromstring(html)
+    return {
+        side.get("aria-label"): " ".join(side.text_content().split())
+        for side in tree.xpath("//section[@class='conflict__theirs' or @class='conflict__mine']")
+    }
+
+
+def test_their_version_of_a_paragraph_both_changed_is_shown_beside_mine(client_for, people, desk):
+    story, both_start_from = two_editors_at_one_revision(client_for, people, desk)
+    editor, chief = client_for("editor"), client_for("chief")
+    theirs = STORY_BODY.replace("two.", "two, as the editor has it.")
+    editor.post(f"/desk/stories/{story.pk}/", {**both_start_from, "body": theirs})
+    mine = STORY_BODY.replace("two.", "two, as the chief has it.")
+    html = chief.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "body": mine}
+    ).content.decode()
+
+    sides = conflict_sections(html)
+    assert sides == {
+        "Their passage 1": "Theirs (revision 3) Paragraph two, as the editor has it.",
+        "Your passage 1": "Yours Paragraph two, as the chief has it.",
+    }
+    assert "after “…Paragraph one.”" in html
+
+
+def test_their_bylines_and_a_deleted_passage_are_shown_not_left_empty(client_for, people, desk):
+    story, both_start_from = two_editors_at_one_revision(client_for, people, desk)
+    editor, chief = client_for("editor"), client_for("chief")
+    reporter, analyst = make_author("Sara Reporter"), make_author("Ali Analyst")
+    theirs = STORY_BODY.replace("<p>Paragraph two.</p>", "")
+    editor.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "body": theirs, "byline_1": reporter.pk}
+    )
+    mine = STORY_BODY.replace("two.", "two, longer.")
+    page = chief.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "body": mine, "byline_1": analyst.pk}
+    )
+
+    sides = conflict_sections(page.content.decode())
+    assert sides["Their bylines"] == "Theirs (revision 3) Sara Reporter"
+    assert sides["Your bylines"] == "Yours (in the form below) Ali Analyst"
+    assert sides["Their passage 1"] == "Theirs (revision 3) (They deleted this passage.)"
+    assert all(text.split(")", 1)[-1].strip() for text in sides.values())
 
 
 # Autosave and locks ---------------------------------------------------------------
