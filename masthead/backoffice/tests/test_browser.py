@@ -330,3 +330,107 @@ def test_two_editors_adding_to_different_paragraphs_both_keep_their_sentence(
     expect(b.locator(f"{BODY} > p").first).to_contain_text("Sentence from A.")
     assert a_problems == []
     assert [problem for problem in b_problems if "409 (Conflict)" not in problem] == []
+
+
+# Layout on a 1366×768 laptop ------------------------------------------------------
+
+LAPTOP = (1366, 768)
+
+
+def box_inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+def is_on_top(page: Page, selector: str) -> bool:
+    """Whether the element under the centre of ``selector`` is it (or inside it)."""
+    return page.evaluate(
+        """(selector) => {
+            const element = document.querySelector(selector);
+            const box = element.getBoundingClientRect();
+            const found = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+            return element.contains(found);
+        }""",
+        selector,
+    )
+
+
+def test_board_history_and_editor_menus_fit_a_laptop_screen(browser, live_server, sessions):
+    base = live_server.url
+    page, problems = open_tab(browser, *LAPTOP)
+    sign_in(page, base, sessions["editor.politics"])
+    viewport = {"x": 0, "y": 0, "width": LAPTOP[0], "height": 10_000}
+
+    # Every column of the board, the seventh (Withdrawn) included, is on the screen.
+    page.goto(f"{base}/desk/board/")
+    columns = page.locator(".board > .column")
+    expect(columns).to_have_count(7)
+    for column in columns.all():
+        assert box_inside(column.bounding_box(), viewport), column.get_attribute("class")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= LAPTOP[0]
+
+    # A published story with a few revisions: every Restore button is whole.
+    page.get_by_role("region", name="Published (recent)").get_by_role("link").first.click()
+    story_url = page.url
+    for take in ("one", "two"):
+        page.get_by_label("Dek").fill(f"A dek, take {take}, with a longer note")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    page.goto(f"{story_url}history/")
+    restores = page.get_by_role("button", name="Restore")
+    expect(restores.first).to_be_visible()
+    table = page.locator(".table-wrap").bounding_box()
+    for button in restores.all():
+        assert box_inside(button.bounding_box(), table)
+        assert box_inside(button.bounding_box(), viewport)
+
+    # The block-type menu's arrow is drawn, not a glyph the fonts here may lack.
+    page.goto(story_url)
+    arrow = page.evaluate(
+        """() => {
+            const menu = document.querySelector('.prose-menubar__selected');
+            const style = getComputedStyle(menu, '::after');
+            return {content: style.content, width: parseFloat(style.borderTopWidth),
+                    color: style.borderTopColor};
+        }"""
+    )
+    assert arrow["content"] in ('""', "none", "normal")
+    assert arrow["width"] > 0 and arrow["color"] not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert problems == []
+
+
+def test_the_autosave_warning_stays_visible_under_the_sticky_toolbars(
+    browser, live_server, sessions
+):
+    base = live_server.url
+    editor, _ = open_tab(browser, *LAPTOP)
+    editor.clock.install()
+    sign_in(editor, base, sessions["editor.politics"])
+    editor.goto(f"{base}/desk/board/")
+    editor.get_by_role("region", name="In edit").get_by_role("link").first.click()
+    story_url = editor.url
+
+    # Someone else saves; then the editor types far down the body.
+    chief, _ = open_tab(browser, *LAPTOP)
+    sign_in(chief, base, sessions["chief"])
+    chief.goto(story_url)
+    chief.get_by_label("Dateline").fill("Tehran")
+    chief.get_by_role("button", name="Save", exact=True).click()
+    expect(chief.get_by_text("Saved.", exact=True)).to_be_visible()
+
+    editor.locator(BODY).click()
+    editor.keyboard.press("Control+End")
+    for line in range(12):
+        editor.keyboard.press("Enter")
+        editor.keyboard.type(f"Line {line} of a long body.")
+    editor.mouse.wheel(0, 700)
+    editor.clock.fast_forward("00:25")
+    status = editor.locator("#save-status")
+    expect(status).to_have_class(re.compile("is-problem"))
+    assert status.bounding_box()["y"] >= 0
+    assert is_on_top(editor, "#save-status")
+    assert is_on_top(editor, '[data-shortcut="save"]')

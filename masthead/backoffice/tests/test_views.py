@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image as PillowImage
 
 from masthead.backoffice.tests.editor_posts import form_data
-from masthead.factories import make_author, make_label, make_tag
+from masthead.factories import make_author, make_label, make_story, make_tag
 from masthead.media.models import Image
 from masthead.newsroom.models import AuditEvent
 from masthead.stories import services
@@ -403,6 +403,15 @@ def test_history_shows_a_readable_diff_and_restores(client_for, people, desk):
     story = refresh(story)
     assert story.headline == "Parliament weighs budget"
     assert story.latest_revision.note == "Restored revision 1"
+
+
+def test_history_of_an_imported_story_shows_revisions_nobody_saved(client_for, people, desk):
+    story = make_story("Imported from the old site", desk=desk)
+    services.snapshot_revision(story)
+    page = client_for("editor").get(f"/desk/stories/{story.pk}/history/")
+    assert page.status_code == 200
+    row = re.search(r"<td>1</td>.*?</tr>", page.content.decode(), re.S).group(0)
+    assert "<td>—</td>" in row
 
 
 def test_restore_from_a_stale_page_is_refused(client_for, people, desk):

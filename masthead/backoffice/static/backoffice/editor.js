@@ -28,6 +28,14 @@
     update();
   }
 
+  // The body editor's sticky menu bar sits just under the sticky toolbar ----
+  const toolbar = form.querySelector(".editor__toolbar");
+  if (toolbar && window.ResizeObserver) {
+    new ResizeObserver(() => {
+      form.style.setProperty("--toolbar-block-size", `${toolbar.offsetHeight}px`);
+    }).observe(toolbar);
+  }
+
   // Keyboard shortcuts ----------------------------------------------------
   const press = (selector) => {
     const button = form.querySelector(selector);
