@@ -8,6 +8,8 @@ the body again on save, whatever the form did.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django_prose_editor.fields import ProseEditorFormField
@@ -19,7 +21,7 @@ from masthead.newsroom.roles import StaffAccess
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line
 from masthead.stories.models import Correction, Label, Story, Tag
-from masthead.stories.services import Content
+from masthead.stories.services import NEW_TAGS_MAX, Content, tag_name_and_slug
 
 # Editor extensions, each producing only tags and attributes the sanitiser allows.
 BODY_EXTENSIONS = {
@@ -39,8 +41,12 @@ BODY_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
     "History": True,
     "HTML": True,
+    # django-prose-editor turns the browser's spell checking off by default.
+    "NoSpellCheck": False,
 }
 BYLINE_SLOTS = 4
+# Commas separate new tags: the Latin one, the Arabic one (Persian text) and the full-width one.
+TAG_SEPARATORS = re.compile("[,\u060c\uff0c]")
 HEADLINE_MAX = Story._meta.get_field("headline").max_length
 
 
@@ -61,12 +67,16 @@ class StoryForm(forms.Form):
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     headline = forms.CharField(
         max_length=HEADLINE_MAX,
-        widget=forms.TextInput(attrs={"data-count": "", "autocomplete": "off", "dir": "auto"}),
+        widget=forms.TextInput(
+            attrs={"data-count": "", "autocomplete": "off", "dir": "auto", "spellcheck": "true"}
+        ),
     )
     dek = forms.CharField(
         required=False,
         max_length=400,
-        widget=forms.Textarea(attrs={"rows": 2, "data-count": "", "dir": "auto"}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "data-count": "", "dir": "auto", "spellcheck": "true"}
+        ),
         help_text="The standfirst under the headline.",
     )
     body = ProseEditorFormField(
@@ -76,6 +86,13 @@ class StoryForm(forms.Form):
     desk = forms.ModelChoiceField(Desk.objects.none(), empty_label=None)
     tags = forms.ModelMultipleChoiceField(
         Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    new_tags = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="New tags",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto", "spellcheck": "true"}),
+        help_text="Comma-separated. A tag the outlet already has is reused.",
     )
     dateline = forms.CharField(required=False, max_length=100, help_text="Where it was reported.")
     lead_image = forms.ModelChoiceField(
@@ -173,6 +190,23 @@ class StoryForm(forms.Form):
     def bylines(self) -> list:
         return [self[name] for name in self.byline_names]
 
+    def clean_new_tags(self) -> list[str]:
+        """The names typed, checked as the tag service will store them (it creates them)."""
+        names = [
+            name for name in TAG_SEPARATORS.split(self.cleaned_data["new_tags"]) if name.strip()
+        ]
+        errors = []
+        for name in names:
+            try:
+                tag_name_and_slug(name)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if len(names) > NEW_TAGS_MAX:
+            errors.append(f"Add at most {NEW_TAGS_MAX} new tags at a time.")
+        if errors:
+            raise ValidationError(errors)
+        return names
+
     def clean_body(self) -> str:
         body = self.cleaned_data.get("body") or ""
         if len(body) > MAX_BODY_CHARS:
@@ -222,8 +256,13 @@ class StoryForm(forms.Form):
             return
         self.new_image = image
 
-    def content(self, *, lead_image: Image | None, language: str) -> Content:
+    def content(
+        self, *, lead_image: Image | None, language: str, new_tags: list[Tag] | None = None
+    ) -> Content:
+        """The story as the form has it; ``new_tags`` (made from ``new_tags``) join the chosen."""
         data = self.cleaned_data
+        tags = list(data["tags"])
+        tags += [tag for tag in new_tags or [] if tag not in tags]
         return Content(
             headline=data["headline"],
             desk=data["desk"],
@@ -235,7 +274,7 @@ class StoryForm(forms.Form):
             language=language,
             seo_title=data["seo_title"],
             seo_description=data["seo_description"],
-            tags=list(data["tags"]),
+            tags=tags,
             authors=data["authors"],
         )
 
@@ -266,6 +305,20 @@ class WorkflowForm(forms.Form):
         initial=Correction.Kind.CORRECTION,
         required=False,
     )
+
+
+class TagRenameForm(forms.Form):
+    name = forms.CharField(max_length=200, label="New name")
+
+
+class TagMergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        Tag.objects.none(), label="Merge into", empty_label="Choose a tag"
+    )
+
+    def __init__(self, *args, tag: Tag, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Tag.objects.exclude(pk=tag.pk)
 
 
 class SlugForm(forms.Form):
@@ -302,6 +355,9 @@ AUDIT_ACTIONS = [
     ("withdraw", "Withdrawn"),
     ("change_slug", "Slug changed"),
     ("share_preview", "Preview link shared"),
+    ("tag_create", "Tag created"),
+    ("tag_rename", "Tag renamed"),
+    ("tag_merge", "Tags merged"),
     ("staff_create", "Staff account created"),
     ("staff_roles", "Staff roles changed"),
     ("staff_profile", "Staff profile changed"),

@@ -232,7 +232,8 @@ def _create(request: HttpRequest) -> HttpResponse:
             image = (
                 store_image(form.new_image) if form.new_image else form.cleaned_data["lead_image"]
             )
-            content = form.content(lead_image=image, language="")
+            new_tags = _new_tags(request, form, None)
+            content = form.content(lead_image=image, language="", new_tags=new_tags)
             story = services.create_story(request.user, content, note="Created")
             save_notes_to_editor(request.user, story, form.cleaned_data["notes_to_editor"])
     except ValidationError as error:
@@ -275,9 +276,13 @@ def _save_and_step(request: HttpRequest, story: Story) -> HttpResponse:
         messages.error(request, "Nothing was saved: correct the fields marked below.")
         return _render_editor(request, story, form, workflow, status=400)
     image = store_image(form.new_image) if form.new_image else form.cleaned_data["lead_image"]
-    content = form.content(lead_image=image, language=_working_content(story).language)
     base_revision_id = form.cleaned_data["base_revision"]
     try:
+        content = form.content(
+            lead_image=image,
+            language=_working_content(story).language,
+            new_tags=_new_tags(request, form, story),
+        )
         saved = _save(request, story, content, base_revision_id, form, note="")
     except StaleRevision as stale:
         return _conflict(request, story, form, content, base_revision_id, stale, action)
@@ -292,6 +297,15 @@ def _save_and_step(request: HttpRequest, story: Story) -> HttpResponse:
         return redirect("backoffice:story", story_id=story.pk)
     outcome = _take_step(request, story, action, workflow)
     return outcome or redirect("backoffice:story", story_id=story.pk)
+
+
+def _new_tags(request, form: StoryForm, story: Story | None) -> list:
+    """The tags typed in "New tags", made if the outlet has none of that name (not on autosave)."""
+    names = form.cleaned_data["new_tags"]
+    if not names:
+        return []
+    desk = form.cleaned_data["desk"] if story is None else story.desk
+    return services.tags_for_story(request.user, names, desk=desk, story=story)
 
 
 def _save(request, story: Story, content: Content, base_revision_id, form, note: str) -> bool:

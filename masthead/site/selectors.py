@@ -21,6 +21,7 @@ from masthead.stories.models import (
     Story,
     StoryContent,
     Tag,
+    TagSlug,
 )
 from masthead.stories.versions import FRONT, SITE
 
@@ -31,6 +32,17 @@ PER_DESK_ON_HOME = 4
 
 def live_stories() -> QuerySet[Story]:
     return Story.objects.live().for_listing().newest_first()
+
+
+def moved_tag(slug: str) -> Tag | None:
+    """The tag that had ``slug`` before a rename or merge, if a live story carries it.
+
+    A tag no live story carries is public nowhere, its new name included.
+    """
+    old = TagSlug.objects.select_related("tag").filter(slug=slug).first()
+    if old is None or not Story.objects.live().filter(tags=old.tag).exists():
+        return None
+    return old.tag
 
 
 def recent_posts(exclude: Story | None = None) -> list[Story]:

@@ -434,3 +434,27 @@ def test_the_autosave_warning_stays_visible_under_the_sticky_toolbars(
     assert status.bounding_box()["y"] >= 0
     assert is_on_top(editor, "#save-status")
     assert is_on_top(editor, '[data-shortcut="save"]')
+
+
+def test_the_body_counts_words_and_reading_time_and_checks_spelling(browser, live_server, sessions):
+    base = live_server.url
+    page, problems = open_tab(browser)
+    sign_in(page, base, sessions["writer.nima"])
+    page.get_by_role("button", name="Start writing").click()
+    body = page.locator(BODY)
+    for field in (page.get_by_label("Headline"), page.get_by_label("Dek"), body):
+        expect(field).to_have_attribute("spellcheck", "true")
+        assert field.evaluate("element => element.spellcheck") is True
+
+    count = page.locator("#body-words")
+    expect(count).to_have_text("0 words")
+    body.click()
+    page.keyboard.type("The city council voted.")
+    expect(count).to_have_text("4 words · 1 min read")
+    page.keyboard.insert_text(" word" * 500)
+    # 504 words at 238 words a minute: 2.1 minutes, shown rounded up.
+    expect(count).to_have_text("504 words · 3 min read")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text("شورای شهر تهران رأی داد")
+    expect(count).to_have_text("509 words · 3 min read")
+    assert problems == []

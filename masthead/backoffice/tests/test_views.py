@@ -18,7 +18,7 @@ from masthead.factories import make_author, make_label, make_story, make_tag
 from masthead.media.models import Image
 from masthead.newsroom.models import AuditEvent
 from masthead.stories import services
-from masthead.stories.models import Correction, Revision, Story
+from masthead.stories.models import Correction, Revision, Story, Tag
 from masthead.stories.preview import revision_for_token
 from masthead.stories.services import Content
 
@@ -179,6 +179,52 @@ def test_writer_reads_but_cannot_edit_after_submitting(client_for, people, desk)
     response = client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Changed"))
     assert response.status_code == 403
     assert refresh(story).headline == "Parliament weighs budget"
+
+
+def test_a_writer_sees_their_published_story_as_it_is(client_for, people, desk):
+    image = Image(file=png_upload(), alt_text="A bus lane", caption="Valiasr Street", credit="IFP")
+    image.save()
+    analyst = make_author("Ali Analyst")
+    story = new_draft(
+        people["writer"],
+        desk,
+        lead_image=image,
+        tags=[make_tag("Tehran"), make_tag("Transport")],
+        authors=[people["writer"].author, analyst],
+        dateline="Tehran",
+    )
+    services.submit_story(people["writer"], story)
+    services.claim_story(people["editor"], story)
+    services.publish_story(people["editor"], refresh(story))
+
+    html = client_for("writer").get(f"/desk/stories/{story.pk}/").content.decode()
+    notice = re.search(r'<p class="notice">(.*?)</p>', html, re.S).group(1)
+    assert "with the desk" not in notice
+    assert "published" in notice
+    assert f'src="{image.file.url}"' in html and 'alt="A bus lane"' in html
+    assert "Valiasr Street" in html and "IFP" in html
+    assert "Writer Person" in html and "Ali Analyst" in html
+    assert "Tehran" in html and "Transport" in html
+    assert 'name="action"' not in html  # no workflow step to offer
+
+
+@pytest.mark.parametrize(
+    ("step", "wording"),
+    [
+        (None, "waiting for an editor"),
+        ("claim", "desk is working on it"),
+        ("approve", "approved"),
+    ],
+)
+def test_the_read_only_notice_says_where_the_story_is(client_for, people, desk, step, wording):
+    story = submitted_story(people, desk)
+    if step:
+        services.claim_story(people["editor"], story)
+    if step == "approve":
+        services.approve_story(people["editor"], refresh(story))
+    html = client_for("writer").get(f"/desk/stories/{story.pk}/").content.decode()
+    notice = re.search(r'<p class="notice">(.*?)</p>', html, re.S).group(1)
+    assert wording in notice
 
 
 def test_return_needs_a_note(client_for, people, desk):
@@ -776,3 +822,75 @@ def test_tags_are_saved(client_for, people, desk):
         f"/desk/stories/{story.pk}/", form_data(story, tags=[iran.pk, oil.pk])
     )
     assert set(refresh(story).tags.all()) == {iran, oil}
+
+
+def test_a_writer_adds_new_tags_while_writing(client_for, people, desk):
+    iran = make_tag("Iran")
+    client = client_for("writer")
+    created = client.post(
+        "/desk/stories/new/",
+        {**form_data(), "headline": "Traffic", "desk": desk.pk, "new_tags": "Tehran traffic، iran"},
+    )
+    assert created.status_code == 302
+    story = Story.objects.get(headline="Traffic")
+    assert sorted(tag.name for tag in story.tags.all()) == ["Iran", "Tehran traffic"]
+    saved = client.post(
+        f"/desk/stories/{story.pk}/", form_data(story, tags=[iran.pk], new_tags="Buses, Metro")
+    )
+    assert saved.status_code == 302
+    assert sorted(tag.name for tag in refresh(story).tags.all()) == ["Buses", "Iran", "Metro"]
+    assert AuditEvent.objects.filter(action="tag_create", actor=people["writer"]).count() == 3
+
+
+@pytest.mark.parametrize("typed", ["---", "x" * 81, ",".join(f"tag {n}" for n in range(11))])
+def test_unusable_new_tags_are_refused_and_nothing_is_stored(client_for, people, desk, typed):
+    story = new_draft(people["writer"], desk)
+    response = client_for("writer").post(
+        f"/desk/stories/{story.pk}/", form_data(story, headline="Changed", new_tags=typed)
+    )
+    assert response.status_code == 400
+    assert "tag" in response.content.decode().split('id="id_new_tags"')[1][:600].lower()
+    assert refresh(story).headline == "Parliament weighs budget"
+    assert not Tag.objects.exists()
+
+
+def test_autosave_does_not_make_tags_from_half_typed_names(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    answer = client_for("writer").post(
+        f"/desk/stories/{story.pk}/autosave/", form_data(story, headline="Now", new_tags="Tehr")
+    )
+    assert answer.json()["status"] == "saved"
+    assert not Tag.objects.exists()
+
+
+def test_editors_rename_and_merge_tags_in_the_back_office(client_for, people, desk):
+    capital, tehran = make_tag("The capital"), make_tag("Tehran")
+    story = new_draft(people["writer"], desk, tags=[capital])
+    editor = client_for("editor")
+    listing = editor.get("/desk/tags/").content.decode()
+    assert f'href="/desk/tags/{capital.pk}/"' in listing
+
+    renamed = editor.post(f"/desk/tags/{capital.pk}/", {"name": "Capital city"})
+    assert renamed.status_code == 302
+    capital.refresh_from_db()
+    assert (capital.name, capital.slug) == ("Capital city", "capital-city")
+    clash = editor.post(f"/desk/tags/{capital.pk}/", {"name": "tehran"})
+    assert clash.status_code == 400 and "merge into it instead" in clash.content.decode()
+
+    merged = editor.post(f"/desk/tags/{capital.pk}/merge/", {"into": tehran.pk})
+    assert merged.status_code == 302
+    assert list(refresh(story).tags.all()) == [tehran]
+    page = editor.get(f"/desk/tags/{tehran.pk}/").content.decode()
+    assert "/tag/the-capital/" in page and "/tag/capital-city/" in page
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"tag_rename", "tag_merge"} <= actions
+
+
+def test_writers_and_administrators_do_not_manage_tags(client_for, people, desk):
+    tag = make_tag("Oil")
+    for name in ("writer", "admin"):
+        client = client_for(name)
+        assert client.get("/desk/tags/").status_code == 403
+        assert client.post(f"/desk/tags/{tag.pk}/", {"name": "Gas"}).status_code == 403
+    tag.refresh_from_db()
+    assert tag.name == "Oil"

@@ -17,7 +17,8 @@ from masthead.factories import (
     make_tag,
 )
 from masthead.newsroom.models import Author
-from masthead.stories.services import change_story_slug, withdraw_story
+from masthead.stories.models import Tag
+from masthead.stories.services import change_story_slug, merge_tags, rename_tag, withdraw_story
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +176,34 @@ def test_changed_slug_answers_301_from_every_old_address(client, article):
         response = client.get(url)
         assert response.status_code == 301
         assert response["Location"] == "/politics/renamed-twice/"
+
+
+def test_a_renamed_or_merged_tag_answers_301_from_its_old_addresses(client, article):
+    editor = editor_of(article.desk)
+    iran = article.tags.get(name="Iran")
+    rename_tag(editor, iran, "Islamic Republic")
+    merge_tags(editor, article.tags.get(name="United States"), iran)
+
+    for old in ("iran", "united-states"):
+        for suffix, new in (
+            ("", "/tag/islamic-republic/"),
+            ("feed.xml", "/tag/islamic-republic/feed.xml"),
+            ("atom.xml", "/tag/islamic-republic/atom.xml"),
+        ):
+            response = client.get(f"/tag/{old}/{suffix}")
+            assert (response.status_code, response["Location"]) == (301, new), (old, suffix)
+    assert "Trump cancels attack" in get_text(client, "/tag/islamic-republic/")
+
+
+def test_an_old_tag_address_reveals_nothing_while_no_live_story_carries_it(client):
+    desk = make_desk("Politics")
+    make_story("Draft", desk=desk, tags=[make_tag("Project X")], status="draft", age=None)
+    rename_tag(editor_of(desk), Tag.objects.get(name="Project X"), "Operation Y")
+
+    for url in ("/tag/project-x/", "/tag/project-x/feed.xml"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "operation" not in response.content.decode().lower()
 
 
 def test_story_under_the_wrong_desk_redirects_to_its_desk(client, article):

@@ -28,6 +28,29 @@
     update();
   }
 
+  // The body editor (Tiptap): spell checking on, words and reading time ----
+  const words = document.getElementById("body-words");
+  const wordsPerMinute = Number(words?.dataset.wordsPerMinute || 238);
+  const segmenter = window.Intl?.Segmenter ? new Intl.Segmenter(undefined, { granularity: "word" }) : null;
+  const countWords = (text) =>
+    segmenter
+      ? [...segmenter.segment(text)].filter((segment) => segment.isWordLike).length
+      : text.split(/\s+/).filter(Boolean).length;
+  const showWords = (editor) => {
+    if (!words) return;
+    const count = countWords(editor.state.doc.textBetween(0, editor.state.doc.content.size, " ", " "));
+    const minutes = Math.ceil(count / wordsPerMinute);
+    words.textContent = `${count} word${count === 1 ? "" : "s"}${count ? ` · ${minutes} min read` : ""}`;
+  };
+  const bodyEditorReady = (editor) => {
+    editor.view.dom.setAttribute("spellcheck", "true");
+    showWords(editor);
+    editor.on("update", () => showWords(editor));
+  };
+  const readyEditor = form.querySelector(".ProseMirror[contenteditable]")?.editor;
+  if (readyEditor) bodyEditorReady(readyEditor);
+  else form.addEventListener("prose-editor:ready", (event) => bodyEditorReady(event.detail.editor));
+
   // The body editor's sticky menu bar sits just under the sticky toolbar ----
   const toolbar = form.querySelector(".editor__toolbar");
   if (toolbar && window.ResizeObserver) {
