@@ -12,8 +12,10 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 
+from masthead.backoffice.outlet_time import OutletDateTimeField, in_utc, zone_label
 from masthead.backoffice.services import RoleGrant
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, StaffRole
@@ -289,11 +291,7 @@ class WorkflowForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required to return, correct or withdraw; public for updates and corrections.",
     )
-    when = forms.DateTimeField(
-        required=False,
-        label="Publish at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}),
-    )
+    when = OutletDateTimeField(required=False, label="Publish at")
     embargo = forms.BooleanField(
         required=False, help_text="Also keep preview links closed until that time."
     )
@@ -305,6 +303,10 @@ class WorkflowForm(forms.Form):
         initial=Correction.Kind.CORRECTION,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["when"].label = f"Publish at ({zone_label()})"
 
 
 class TagRenameForm(forms.Form):
@@ -337,6 +339,11 @@ class BoardFilterForm(forms.Form):
     changed_to = forms.DateField(
         required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def zone_note(self) -> str:
+        """Which days the range means: the outlet's, and when today began in UTC."""
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        return f"Days in {zone_label(midnight)}: today began at {in_utc(midnight)}."
 
 
 AUDIT_ACTIONS = [

@@ -458,3 +458,37 @@ def test_the_body_counts_words_and_reading_time_and_checks_spelling(browser, liv
     page.keyboard.insert_text("شورای شهر تهران رأی داد")
     expect(count).to_have_text("509 words · 3 min read")
     assert problems == []
+
+
+def test_the_schedule_field_says_its_zone_and_the_time_in_utc(
+    browser, live_server, sessions, settings
+):
+    settings.TIME_ZONE = "Europe/London"
+    base = live_server.url
+    page, problems = open_tab(browser)
+    sign_in(page, base, sessions["editor.politics"])
+    expect(page.locator(".bar__zone")).to_contain_text("Europe/London, UTC+")
+    page.goto(f"{base}/desk/board/")
+    expect(page.locator(".filters")).to_contain_text("Days in Europe/London")
+    page.get_by_role("region", name="In edit").get_by_role("link").first.click()
+
+    when = page.get_by_label("Publish at (Europe/London, UTC")
+    hint = page.locator("#id_when-utc")
+    expect(when).to_have_attribute("aria-describedby", "id_when-utc")
+    when.fill("2027-07-01T09:00:05")
+    expect(hint.locator("output")).to_have_text("1 Jul 2027, 08:00:05 UTC")
+    when.fill("2027-03-28T01:30:00")
+    expect(hint.locator("output")).to_have_text(
+        "There is no 01:30 on 28 March 2027 in Europe/London: the clocks go forward that night."
+    )
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.locator(".field--error")).to_contain_text("There is no 01:30 on 28 March 2027")
+    expect(workflow_state(page)).to_have_text("In edit")
+
+    page.get_by_label("Publish at (Europe/London, UTC").fill("2027-07-01T09:00:00")
+    page.get_by_role("button", name="Schedule").click()
+    expect(workflow_state(page)).to_have_text("Scheduled")
+    expect(page.locator(".workflow__state")).to_contain_text(
+        "1 Jul 2027, 09:00:00 (Europe/London, UTC+01:00; 1 Jul 2027, 08:00:00 UTC)"
+    )
+    assert [problem for problem in problems if "400 (Bad Request)" not in problem] == []

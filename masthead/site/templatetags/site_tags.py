@@ -32,6 +32,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+@register.filter
+def utc_iso(moment: datetime | None) -> str:
+    """A ``datetime`` attribute's value: UTC, to the second (``2026-11-25T14:03:00Z``)."""
+    return _iso(moment) if moment is not None else ""
+
+
 @register.simple_tag
 def reltime(moment: datetime | None):
     """``<time datetime="…" data-relative>16 mins ago</time>``, kept true by script."""

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from masthead.factories import (
     editor_of,
@@ -204,6 +205,23 @@ def test_an_old_tag_address_reveals_nothing_while_no_live_story_carries_it(clien
         response = client.get(url)
         assert response.status_code == 404
         assert "operation" not in response.content.decode().lower()
+
+
+def test_time_attributes_are_in_utc_whatever_the_outlets_zone(client, settings):
+    settings.TIME_ZONE = "Asia/Tehran"
+    settings.PAGE_SIZE = 2
+    desk = make_desk("Politics")
+    stories = [make_story(f"Story {n}", desk=desk, age=timedelta(hours=n + 1)) for n in range(5)]
+    first = get_text(client, "/politics/")
+    older = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    pages = [first, get_text(client, older), get_text(client, stories[0].get_absolute_url())]
+    pages.append(get_text(client, "/"))
+    found = [value for page in pages for value in re.findall(r'datetime="([^"]*)"', page)]
+    assert len(found) > 5
+    for value in found:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value), value
+    # … and the words readers see are in the outlet's local time.
+    assert timezone.localtime(stories[0].published_at).strftime("%H:%M") in pages[2]
 
 
 def test_story_under_the_wrong_desk_redirects_to_its_desk(client, article):
