@@ -90,6 +90,7 @@ def readable(content: Content) -> dict[str, str]:
     image_text = ""
     if image is not None:
         parts = [
+            image.file.name.rsplit("/", 1)[-1] if image.file else "",
             f"“{image.alt_text}”",
             image.caption,
             f"Credit: {image.credit}" if image.credit else "",
@@ -106,7 +107,7 @@ def readable(content: Content) -> dict[str, str]:
         "lead_image": image_text,
         "seo_title": content.seo_title,
         "seo_description": content.seo_description,
-        "body": "\n\n".join(body_paragraphs(content.body)),
+        "body": body_text(content.body),
     }
 
 
@@ -138,6 +139,26 @@ def word_diff(old: str, new: str) -> list[Segment]:
         if b2 > b1:
             segments.append(Segment("ins", "".join(new_words[b1:b2])))
     return segments
+
+
+def side_by_side(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
+    """Two texts to show next to each other: each with the words only it has marked.
+
+    The old side's own words are "del" segments, the new side's "ins"; the
+    rest is "same".
+    """
+    old_side, new_side = [], []
+    for segment in word_diff(old, new):
+        if segment.kind != "ins":
+            old_side.append(segment)
+        if segment.kind != "del":
+            new_side.append(segment)
+    return old_side, new_side
+
+
+def body_text(html: str) -> str:
+    """A body (or a passage of one) as plain text, paragraphs apart."""
+    return "\n\n".join(body_paragraphs(html))
 
 
 def paragraph_diff(old: list[str], new: list[str]) -> list[Paragraph]:

@@ -8,10 +8,14 @@ the body again on save, whatever the form did.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 
+from masthead.backoffice.outlet_time import OutletDateTimeField, in_utc, zone_label
 from masthead.backoffice.services import RoleGrant
 from masthead.media.forms import ImageUploadField
 from masthead.media.models import Image
@@ -21,7 +25,7 @@ from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line
 from masthead.stories import image_visibility
 from masthead.stories.models import Correction, Label, Story, Tag
-from masthead.stories.services import Content
+from masthead.stories.services import NEW_TAGS_MAX, Content, tag_name_and_slug
 
 # Editor extensions, each producing only tags and attributes the sanitiser allows.
 BODY_EXTENSIONS = {
@@ -41,8 +45,12 @@ BODY_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
     "History": True,
     "HTML": True,
+    # django-prose-editor turns the browser's spell checking off by default.
+    "NoSpellCheck": False,
 }
 BYLINE_SLOTS = 4
+# Commas separate new tags: the Latin one, the Arabic one (Persian text) and the full-width one.
+TAG_SEPARATORS = re.compile("[,\u060c\uff0c]")
 HEADLINE_MAX = Story._meta.get_field("headline").max_length
 
 
@@ -78,12 +86,16 @@ class StoryForm(forms.Form):
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     headline = forms.CharField(
         max_length=HEADLINE_MAX,
-        widget=forms.TextInput(attrs={"data-count": "", "autocomplete": "off", "dir": "auto"}),
+        widget=forms.TextInput(
+            attrs={"data-count": "", "autocomplete": "off", "dir": "auto", "spellcheck": "true"}
+        ),
     )
     dek = forms.CharField(
         required=False,
         max_length=400,
-        widget=forms.Textarea(attrs={"rows": 2, "data-count": "", "dir": "auto"}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "data-count": "", "dir": "auto", "spellcheck": "true"}
+        ),
         help_text="The standfirst under the headline.",
     )
     body = ProseEditorFormField(
@@ -93,6 +105,13 @@ class StoryForm(forms.Form):
     desk = forms.ModelChoiceField(Desk.objects.none(), empty_label=None)
     tags = forms.ModelMultipleChoiceField(
         Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    new_tags = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="New tags",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto", "spellcheck": "true"}),
+        help_text="Comma-separated. A tag the outlet already has is reused.",
     )
     dateline = forms.CharField(required=False, max_length=100, help_text="Where it was reported.")
     lead_image = ImageChoiceField(Image.objects.all(), required=False, widget=forms.HiddenInput)
@@ -199,6 +218,23 @@ class StoryForm(forms.Form):
     def bylines(self) -> list:
         return [self[name] for name in self.byline_names]
 
+    def clean_new_tags(self) -> list[str]:
+        """The names typed, checked as the tag service will store them (it creates them)."""
+        names = [
+            name for name in TAG_SEPARATORS.split(self.cleaned_data["new_tags"]) if name.strip()
+        ]
+        errors = []
+        for name in names:
+            try:
+                tag_name_and_slug(name)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if len(names) > NEW_TAGS_MAX:
+            errors.append(f"Add at most {NEW_TAGS_MAX} new tags at a time.")
+        if errors:
+            raise ValidationError(errors)
+        return names
+
     def clean_body(self) -> str:
         body = self.cleaned_data.get("body") or ""
         if len(body) > MAX_BODY_CHARS:
@@ -253,6 +289,7 @@ class StoryForm(forms.Form):
         return self.new_image or self.cleaned_data["lead_image"]
 
     def content(self, *, lead_image: Image | None, language: str) -> Content:
+        """The story as the form has it (tags typed as new are added when saved: views)."""
         data = self.cleaned_data
         return Content(
             headline=data["headline"],
@@ -283,11 +320,7 @@ class WorkflowForm(forms.Form):
             "corrections and republishing, and for a withdrawal once readers saw the story."
         ),
     )
-    when = forms.DateTimeField(
-        required=False,
-        label="Publish at",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}),
-    )
+    when = OutletDateTimeField(required=False, label="Publish at")
     embargo = forms.BooleanField(
         required=False, help_text="Also keep preview links closed until that time."
     )
@@ -301,6 +334,24 @@ class WorkflowForm(forms.Form):
     )
     # Steps hard to take back (``Transition.asks_confirmation``) need it ticked.
     confirm = forms.BooleanField(required=False, label="Yes, withdraw this story")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["when"].label = f"Publish at ({zone_label()})"
+
+
+class TagRenameForm(forms.Form):
+    name = forms.CharField(max_length=200, label="New name")
+
+
+class TagMergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        Tag.objects.none(), label="Merge into", empty_label="Choose a tag"
+    )
+
+    def __init__(self, *args, tag: Tag, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Tag.objects.exclude(pk=tag.pk)
 
 
 class SlugForm(forms.Form):
@@ -319,6 +370,11 @@ class BoardFilterForm(forms.Form):
     changed_to = forms.DateField(
         required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def zone_note(self) -> str:
+        """Which days the range means: the outlet's, and when today began in UTC."""
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        return f"Days in {zone_label(midnight)}: today began at {in_utc(midnight)}."
 
 
 AUDIT_ACTIONS = [
@@ -340,6 +396,9 @@ AUDIT_ACTIONS = [
     ("change_slug", "Slug changed"),
     ("share_preview", "Preview link shared"),
     ("revoke_preview", "Preview link revoked"),
+    ("tag_create", "Tag created"),
+    ("tag_rename", "Tag renamed"),
+    ("tag_merge", "Tags merged"),
     ("staff_create", "Staff account created"),
     ("staff_roles", "Staff roles changed"),
     ("staff_profile", "Staff profile changed"),

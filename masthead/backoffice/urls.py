@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import path
 from django.views.generic import RedirectView
 
-from masthead.backoffice import staff_views, views
+from masthead.backoffice import staff_views, tag_views, views
 
 app_name = "backoffice"
 
@@ -36,6 +36,9 @@ urlpatterns = [
         views.revoke_preview,
         name="revoke_preview",
     ),
+    path("tags/", tag_views.tag_list, name="tags"),
+    path("tags/<int:tag_id>/", tag_views.tag_edit, name="tag"),
+    path("tags/<int:tag_id>/merge/", tag_views.tag_merge, name="tag_merge"),
     path("staff/", staff_views.staff_list, name="staff"),
     path("staff/new/", staff_views.staff_new, name="staff_new"),
     path("staff/<int:user_id>/", staff_views.staff_edit, name="staff_edit"),

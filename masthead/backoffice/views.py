@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice import selectors
 from masthead.backoffice.access import editor_required, staff_member_required
-from masthead.backoffice.diff import compare
+from masthead.backoffice.diff import LABELS, compare
 from masthead.backoffice.forms import (
     AuditFilterForm,
     BoardFilterForm,
@@ -31,7 +31,14 @@ from masthead.backoffice.forms import (
     StoryForm,
     WorkflowForm,
 )
-from masthead.backoffice.merge import merge, same_content
+from masthead.backoffice.merge import (
+    field_conflicts,
+    merge,
+    passage_conflicts,
+    passages_for_script,
+    readable_name,
+    same_content,
+)
 from masthead.backoffice.services import save_notes_to_editor
 from masthead.media.models import file_removed_unless_saved
 from masthead.newsroom import audit
@@ -225,8 +232,10 @@ def _create(request: HttpRequest) -> HttpResponse:
         return render(request, "backoffice/editor.html", _new_context(form), status=400)
     content = form.content(lead_image=form.image_to_save(), language="")
     try:
-        # A new image is stored with the story's first revision, after the checks.
+        # A new image is stored with the story's first revision, after the checks;
+        # new tags are made in the same transaction, so a refusal leaves neither.
         with file_removed_unless_saved(form.new_image), transaction.atomic():
+            content = _with_new_tags(request, form, None, content)
             story = services.create_story(request.user, content, note="Created")
             save_notes_to_editor(request.user, story, form.cleaned_data["notes_to_editor"])
     except ValidationError as error:
@@ -272,7 +281,7 @@ def _save_and_step(request: HttpRequest, story: Story) -> HttpResponse:
     content = form.content(lead_image=form.image_to_save(), language=language)
     base_revision_id = form.cleaned_data["base_revision"]
     try:
-        saved = _save(request, story, content, base_revision_id, form, note="")
+        saved = _save(request, story, content, base_revision_id, form, note="", new_tags=True)
     except StaleRevision as stale:
         # Nothing was stored: the merge starts from the image the page had.
         kept = replace(content, lead_image=form.cleaned_data["lead_image"])
@@ -290,12 +299,33 @@ def _save_and_step(request: HttpRequest, story: Story) -> HttpResponse:
     return outcome or redirect("backoffice:story", story_id=story.pk)
 
 
-def _save(request, story: Story, content: Content, base_revision_id, form, note: str) -> bool:
-    """Keep a new revision if anything changed; True if something was saved."""
+def _with_new_tags(request, form: StoryForm, story: Story | None, content: Content) -> Content:
+    """``content`` with the tags typed in "New tags", made if the outlet has none of that name.
+
+    Call inside the transaction that saves the story: a refused save makes no tag.
+    """
+    names = form.cleaned_data["new_tags"]
+    if not names:
+        return content
+    desk = form.cleaned_data["desk"] if story is None else story.desk
+    made = services.tags_for_story(request.user, names, desk=desk, story=story)
+    chosen = {tag.pk for tag in content.tags}
+    return replace(content, tags=[*content.tags, *(tag for tag in made if tag.pk not in chosen)])
+
+
+def _save(
+    request, story: Story, content: Content, base_revision_id, form, note: str, new_tags=False
+) -> bool:
+    """Keep a new revision if anything changed; True if something was saved.
+
+    With ``new_tags`` the tags typed as new are made first (autosave makes none).
+    """
     notes = form.cleaned_data["notes_to_editor"]
     latest = story.latest_revision
     # A new image is stored with the revision, after the permission and stale checks.
     with file_removed_unless_saved(form.new_image), transaction.atomic():
+        if new_tags:
+            content = _with_new_tags(request, form, story, content)
         changed = (
             latest is None
             or form.new_image is not None
@@ -376,7 +406,7 @@ def step(request: HttpRequest, story_id: int) -> HttpResponse:
 
 
 def _conflict(request, story, form, mine: Content, base_revision_id, stale: StaleRevision, action):
-    """Both versions side by side, and a form with the merge of the two to save."""
+    """What each side changed, the passages both changed side by side, and the merge to save."""
     latest = stale.latest
     latest_content = Content.of(latest)
     base = Revision.objects.filter(pk=base_revision_id, story=story).first()
@@ -388,22 +418,28 @@ def _conflict(request, story, form, mine: Content, base_revision_id, stale: Stal
         initial |= form.typed_image_words()
     if form.cleaned_data["lead_image_upload"]:
         messages.warning(request, "The image you uploaded was not saved: choose the file again.")
+    # Tags typed as new were not made (the save was refused): keep the words.
+    initial["new_tags"] = form.data.get("new_tags", "")
     merged_form = _story_form(request, story, initial=initial)
-    diffs = [entry for entry in compare(latest_content, mine) if entry.changed]
+    conflicts = {readable_name(name) for name in result.conflicts}
+    diffs = [entry for entry in compare(latest_content, result.merged) if entry.changed]
     for entry in diffs:
         entry.outcome = (
             "conflict"
-            if entry.name in result.conflicts
-            else "theirs"
-            if entry.name in result.theirs
+            if entry.name in conflicts
+            else "combined"
+            if entry.name in result.combined
             else "mine"
         )
     context = {
         "story": story,
         "latest": latest,
-        "latest_content": latest_content,
         "diffs": diffs,
         "result": result,
+        "taken": [LABELS[readable_name(name)] for name in result.theirs],
+        "field_conflicts": field_conflicts(result, mine, latest_content),
+        "passage_conflicts": passage_conflicts(result.body),
+        "passages": passages_for_script(result.body),
         "form": merged_form,
         "message": str(stale),
         "skipped_step": action if action != "save" else "",

@@ -24,7 +24,13 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
@@ -34,7 +40,7 @@ from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.absolute_urls import absolute_url, site_host
 from masthead.site.http import finish_public_response, surrogate_keys
-from masthead.site.selectors import is_carried_by_live_story
+from masthead.site.selectors import is_carried_by_live_story, moved_tag
 from masthead.site.sitemaps import section_summaries
 from masthead.site.summaries import story_summary
 from masthead.stories.models import Byline, Label, Story, Tag
@@ -199,12 +205,25 @@ class StoryFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        moved = self._moved_tag(request, kwargs.get("slug"))
+        if moved is not None:
+            return finish_public_response(request, moved)
         # One instance serves every request: bind the request to a copy.
         bound = copy.copy(self)
         bound.request = request
         response = Feed.__call__(bound, request, *args, **kwargs)
         surrogate_keys(response, bound.section.scope)
         return finish_public_response(request, response)
+
+    def _moved_tag(self, request, slug: str | None) -> HttpResponse | None:
+        """A 301 from the feed of a tag's old slug (renamed or merged) to its feed now."""
+        if self.scope != "tag" or Tag.objects.filter(slug=slug).exists():
+            return None
+        tag = moved_tag(slug)
+        if tag is None:
+            return None
+        address = reverse(request.resolver_match.view_name, kwargs={"slug": tag.slug})
+        return surrogate_keys(HttpResponsePermanentRedirect(address), f"tag:{tag.pk}")
 
     def get_object(self, request, slug: str | None = None, desk_slug: str | None = None):
         self.section = feed_section(self.scope, slug or desk_slug)

@@ -21,6 +21,7 @@ from masthead.stories.models import (
     Story,
     StoryContent,
     Tag,
+    TagSlug,
 )
 from masthead.stories.versions import FRONT, SITE
 
@@ -45,6 +46,17 @@ def is_carried_by_live_story(topic: Tag | Label) -> bool:
         links = Story.tags.through.objects.filter(tag=topic, story__in=Story.objects.live())
         return links.exists()
     return Story.objects.live().filter(label=topic).exists()
+
+
+def moved_tag(slug: str) -> Tag | None:
+    """The tag that had ``slug`` before a rename or merge, if a live story carries it.
+
+    A tag no live story carries is public nowhere, its new name included.
+    """
+    old = TagSlug.objects.select_related("tag").filter(slug=slug).first()
+    if old is None or not Story.objects.live().filter(tags=old.tag).exists():
+        return None
+    return old.tag
 
 
 def recent_posts(exclude: Story | None = None) -> list[Story]:

@@ -190,7 +190,13 @@ def author(request, slug: str):
 @require_safe
 @public_response
 def tag(request, slug: str):
-    topic = get_object_or_404(Tag, slug=slug)
+    topic = Tag.objects.filter(slug=slug).first()
+    if topic is None:
+        moved = selectors.moved_tag(slug)  # renamed or merged: 301 to where it is now
+        if moved is None:
+            raise Http404("No such tag.")
+        redirect = HttpResponsePermanentRedirect(moved.get_absolute_url())
+        return surrogate_keys(redirect, f"tag:{moved.pk}")
     if not selectors.is_carried_by_live_story(topic):
         raise Http404("No such tag.")
     stories = selectors.live_stories().filter(tags=topic)

@@ -483,6 +483,17 @@ class StorySlug(models.Model):
         return self.slug
 
 
+class TagSlug(models.Model):
+    """A slug a tag had before (renamed, or merged into another): it answers 301 to the tag."""
+
+    slug = models.SlugField(max_length=80, unique=True, allow_unicode=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="old_slugs")
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
 def unique_story_slug(headline: str, exclude_pk: int | None = None) -> str:
     """A slug from the headline that no story has, nor had."""
     base = slugify(headline, allow_unicode=True)[:100].strip("-") or "story"

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,6 +24,7 @@ from masthead import failpoints
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
+from masthead.newsroom.text import clean_line
 from masthead.stories import permissions, preview, versions
 from masthead.stories.models import (
     Byline,
@@ -34,6 +36,7 @@ from masthead.stories.models import (
     StoryContent,
     StorySlug,
     Tag,
+    TagSlug,
 )
 from masthead.stories.signals import story_changed
 from masthead.stories.workflow import WORKING_STATES, Action, transition_for
@@ -510,6 +513,161 @@ def revoke_preview(actor, link: PreviewLink) -> PreviewLink:
         link.save(update_fields=["closed_at", "closed_by", "closed_reason"])
     audit.record(actor, "revoke_preview", story, revision=link.revision.number, link=link.pk)
     return link
+
+
+# Tags -----------------------------------------------------------------------
+
+TAG_NAME_MAX = Tag._meta.get_field("name").max_length
+# Tags a person may add to the outlet's list with one save.
+NEW_TAGS_MAX = 10
+
+
+def tag_name_and_slug(raw: str) -> tuple[str, str]:
+    """A tag name cleaned as it is stored, and the slug it gets; ValidationError if unusable."""
+    name = clean_line(raw or "")
+    if len(name) > TAG_NAME_MAX:
+        raise ValidationError(f"A tag name has at most {TAG_NAME_MAX} characters: “{name[:40]}…”.")
+    slug = slugify(name, allow_unicode=True)[:TAG_NAME_MAX].strip("-")
+    if not slug:
+        raise ValidationError(f"“{name}” is not a tag name: use at least one letter or digit.")
+    return name, slug
+
+
+def _tag_known_as(name: str, slug: str) -> Tag | None:
+    """The tag that has this slug or name (or had the slug, before a rename or merge)."""
+    tag = Tag.objects.filter(models.Q(slug=slug) | models.Q(name__iexact=name)).first()
+    if tag is None:
+        old = TagSlug.objects.select_related("tag").filter(slug=slug).first()
+        tag = old.tag if old is not None else None
+    return tag
+
+
+@transaction.atomic
+def tags_for_story(actor, names: list[str], *, desk: Desk, story: Story | None = None) -> list[Tag]:
+    """The tags called ``names``, adding to the outlet's list those it does not have yet.
+
+    Whoever may write the story (create it on ``desk``, or edit ``story``)
+    may add tags while writing; a name whose slug an existing tag has, or
+    had before a rename or merge, is that tag. Each new tag is audited. A
+    tag no live story carries is public nowhere, so nothing is bumped.
+    """
+    if story is None:
+        permissions.check_create(actor, desk)
+    else:
+        permissions.check_edit(actor, story)
+    cleaned = [tag_name_and_slug(name) for name in names]
+    if len({slug for _, slug in cleaned}) > NEW_TAGS_MAX:
+        raise ValidationError(f"Add at most {NEW_TAGS_MAX} new tags at a time.")
+    found: list[Tag] = []
+    for name, slug in cleaned:
+        tag = _tag_known_as(name, slug)
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name, slug=slug)
+            except IntegrityError:  # made by someone else a moment ago
+                tag = _tag_known_as(name, slug)
+                if tag is None:
+                    raise
+            else:
+                audit.record(actor, "tag_create", tag, note=name)
+        if tag not in found:
+            found.append(tag)
+    return found
+
+
+def _check_manages_tags(actor) -> None:
+    access = access_for(actor)
+    if not (access.editor_desks or access.is_chief_editor):
+        raise PermissionDenied("Only desk editors and chief editors rename and merge tags.")
+
+
+def _retire_slug(tag: Tag, slug: str) -> None:
+    TagSlug.objects.update_or_create(slug=slug, defaults={"tag": tag})
+
+
+@transaction.atomic
+def rename_tag(actor, tag: Tag, new_name: str) -> Tag:
+    """Give a tag a new name (and the slug that goes with it); its old address answers 301.
+
+    Every page that shows the tag changes: saving the tag bumps the "site"
+    scope (``stories.apps``).
+    """
+    _check_manages_tags(actor)
+    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    name, slug = tag_name_and_slug(new_name)
+    other = Tag.objects.filter(models.Q(slug=slug) | models.Q(name__iexact=name)).exclude(pk=tag.pk)
+    if other.exists():
+        raise ValidationError(f"The tag “{other.first().name}” exists: merge into it instead.")
+    if TagSlug.objects.filter(slug=slug).exclude(tag=tag).exists():
+        raise ValidationError(f"“{slug}” was another tag's address: choose another name.")
+    old_name, old_slug = tag.name, tag.slug
+    if (name, slug) == (old_name, old_slug):
+        return tag
+    if slug != old_slug:
+        TagSlug.objects.filter(tag=tag, slug=slug).delete()
+        _retire_slug(tag, old_slug)
+    tag.name, tag.slug = name, slug
+    tag.save()
+    versions.bump({f"tag:{tag.pk}"})
+    audit.record(actor, "tag_rename", tag, note=f"{old_name} → {name}", old_slug=old_slug)
+    return tag
+
+
+def _revisions_with_tag(tag: Tag):
+    """Revisions whose tag list holds ``tag`` (a text match narrows, an exact check decides)."""
+    candidates = Revision.objects.annotate(tag_text=Cast("tag_ids", models.TextField())).filter(
+        tag_text__contains=str(tag.pk)
+    )
+    for revision in candidates.only("pk", "tag_ids").iterator(chunk_size=500):
+        if tag.pk in revision.tag_ids:
+            yield revision
+
+
+@transaction.atomic
+def merge_tags(actor, source: Tag, target: Tag) -> Tag:
+    """Fold ``source`` into ``target``: its stories and revisions carry ``target``, its
+    addresses answer 301 to ``target``'s, and ``source`` is gone.
+
+    Revisions are rewritten to name the surviving tag (their words are untouched), so a
+    restored or previewed revision keeps the tag. Deleting ``source`` bumps the "site"
+    scope, which every page depends on.
+    """
+    _check_manages_tags(actor)
+    if source.pk == target.pk:
+        raise ValidationError("A tag cannot be merged into itself.")
+    first, second = sorted((source.pk, target.pk))
+    locked = Tag.objects.select_for_update().in_bulk([first, second])
+    if len(locked) < 2:
+        raise ValidationError("One of the two tags no longer exists.")
+    source, target = locked[source.pk], locked[target.pk]
+    links = Story.tags.through.objects
+    story_ids = list(links.filter(tag=source).values_list("story_id", flat=True))
+    links.bulk_create(
+        [links.model(story_id=story_id, tag=target) for story_id in story_ids],
+        ignore_conflicts=True,
+    )
+    links.filter(tag=source).delete()
+    rewritten = []
+    for revision in _revisions_with_tag(source):
+        ids = [target.pk if pk == source.pk else pk for pk in revision.tag_ids]
+        revision.tag_ids = list(dict.fromkeys(ids))
+        rewritten.append(revision)
+    Revision.objects.bulk_update(rewritten, ["tag_ids"], batch_size=500)
+    TagSlug.objects.filter(tag=source).update(tag=target)
+    audit.record(
+        actor,
+        "tag_merge",
+        target,
+        note=f"{source.name} → {target.name}",
+        merged_slug=source.slug,
+        stories=len(story_ids),
+    )
+    old_slug, source_pk = source.slug, source.pk
+    source.delete()
+    _retire_slug(target, old_slug)
+    versions.bump({f"tag:{source_pk}", f"tag:{target.pk}"})
+    return target
 
 
 # Soft locks -----------------------------------------------------------------

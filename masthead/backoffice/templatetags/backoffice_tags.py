@@ -1,4 +1,5 @@
-"""Template helpers of the back office: a story's state as an editor sees it."""
+"""Template helpers of the back office: a story's state as an editor sees it, and the
+outlet's time zone (``backoffice/outlet_time.py``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 
 from django import template
 
+from masthead.backoffice import outlet_time
 from masthead.backoffice.forms import AUDIT_ACTIONS
 from masthead.stories.models import Story
 
@@ -39,3 +41,15 @@ def isotime(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@register.simple_tag
+def outlet_zone(moment=None) -> str:
+    """The outlet's zone and its offset (now, or at ``moment``): "Asia/Tehran, UTC+03:30"."""
+    return outlet_time.zone_label(moment)
+
+
+@register.filter
+def in_utc(moment) -> str:
+    """``moment`` in UTC, to the second: "2 Dec 2026, 16:15:00 UTC"."""
+    return outlet_time.in_utc(moment) if moment else ""

@@ -243,11 +243,13 @@ def test_two_editors_saving_at_once_merge_on_the_conflict_page(browser, live_ser
     )
     expect(chief.get_by_text("nothing you typed is lost")).to_be_visible()
     expect(chief.locator(".diff__field--conflict")).to_contain_text("Headline")
-    expect(chief.get_by_label("Headline")).to_have_value(f"{title}, say lawmakers")
+    expect(chief.get_by_role("textbox", name="Headline")).to_have_value(f"{title}, say lawmakers")
     expect(chief.get_by_label("Dateline")).to_have_value("Tehran")
     shoot(chief, "desk-conflict.png")
 
-    chief.get_by_label("Headline").fill(f"{title}: committee delays its vote, say lawmakers")
+    chief.get_by_role("textbox", name="Headline").fill(
+        f"{title}: committee delays its vote, say lawmakers"
+    )
     chief.get_by_role("button", name="Save the merged version").click()
     expect(chief.get_by_text("Saved.", exact=True)).to_be_visible()
     expect(chief.get_by_label("Headline")).to_have_value(
@@ -297,3 +299,231 @@ def test_withdrawing_asks_first_and_an_editor_can_republish(browser, live_server
     expect(reader.get_by_text("Reinstated: the figures were right.")).to_be_visible()
     assert problems == []
     assert reader_problems == []
+
+
+def test_two_editors_adding_to_different_paragraphs_both_keep_their_sentence(
+    browser, live_server, sessions
+):
+    base = live_server.url
+    a, a_problems = open_tab(browser)
+    sign_in(a, base, sessions["editor.politics"])
+    a.goto(f"{base}/desk/board/")
+    a.get_by_role("region", name="In edit").get_by_role("link").first.click()
+    story_url = a.url
+    b, b_problems = open_tab(browser)
+    sign_in(b, base, sessions["chief"])
+    b.goto(story_url)
+    paragraphs = b.locator(f"{BODY} > p")
+    expect(paragraphs.nth(2)).to_be_visible()
+
+    # A adds a sentence to paragraph 1 and saves; B adds one to the last and saves.
+    a.locator(f"{BODY} > p").first.click()
+    a.keyboard.press("End")
+    a.keyboard.type(" Sentence from A.")
+    a.get_by_role("button", name="Save", exact=True).click()
+    expect(a.get_by_text("Saved.", exact=True)).to_be_visible()
+    paragraphs.last.click()
+    b.keyboard.press("End")
+    b.keyboard.type(" Sentence from B.")
+    b.get_by_role("button", name="Save", exact=True).click()
+
+    expect(b.get_by_role("heading", level=1)).to_have_text(
+        "Someone saved this story while you were editing"
+    )
+    expect(b.get_by_role("heading", name="You both changed these")).to_have_count(0)
+    expect(b.locator(BODY)).to_contain_text("Sentence from A.")
+    expect(b.locator(BODY)).to_contain_text("Sentence from B.")
+    b.get_by_role("button", name="Save the merged version").click()
+    expect(b.get_by_text("Saved.", exact=True)).to_be_visible()
+    expect(b.locator(f"{BODY} > p").first).to_contain_text("Sentence from A.")
+    expect(b.locator(f"{BODY} > p").last).to_contain_text("Sentence from B.")
+
+    # Both change paragraph 2: a conflict, side by side; B takes A's version.
+    a.goto(story_url)
+    b.goto(story_url)
+    a.locator(f"{BODY} > p").nth(1).click()
+    a.keyboard.press("End")
+    a.keyboard.type(" A's ending.")
+    a.get_by_role("button", name="Save", exact=True).click()
+    expect(a.get_by_text("Saved.", exact=True)).to_be_visible()
+    b.locator(f"{BODY} > p").nth(1).click()
+    b.keyboard.press("End")
+    b.keyboard.type(" B's ending.")
+    b.get_by_role("button", name="Save", exact=True).click()
+    theirs = b.get_by_role("region", name="Their passage 1")
+    expect(theirs).to_contain_text("A's ending.")
+    expect(b.get_by_role("region", name="Your passage 1")).to_contain_text("B's ending.")
+    expect(b.locator(BODY)).to_contain_text("B's ending.")
+    b.get_by_role("radio", name="theirs").check()
+    expect(b.locator(BODY)).to_contain_text("A's ending.")
+    expect(b.locator(BODY)).not_to_contain_text("B's ending.")
+    b.get_by_role("button", name="Save the merged version").click()
+    # Theirs everywhere is the latest revision as it is: nothing new to keep.
+    expect(b.get_by_text("No changes to save.", exact=True)).to_be_visible()
+    expect(b.locator(f"{BODY} > p").nth(1)).to_contain_text("A's ending.")
+    expect(b.locator(BODY)).not_to_contain_text("B's ending.")
+    expect(b.locator(f"{BODY} > p").first).to_contain_text("Sentence from A.")
+    assert a_problems == []
+    assert [problem for problem in b_problems if "409 (Conflict)" not in problem] == []
+
+
+# Layout on a 1366×768 laptop ------------------------------------------------------
+
+LAPTOP = (1366, 768)
+
+
+def box_inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+def is_on_top(page: Page, selector: str) -> bool:
+    """Whether the element under the centre of ``selector`` is it (or inside it)."""
+    return page.evaluate(
+        """(selector) => {
+            const element = document.querySelector(selector);
+            const box = element.getBoundingClientRect();
+            const found = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+            return element.contains(found);
+        }""",
+        selector,
+    )
+
+
+def test_board_history_and_editor_menus_fit_a_laptop_screen(browser, live_server, sessions):
+    base = live_server.url
+    page, problems = open_tab(browser, *LAPTOP)
+    sign_in(page, base, sessions["editor.politics"])
+    viewport = {"x": 0, "y": 0, "width": LAPTOP[0], "height": 10_000}
+
+    # Every column of the board, the seventh (Withdrawn) included, is on the screen.
+    page.goto(f"{base}/desk/board/")
+    columns = page.locator(".board > .column")
+    expect(columns).to_have_count(7)
+    for column in columns.all():
+        assert box_inside(column.bounding_box(), viewport), column.get_attribute("class")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= LAPTOP[0]
+
+    # A published story with a few revisions: every Restore button is whole.
+    page.get_by_role("region", name="Published (recent)").get_by_role("link").first.click()
+    story_url = page.url
+    for take in ("one", "two"):
+        page.get_by_label("Dek").fill(f"A dek, take {take}, with a longer note")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    page.goto(f"{story_url}history/")
+    restores = page.get_by_role("button", name="Restore")
+    expect(restores.first).to_be_visible()
+    table = page.locator(".table-wrap").bounding_box()
+    for button in restores.all():
+        assert box_inside(button.bounding_box(), table)
+        assert box_inside(button.bounding_box(), viewport)
+
+    # The block-type menu's arrow is drawn, not a glyph the fonts here may lack.
+    page.goto(story_url)
+    arrow = page.evaluate(
+        """() => {
+            const menu = document.querySelector('.prose-menubar__selected');
+            const style = getComputedStyle(menu, '::after');
+            return {content: style.content, width: parseFloat(style.borderTopWidth),
+                    color: style.borderTopColor};
+        }"""
+    )
+    assert arrow["content"] in ('""', "none", "normal")
+    assert arrow["width"] > 0 and arrow["color"] not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert problems == []
+
+
+def test_the_autosave_warning_stays_visible_under_the_sticky_toolbars(
+    browser, live_server, sessions
+):
+    base = live_server.url
+    editor, _ = open_tab(browser, *LAPTOP)
+    editor.clock.install()
+    sign_in(editor, base, sessions["editor.politics"])
+    editor.goto(f"{base}/desk/board/")
+    editor.get_by_role("region", name="In edit").get_by_role("link").first.click()
+    story_url = editor.url
+
+    # Someone else saves; then the editor types far down the body.
+    chief, _ = open_tab(browser, *LAPTOP)
+    sign_in(chief, base, sessions["chief"])
+    chief.goto(story_url)
+    chief.get_by_label("Dateline").fill("Tehran")
+    chief.get_by_role("button", name="Save", exact=True).click()
+    expect(chief.get_by_text("Saved.", exact=True)).to_be_visible()
+
+    editor.locator(BODY).click()
+    editor.keyboard.press("Control+End")
+    for line in range(12):
+        editor.keyboard.press("Enter")
+        editor.keyboard.type(f"Line {line} of a long body.")
+    editor.mouse.wheel(0, 700)
+    editor.clock.fast_forward("00:25")
+    status = editor.locator("#save-status")
+    expect(status).to_have_class(re.compile("is-problem"))
+    assert status.bounding_box()["y"] >= 0
+    assert is_on_top(editor, "#save-status")
+    assert is_on_top(editor, '[data-shortcut="save"]')
+
+
+def test_the_body_counts_words_and_reading_time_and_checks_spelling(browser, live_server, sessions):
+    base = live_server.url
+    page, problems = open_tab(browser)
+    sign_in(page, base, sessions["writer.nima"])
+    page.get_by_role("button", name="Start writing").click()
+    body = page.locator(BODY)
+    for field in (page.get_by_label("Headline"), page.get_by_label("Dek"), body):
+        expect(field).to_have_attribute("spellcheck", "true")
+        assert field.evaluate("element => element.spellcheck") is True
+
+    count = page.locator("#body-words")
+    expect(count).to_have_text("0 words")
+    body.click()
+    page.keyboard.type("The city council voted.")
+    expect(count).to_have_text("4 words · 1 min read")
+    page.keyboard.insert_text(" word" * 500)
+    # 504 words at 238 words a minute: 2.1 minutes, shown rounded up.
+    expect(count).to_have_text("504 words · 3 min read")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text("شورای شهر تهران رأی داد")
+    expect(count).to_have_text("509 words · 3 min read")
+    assert problems == []
+
+
+def test_the_schedule_field_says_its_zone_and_the_time_in_utc(
+    browser, live_server, sessions, settings
+):
+    settings.TIME_ZONE = "Europe/London"
+    base = live_server.url
+    page, problems = open_tab(browser)
+    sign_in(page, base, sessions["editor.politics"])
+    expect(page.locator(".bar__zone")).to_contain_text("Europe/London, UTC+")
+    page.goto(f"{base}/desk/board/")
+    expect(page.locator(".filters")).to_contain_text("Days in Europe/London")
+    page.get_by_role("region", name="In edit").get_by_role("link").first.click()
+
+    when = page.get_by_label("Publish at (Europe/London, UTC")
+    hint = page.locator("#id_when-utc")
+    expect(when).to_have_attribute("aria-describedby", "id_when-utc")
+    when.fill("2027-07-01T09:00:05")
+    expect(hint.locator("output")).to_have_text("1 Jul 2027, 08:00:05 UTC")
+    when.fill("2027-03-28T01:30:00")
+    expect(hint.locator("output")).to_have_text(
+        "There is no 01:30 on 28 March 2027 in Europe/London: the clocks go forward that night."
+    )
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.locator(".field--error")).to_contain_text("There is no 01:30 on 28 March 2027")
+    expect(workflow_state(page)).to_have_text("In edit")
+
+    page.get_by_label("Publish at (Europe/London, UTC").fill("2027-07-01T09:00:00")
+    page.get_by_role("button", name="Schedule").click()
+    expect(workflow_state(page)).to_have_text("Scheduled")
+    expect(page.locator(".workflow__state")).to_contain_text(
+        "1 Jul 2027, 09:00:00 (Europe/London, UTC+01:00; 1 Jul 2027, 08:00:00 UTC)"
+    )
+    assert [problem for problem in problems if "400 (Bad Request)" not in problem] == []

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,11 +14,11 @@ from django.utils import timezone
 from PIL import Image as PillowImage
 
 from masthead.backoffice.tests.editor_posts import form_data
-from masthead.factories import make_author, make_label, make_tag
+from masthead.factories import make_author, make_label, make_story, make_tag
 from masthead.media.models import Image
 from masthead.newsroom.models import AuditEvent
 from masthead.stories import services
-from masthead.stories.models import Correction, Revision, Story
+from masthead.stories.models import Correction, Revision, Story, Tag
 from masthead.stories.services import Content
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +178,52 @@ def test_writer_reads_but_cannot_edit_after_submitting(client_for, people, desk)
     response = client.post(f"/desk/stories/{story.pk}/", form_data(story, headline="Changed"))
     assert response.status_code == 403
     assert refresh(story).headline == "Parliament weighs budget"
+
+
+def test_a_writer_sees_their_published_story_as_it_is(client_for, people, desk):
+    image = Image(file=png_upload(), alt_text="A bus lane", caption="Valiasr Street", credit="IFP")
+    image.save()
+    analyst = make_author("Ali Analyst")
+    story = new_draft(
+        people["writer"],
+        desk,
+        lead_image=image,
+        tags=[make_tag("Tehran"), make_tag("Transport")],
+        authors=[people["writer"].author, analyst],
+        dateline="Tehran",
+    )
+    services.submit_story(people["writer"], story)
+    services.claim_story(people["editor"], story)
+    services.publish_story(people["editor"], refresh(story))
+
+    html = client_for("writer").get(f"/desk/stories/{story.pk}/").content.decode()
+    notice = re.search(r'<p class="notice">(.*?)</p>', html, re.S).group(1)
+    assert "with the desk" not in notice
+    assert "published" in notice
+    assert f'src="{image.file.url}"' in html and 'alt="A bus lane"' in html
+    assert "Valiasr Street" in html and "IFP" in html
+    assert "Writer Person" in html and "Ali Analyst" in html
+    assert "Tehran" in html and "Transport" in html
+    assert 'name="action"' not in html  # no workflow step to offer
+
+
+@pytest.mark.parametrize(
+    ("step", "wording"),
+    [
+        (None, "waiting for an editor"),
+        ("claim", "desk is working on it"),
+        ("approve", "approved"),
+    ],
+)
+def test_the_read_only_notice_says_where_the_story_is(client_for, people, desk, step, wording):
+    story = submitted_story(people, desk)
+    if step:
+        services.claim_story(people["editor"], story)
+    if step == "approve":
+        services.approve_story(people["editor"], refresh(story))
+    html = client_for("writer").get(f"/desk/stories/{story.pk}/").content.decode()
+    notice = re.search(r'<p class="notice">(.*?)</p>', html, re.S).group(1)
+    assert wording in notice
 
 
 def test_return_needs_a_note(client_for, people, desk):
@@ -537,6 +584,15 @@ def test_history_shows_a_readable_diff_and_restores(client_for, people, desk):
     assert story.latest_revision.note == "Restored revision 1"
 
 
+def test_history_of_an_imported_story_shows_revisions_nobody_saved(client_for, people, desk):
+    story = make_story("Imported from the old site", desk=desk)
+    services.snapshot_revision(story)
+    page = client_for("editor").get(f"/desk/stories/{story.pk}/history/")
+    assert page.status_code == 200
+    row = re.search(r"<td>1</td>.*?</tr>", page.content.decode(), re.S).group(0)
+    assert "<td>—</td>" in row
+
+
 def test_restore_from_a_stale_page_is_refused(client_for, people, desk):
     story = new_draft(people["writer"], desk)
     stale_base = story.latest_revision_id
@@ -714,6 +770,90 @@ def test_the_second_of_two_concurrent_saves_gets_the_conflict_view(client_for, p
         "Chief's new dek.",
         "Tehran",
     )
+
+
+STORY_BODY = "<p>Paragraph one.</p><p>Paragraph two.</p><p>Paragraph three.</p>"
+
+
+def two_editors_at_one_revision(client_for, people, desk) -> tuple[Story, dict]:
+    story = submitted_story(people, desk)
+    services.claim_story(people["editor"], story)
+    story = refresh(story)
+    client_for("editor").post(f"/desk/stories/{story.pk}/", form_data(story, body=STORY_BODY))
+    story = refresh(story)
+    return story, form_data(story)
+
+
+def test_edits_to_different_paragraphs_are_both_kept(client_for, people, desk):
+    story, both_start_from = two_editors_at_one_revision(client_for, people, desk)
+    editor, chief = client_for("editor"), client_for("chief")
+    first = STORY_BODY.replace("one.", "one. A added this.")
+    assert (
+        editor.post(f"/desk/stories/{story.pk}/", {**both_start_from, "body": first}).status_code
+        == 302
+    )
+    second = STORY_BODY.replace("three.", "three. B added this.")
+    page = chief.post(f"/desk/stories/{story.pk}/", {**both_start_from, "body": second})
+
+    assert page.status_code == 409
+    html = page.content.decode()
+    both = first.replace("three.", "three. B added this.")
+    textarea = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert textarea.strip().replace("&lt;", "<").replace("&gt;", ">") == both
+    assert "You both changed these" not in html
+    latest = refresh(story).latest_revision_id
+    saved = chief.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "base_revision": latest, "body": both}
+    )
+    assert saved.status_code == 302
+    assert refresh(story).body == both
+
+
+def conflict_sections(html: str) -> dict[str, str]:
+    """The text of each side of "You both changed these", by its label."""
+    tree = lxml.html.fromstring(html)
+    return {
+        side.get("aria-label"): " ".join(side.text_content().split())
+        for side in tree.xpath("//section[@class='conflict__theirs' or @class='conflict__mine']")
+    }
+
+
+def test_their_version_of_a_paragraph_both_changed_is_shown_beside_mine(client_for, people, desk):
+    story, both_start_from = two_editors_at_one_revision(client_for, people, desk)
+    editor, chief = client_for("editor"), client_for("chief")
+    theirs = STORY_BODY.replace("two.", "two, as the editor has it.")
+    editor.post(f"/desk/stories/{story.pk}/", {**both_start_from, "body": theirs})
+    mine = STORY_BODY.replace("two.", "two, as the chief has it.")
+    html = chief.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "body": mine}
+    ).content.decode()
+
+    sides = conflict_sections(html)
+    assert sides == {
+        "Their passage 1": "Theirs (revision 3) Paragraph two, as the editor has it.",
+        "Your passage 1": "Yours Paragraph two, as the chief has it.",
+    }
+    assert "after “…Paragraph one.”" in html
+
+
+def test_their_bylines_and_a_deleted_passage_are_shown_not_left_empty(client_for, people, desk):
+    story, both_start_from = two_editors_at_one_revision(client_for, people, desk)
+    editor, chief = client_for("editor"), client_for("chief")
+    reporter, analyst = make_author("Sara Reporter"), make_author("Ali Analyst")
+    theirs = STORY_BODY.replace("<p>Paragraph two.</p>", "")
+    editor.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "body": theirs, "byline_1": reporter.pk}
+    )
+    mine = STORY_BODY.replace("two.", "two, longer.")
+    page = chief.post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "body": mine, "byline_1": analyst.pk}
+    )
+
+    sides = conflict_sections(page.content.decode())
+    assert sides["Their bylines"] == "Theirs (revision 3) Sara Reporter"
+    assert sides["Your bylines"] == "Yours (in the form below) Ali Analyst"
+    assert sides["Their passage 1"] == "Theirs (revision 3) (They deleted this passage.)"
+    assert all(text.split(")", 1)[-1].strip() for text in sides.values())
 
 
 # Autosave and locks ---------------------------------------------------------------
@@ -917,3 +1057,75 @@ def test_tags_are_saved(client_for, people, desk):
         f"/desk/stories/{story.pk}/", form_data(story, tags=[iran.pk, oil.pk])
     )
     assert set(refresh(story).tags.all()) == {iran, oil}
+
+
+def test_a_writer_adds_new_tags_while_writing(client_for, people, desk):
+    iran = make_tag("Iran")
+    client = client_for("writer")
+    created = client.post(
+        "/desk/stories/new/",
+        {**form_data(), "headline": "Traffic", "desk": desk.pk, "new_tags": "Tehran traffic، iran"},
+    )
+    assert created.status_code == 302
+    story = Story.objects.get(headline="Traffic")
+    assert sorted(tag.name for tag in story.tags.all()) == ["Iran", "Tehran traffic"]
+    saved = client.post(
+        f"/desk/stories/{story.pk}/", form_data(story, tags=[iran.pk], new_tags="Buses, Metro")
+    )
+    assert saved.status_code == 302
+    assert sorted(tag.name for tag in refresh(story).tags.all()) == ["Buses", "Iran", "Metro"]
+    assert AuditEvent.objects.filter(action="tag_create", actor=people["writer"]).count() == 3
+
+
+@pytest.mark.parametrize("typed", ["---", "x" * 81, ",".join(f"tag {n}" for n in range(11))])
+def test_unusable_new_tags_are_refused_and_nothing_is_stored(client_for, people, desk, typed):
+    story = new_draft(people["writer"], desk)
+    response = client_for("writer").post(
+        f"/desk/stories/{story.pk}/", form_data(story, headline="Changed", new_tags=typed)
+    )
+    assert response.status_code == 400
+    assert "tag" in response.content.decode().split('id="id_new_tags"')[1][:600].lower()
+    assert refresh(story).headline == "Parliament weighs budget"
+    assert not Tag.objects.exists()
+
+
+def test_autosave_does_not_make_tags_from_half_typed_names(client_for, people, desk):
+    story = new_draft(people["writer"], desk)
+    answer = client_for("writer").post(
+        f"/desk/stories/{story.pk}/autosave/", form_data(story, headline="Now", new_tags="Tehr")
+    )
+    assert answer.json()["status"] == "saved"
+    assert not Tag.objects.exists()
+
+
+def test_editors_rename_and_merge_tags_in_the_back_office(client_for, people, desk):
+    capital, tehran = make_tag("The capital"), make_tag("Tehran")
+    story = new_draft(people["writer"], desk, tags=[capital])
+    editor = client_for("editor")
+    listing = editor.get("/desk/tags/").content.decode()
+    assert f'href="/desk/tags/{capital.pk}/"' in listing
+
+    renamed = editor.post(f"/desk/tags/{capital.pk}/", {"name": "Capital city"})
+    assert renamed.status_code == 302
+    capital.refresh_from_db()
+    assert (capital.name, capital.slug) == ("Capital city", "capital-city")
+    clash = editor.post(f"/desk/tags/{capital.pk}/", {"name": "tehran"})
+    assert clash.status_code == 400 and "merge into it instead" in clash.content.decode()
+
+    merged = editor.post(f"/desk/tags/{capital.pk}/merge/", {"into": tehran.pk})
+    assert merged.status_code == 302
+    assert list(refresh(story).tags.all()) == [tehran]
+    page = editor.get(f"/desk/tags/{tehran.pk}/").content.decode()
+    assert "/tag/the-capital/" in page and "/tag/capital-city/" in page
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"tag_rename", "tag_merge"} <= actions
+
+
+def test_writers_and_administrators_do_not_manage_tags(client_for, people, desk):
+    tag = make_tag("Oil")
+    for name in ("writer", "admin"):
+        client = client_for(name)
+        assert client.get("/desk/tags/").status_code == 403
+        assert client.post(f"/desk/tags/{tag.pk}/", {"name": "Gas"}).status_code == 403
+    tag.refresh_from_db()
+    assert tag.name == "Oil"

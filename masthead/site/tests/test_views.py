@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from masthead.factories import (
     editor_of,
@@ -17,7 +18,8 @@ from masthead.factories import (
     make_tag,
 )
 from masthead.newsroom.models import Author
-from masthead.stories.services import change_story_slug, withdraw_story
+from masthead.stories.models import Tag
+from masthead.stories.services import change_story_slug, merge_tags, rename_tag, withdraw_story
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +243,51 @@ def test_changed_slug_answers_301_from_every_old_address(client, article):
         response = client.get(url)
         assert response.status_code == 301
         assert response["Location"] == "/politics/renamed-twice/"
+
+
+def test_a_renamed_or_merged_tag_answers_301_from_its_old_addresses(client, article):
+    editor = editor_of(article.desk)
+    iran = article.tags.get(name="Iran")
+    rename_tag(editor, iran, "Islamic Republic")
+    merge_tags(editor, article.tags.get(name="United States"), iran)
+
+    for old in ("iran", "united-states"):
+        for suffix, new in (
+            ("", "/tag/islamic-republic/"),
+            ("feed.xml", "/tag/islamic-republic/feed.xml"),
+            ("atom.xml", "/tag/islamic-republic/atom.xml"),
+        ):
+            response = client.get(f"/tag/{old}/{suffix}")
+            assert (response.status_code, response["Location"]) == (301, new), (old, suffix)
+    assert "Trump cancels attack" in get_text(client, "/tag/islamic-republic/")
+
+
+def test_an_old_tag_address_reveals_nothing_while_no_live_story_carries_it(client):
+    desk = make_desk("Politics")
+    make_story("Draft", desk=desk, tags=[make_tag("Project X")], status="draft", age=None)
+    rename_tag(editor_of(desk), Tag.objects.get(name="Project X"), "Operation Y")
+
+    for url in ("/tag/project-x/", "/tag/project-x/feed.xml"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "operation" not in response.content.decode().lower()
+
+
+def test_time_attributes_are_in_utc_whatever_the_outlets_zone(client, settings):
+    settings.TIME_ZONE = "Asia/Tehran"
+    settings.PAGE_SIZE = 2
+    desk = make_desk("Politics")
+    stories = [make_story(f"Story {n}", desk=desk, age=timedelta(hours=n + 1)) for n in range(5)]
+    first = get_text(client, "/politics/")
+    older = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    pages = [first, get_text(client, older), get_text(client, stories[0].get_absolute_url())]
+    pages.append(get_text(client, "/"))
+    found = [value for page in pages for value in re.findall(r'datetime="([^"]*)"', page)]
+    assert len(found) > 5
+    for value in found:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value), value
+    # … and the words readers see are in the outlet's local time.
+    assert timezone.localtime(stories[0].published_at).strftime("%H:%M") in pages[2]
 
 
 def test_story_under_the_wrong_desk_redirects_to_its_desk(client, article):

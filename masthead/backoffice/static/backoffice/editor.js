@@ -28,6 +28,82 @@
     update();
   }
 
+  // The body editor (Tiptap): spell checking on, words and reading time ----
+  const words = document.getElementById("body-words");
+  const wordsPerMinute = Number(words?.dataset.wordsPerMinute || 238);
+  const segmenter = window.Intl?.Segmenter ? new Intl.Segmenter(undefined, { granularity: "word" }) : null;
+  const countWords = (text) =>
+    segmenter
+      ? [...segmenter.segment(text)].filter((segment) => segment.isWordLike).length
+      : text.split(/\s+/).filter(Boolean).length;
+  const showWords = (editor) => {
+    if (!words) return;
+    const count = countWords(editor.state.doc.textBetween(0, editor.state.doc.content.size, " ", " "));
+    const minutes = Math.ceil(count / wordsPerMinute);
+    words.textContent = `${count} word${count === 1 ? "" : "s"}${count ? ` · ${minutes} min read` : ""}`;
+  };
+  const bodyEditorReady = (editor) => {
+    editor.view.dom.setAttribute("spellcheck", "true");
+    showWords(editor);
+    editor.on("update", () => showWords(editor));
+  };
+  const readyEditor = form.querySelector(".ProseMirror[contenteditable]")?.editor;
+  if (readyEditor) bodyEditorReady(readyEditor);
+  else form.addEventListener("prose-editor:ready", (event) => bodyEditorReady(event.detail.editor));
+
+  // The body editor's sticky menu bar sits just under the sticky toolbar ----
+  const toolbar = form.querySelector(".editor__toolbar");
+  if (toolbar && window.ResizeObserver) {
+    new ResizeObserver(() => {
+      form.style.setProperty("--toolbar-block-size", `${toolbar.offsetHeight}px`);
+    }).observe(toolbar);
+  }
+
+  // Times typed in the outlet's zone, with their UTC equivalent as one types.
+  // Same words as backoffice/outlet_time.py, which decides on the server.
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December"];
+  const two = (number) => String(number).padStart(2, "0");
+  const offsetAt = (ms, zone) => {
+    const parts = {};
+    const format = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+      hour: "numeric", minute: "numeric", second: "numeric",
+    });
+    for (const part of format.formatToParts(new Date(ms))) parts[part.type] = Number(part.value);
+    const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+    return wall - Math.floor(ms / 1000) * 1000;
+  };
+  const describeTime = (value, zone) => {
+    const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value);
+    if (!match) return { text: "" };
+    const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part || 0));
+    const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+    const when = `${two(hour)}:${two(minute)} on ${day} ${MONTHS[month - 1]} ${year}`;
+    const found = [...new Set([-864e5, 0, 864e5].map((shift) => wall - offsetAt(wall + shift, zone)))]
+      .filter((utc) => offsetAt(utc, zone) === wall - utc);
+    if (found.length === 0) {
+      return { problem: true, text: `There is no ${when} in ${zone}: the clocks go forward that night.` };
+    }
+    if (found.length > 1) {
+      return { problem: true, text: `${when} happens twice in ${zone}: the clocks go back that night.` };
+    }
+    const utc = new Date(found[0]);
+    const text = `${utc.getUTCDate()} ${MONTHS[utc.getUTCMonth()].slice(0, 3)} ${utc.getUTCFullYear()}, `
+      + `${two(utc.getUTCHours())}:${two(utc.getUTCMinutes())}:${two(utc.getUTCSeconds())} UTC`;
+    return { text };
+  };
+  for (const hint of form.querySelectorAll("[data-utc-hint]")) {
+    const input = document.getElementById(hint.dataset.for);
+    const output = hint.querySelector("output");
+    if (!input || !output) continue;
+    input.addEventListener("input", () => {
+      const answer = describeTime(input.value, hint.dataset.timeZone);
+      output.textContent = answer.text;
+      hint.classList.toggle("is-problem", Boolean(answer.problem));
+    });
+  }
+
   // Keyboard shortcuts ----------------------------------------------------
   const press = (selector) => {
     const button = form.querySelector(selector);
