@@ -302,9 +302,16 @@ SITEMAP_URLS_PER_FILE = env_int("SITEMAP_URLS_PER_FILE", 10_000)
 if not 1 <= SITEMAP_URLS_PER_FILE <= 50_000:
     raise ImproperlyConfigured("SITEMAP_URLS_PER_FILE must be between 1 and 50000")
 
-# Big uploads are refused before they are read into memory.
+# Big requests are refused before they are read into memory; past a limit the
+# client gets a 413 or 400 that names it (masthead/request_limits.py, whose
+# upload handler also bounds uploaded files; docs/security.md lists them all).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "masthead.request_limits.UploadLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 20 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +23,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from masthead import request_limits
 from masthead.api import desk_views, problems, public_views
 from masthead.api.docs import LocalSwagger
 from masthead.api.http_semantics import rate_limited
@@ -121,6 +128,13 @@ def _invalid_transition(request: HttpRequest, error: InvalidTransition) -> HttpR
 @api.exception_handler(RateLimited)
 def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
     return rate_limited(request, error)
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _over_a_limit(request: HttpRequest, error: Exception) -> HttpResponse:
+    return request_limits.problem(request, error)
 
 
 @api.exception_handler(HttpError)
