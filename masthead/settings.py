@@ -79,7 +79,9 @@ def database_from_env(data_dir: Path) -> dict:
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=5000;"
+                    # Past this wait for another writer the request answers 503
+                    # (masthead/database_outage.py): well within 2 s.
+                    "PRAGMA busy_timeout=1500;"
                     "PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
@@ -90,6 +92,10 @@ def database_from_env(data_dir: Path) -> dict:
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we know: {error}") from None
     postgres = config.get("ENGINE", "").endswith("postgresql")
+    if postgres:
+        # A server that does not answer costs a request 2 s (psycopg's least), then
+        # a 503 (masthead/database_outage.py); psycopg's own default is 130 s.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     if postgres and env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Bind parameters on the server, so psycopg prepares a statement run a few
         # times on a connection: PostgreSQL then skips planning it again. Every

@@ -18,12 +18,13 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from masthead import request_limits
+from masthead import database_outage, request_limits
 from masthead.api import desk_views, problems, public_views
 from masthead.api.docs import LocalSwagger
 from masthead.api.http_semantics import rate_limited
@@ -140,6 +141,14 @@ def _over_a_limit(request: HttpRequest, error: Exception) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return problems.problem_response(request, error.status_code, detail=str(error))
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:
+    if database_outage.is_database_outage(error):
+        logger.warning("Database unavailable: %s", request.path, exc_info=error)
+        return database_outage.outage_response(request)
+    return _server_error(request, error)
 
 
 @api.exception_handler(Exception)

@@ -262,3 +262,78 @@ def test_two_editors_saving_at_once_merge_on_the_conflict_page(browser, live_ser
     expect(chief.get_by_label("Dateline")).to_have_value("Tehran")
     # The conflict page answers 409 on purpose; Chromium logs that as an error.
     assert [problem for problem in chief_problems if "409 (Conflict)" not in problem] == []
+
+
+# What Masthead answers a save while its database is away (masthead/database_outage.py).
+OUTAGE_PAGE = "<!doctype html><title>Briefly unavailable</title><h1>Briefly unavailable</h1>"
+
+
+def test_text_typed_while_the_database_is_down_is_kept_and_offered_back(
+    browser, live_server, sessions
+):
+    base = live_server.url
+    writer, problems = open_tab(browser)
+    writer.clock.install()
+    writer.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" on reload
+    sign_in(writer, base, sessions["writer.nima"])
+    writer.get_by_label("New story for").select_option(label="Politics")
+    writer.get_by_role("button", name="Start writing").click()
+    writer.get_by_label("Headline").fill(HEADLINE)
+    press(writer, "Control+s")
+    expect(writer.get_by_text("Story created.")).to_be_visible()
+
+    # The database goes away: autosave answers 503 as Masthead does then.
+    unavailable = {
+        "status": 503,
+        "headers": {"Retry-After": "5"},
+        "content_type": "application/json",
+        "body": '{"status": "unavailable", "message": "Your text was not saved."}',
+    }
+    writer.route("**/autosave/", lambda route: route.fulfill(**unavailable))
+    writer.get_by_label("Headline").fill(EDITED_HEADLINE)
+    writer.locator(BODY).click()
+    writer.keyboard.type("Typed while the database was down.")
+    writer.clock.fast_forward("00:25")
+    expect(writer.locator("#save-status")).to_contain_text("Your text was not saved.")
+
+    writer.reload()
+    expect(writer.get_by_label("Headline")).to_have_value(HEADLINE)
+    offer = writer.get_by_role("alert").filter(has_text="was not saved")
+    expect(offer).to_be_visible()
+    offer.get_by_role("button", name="Restore my text").click()
+    expect(writer.get_by_label("Headline")).to_have_value(EDITED_HEADLINE)
+    expect(writer.locator(BODY)).to_contain_text("Typed while the database was down.")
+
+    # Back again: the next autosave keeps it, and nothing is offered any more.
+    writer.unroute("**/autosave/")
+    writer.clock.fast_forward("00:25")
+    expect(writer.locator("#save-status")).to_contain_text("Saved automatically at")
+    writer.reload()
+    expect(writer.get_by_label("Headline")).to_have_value(EDITED_HEADLINE)
+    expect(writer.locator(BODY)).to_contain_text("Typed while the database was down.")
+    expect(writer.get_by_text("was not saved")).to_have_count(0)
+
+    # Saving by hand while the database is away: the 503 page, then the text offered back.
+    story_url = writer.url
+
+    def refuse_saves(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        return route.fulfill(status=503, content_type="text/html", body=OUTAGE_PAGE)
+
+    writer.route(story_url, refuse_saves)
+    writer.get_by_label("Dek").fill("Written during the outage.")
+    press(writer, "Control+s")
+    expect(writer.get_by_role("heading", name="Briefly unavailable")).to_be_visible()
+    writer.unroute(story_url)
+    writer.goto(story_url)
+    expect(writer.get_by_label("Dek")).to_have_value("")
+    writer.get_by_role("button", name="Restore my text").click()
+    expect(writer.get_by_label("Dek")).to_have_value("Written during the outage.")
+    press(writer, "Control+s")
+    expect(writer.get_by_text("Saved.", exact=True)).to_be_visible()
+    writer.reload()
+    expect(writer.get_by_label("Dek")).to_have_value("Written during the outage.")
+    expect(writer.get_by_text("was not saved")).to_have_count(0)
+    # The refused saves are the only errors Chromium logs.
+    assert [problem for problem in problems if "503" not in problem] == []
