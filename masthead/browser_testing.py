@@ -1,11 +1,12 @@
 """What the browser tests share: Debian's Chromium, a live server that serves
-static files through WhiteNoise as production does, and the screenshots
-folder the docs use. Playwright drives the browser; no browser is downloaded.
+static files through WhiteNoise as production does, the screenshots folder
+the docs use, and the report of Content-Security-Policy violations every tab
+listens for. Playwright drives the browser; no browser is downloaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,3 +54,22 @@ def failed_for_real(request) -> bool:
     """A failed request that is a fault: not one the browser cancelled because the
     page navigated away while it was loading (net::ERR_ABORTED)."""
     return "ERR_ABORTED" not in (request.failure or "")
+
+
+# Runs in every page before its own scripts: each Content-Security-Policy
+# violation (a blocked script, style, image, frame, eval …) is reported to the test.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.mastheadCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"}` +
+      ` on ${event.documentURI} (${event.sourceFile || "page"}:${event.lineNumber})` +
+      (event.sample ? `: ${event.sample}` : "")
+  );
+}, true);
+"""
+
+
+def report_csp_violations(context, report: Callable[[str], None]) -> None:
+    """Call ``report`` with a description of every CSP violation in ``context``'s pages."""
+    context.expose_function("mastheadCspViolation", report)
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)

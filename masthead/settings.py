@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,6 +47,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+
+
+def media_origin(media_url: str) -> list[str]:
+    """The origin of MEDIA_URL when media has a host of its own (a CDN), else nothing."""
+    parts = urlsplit(media_url)
+    if not parts.netloc:
+        return []
+    if parts.scheme not in ("http", "https"):
+        raise ImproperlyConfigured(f"MEDIA_URL={media_url!r} must be a path or an http(s) URL")
+    return [f"{parts.scheme}://{parts.netloc}"]
 
 
 DATA_DIR = Path(os.environ.get("MASTHEAD_DATA_DIR", "masthead-data")).resolve()
@@ -168,6 +179,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can answer, error pages included (django-csp).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -258,6 +271,27 @@ PROXY_COUNT = env_int("PROXY_COUNT", 1)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+
+# Content-Security-Policy (django-csp; docs/security.md). Pages load only
+# from this host, images also from the media host; no inline script runs
+# except a back-office page's own, which carries the response's nonce. Public
+# pages, which the page cache serves to many readers, have no inline script
+# and so no nonce. The editor's body (ProseMirror via tiptap) adds one
+# <style> element of its own: editor pages allow it by its hash
+# (masthead/backoffice/editor_styles.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, *media_origin(MEDIA_URL)],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    }
+}
 
 # Public pages may be kept this long by browsers and shared caches; relative
 # times are rendered by the server, so without script they are true to

@@ -121,6 +121,7 @@ def assert_unavailable(response, content_type: str) -> None:
     assert response["Content-Type"] == content_type
     assert int(response["Retry-After"]) > 0
     assert "no-store" in response["Cache-Control"]
+    assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
 # Read-only (both backends) ----------------------------------------------------------

@@ -153,3 +153,12 @@ def test_sqlite_waits_for_a_write_lock_less_than_two_seconds(read_setting):
     result = read_setting("settings.DATABASES['default']['OPTIONS']['init_command']")
 
     assert "PRAGMA busy_timeout=1500;" in result.stdout
+
+
+def test_media_on_a_host_of_its_own_may_be_shown(read_setting):
+    result = read_setting(
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']",
+        env={"MEDIA_URL": "https://media.news.example/files/"},
+    )
+
+    assert result.stdout.strip() == "[\"'self'\", 'https://media.news.example']"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from js_asset import Media
 
 from masthead.backoffice.forms import AUDIT_ACTIONS
 from masthead.stories.models import Story
@@ -29,3 +30,9 @@ def byline_names(story: Story) -> str:
 @register.filter
 def action_label(action: str) -> str:
     return dict(AUDIT_ACTIONS).get(action, action.replace("_", " "))
+
+
+@register.filter
+def with_csp_nonce(media, nonce) -> Media:
+    """Form media whose tags carry the page's CSP nonce: the body editor's import map is inline."""
+    return Media.from_media(media, nonce=str(nonce))

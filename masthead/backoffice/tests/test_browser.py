@@ -33,6 +33,7 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
@@ -93,6 +94,7 @@ def open_tab(browser: Browser, width: int = 1400, height: int = 1000) -> tuple[P
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
     page = context.new_page()
     problems = Problems()
+    report_csp_violations(context, lambda text: problems.append(f"CSP: {text}"))
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "console",
