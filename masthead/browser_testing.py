@@ -1,5 +1,6 @@
 """What the browser tests share: Debian's Chromium, a live server that serves
-static files through WhiteNoise as production does, and where screenshots go.
+static files through WhiteNoise as production does, where screenshots go, and
+the report of Content-Security-Policy violations every tab listens for.
 Playwright drives the browser; no browser is downloaded.
 
 Screenshots go to the git-ignored ``.screenshots/`` folder, so a test run
@@ -10,7 +11,7 @@ browser tests with ``MASTHEAD_SCREENSHOTS=docs/screenshots`` to refresh them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,3 +64,22 @@ def failed_for_real(request) -> bool:
     """A failed request that is a fault: not one the browser cancelled because the
     page navigated away while it was loading (net::ERR_ABORTED)."""
     return "ERR_ABORTED" not in (request.failure or "")
+
+
+# Runs in every page before its own scripts: each Content-Security-Policy
+# violation (a blocked script, style, image, frame, eval …) is reported to the test.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.mastheadCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"}` +
+      ` on ${event.documentURI} (${event.sourceFile || "page"}:${event.lineNumber})` +
+      (event.sample ? `: ${event.sample}` : "")
+  );
+}, true);
+"""
+
+
+def report_csp_violations(context, report: Callable[[str], None]) -> None:
+    """Call ``report`` with a description of every CSP violation in ``context``'s pages."""
+    context.expose_function("mastheadCspViolation", report)
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)

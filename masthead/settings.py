@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,6 +47,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+
+
+def media_origin(media_url: str) -> list[str]:
+    """The origin of MEDIA_URL when media has a host of its own (a CDN), else nothing."""
+    parts = urlsplit(media_url)
+    if not parts.netloc:
+        return []
+    if parts.scheme not in ("http", "https"):
+        raise ImproperlyConfigured(f"MEDIA_URL={media_url!r} must be a path or an http(s) URL")
+    return [f"{parts.scheme}://{parts.netloc}"]
 
 
 DATA_DIR = Path(os.environ.get("MASTHEAD_DATA_DIR", "masthead-data")).resolve()
@@ -79,7 +90,9 @@ def database_from_env(data_dir: Path) -> dict:
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=5000;"
+                    # Past this wait for another writer the request answers 503
+                    # (masthead/database_outage.py): well within 2 s.
+                    "PRAGMA busy_timeout=1500;"
                     "PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
@@ -90,6 +103,10 @@ def database_from_env(data_dir: Path) -> dict:
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we know: {error}") from None
     postgres = config.get("ENGINE", "").endswith("postgresql")
+    if postgres:
+        # A server that does not answer costs a request 2 s (psycopg's least), then
+        # a 503 (masthead/database_outage.py); psycopg's own default is 130 s.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     if postgres and env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Bind parameters on the server, so psycopg prepares a statement run a few
         # times on a connection: PostgreSQL then skips planning it again. Every
@@ -162,6 +179,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can answer, error pages included (django-csp).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -253,6 +272,27 @@ if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
+# Content-Security-Policy (django-csp; docs/security.md). Pages load only
+# from this host, images also from the media host; no inline script runs
+# except a back-office page's own, which carries the response's nonce. Public
+# pages, which the page cache serves to many readers, have no inline script
+# and so no nonce. The editor's body (ProseMirror via tiptap) adds one
+# <style> element of its own: editor pages allow it by its hash
+# (masthead/backoffice/editor_styles.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, *media_origin(MEDIA_URL)],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    }
+}
+
 # Public pages may be kept this long by browsers and shared caches; relative
 # times are rendered by the server, so without script they are true to
 # within this many seconds (with script, always).
@@ -302,9 +342,16 @@ SITEMAP_URLS_PER_FILE = env_int("SITEMAP_URLS_PER_FILE", 10_000)
 if not 1 <= SITEMAP_URLS_PER_FILE <= 50_000:
     raise ImproperlyConfigured("SITEMAP_URLS_PER_FILE must be between 1 and 50000")
 
-# Big uploads are refused before they are read into memory.
+# Big requests are refused before they are read into memory; past a limit the
+# client gets a 413 or 400 that names it (masthead/request_limits.py, whose
+# upload handler also bounds uploaded files; docs/security.md lists them all).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "masthead.request_limits.UploadLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 20 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 

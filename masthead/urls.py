@@ -27,5 +27,6 @@ urlpatterns += [
     path("", include("masthead.site.urls")),
 ]
 
+handler400 = "masthead.request_limits.bad_request"
 handler404 = "masthead.site.views.page_not_found"
 handler500 = "masthead.site.views.server_error"

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from masthead import database_outage, request_limits
 from masthead.api import desk_views, problems, public_views
 from masthead.api.docs import LocalSwagger
 from masthead.api.http_semantics import rate_limited
@@ -123,9 +131,24 @@ def _rate_limited(request: HttpRequest, error: RateLimited) -> HttpResponse:
     return rate_limited(request, error)
 
 
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _over_a_limit(request: HttpRequest, error: Exception) -> HttpResponse:
+    return request_limits.problem(request, error)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return problems.problem_response(request, error.status_code, detail=str(error))
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:
+    if database_outage.is_database_outage(error):
+        logger.warning("Database unavailable: %s", request.path, exc_info=error)
+        return database_outage.outage_response(request)
+    return _server_error(request, error)
 
 
 @api.exception_handler(Exception)

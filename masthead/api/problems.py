@@ -68,6 +68,14 @@ PROBLEM_TYPES = {
             "its state now and `transitions` lists what you may do next.",
         ),
         ProblemType(
+            "unavailable",
+            "The service is briefly unavailable.",
+            503,
+            "Masthead cannot reach its database (it is restarting, read-only for "
+            "maintenance, or overloaded), so it can neither read nor save: nothing was "
+            "changed. Send the same request again after the seconds in `Retry-After`.",
+        ),
+        ProblemType(
             "invalid-cursor",
             "The cursor is not one this list gave out.",
             400,

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from masthead.backoffice import selectors
 from masthead.backoffice.access import editor_required, staff_member_required
 from masthead.backoffice.diff import LABELS, compare
+from masthead.backoffice.editor_styles import allows_editor_styles
 from masthead.backoffice.forms import (
     AuditFilterForm,
     BoardFilterForm,
@@ -202,6 +203,7 @@ def _render_editor(request, story, form, workflow, status=200) -> HttpResponse:
 
 
 @staff_member_required
+@allows_editor_styles
 def story_new(request: HttpRequest) -> HttpResponse:
     desks = [desk for desk in Desk.objects.all() if request.access.writes_for(desk.pk)]
     if not desks:
@@ -260,6 +262,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 @staff_member_required
+@allows_editor_styles
 def story_edit(request: HttpRequest, story_id: int) -> HttpResponse:
     story = _readable_story(request, story_id)
     if request.method == "POST":

@@ -11,8 +11,13 @@ references (``&#x202E;``).
 
 Three things here are our own, because nh3 offers none of them:
 
-* A URL check on ``cite``, which nh3 leaves alone: quotation sources, like
-  links and images, keep only the URL schemes allowed here.
+* URL checks. ``cite``, which nh3 leaves alone, keeps only the URL schemes
+  allowed here, like links. An image's ``src`` must be a file of the
+  outlet's own media (``MEDIA_URL``, as a path or on ``SITE_URL``'s host, or
+  on the media host when ``MEDIA_URL`` names one): a body never makes
+  readers' browsers load from another host (a tracking pixel, a picture
+  that changes after the editor approved it), and the Content-Security-Policy
+  allows images from nowhere else. Links to other hosts are not loads and stay.
 * A nesting limit. html5ever scans its stack of open elements for many start
   tags, so its time grows with the square of the nesting depth: a 320 KB body
   of nested ``<dl><dd>`` took 44 seconds, and a 2 MB one would take hours.
@@ -42,8 +47,10 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 import nh3
+from django.conf import settings
 
 from masthead.newsroom.text import strip_invisible
 
@@ -143,7 +150,7 @@ def _clean_keeping_boundaries(html: str) -> str:
 
 def _clean(html: str, *, wide: bool = False) -> str:
     """The allow-list pass; ``wide`` also keeps the containers that mark word boundaries."""
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=set(_WIDE_TAGS if wide else ALLOWED_TAGS),
         attributes=_WIDE_ATTRIBUTES if wide else _ATTRIBUTES_ALLOWED,
@@ -151,7 +158,13 @@ def _clean(html: str, *, wide: bool = False) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
-    ).strip()
+    )
+    # An image whose source was dropped shows nothing: it goes too.
+    return _IMAGE_WITHOUT_SOURCE.sub("", clean).strip()
+
+
+# nh3 writes every attribute as  name="value", so this reads its output exactly.
+_IMAGE_WITHOUT_SOURCE = re.compile(r'<img(?: (?!src=)[a-z-]+="[^"]*")*>')
 
 
 # nh3 checks the scheme of href and src, but passes cite="javascript:..." through.
@@ -165,10 +178,35 @@ def _drop_unsafe_url(tag: str, attribute: str, value: str) -> str | None:
     if (tag, attribute) not in _URL_ATTRIBUTES:
         return value
     url = _URL_TAB_OR_NEWLINE.sub("", value).strip(_C0_OR_SPACE)
+    if (tag, attribute) == ("img", "src"):
+        return value if is_own_media(url) else None
     scheme = _URL_SCHEME.match(url)
     if scheme and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES:
         return None
     return value
+
+
+def is_own_media(url: str) -> bool:
+    """Whether ``url`` names a file under ``MEDIA_URL`` on the outlet's own host."""
+    if "\\" in url:
+        return False  # browsers read a backslash as a slash: /\host is //host
+    media = urlsplit(settings.MEDIA_URL)
+    media_path = media.path.rstrip("/") + "/"
+    if media.netloc:  # media on a host of its own (a CDN, object storage)
+        hosts, paths_may_be_relative = {media.netloc.lower()}, False
+    else:
+        site = urlsplit(settings.SITE_URL).netloc.lower()
+        hosts, paths_may_be_relative = {site} - {""}, True
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        # A host, even without a scheme (//host/…), must be ours: user@host never is.
+        if parts.scheme.lower() not in ("http", "https") or parts.netloc.lower() not in hosts:
+            return False
+    elif not (paths_may_be_relative and url.startswith("/")):
+        return False
+    # Browsers resolve ".." and "%2e%2e" before fetching: /media/../desk/ is /desk/.
+    segments = unquote(parts.path).split("/")
+    return unquote(parts.path).startswith(media_path) and not {".", ".."} & set(segments)
 
 
 # --- Nesting limit -----------------------------------------------------------

@@ -17,7 +17,10 @@ database, which every app server shares. Each process polls the rows
 changed lately at most every ``PAGE_CACHE_POLL_SECONDS``; an entry is stale
 once any of its scopes changed after it began to render. The time of the
 next scheduled publication or embargo end is part of the version too, so a
-scheduled story appears at its time with no worker. A stale entry is
+scheduled story appears at its time with no worker. While the database is
+down or read-only the poll fails; nothing can be published then, so the
+entries are served by the versions last seen (``masthead/database_outage.py``
+answers what is not cached). A stale entry is
 re-rendered by one request while concurrent requests for it get the
 previous copy (no stampede); a cold one is rendered once while the others
 wait for it.
@@ -62,6 +65,7 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from masthead import clock
+from masthead.database_outage import is_database_outage
 from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
 from masthead.stories.models import ContentVersion, Story
@@ -435,11 +439,15 @@ class PageCache:
             return self.app(environ, start_response)
         try:
             self.watch.refresh()
-        except DatabaseError:
-            # Freshness cannot be checked: let Django answer (or fail) as without a cache.
-            logger.warning("page cache: cannot read content versions", exc_info=True)
+        except DatabaseError as error:
             close_old_connections()
-            return self.app(environ, start_response)
+            if not is_database_outage(error) or self.watch.polled_until is None:
+                # Freshness cannot be checked: let Django answer (or fail) as without a cache.
+                logger.warning("page cache: cannot read content versions", exc_info=True)
+                return self.app(environ, start_response)
+            # The database is down or read-only, so nothing can be published meanwhile:
+            # the versions last seen still hold, and the pages kept stay fresh by them.
+            logger.warning("page cache: database unavailable, serving pages as of the last poll")
         try:
             key, clean = self._key(environ)
         except (SuspiciousOperation, UnicodeError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.http import (
     Http404,
@@ -16,6 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from masthead.database_outage import is_database_outage, outage_response
 from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.site import fragments, pagination, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
@@ -261,5 +264,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the exception a view or middleware raised.
+    if is_database_outage(sys.exc_info()[1]):
+        return outage_response(request)
     # No context processors: the database may be why we are here.
     return HttpResponseServerError(loader.get_template("site/500.html").render())

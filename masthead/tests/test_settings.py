@@ -137,3 +137,28 @@ def test_deploy_check_is_clean_under_production_settings(run_masthead):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_postgresql_gives_up_connecting_within_two_seconds(read_setting):
+    # psycopg enforces at least 2 s; a hung server then costs a request 2 s, not 130.
+    result = read_setting(
+        "settings.DATABASES['default']['OPTIONS']['connect_timeout']",
+        env={"DATABASE_URL": "postgres://editor@db.internal:5432/news"},
+    )
+
+    assert result.stdout.strip() == "2"
+
+
+def test_sqlite_waits_for_a_write_lock_less_than_two_seconds(read_setting):
+    result = read_setting("settings.DATABASES['default']['OPTIONS']['init_command']")
+
+    assert "PRAGMA busy_timeout=1500;" in result.stdout
+
+
+def test_media_on_a_host_of_its_own_may_be_shown(read_setting):
+    result = read_setting(
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']",
+        env={"MEDIA_URL": "https://media.news.example/files/"},
+    )
+
+    assert result.stdout.strip() == "[\"'self'\", 'https://media.news.example']"

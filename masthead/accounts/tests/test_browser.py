@@ -25,6 +25,7 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
@@ -77,8 +78,10 @@ def sign_in(page: Page, password: str = PASSWORD) -> None:
 
 def test_superuser_sets_up_two_factor_and_reaches_the_admin(browser, live_server):
     base = live_server.url
-    page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
     problems: list[str] = []
+    report_csp_violations(context, lambda text: problems.append(f"CSP: {text}"))
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
+from js_asset import Media
 
 from masthead.backoffice import outlet_time
 from masthead.backoffice.forms import AUDIT_ACTIONS
@@ -53,3 +54,9 @@ def outlet_zone(moment=None) -> str:
 def in_utc(moment) -> str:
     """``moment`` in UTC, to the second: "2 Dec 2026, 16:15:00 UTC"."""
     return outlet_time.in_utc(moment) if moment else ""
+
+
+@register.filter
+def with_csp_nonce(media, nonce) -> Media:
+    """Form media whose tags carry the page's CSP nonce: the body editor's import map is inline."""
+    return Media.from_media(media, nonce=str(nonce))

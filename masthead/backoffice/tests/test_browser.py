@@ -32,6 +32,7 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
@@ -92,6 +93,7 @@ def open_tab(browser: Browser, width: int = 1400, height: int = 1000) -> tuple[P
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
     page = context.new_page()
     problems = Problems()
+    report_csp_violations(context, lambda text: problems.append(f"CSP: {text}"))
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "console",
@@ -527,3 +529,78 @@ def test_the_schedule_field_says_its_zone_and_the_time_in_utc(
         "1 Jul 2027, 09:00:00 (Europe/London, UTC+01:00; 1 Jul 2027, 08:00:00 UTC)"
     )
     assert [problem for problem in problems if "400 (Bad Request)" not in problem] == []
+
+
+# What Masthead answers a save while its database is away (masthead/database_outage.py).
+OUTAGE_PAGE = "<!doctype html><title>Briefly unavailable</title><h1>Briefly unavailable</h1>"
+
+
+def test_text_typed_while_the_database_is_down_is_kept_and_offered_back(
+    browser, live_server, sessions
+):
+    base = live_server.url
+    writer, problems = open_tab(browser)
+    writer.clock.install()
+    writer.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" on reload
+    sign_in(writer, base, sessions["writer.nima"])
+    writer.get_by_label("New story for").select_option(label="Politics")
+    writer.get_by_role("button", name="Start writing").click()
+    writer.get_by_label("Headline").fill(HEADLINE)
+    press(writer, "Control+s")
+    expect(writer.get_by_text("Story created.")).to_be_visible()
+
+    # The database goes away: autosave answers 503 as Masthead does then.
+    unavailable = {
+        "status": 503,
+        "headers": {"Retry-After": "5"},
+        "content_type": "application/json",
+        "body": '{"status": "unavailable", "message": "Your text was not saved."}',
+    }
+    writer.route("**/autosave/", lambda route: route.fulfill(**unavailable))
+    writer.get_by_label("Headline").fill(EDITED_HEADLINE)
+    writer.locator(BODY).click()
+    writer.keyboard.type("Typed while the database was down.")
+    writer.clock.fast_forward("00:25")
+    expect(writer.locator("#save-status")).to_contain_text("Your text was not saved.")
+
+    writer.reload()
+    expect(writer.get_by_label("Headline")).to_have_value(HEADLINE)
+    offer = writer.get_by_role("alert").filter(has_text="was not saved")
+    expect(offer).to_be_visible()
+    offer.get_by_role("button", name="Restore my text").click()
+    expect(writer.get_by_label("Headline")).to_have_value(EDITED_HEADLINE)
+    expect(writer.locator(BODY)).to_contain_text("Typed while the database was down.")
+
+    # Back again: the next autosave keeps it, and nothing is offered any more.
+    writer.unroute("**/autosave/")
+    writer.clock.fast_forward("00:25")
+    expect(writer.locator("#save-status")).to_contain_text("Saved automatically at")
+    writer.reload()
+    expect(writer.get_by_label("Headline")).to_have_value(EDITED_HEADLINE)
+    expect(writer.locator(BODY)).to_contain_text("Typed while the database was down.")
+    expect(writer.get_by_text("was not saved")).to_have_count(0)
+
+    # Saving by hand while the database is away: the 503 page, then the text offered back.
+    story_url = writer.url
+
+    def refuse_saves(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        return route.fulfill(status=503, content_type="text/html", body=OUTAGE_PAGE)
+
+    writer.route(story_url, refuse_saves)
+    writer.get_by_label("Dek").fill("Written during the outage.")
+    press(writer, "Control+s")
+    expect(writer.get_by_role("heading", name="Briefly unavailable")).to_be_visible()
+    writer.unroute(story_url)
+    writer.goto(story_url)
+    expect(writer.get_by_label("Dek")).to_have_value("")
+    writer.get_by_role("button", name="Restore my text").click()
+    expect(writer.get_by_label("Dek")).to_have_value("Written during the outage.")
+    press(writer, "Control+s")
+    expect(writer.get_by_text("Saved.", exact=True)).to_be_visible()
+    writer.reload()
+    expect(writer.get_by_label("Dek")).to_have_value("Written during the outage.")
+    expect(writer.get_by_text("was not saved")).to_have_count(0)
+    # The refused saves are the only errors Chromium logs.
+    assert [problem for problem in problems if "503" not in problem] == []

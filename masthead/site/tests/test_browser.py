@@ -41,6 +41,7 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
@@ -139,6 +140,7 @@ def open_tab(browser, demo_now) -> Iterator[OpenTab]:
         page = context.new_page()
         page.clock.install(time=clock_at or demo_now)
         visit = Visit(page)
+        report_csp_violations(context, lambda text: visit.problems.append(Problem("CSP", text)))
         page.on("console", lambda message: _note_console_error(visit, message))
         page.on("pageerror", lambda error: visit.problems.append(Problem(page.url, str(error))))
         page.on("requestfailed", lambda request: _note_failed_request(visit, request))
@@ -400,3 +402,41 @@ def test_every_page_passes_axe(open_tab, site_server, width):
         ]
 
     assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_the_api_docs_work_under_the_content_security_policy(open_tab, site_server):
+    tab = open_tab()
+    tab.page.goto(site_server.url + "/api/docs", wait_until="networkidle")
+
+    expect(tab.page.locator(".swagger-ui .info .title")).to_contain_text("Masthead news API")
+    expect(tab.page.get_by_text("/api/stories", exact=True).first).to_be_visible()
+    assert tab.problems == []
+    assert tab.hosts == {urlsplit(site_server.url).netloc}
+
+
+def test_the_browser_reports_what_the_policy_blocks(open_tab, site_server):
+    # The harness's own check: an inline script and an image from another host are refused.
+    tab = open_tab()
+    tab.page.goto(site_server.url + "/", wait_until="networkidle")
+
+    blocked = tab.page.evaluate(
+        """() => new Promise((resolve) => {
+            const seen = [];
+            document.addEventListener("securitypolicyviolation", (event) => {
+                seen.push(event.effectiveDirective);
+                if (seen.length === 2) resolve(seen.sort());
+            });
+            const script = document.createElement("script");
+            script.textContent = "window.ranInline = true";
+            document.body.append(script);
+            const image = document.createElement("img");
+            image.src = "https://tracker.example/pixel.gif";
+            document.body.append(image);
+        })"""
+    )
+
+    assert blocked == ["img-src", "script-src-elem"]
+    assert tab.page.evaluate("window.ranInline === undefined")
+    reported = " ".join(problem.what for problem in tab.problems)
+    assert "script-src-elem blocked inline" in reported
+    assert "img-src blocked https://tracker.example/pixel.gif" in reported

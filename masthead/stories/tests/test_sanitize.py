@@ -108,6 +108,8 @@ def assert_safe(output: str) -> Walk:
         assert not name.startswith("on")
         if name in URL_ATTRIBUTES:
             assert url_scheme(value or "") in ALLOWED_URL_SCHEMES | {None}, (tag, name, value)
+        if (tag, name) == ("img", "src"):
+            assert (value or "").startswith("/media/"), value  # the outlet's own media only
     assert walk.deepest <= MAX_NESTING_DEPTH
     assert not any(character in output for character in BIDI_OVERRIDES)
     assert not CONTROLS.search(output)
@@ -123,7 +125,7 @@ HOSTILE = [
     ("split script tag", "<scr<script>ipt>alert(1)</script>", "ipt&gt;alert(1)"),
     ("style", "<style>p{color:red}</style><p>Text</p>", "<p>Text</p>"),
     ("style import", '<style>@import "https://evil.example/x.css";</style>', ""),
-    ("onerror", "<img src=x onerror=alert(1)>", '<img src="x">'),
+    ("onerror", "<img src=/media/x.png onerror=alert(1)>", '<img src="/media/x.png">'),
     ("onclick", '<p onclick="alert(1)">hi</p>', "<p>hi</p>"),
     (
         "onmouseover on a link",
@@ -146,8 +148,8 @@ HOSTILE = [
         '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
         f"<a {LINK_REL}>x</a>",
     ),
-    ("data: image", '<img src="data:image/svg+xml;base64,PHN2Zy8+" alt="a">', '<img alt="a">'),
-    ("javascript: image", "<IMG SRC=JaVaScRiPt:alert(1)>", "<img>"),
+    ("data: image", '<p><img src="data:image/svg+xml;base64,PHN2Zy8+" alt="a">x</p>', "<p>x</p>"),
+    ("javascript: image", "<IMG SRC=JaVaScRiPt:alert(1)>", ""),
     ("srcset", '<img src="https://example.com/a.jpg" srcset="javascript:alert(1)">', None),
     ("javascript: quote source", '<blockquote cite="javascript:alert(1)">q</blockquote>', None),
     ("scheme split in a quote source", '<q cite=" JAVA&#x0A;SCRIPT:alert(1)">q</q>', "<q>q</q>"),
@@ -243,7 +245,7 @@ ALLOWED = [
     ("definitions", "<dl><dt>IRGC</dt><dd>Islamic Revolution Guards Corps</dd></dl>"),
     (
         "figure",
-        '<figure><img src="https://cdn.example.com/a.jpg" alt="Protesters in Tehran" width="800" '
+        '<figure><img src="/media/images/a.jpg" alt="Protesters in Tehran" width="800" '
         'height="450"><figcaption>Tehran, Friday. <small>Photo: IFP</small></figcaption></figure>',
     ),
     ("headings", "<h2>Background</h2><h3>Talks</h3><h4>Oman</h4>"),
@@ -272,6 +274,77 @@ def test_links_get_rel_noopener():
     output = sanitize_body('<a href="https://example.com/a">x</a>')
 
     assert output == f'<a href="https://example.com/a" {LINK_REL}>x</a>'
+
+
+# Images load only from the outlet's own media: a body must not make readers'
+# browsers fetch from another host (tracking pixels, content that changes
+# after the editor approved it). Links to other hosts are not loads and stay.
+OTHER_HOSTS = [
+    "https://evil.example/pixel.gif",
+    "http://evil.example/media/a.jpg",
+    "HTTPS://EVIL.EXAMPLE/a.jpg",
+    "//evil.example/a.jpg",
+    " //evil.example/a.jpg",
+    "/\\evil.example/a.jpg",
+    "\\\\evil.example\\a.jpg",
+    "/\t/evil.example/a.jpg",
+    "https://news.example@evil.example/media/a.jpg",
+    "https://news.example.evil.example/media/a.jpg",
+    "https://news.example:8443/media/a.jpg",
+    "ftp://news.example/media/a.jpg",
+    "a.jpg",
+    "../media/a.jpg",
+    "/static/site/logo.png",
+    "/desk/stories/1/",
+    "/media/../desk/stories/1/",
+    "/media/%2e%2e/desk/stories/1/",
+    "/media/./a.jpg",
+    "/mediaevil/a.jpg",
+]
+
+
+@pytest.mark.parametrize("source", OTHER_HOSTS)
+def test_images_from_anywhere_but_the_outlets_media_are_dropped(source, settings):
+    settings.SITE_URL = "https://news.example"
+    body = f'<figure><img src="{source}" alt="Crowds"><figcaption>Tehran</figcaption></figure>'
+
+    output = sanitize_body(body)
+
+    assert output == "<figure><figcaption>Tehran</figcaption></figure>"
+    assert sanitize_body(output) == output
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "/media/images/2026/crowds.jpg",
+        "/media/images/crowds.jpg?w=800",
+        "https://news.example/media/images/crowds.jpg",
+        "HTTP://NEWS.EXAMPLE/media/images/crowds.jpg",
+    ],
+)
+def test_images_of_the_outlets_media_are_kept(source, settings):
+    settings.SITE_URL = "https://news.example"
+    body = f'<p><img src="{source}" alt="Crowds"></p>'
+
+    assert sanitize_body(body) == body
+
+
+def test_with_media_on_its_own_host_only_that_host_is_media(settings):
+    settings.SITE_URL = "https://news.example"
+    settings.MEDIA_URL = "https://media.news.example/files/"
+
+    kept = '<img src="https://media.news.example/files/a.jpg">'
+    assert sanitize_body(kept) == kept
+    for source in ("/files/a.jpg", "https://news.example/files/a.jpg", "/media/a.jpg"):
+        assert sanitize_body(f'<p><img src="{source}">x</p>') == "<p>x</p>", source
+
+
+def test_links_to_other_hosts_stay(settings):
+    settings.SITE_URL = "https://news.example"
+    body = f'<p><a href="https://other.example/report" {LINK_REL}>the report</a></p>'
+
+    assert sanitize_body(body) == body
 
 
 @pytest.mark.parametrize("empty", [None, "", "<!-- -->", "<script>x</script>", "   "])

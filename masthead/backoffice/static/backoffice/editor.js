@@ -1,7 +1,7 @@
 /* The story editor: live character counts, autosave, the soft lock's
-   heartbeat and keyboard shortcuts (Ctrl/Cmd+S saves, Ctrl/Cmd+Enter
-   submits). Without script the form still works: every button is a plain
-   submit button. */
+   heartbeat, keyboard shortcuts (Ctrl/Cmd+S saves, Ctrl/Cmd+Enter
+   submits) and the text of a failed save kept in the browser. Without
+   script the form still works: every button is a plain submit button. */
 (() => {
   "use strict";
   const form = document.getElementById("story-form");
@@ -129,10 +129,118 @@
     true,
   );
 
+  // Text kept in this browser ---------------------------------------------
+  // A save that fails (database down, no network, a conflict) must not lose
+  // what was typed: the form is kept in localStorage until a save goes
+  // through, and offered back when the editor opens again.
+  const SUBMITTED = "masthead:submitted-draft";
+  // The form's own address (``form.action`` would be its buttons named "action").
+  const draftKey = `masthead:draft:${new URL(form.getAttribute("action"), location.href).pathname}`;
+  const NOT_KEPT = new Set(["csrfmiddlewaretoken", "action", "base_revision", "lead_image_upload"]);
+  const typedText = () => {
+    const fields = {};
+    for (const [name, value] of new FormData(form)) {
+      if (NOT_KEPT.has(name) || typeof value !== "string") continue;
+      (fields[name] = fields[name] || []).push(value);
+    }
+    return fields;
+  };
+  const keepText = () => {
+    const base = form.querySelector("[name=base_revision]");
+    const draft = { savedAt: Date.now(), base: base ? base.value : "", fields: typedText() };
+    try {
+      localStorage.setItem(draftKey, JSON.stringify(draft));
+    } catch (error) { /* storage full or off: the form still holds the text */ }
+  };
+  const forgetText = (key = draftKey) => {
+    try {
+      localStorage.removeItem(key);
+    } catch (error) { /* nothing kept */ }
+  };
+  const keptText = () => {
+    try {
+      return JSON.parse(localStorage.getItem(draftKey) || "null");
+    } catch (error) {
+      return null;
+    }
+  };
+  const restoreText = (draft) => {
+    for (const element of form.elements) {
+      const values = draft.fields[element.name];
+      if (!values || element.type === "file") continue;
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = values.includes(element.value);
+      } else if (element.multiple) {
+        for (const option of element.options) option.selected = values.includes(option.value);
+      } else {
+        const editor = element.parentElement.querySelector(".ProseMirror[contenteditable]");
+        if (editor && editor.editor) editor.editor.commands.setContent(values[0]);
+        element.value = values[0];
+      }
+      element.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    // Saved against the revision it started from: a newer one means the conflict page.
+    const base = form.querySelector("[name=base_revision]");
+    if (base && draft.base) base.value = draft.base;
+    dirty = true;
+  };
+  const offerKeptText = (draft) => {
+    const offer = document.createElement("div");
+    offer.className = "notice kept-text";
+    offer.setAttribute("role", "alert");
+    const when = new Date(draft.savedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const words = document.createElement("p");
+    words.textContent = `Text you typed at ${when} was not saved. It was kept in this browser.`;
+    const restore = document.createElement("button");
+    restore.type = "button";
+    restore.className = "button button--primary";
+    restore.textContent = "Restore my text";
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "button";
+    discard.textContent = "Discard it";
+    restore.addEventListener("click", () => {
+      restoreText(draft);
+      offer.remove();
+      say("Your kept text is back in the form: save it.", true);
+    });
+    discard.addEventListener("click", () => {
+      forgetText();
+      offer.remove();
+    });
+    offer.append(words, restore, " ", discard);
+    form.before(offer);
+  };
+  // After a save that went through, the page says so: what was kept is saved.
+  const submitted = (() => {
+    try {
+      const key = sessionStorage.getItem(SUBMITTED);
+      sessionStorage.removeItem(SUBMITTED);
+      return key;
+    } catch (error) {
+      return null;
+    }
+  })();
+  if (submitted && document.querySelector(".message--success")) forgetText(submitted);
+  if ("offerKeptText" in form.dataset) {
+    const draft = keptText();
+    if (draft && JSON.stringify(draft.fields) !== JSON.stringify(typedText())) {
+      offerKeptText(draft);
+    } else if (draft) {
+      forgetText();
+    }
+  }
+
   // Changes, leaving the page ---------------------------------------------
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("change", () => { dirty = true; });
-  form.addEventListener("submit", () => { submitting = true; });
+  form.addEventListener("submit", () => {
+    submitting = true;
+    keepText();
+    try {
+      sessionStorage.setItem(SUBMITTED, draftKey);
+    } catch (error) { /* storage off: the form alone keeps the text */ }
+  });
   window.addEventListener("beforeunload", (event) => {
     if (dirty && !submitting) event.preventDefault();
   });
@@ -178,19 +286,28 @@
       if (answer.status === "saved" || answer.status === "unchanged") {
         form.querySelector("[name=base_revision]").value = answer.revision;
         if (answer.status === "saved") say(`Saved automatically at ${answer.saved_at}.`);
-      } else if (answer.status === "conflict") {
+        if (!dirty) forgetText();
+        return;
+      }
+      keepText();
+      if (answer.status === "conflict") {
         stopped = true;
         say(`Not saved automatically: ${answer.message} Press Save to compare and merge.`, true);
       } else if (answer.status === "invalid") {
         dirty = true;
         say("Not saved automatically: some fields need correcting (press Save to see them).", true);
+      } else if (response.status >= 500) {
+        // The database or the server is down for a moment: try again at the next tick.
+        dirty = true;
+        say(answer.message || "Not saved: the server is not answering. Your text is kept in this browser.", true);
       } else {
         stopped = true;
         say(`Not saved automatically: ${answer.message || "the server refused."}`, true);
       }
     } catch (error) {
       dirty = dirty || wasDirty;
-      say("Not saved automatically: no connection. Your text is still here.", true);
+      keepText();
+      say("Not saved automatically: no connection. Your text is kept in this browser.", true);
     } finally {
       inFlight = false;
     }

@@ -1,0 +1,104 @@
+"""What a request gets while the database is down, read-only or locked: 503, never 500.
+
+The database's own answer tells an outage from a bug. PostgreSQL: no
+connection (refused, timed out after ``connect_timeout``, closed under us),
+a server shutting down or out of resources (SQLSTATE classes 08, 53, 57,
+58), and a read-only transaction (25006: a hot standby, or
+``default_transaction_read_only`` during maintenance). SQLite: a read-only or
+unopenable file, a full disk, and a write lock not given up within the busy
+timeout. Any other database error is a bug and stays a 500.
+
+Such a request is answered 503 with ``Retry-After`` and ``Cache-Control:
+no-store``, in the form its client reads: problem details under ``/api/``
+(``/api/problems/unavailable``), JSON for the editor's fetches
+(``X-Requested-With: fetch``: autosave and the lock's heartbeat, whose script
+then keeps the text in the browser), and a short page for everything else.
+The page needs no database: it is rendered without context processors.
+
+Where the error is caught: ``site.views.server_error`` (Django's
+``handler500``, which sees every exception a view or a middleware raised)
+and the API's exception handler (ninja catches its views' exceptions before
+Django does). The page cache in front of Django keeps answering from memory
+while its poll for content versions fails (``site/page_cache.py``).
+
+Why our own code: Django has no notion of an outage, and its
+``CONN_HEALTH_CHECKS`` only makes a request after the outage reconnect.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from django.db import DatabaseError, InterfaceError, InternalError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+
+# Long enough for a restarting PostgreSQL or a finished migration, short enough
+# to matter: the editor's autosave tries again on its own every 20 s.
+RETRY_AFTER_SECONDS = 5
+API_PREFIX = "/api/"
+STAFF_PREFIXES = ("/desk/", "/account/", "/admin/")
+NOT_SAVED = (
+    "The newsroom's database is not answering, so your text was not saved. It is kept "
+    "in this browser; Masthead tries again in a moment."
+)
+# SQLSTATE classes: connection exception, insufficient resources, operator
+# intervention (shutdown, cancelled by timeout), system error.
+OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58"})
+READ_ONLY_SQL_TRANSACTION = "25006"
+SQLITE_OUTAGE_MESSAGES = (
+    "readonly database",
+    "database is locked",
+    "database table is locked",
+    "unable to open database file",
+    "disk i/o error",
+    "database or disk is full",
+)
+
+
+def is_database_outage(error: BaseException | None) -> bool:
+    """Whether ``error`` (or an exception it came from) says the database is unavailable."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, DatabaseError) and _is_outage(error):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _is_outage(error: DatabaseError) -> bool:
+    if isinstance(error, InterfaceError):
+        return True  # the connection is gone
+    driver_error = error.__cause__
+    if isinstance(driver_error, sqlite3.Error):
+        message = str(driver_error).lower()
+        return any(words in message for words in SQLITE_OUTAGE_MESSAGES)
+    sqlstate = getattr(driver_error, "sqlstate", None)
+    if isinstance(error, OperationalError):
+        # psycopg gives no SQLSTATE when it has no connection to get one from.
+        return sqlstate is None or sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+    return isinstance(error, InternalError) and sqlstate == READ_ONLY_SQL_TRANSACTION
+
+
+def outage_response(request: HttpRequest) -> HttpResponse:
+    """503 in the form this request's client reads, with ``Retry-After``."""
+    if request.path.startswith(API_PREFIX):
+        from masthead.api.problems import PROBLEM_TYPES, problem_response
+
+        response = problem_response(
+            request,
+            503,
+            problem=PROBLEM_TYPES["unavailable"],
+            detail=f"The database is not answering; nothing was changed. "
+            f"Try again in {RETRY_AFTER_SECONDS} s.",
+        )
+    elif request.headers.get("X-Requested-With") == "fetch":
+        response = JsonResponse({"status": "unavailable", "message": NOT_SAVED}, status=503)
+    else:
+        staff = request.path.startswith(STAFF_PREFIXES)
+        page = loader.render_to_string("site/503.html", {"staff": staff})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

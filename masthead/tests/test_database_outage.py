@@ -1,0 +1,259 @@
+"""With the database read-only or refusing connections, nothing answers 500 and nothing is lost.
+
+Cached public pages keep answering 200; every other request answers 503
+with ``Retry-After`` (a page, JSON for the editor's autosave, problem details
+in the API), and a refused write leaves no row behind. The database is made
+to fail for real: read-only (SQLite ``PRAGMA query_only``, PostgreSQL a
+read-only session, which refuses writes as a hot standby does), refusing
+connections (the connection pointed at a loopback port nobody listens on)
+and hung (a loopback listener that never answers). Each test runs without
+the usual test transaction, so every request sees the database as a server
+would.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test import Client
+
+from masthead.api.services import issue_token
+from masthead.backoffice.tests.editor_posts import form_data
+from masthead.factories import make_desk, make_staff, make_story
+from masthead.newsroom.models import StaffRole
+from masthead.site.page_cache import PageCache
+from masthead.site.tests.test_page_cache import call
+from masthead.stories import services
+from masthead.stories.models import Revision, Story
+from masthead.stories.services import Content
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PROBLEM = "application/problem+json; charset=utf-8"
+NOT_SAVED = "was not saved"
+
+
+@pytest.fixture(autouse=True)
+def no_second_factor(settings):
+    settings.REQUIRE_2FA_FOR = []
+
+
+@pytest.fixture
+def newsroom():
+    desk = make_desk("Politics")
+    writer = make_staff(StaffRole.Role.WRITER, desk, username="writer")
+    draft = services.create_story(writer, Content(headline="Talks resume", desk=desk))
+    make_story("Parliament votes on the budget", desk=desk)
+    return {"desk": desk, "writer": writer, "draft": draft}
+
+
+@pytest.fixture
+def client() -> Client:
+    # A server never re-raises; the test client would, hiding a 500 behind an exception.
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def writer_client(client, newsroom) -> Client:
+    client.force_login(newsroom["writer"])
+    return client
+
+
+@contextmanager
+def read_only_database() -> Iterator[None]:
+    """Every write refused from here on, reads still answered."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA query_only = OFF")
+            else:
+                cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+
+
+@contextmanager
+def database_at(port: int) -> Iterator[None]:
+    """The default connection pointed at ``port`` on loopback (PostgreSQL only)."""
+    connection.close()
+    settings = connection.settings_dict
+    saved = settings["HOST"], settings["PORT"]
+    settings["HOST"], settings["PORT"] = "127.0.0.1", str(port)
+    try:
+        yield
+    finally:
+        connection.close()
+        settings["HOST"], settings["PORT"] = saved
+
+
+@contextmanager
+def refusing_database() -> Iterator[None]:
+    """Connections refused: a port that is bound but never listened on."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        with database_at(closed.getsockname()[1]):
+            yield
+
+
+@contextmanager
+def hung_database() -> Iterator[None]:
+    """Connections accepted by the kernel and never answered."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        with database_at(silent.getsockname()[1]):
+            yield
+
+
+def assert_unavailable(response, content_type: str) -> None:
+    assert response.status_code == 503, response.content[:300]
+    assert response["Content-Type"] == content_type
+    assert int(response["Retry-After"]) > 0
+    assert "no-store" in response["Cache-Control"]
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+# Read-only (both backends) ----------------------------------------------------------
+
+
+def test_the_editor_save_says_the_text_was_not_saved(writer_client, newsroom):
+    draft = newsroom["draft"]
+    revisions = Revision.objects.count()
+
+    with read_only_database():
+        response = writer_client.post(
+            f"/desk/stories/{draft.pk}/", form_data(draft, headline="Talks resume in Vienna")
+        )
+
+    assert_unavailable(response, "text/html; charset=utf-8")
+    page = response.content.decode()
+    assert NOT_SAVED in page
+    assert "kept in this browser" in page
+    assert Revision.objects.count() == revisions
+    assert Story.objects.get(pk=draft.pk).headline == "Talks resume"
+
+
+def test_autosave_answers_json_that_says_the_text_was_not_saved(writer_client, newsroom):
+    draft = newsroom["draft"]
+
+    with read_only_database():
+        response = writer_client.post(
+            f"/desk/stories/{draft.pk}/autosave/",
+            form_data(draft, headline="Talks resume in Vienna"),
+            headers={"X-Requested-With": "fetch"},
+        )
+
+    assert_unavailable(response, "application/json")
+    answer = response.json()
+    assert answer["status"] == "unavailable"
+    assert NOT_SAVED in answer["message"]
+    assert Story.objects.get(pk=draft.pk).headline == "Talks resume"
+
+
+def test_a_staff_api_write_answers_503_problem_details(client, newsroom):
+    token = issue_token(newsroom["writer"], "tests").raw
+
+    with read_only_database():
+        response = client.post(
+            "/api/desk/stories",
+            {"headline": "Budget passes", "desk": "politics"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    assert_unavailable(response, PROBLEM)
+    problem = response.json()
+    assert problem["status"] == 503
+    assert problem["type"] == "/api/problems/unavailable"
+    assert not Story.objects.filter(headline="Budget passes").exists()
+
+
+def test_public_pages_still_render_from_a_read_only_database(client, newsroom):
+    with read_only_database():
+        response = client.get("/politics/")
+
+    assert response.status_code == 200
+    assert "Parliament votes on the budget" in response.content.decode()
+
+
+# Refusing connections and hung (PostgreSQL) ---------------------------------------------
+
+
+@pytest.fixture
+def page_cache():
+    # As Django's test client does: requests do not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.mark.postgres
+def test_cached_public_pages_keep_answering_while_the_database_refuses(page_cache, newsroom):
+    warm = call(page_cache, "/")
+    assert (warm.status, warm.outcome) == (200, "MISS")
+
+    with refusing_database():
+        cached = call(page_cache, "/")
+        uncached = call(page_cache, "/politics/")
+
+    assert (cached.status, cached.outcome) == (200, "HIT")
+    assert cached.body == warm.body
+    assert uncached.status == 503
+    assert int(uncached.headers["Retry-After"]) > 0
+    assert "try again" in uncached.text.lower()
+
+
+@pytest.mark.postgres
+def test_the_api_answers_503_problem_details_while_the_database_refuses(client, newsroom):
+    with refusing_database():
+        response = client.get("/api/stories")
+
+    assert_unavailable(response, PROBLEM)
+    assert response.json()["type"] == "/api/problems/unavailable"
+
+
+@pytest.mark.postgres
+def test_signed_in_staff_get_503_while_the_database_refuses(writer_client, newsroom):
+    draft = newsroom["draft"]
+    typed = form_data(draft, headline="Talks resume in Vienna")
+
+    with refusing_database():
+        board = writer_client.get("/desk/board/")
+        autosave = writer_client.post(
+            f"/desk/stories/{draft.pk}/autosave/", typed, headers={"X-Requested-With": "fetch"}
+        )
+
+    assert_unavailable(board, "text/html; charset=utf-8")
+    assert_unavailable(autosave, "application/json")
+    assert autosave.json()["status"] == "unavailable"
+
+
+@pytest.mark.postgres
+def test_a_hung_database_answers_503_after_the_connect_timeout(client, newsroom):
+    with hung_database():
+        response = client.get("/politics/")
+
+    assert_unavailable(response, "text/html; charset=utf-8")
+
+
+@pytest.mark.postgres
+def test_requests_succeed_again_once_the_database_is_back(client, newsroom):
+    with refusing_database():
+        assert client.get("/politics/").status_code == 503
+
+    assert client.get("/politics/").status_code == 200
