@@ -574,6 +574,8 @@ WORKFLOW_EXAMPLES = [
         [
             "Parliament's energy committee has asked the government to explain how savings from "
             "its fuel subsidy plan would reach low-income households.",
+            "Under the plan, the price of subsidised petrol would rise in steps over two years, "
+            "with cash transfers to households in the lowest income groups.",
             "The committee will hear the oil minister next week.",
         ],
     ),

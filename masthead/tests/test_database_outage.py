@@ -189,6 +189,9 @@ def test_public_pages_still_render_from_a_read_only_database(client, newsroom):
 
 # Refusing connections and hung (PostgreSQL) ---------------------------------------------
 
+# SQLite is a file, not a server: it cannot refuse a connection or hang on one.
+SERVER_OUTAGE = "a database server that refuses or hangs; SQLite has no server"
+
 
 @pytest.fixture
 def page_cache():
@@ -202,7 +205,7 @@ def page_cache():
         request_finished.connect(close_old_connections)
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
 def test_cached_public_pages_keep_answering_while_the_database_refuses(page_cache, newsroom):
     warm = call(page_cache, "/")
     assert (warm.status, warm.outcome) == (200, "MISS")
@@ -218,7 +221,7 @@ def test_cached_public_pages_keep_answering_while_the_database_refuses(page_cach
     assert "try again" in uncached.text.lower()
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
 def test_the_api_answers_503_problem_details_while_the_database_refuses(client, newsroom):
     with refusing_database():
         response = client.get("/api/stories")
@@ -227,7 +230,7 @@ def test_the_api_answers_503_problem_details_while_the_database_refuses(client, 
     assert response.json()["type"] == "/api/problems/unavailable"
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
 def test_signed_in_staff_get_503_while_the_database_refuses(writer_client, newsroom):
     draft = newsroom["draft"]
     typed = form_data(draft, headline="Talks resume in Vienna")
@@ -243,7 +246,7 @@ def test_signed_in_staff_get_503_while_the_database_refuses(writer_client, newsr
     assert autosave.json()["status"] == "unavailable"
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
 def test_a_hung_database_answers_503_after_the_connect_timeout(client, newsroom):
     with hung_database():
         response = client.get("/politics/")
@@ -251,7 +254,7 @@ def test_a_hung_database_answers_503_after_the_connect_timeout(client, newsroom)
     assert_unavailable(response, "text/html; charset=utf-8")
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
 def test_requests_succeed_again_once_the_database_is_back(client, newsroom):
     with refusing_database():
         assert client.get("/politics/").status_code == 503

@@ -237,7 +237,7 @@ def test_scheduling_keeps_every_cached_page_until_the_release(app, newsroom):
 
 
 def test_the_cached_masthead_follows_roles_and_departures(app, newsroom):
-    from masthead.backoffice.services import RoleGrant, change_staff_roles, set_staff_active
+    from masthead.backoffice.services import RoleGrant, edit_staff_account, set_staff_active
     from masthead.factories import make_staff
     from masthead.newsroom.models import StaffRole
 
@@ -246,7 +246,10 @@ def test_the_cached_masthead_follows_roles_and_departures(app, newsroom):
     assert "Reza Person" in call(app, "/masthead/").text
     assert call(app, "/masthead/").outcome == "HIT"
 
-    change_staff_roles(admin, writer, [RoleGrant(StaffRole.Role.WRITER, newsroom["economy"])])
+    grants = [RoleGrant(StaffRole.Role.WRITER, newsroom["economy"])]
+    edit_staff_account(
+        admin, writer, full_name="Reza Person", email=writer.email, job_title="", grants=grants
+    )
     staff = call(app, "/masthead/").text
 
     def on_desk(desk) -> bool:
