@@ -3,13 +3,14 @@ outlet's time zone (``backoffice/outlet_time.py``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django import template
 from js_asset import Media
 
 from masthead.backoffice import outlet_time
 from masthead.backoffice.forms import AUDIT_ACTIONS
+from masthead.site.structured_data import iso
 from masthead.stories.models import Story
 
 register = template.Library()
@@ -39,9 +40,7 @@ def action_label(action: str) -> str:
 @register.filter
 def isotime(moment: datetime | None) -> str:
     """A ``<time datetime>`` value: UTC to the second, as HTML wants it (no microseconds)."""
-    if moment is None:
-        return ""
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return iso(moment) or ""
 
 
 @register.simple_tag

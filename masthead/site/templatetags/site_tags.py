@@ -9,7 +9,7 @@ A template with ``preview`` in its context renders every fragment itself.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django import template
 from django.template.loader import render_to_string
@@ -21,15 +21,12 @@ from django.utils.safestring import mark_safe
 from masthead.site import selectors
 from masthead.site.fragments import fragments_for
 from masthead.site.relative_time import refresh_relative_times_text, relative_time
+from masthead.site.structured_data import iso
 from masthead.stories.versions import FRONT, SITE
 
 register = template.Library()
 
 FULL_FORMAT = "j F Y, H:i T"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @register.simple_tag
@@ -40,7 +37,7 @@ def reltime(moment: datetime | None):
     local = timezone.localtime(moment)
     return format_html(
         '<time datetime="{}" title="{}" data-relative>{}</time>',
-        _iso(moment),
+        iso(moment),
         format_date(local, FULL_FORMAT),
         relative_time(moment),
     )
@@ -53,7 +50,7 @@ def fulltime(moment: datetime | None):
         return ""
     return format_html(
         '<time datetime="{}">{}</time>',
-        _iso(moment),
+        iso(moment),
         format_date(timezone.localtime(moment), FULL_FORMAT),
     )
 
