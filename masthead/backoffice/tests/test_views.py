@@ -1089,6 +1089,27 @@ def test_unusable_new_tags_are_refused_and_nothing_is_stored(client_for, people,
     assert not Tag.objects.exists()
 
 
+def test_a_refused_save_makes_no_tag_and_keeps_the_typed_names(client_for, people, desk):
+    story = submitted_story(people, desk)
+    services.claim_story(people["editor"], story)
+    both_start_from = form_data(refresh(story))
+    first = client_for("editor").post(
+        f"/desk/stories/{story.pk}/", {**both_start_from, "headline": "Editor's headline"}
+    )
+    assert first.status_code == 302
+
+    stale = client_for("chief").post(
+        f"/desk/stories/{story.pk}/",
+        {**both_start_from, "dek": "Chief's dek.", "new_tags": "Fuel subsidies, Parliament"},
+    )
+
+    assert stale.status_code == 409
+    assert not Tag.objects.exists()
+    assert not AuditEvent.objects.filter(action="tag_create").exists()
+    field = stale.content.decode().split('id="id_new_tags"')[0].rsplit("<input", 1)[1]
+    assert 'value="Fuel subsidies, Parliament"' in field
+
+
 def test_autosave_does_not_make_tags_from_half_typed_names(client_for, people, desk):
     story = new_draft(people["writer"], desk)
     answer = client_for("writer").post(
