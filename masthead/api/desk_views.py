@@ -213,25 +213,31 @@ def _transition_view(action: Action, schema: type, call: Callable) -> Callable:
     return view
 
 
+def _with_a_note(action: Action) -> Callable:
+    """The call of a step that takes nothing but a note (``services.STEPS_WITH_A_NOTE``)."""
+    step = services.STEPS_WITH_A_NOTE[action]
+    return lambda user, story, payload: step(user, story, payload.note)
+
+
 TRANSITIONS: dict[Action, tuple[type, Callable, str]] = {
     Action.SUBMIT: (
         NoteIn,
-        lambda user, story, p: services.submit_story(user, story, p.note),
+        _with_a_note(Action.SUBMIT),
         "Submit a draft to the desk",
     ),
     Action.CLAIM: (
         NoteIn,
-        lambda user, story, p: services.claim_story(user, story, p.note),
+        _with_a_note(Action.CLAIM),
         "Take a submitted story for editing",
     ),
     Action.APPROVE: (
         NoteIn,
-        lambda user, story, p: services.approve_story(user, story, p.note),
+        _with_a_note(Action.APPROVE),
         "Approve an edited story",
     ),
     Action.RETURN: (
         RequiredNoteIn,
-        lambda user, story, p: services.return_story(user, story, p.note),
+        _with_a_note(Action.RETURN),
         "Return a story to its writer, saying why",
     ),
     Action.SCHEDULE: (
@@ -243,17 +249,17 @@ TRANSITIONS: dict[Action, tuple[type, Callable, str]] = {
     ),
     Action.UNSCHEDULE: (
         NoteIn,
-        lambda user, story, p: services.unschedule_story(user, story, p.note),
+        _with_a_note(Action.UNSCHEDULE),
         "Take a story off the schedule",
     ),
     Action.PUBLISH: (
         NoteIn,
-        lambda user, story, p: services.publish_story(user, story, p.note),
+        _with_a_note(Action.PUBLISH),
         "Publish the latest revision now",
     ),
     Action.PUBLISH_UPDATE: (
         NoteIn,
-        lambda user, story, p: services.publish_update(user, story, p.note),
+        _with_a_note(Action.PUBLISH_UPDATE),
         "Publish the latest revision of a live story as an update",
     ),
     Action.PUBLISH_CORRECTION: (
@@ -263,17 +269,17 @@ TRANSITIONS: dict[Action, tuple[type, Callable, str]] = {
     ),
     Action.WITHDRAW: (
         RequiredNoteIn,
-        lambda user, story, p: services.withdraw_story(user, story, p.note),
+        _with_a_note(Action.WITHDRAW),
         "Withdraw a story from every public surface",
     ),
     Action.PULL_BACK: (
         NoteIn,
-        lambda user, story, p: services.pull_back_story(user, story, p.note),
+        _with_a_note(Action.PULL_BACK),
         "Take back a submitted story as a draft (its writer, until an editor claims it)",
     ),
     Action.REINSTATE: (
         RequiredNoteIn,
-        lambda user, story, p: services.reinstate_story(user, story, p.note),
+        _with_a_note(Action.REINSTATE),
         "Republish a withdrawn story, with a note of reinstatement",
     ),
 }

@@ -384,19 +384,7 @@ def _run(step: Action, actor, story: Story, data: dict) -> None:
         kind = data.get("kind") or "correction"
         services.publish_correction(actor, story, note, kind)
     else:
-        run = {
-            Action.SUBMIT: services.submit_story,
-            Action.CLAIM: services.claim_story,
-            Action.APPROVE: services.approve_story,
-            Action.RETURN: services.return_story,
-            Action.UNSCHEDULE: services.unschedule_story,
-            Action.PUBLISH: services.publish_story,
-            Action.PUBLISH_UPDATE: services.publish_update,
-            Action.WITHDRAW: services.withdraw_story,
-            Action.PULL_BACK: services.pull_back_story,
-            Action.REINSTATE: services.reinstate_story,
-        }[step]
-        run(actor, story, note)
+        services.STEPS_WITH_A_NOTE[step](actor, story, note)
 
 
 @staff_member_required

@@ -54,7 +54,7 @@ def moved_tag(slug: str) -> Tag | None:
     A tag no live story carries is public nowhere, its new name included.
     """
     old = TagSlug.objects.select_related("tag").filter(slug=slug).first()
-    if old is None or not Story.objects.live().filter(tags=old.tag).exists():
+    if old is None or not is_carried_by_live_story(old.tag):
         return None
     return old.tag
 

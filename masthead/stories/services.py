@@ -474,6 +474,22 @@ def snapshot_revision(story: Story, actor=None, note: str = "Imported") -> Revis
     return revision
 
 
+# The steps that take nothing but a note, by action: the back office and the
+# API run them alike (schedule and correction take more: a time, a kind).
+STEPS_WITH_A_NOTE = {
+    Action.SUBMIT: submit_story,
+    Action.CLAIM: claim_story,
+    Action.APPROVE: approve_story,
+    Action.RETURN: return_story,
+    Action.PULL_BACK: pull_back_story,
+    Action.UNSCHEDULE: unschedule_story,
+    Action.PUBLISH: publish_story,
+    Action.PUBLISH_UPDATE: publish_update,
+    Action.WITHDRAW: withdraw_story,
+    Action.REINSTATE: reinstate_story,
+}
+
+
 # Preview links ----------------------------------------------------------------
 
 
