@@ -35,7 +35,7 @@ def is_required(user) -> bool:
     access = access_for(user)
     if ALL_STAFF in groups and (access.is_staff_member or user.is_staff):
         return True
-    if EDITORS in groups and (access.editor_desks or access.is_chief_editor):
+    if EDITORS in groups and access.edits_any_desk:
         return True
     return ADMINISTRATORS in groups and access.is_administrator
 

@@ -70,7 +70,7 @@ def editor_required(view: Callable) -> Callable:
     def is_editor(access: StaffAccess) -> bool:
         if not access.is_staff_member:
             return False
-        if not (access.editor_desks or access.is_chief_editor or access.is_administrator):
+        if not (access.edits_any_desk or access.is_administrator):
             raise PermissionDenied("The audit log is for editors and administrators.")
         return True
 

@@ -9,7 +9,7 @@ see. Writers add tags while writing (the story form's "New tags").
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,15 +21,10 @@ from masthead.stories import services
 from masthead.stories.models import Tag
 
 
-def _check_editor(request: HttpRequest) -> None:
-    if not (request.access.editor_desks or request.access.is_chief_editor):
-        raise PermissionDenied("Tags are managed by desk editors and chief editors.")
-
-
 @staff_member_required
 @require_safe
 def tag_list(request: HttpRequest) -> HttpResponse:
-    _check_editor(request)
+    services.check_manages_tags(request.user)
     tags = Tag.objects.annotate(story_count=Count("stories")).order_by("name")
     return render(request, "backoffice/tag_list.html", {"tags": tags})
 
@@ -48,7 +43,7 @@ def _tag_page(request, tag: Tag, rename: TagRenameForm, merge: TagMergeForm, sta
 @staff_member_required
 def tag_edit(request: HttpRequest, tag_id: int) -> HttpResponse:
     """The tag's page; POST renames it."""
-    _check_editor(request)
+    services.check_manages_tags(request.user)
     tag = get_object_or_404(Tag, pk=tag_id)
     merge = TagMergeForm(tag=tag)
     if request.method != "POST":
@@ -71,7 +66,7 @@ def tag_edit(request: HttpRequest, tag_id: int) -> HttpResponse:
 @staff_member_required
 @require_POST
 def tag_merge(request: HttpRequest, tag_id: int) -> HttpResponse:
-    _check_editor(request)
+    services.check_manages_tags(request.user)
     tag = get_object_or_404(Tag, pk=tag_id)
     merge = TagMergeForm(request.POST, tag=tag)
     if merge.is_valid():

@@ -48,6 +48,11 @@ class StaffAccess:
     def has_content_role(self) -> bool:
         return bool(self.writer_desks or self.editor_desks or self.is_chief_editor)
 
+    @property
+    def edits_any_desk(self) -> bool:
+        """A desk editor of some desk, or a chief editor."""
+        return bool(self.editor_desks or self.is_chief_editor)
+
     def edits(self, desk_id: int) -> bool:
         return self.is_chief_editor or desk_id in self.editor_desks
 

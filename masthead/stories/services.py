@@ -592,9 +592,9 @@ def tags_for_story(actor, names: list[str], *, desk: Desk, story: Story | None =
     return found
 
 
-def _check_manages_tags(actor) -> None:
-    access = access_for(actor)
-    if not (access.editor_desks or access.is_chief_editor):
+def check_manages_tags(actor) -> None:
+    """Renaming and merging tags is for desk editors and chief editors."""
+    if not access_for(actor).edits_any_desk:
         raise PermissionDenied("Only desk editors and chief editors rename and merge tags.")
 
 
@@ -609,7 +609,7 @@ def rename_tag(actor, tag: Tag, new_name: str) -> Tag:
     Every page that shows the tag changes: saving the tag bumps the "site"
     scope (``stories.apps``).
     """
-    _check_manages_tags(actor)
+    check_manages_tags(actor)
     tag = Tag.objects.select_for_update().get(pk=tag.pk)
     name, slug = tag_name_and_slug(new_name)
     other = Tag.objects.filter(models.Q(slug=slug) | models.Q(name__iexact=name)).exclude(pk=tag.pk)
@@ -649,7 +649,7 @@ def merge_tags(actor, source: Tag, target: Tag) -> Tag:
     restored or previewed revision keeps the tag. Deleting ``source`` bumps the "site"
     scope, which every page depends on.
     """
-    _check_manages_tags(actor)
+    check_manages_tags(actor)
     if source.pk == target.pk:
         raise ValidationError("A tag cannot be merged into itself.")
     first, second = sorted((source.pk, target.pk))
