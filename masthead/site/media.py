@@ -42,12 +42,13 @@ from masthead.stories.preview import PreviewUnavailable, revision_for_token
 def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     if not _is_plain_name(path):
         raise Http404("No such file.")
-    scopes = image_visibility.public_scopes(path)
+    images = image_visibility.image_ids(path)
+    scopes = image_visibility.public_scopes(images)
     if scopes:
         response = _file_response(request, path)
         patch_public_cache_control(response)
         return surrogate_keys(response, *sorted(scopes))
-    if image_visibility.staff_can_see(request.user, path) or _previews_it(request, path):
+    if image_visibility.staff_can_see(request.user, images) or _previews_it(request, path):
         response = _file_response(request, path, conditional=False)
         mark_private(response)
         return response
