@@ -70,6 +70,27 @@ def _parser() -> argparse.ArgumentParser:
         help="request threads per worker (default 4, or WEB_THREADS)",
     )
 
+    worker = commands.add_parser(
+        "worker",
+        help="run background work: wire polling, purges, e-mail (docs/operations.md)",
+        description="Run a background worker; run as many as you like, on any machine.",
+        add_help=False,
+    )
+    worker.add_argument("args", nargs=argparse.REMAINDER)
+
+    importer = commands.add_parser(
+        "import",
+        help="import content: `import wordpress EXPORT.xml`, `import page FILE_OR_URL`",
+        description="Import a WordPress export or a single article page (docs/wire.md).",
+    )
+    kinds = importer.add_subparsers(dest="kind", metavar="KIND", required=True)
+    for kind, text in (
+        ("wordpress", "a WordPress WXR export: posts, authors, categories, tags, images"),
+        ("page", "one article page (saved HTML, scraped text or a URL) as a draft"),
+    ):
+        sub = kinds.add_parser(kind, help=text, add_help=False)
+        sub.add_argument("args", nargs=argparse.REMAINDER)
+
     manage = commands.add_parser(
         "manage",
         help="run any Django management command (migrate, createsuperuser, load_demo …)",
@@ -184,6 +205,18 @@ def _serve(options) -> int:
     return _run_server(options.host, options.port, options.workers, options.threads)
 
 
+def _forward(options) -> int:
+    """`masthead worker …` and `masthead import KIND …`: their management commands."""
+    from django.core.management import execute_from_command_line
+
+    name = "worker" if options.command == "worker" else f"import_{options.kind}"
+    try:
+        execute_from_command_line([f"masthead {options.command}", name, *options.args])
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     options = parser.parse_args(argv)
@@ -207,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if options.command == "demo":
             return _demo(options)
+        if options.command in ("worker", "import"):
+            return _forward(options)
         return _serve(options)
     except ImproperlyConfigured as error:
         print(f"masthead: configuration error: {error}", file=sys.stderr)

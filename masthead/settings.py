@@ -174,6 +174,9 @@ INSTALLED_APPS = [
     "masthead.backoffice",
     "django_prose_editor",
     "masthead.api",
+    "masthead.wire",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +359,16 @@ MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 20 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# Background work (Django's tasks API, django-tasks backport; docs/operations.md):
+# queued in the database by default, run by `masthead worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The wire desk (masthead/wire, docs/wire.md). Hosts that sources may reach on
+# loopback or private addresses: none by default (the SSRF guard).
+WIRE_ALLOWED_PRIVATE_HOSTS = env_list("WIRE_ALLOWED_PRIVATE_HOSTS")
+WIRE_MAX_BYTES = env_int("WIRE_MAX_MB", 20) * 1024 * 1024
+WIRE_USER_AGENT = os.environ.get("WIRE_USER_AGENT", "").strip()
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"
