@@ -11,7 +11,7 @@
   const note = document.getElementById("wire-live-note");
   if (!form || !rows || !form.dataset.pollUrl) return;
 
-  const every = Math.max(5, Number(form.dataset.pollSeconds) || 15) * 1000;
+  const every = Math.max(1, Number(form.dataset.pollSeconds) || 15) * 1000;
   let since = form.dataset.since;
   const announced = new Set();
 
