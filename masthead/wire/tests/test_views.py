@@ -419,3 +419,23 @@ def test_the_story_page_says_an_inherited_embargo_runs(client_for, source, desk)
     client = client_for("writer")
     response = client.post(reverse("wire:write"), {"item": item.pk, "desk": desk.pk}, follow=True)
     assert "Under embargo" in response.content.decode()
+
+
+def test_the_queue_asks_a_bounded_number_of_queries(client_for, source, desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("writer")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE).status_code == 200
+        return len(captured)
+
+    make_item(source, "One")
+    queries()  # the outlet's records are cached from the first page on
+    few = queries()
+    for number in range(30):
+        original = make_item(source, f"Item {number}", urgency=number % 9 + 1)
+        make_item(source, f"Copy {number}", duplicate_of=original)
+    assert queries() == few
