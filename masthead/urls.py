@@ -13,6 +13,8 @@ def favicon(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The wire queue before the back office's own addresses (docs/wire-queue.md).
+    path("desk/wire/", include("masthead.wire.urls")),
     path("desk/", include("masthead.backoffice.urls")),
     path("account/", include("masthead.accounts.urls")),
     path("api/", include("masthead.api.urls")),
