@@ -159,6 +159,27 @@ def precheck(head: bytes, *, complete: bool = True) -> None:
         raise ParseError("empty document")
 
 
+def root_name(head: bytes) -> str:
+    """The root element's name as written (``rss``, ``feed``, ``rdf:RDF`` ...), or "".
+
+    For sniffing a document's kind from its first bytes; runs :func:`precheck`
+    on them first, so it refuses what that refuses.
+    """
+    precheck(head, complete=False)
+    codec, bom = _encoding_family(head[:4])
+    sample = head[bom : bom + PROLOG_LIMIT]
+    text = sample.decode("latin-1") if codec is None else sample.decode(codec, errors="replace")
+    start = _prolog_end(text)
+    if start is None or not text.startswith("<", start):
+        return ""
+    name = []
+    for ch in text[start + 1 : start + 200]:
+        if ch in " \t\r\n/>":
+            break
+        name.append(ch)
+    return "".join(name)
+
+
 def _parser() -> etree.XMLParser:
     # A fresh parser per document: lxml parsers must not be shared by threads.
     return etree.XMLParser(
