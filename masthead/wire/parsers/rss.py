@@ -39,7 +39,9 @@ def _text(detail, fallback: str = "") -> str:
 
 
 def _when(entry, key: str) -> datetime | None:
-    parsed = entry.get(f"{key}_parsed")
+    # dict.get: feedparser's own get() maps a missing "updated" to "published"
+    # (with a DeprecationWarning); we want what the feed said.
+    parsed = dict.get(entry, f"{key}_parsed")
     if not parsed:
         return None
     try:
@@ -86,16 +88,39 @@ def _entry(entry, feed_language: str) -> WireCopy:
     copy.first_created = _when(entry, "published") or _when(entry, "created")
     copy.version_created = _when(entry, "updated") or copy.first_created
     for key in ("published", "updated"):
-        if entry.get(key) and not entry.get(f"{key}_parsed"):
-            copy.problems.append(f"unreadable {key} date {entry[key][:40]!r}")
+        if dict.get(entry, key) and not dict.get(entry, f"{key}_parsed"):
+            copy.problems.append(f"unreadable {key} date {dict.get(entry, key)[:40]!r}")
     source = entry.get("source") or {}
     copy.provider = plain_text(source.get("title", ""))
     return copy
 
 
+def _refuse_truncated(body: bytes) -> None:
+    """A feed cut off in transit must not become items with half their text.
+
+    feedparser's loose mode happily returns what it read before the cut, so
+    check that the root element is closed. (Only for ASCII-compatible
+    encodings; UTF-16 feeds are rare and go by feedparser's verdict.)
+    """
+    name = xmlsafety.root_name(body)
+    if not name or body[:2] in (b"\xff\xfe", b"\xfe\xff") or body[:2] in (b"<\x00", b"\x00<"):
+        return
+    tail = body[-64 * 1024 :].rstrip()
+    while tail.endswith((b"-->", b"?>")):  # caches append "<!-- served in 3 ms -->"
+        opener = b"<!--" if tail.endswith(b"-->") else b"<?"
+        cut = tail.rfind(opener)
+        if cut < 0:
+            break
+        tail = tail[:cut].rstrip()
+    if not tail.endswith(f"</{name}>".encode("latin-1")):
+        raise ParseError(f"truncated or malformed feed: it does not end with </{name}>")
+
+
 def parse_rss(body: bytes, *, content_type: str = "") -> ParsedFeed:
     check_size(body)
-    xmlsafety.precheck(bytes(body))
+    body = bytes(body)
+    xmlsafety.precheck(body)
+    _refuse_truncated(body)
     headers = {"content-type": content_type} if content_type else {}
     result = feedparser.parse(
         bytes(body), response_headers=headers, resolve_relative_uris=False, sanitize_html=False
