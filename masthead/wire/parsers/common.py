@@ -208,6 +208,19 @@ class Collector:
     def full(self) -> bool:
         return self._capped
 
+    def result(self) -> ParsedFeed:
+        """The feed; a document whose every item was refused is refused whole.
+
+        A poll that yields nothing usable is a failed poll, shown on the
+        source's health with the first reason.
+        """
+        refused = self.feed.refused
+        if not self.feed.items and refused:
+            if len(refused) == 1:
+                raise ParseError(refused[0].removeprefix("item 1: "))
+            raise ParseError(f"none of the {len(refused)} items is usable; {refused[0]}")
+        return self.feed
+
 
 def check_size(body: bytes) -> None:
     if not isinstance(body, bytes | bytearray | memoryview):

@@ -241,6 +241,4 @@ def parse_newsml(body: bytes, *, content_type: str = "") -> ParsedFeed:
         collector.add(number, _item(element))
         if collector.full:
             break
-    if not collector.feed.items and len(candidates) == 1 and collector.feed.refused:
-        raise ParseError(collector.feed.refused[0].removeprefix("item 1: "))
-    return collector.feed
+    return collector.result()

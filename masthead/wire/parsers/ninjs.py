@@ -204,14 +204,17 @@ def _pick(
 
 
 def _html_of(entry: dict | None) -> str:
+    """A 2.x body as HTML: HTML as sent; text/plain escaped into paragraphs.
+
+    Without a contenttype, a value that starts with a tag is taken as HTML.
+    """
     if entry is None:
         return ""
-    kind = (entry.get("contenttype") or "text/html").split(";")[0].strip()
-    return (
-        entry["value"]
-        if kind in _HTML_TYPES or "<" in entry["value"]
-        else text_to_html(entry["value"])
-    )
+    value = entry["value"]
+    kind = (entry.get("contenttype") or "").split(";")[0].strip()
+    if kind in _HTML_TYPES or (not kind and value.lstrip().startswith("<")):
+        return value
+    return text_to_html(value)
 
 
 def _dates(copy: WireCopy, obj: dict) -> None:
@@ -308,6 +311,4 @@ def parse_ninjs(body: bytes, *, content_type: str = "") -> ParsedFeed:
         collector.add(number, copy)
         if collector.full:
             break
-    if not collector.feed.items and len(objects) == 1 and collector.feed.refused:
-        raise ParseError(collector.feed.refused[0].removeprefix("item 1: "))
-    return collector.feed
+    return collector.result()

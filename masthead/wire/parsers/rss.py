@@ -144,4 +144,4 @@ def parse_rss(body: bytes, *, content_type: str = "") -> ParsedFeed:
             break
     if problem and not collector.feed.items and not collector.feed.refused:
         raise ParseError(f"not a readable feed: {problem}")
-    return collector.feed
+    return collector.result()
