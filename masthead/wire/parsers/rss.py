@@ -12,10 +12,13 @@ titles become plain text.
 from __future__ import annotations
 
 import calendar
+import contextlib
+import re
 from datetime import UTC, datetime
 
 import feedparser
 from feedparser.exceptions import CharacterEncodingOverride, CharacterEncodingUnknown
+from lxml import etree
 
 from masthead.wire import xmlsafety
 from masthead.wire.items import ParsedFeed, ParseError, WireCopy
@@ -116,11 +119,36 @@ def _refuse_truncated(body: bytes) -> None:
         raise ParseError(f"truncated or malformed feed: it does not end with </{name}>")
 
 
+MAX_TAGS = 300_000  # "<" outside CDATA: a 10,000-item feed of ordinary items has ~160,000
+_CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.DOTALL)
+
+
+def _refuse_costly(body: bytes) -> None:
+    """Refuse shapes that cost feedparser seconds of CPU before it sees them.
+
+    feedparser is pure Python per element: measured here, 1 million empty
+    elements (4 MB) take 12 s, and 2 million nested ones 23 s. So: at most
+    :data:`MAX_TAGS` tags, and nesting at most 256 deep (checked with lxml in
+    recover mode, which stops at depth 257 in microseconds).
+    """
+    tags = body.count(b"<") - sum(m.group().count(b"<") for m in _CDATA.finditer(body))
+    if tags > MAX_TAGS:
+        raise ParseError(f"too many tags for one feed ({tags}; the limit is {MAX_TAGS})")
+    parser = etree.XMLParser(
+        recover=True, huge_tree=False, resolve_entities=False, no_network=True, load_dtd=False
+    )
+    with contextlib.suppress(etree.XMLSyntaxError):  # feedparser's loose mode judges those
+        etree.fromstring(body, parser)
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message for e in parser.error_log):
+        raise ParseError(f"XML nested deeper than {xmlsafety.MAX_DEPTH} levels")
+
+
 def parse_rss(body: bytes, *, content_type: str = "") -> ParsedFeed:
     check_size(body)
     body = bytes(body)
     xmlsafety.precheck(body)
     _refuse_truncated(body)
+    _refuse_costly(body)
     headers = {"content-type": content_type} if content_type else {}
     result = feedparser.parse(
         bytes(body), response_headers=headers, resolve_relative_uris=False, sanitize_html=False
