@@ -182,6 +182,13 @@ def test_entity_bombs_never_reach_feedparser(name):
     refused(BOMBS[name], "entity declarations are not allowed")
 
 
+def test_a_doctype_after_the_root_is_refused_too():
+    late = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY e "&a;&a;&a;&a;">]>'
+    refused(rss(late, item(title="T&e;Z")), "entity declarations are not allowed")
+    (copy,) = parse(rss(item(title="<![CDATA[About <!ENTITY> in XML]]>")), "rss").items
+    assert copy.headline == "About in XML"  # tags dropped from titles; not refused
+
+
 def test_an_external_dtd_is_refused_without_a_request():
     with HungServer() as listener:
         url = f"http://127.0.0.1:{listener.port}/rss.dtd"
