@@ -27,6 +27,7 @@ anything here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import time
@@ -172,10 +173,9 @@ def poll_folder(source: Source) -> ingest.IngestReport:
 
 
 def _move_if_there(folder: Path, name: str, where: str, error: str = "") -> None:
-    try:
+    # Moved away meanwhile (by an operator): nothing is left to move.
+    with contextlib.suppress(FileNotFoundError):
         _move(folder, name, where, error)
-    except FileNotFoundError:
-        pass  # moved away meanwhile (by an operator): nothing left to move
 
 
 def _prefixed(report: ingest.IngestReport, name: str) -> ingest.IngestReport:

@@ -143,9 +143,7 @@ def _limited(scope: str, who: str, *, count: bool) -> None:
         else:
             rate_limits.check(scope, who, _rate())
     except rate_limits.RateLimited as limited:
-        raise _Refusal(
-            429, limited.detail, {"Retry-After": str(limited.retry_after)}
-        ) from limited
+        raise _Refusal(429, limited.detail, {"Retry-After": str(limited.retry_after)}) from limited
 
 
 def _accept(request: HttpRequest, source: Source) -> HttpResponse:

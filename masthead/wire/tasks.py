@@ -83,8 +83,10 @@ def schedule_due_sources(now: datetime | None = None) -> int:
             candidates = candidates.select_for_update(skip_locked=True)
         for source_id in list(candidates.values_list("pk", flat=True)[:CLAIM_BATCH]):
             token = secrets.token_hex(16)
-            taken = _due(now).filter(pk=source_id).update(
-                lease_token=token, lease_until=now + lease_length()
+            taken = (
+                _due(now)
+                .filter(pk=source_id)
+                .update(lease_token=token, lease_until=now + lease_length())
             )
             if taken:
                 claimed.append((source_id, token))
