@@ -155,8 +155,10 @@ def _accept(request: HttpRequest, source: Source) -> HttpResponse:
         _limited("wire-push-failures", _client(request), count=True)
         raise
     _limited("wire-push", source.slug, count=True)
-    kind = _kind(request)
     try:
+        if not body:
+            raise ParseError("the body is empty: send one ninjs or NewsML-G2 document")
+        kind = _kind(request)
         parsed = parsers.parse(body, kind, content_type=request.META.get("CONTENT_TYPE", ""))
     except ParseError as error:
         _record(source, error=f"A push was refused: {error}")
