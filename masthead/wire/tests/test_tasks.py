@@ -337,3 +337,59 @@ def test_a_worker_process_killed_mid_poll_leaves_no_half_item(tmp_path):
     assert database.rows("SELECT items_received, lease_token FROM wire_source") == [(4, "")]
     if connection.vendor == "sqlite":
         assert database.rows("PRAGMA integrity_check") == [("ok",)]
+
+
+HOSTILE_RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Hostile</title><link>https://wire.example/</link>
+<item><guid>h-1</guid>
+<title>&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt; claim</title>
+<link>javascript:alert(document.cookie)</link>
+<description>&lt;p onclick="x()"&gt;Text
+&lt;a href="javascript:alert(1)"&gt;here&lt;/a&gt;&lt;/p&gt;</description>
+<pubDate>Mon, 30 Nov 2026 10:00:00 GMT</pubDate></item>
+<item><guid>h-1</guid><title>The same id again</title>
+<description>Another text.</description></item>
+<item><title>No id, no link</title></item>
+<item><guid>h-future</guid><title>From the future</title><description>Dated far ahead.</description>
+<pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def test_hostile_items_in_a_polled_feed_are_stored_clean_or_refused_with_reasons(
+    django_capture_on_commit_callbacks,
+):
+    rss = {"Content-Type": "application/rss+xml"}
+    with FeedServer((200, rss, HOSTILE_RSS)) as server:
+        source = due_source(server)
+        Source.objects.filter(pk=source.pk).update(kind=Source.Kind.RSS)
+        run_scheduler(django_capture_on_commit_callbacks)
+
+    items = {item.provider_id: item for item in WireItem.objects.all()}
+    hostile = items["h-1"]
+    assert "<" not in hostile.headline and "alert" not in hostile.headline
+    assert "Bold" in hostile.headline
+    assert hostile.url == "" and "javascript" not in hostile.body and "onclick" not in hostile.body
+    future = items["h-future"]
+    assert future.version_created is None and future.problems
+    source.refresh_from_db()
+    assert source.failures == 0 and "refused" in source.last_error
+
+
+def test_a_poll_whose_items_failed_keeps_no_etag_and_counts_as_failed(
+    settings, django_capture_on_commit_callbacks
+):
+    def fail():
+        raise RuntimeError("database hiccup")
+
+    with FeedServer((200, {**JSON, "ETag": '"v1"'}, TWO_ITEMS)) as server:
+        source = due_source(server)
+        settings.FAILPOINTS = {"wire.store.item": fail}
+        run_scheduler(django_capture_on_commit_callbacks)
+        settings.FAILPOINTS = {}
+        source.refresh_from_db()
+        assert source.etag == "" and source.failures == 1
+        assert "could not be stored" in source.last_error
+        tasks.poll_now(source)
+        run_scheduler(django_capture_on_commit_callbacks)
+        assert server.conditional_hits == 0  # fetched whole again, not "304 Not Modified"
+    assert WireItem.objects.count() == 2
