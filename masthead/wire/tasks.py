@@ -117,6 +117,11 @@ def poll_source(source_id: int, lease_token: str) -> str:
     if not held.update(lease_until=now + lease_length()):
         return "not polled: another worker holds the lease"
     source = Source.objects.select_related("desk").get(pk=source_id)
+    if source.paused or source.kind not in POLLED_KINDS:  # changed since it was claimed
+        Source.objects.filter(pk=source_id, lease_token=lease_token).update(
+            lease_until=None, lease_token=""
+        )
+        return "not polled: the source was paused or is no longer polled"
     try:
         report, validators = _poll(source)
     except Refusal as refusal:

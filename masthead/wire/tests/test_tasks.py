@@ -132,6 +132,18 @@ def test_a_task_whose_lease_was_taken_over_does_not_poll(django_capture_on_commi
         assert server.hits == 0
 
 
+def test_a_source_paused_after_it_was_claimed_is_not_polled(django_capture_on_commit_callbacks):
+    with FeedServer((200, JSON, TWO_ITEMS)) as server:
+        source = due_source(server)
+        with django_capture_on_commit_callbacks(execute=False):
+            tasks.schedule_due_sources()
+        token = Source.objects.get(pk=source.pk).lease_token
+        Source.objects.filter(pk=source.pk).update(paused=True)
+        assert "paused" in tasks.poll_source.call(source.pk, token)
+        assert server.hits == 0
+    assert Source.objects.get(pk=source.pk).lease_token == ""
+
+
 def test_poll_now_makes_the_source_due():
     source = make_source(next_poll_at=timezone.now() + timedelta(hours=1))
     tasks.poll_now(source)
