@@ -5,6 +5,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 
 from masthead.site.media import serve_media
+from masthead.wire import push
 
 
 def favicon(request):
@@ -18,6 +19,8 @@ urlpatterns = [
     path("desk/", include("masthead.backoffice.urls")),
     path("account/", include("masthead.accounts.urls")),
     path("api/", include("masthead.api.urls")),
+    # Agencies pushing copy, signed (masthead/wire/push.py).
+    path("wire/push/<slug:slug>/", push.receive, name="wire-push"),
 ]
 if settings.SERVE_MEDIA:
     # Uploaded files, each through the visibility rule (masthead/site/media.py).
