@@ -369,6 +369,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WIRE_ALLOWED_PRIVATE_HOSTS = env_list("WIRE_ALLOWED_PRIVATE_HOSTS")
 WIRE_MAX_BYTES = env_int("WIRE_MAX_MB", 20) * 1024 * 1024
 WIRE_USER_AGENT = os.environ.get("WIRE_USER_AGENT", "").strip()
+# Drop-folder sources read only folders inside this one (docs/wire-sources.md).
+WIRE_DROP_ROOT = Path(os.environ.get("WIRE_DROP_ROOT", DATA_DIR / "wire-drop")).resolve()
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"

@@ -13,6 +13,8 @@ def favicon(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Wire sources first: the wire queue (desk/wire/) and the back office (desk/) come after.
+    path("desk/wire/sources/", include("masthead.wire.source_urls")),
     path("desk/", include("masthead.backoffice.urls")),
     path("account/", include("masthead.accounts.urls")),
     path("api/", include("masthead.api.urls")),
