@@ -1,25 +1,24 @@
 """The source form and its routing rules, as editors fill them in.
 
-What a form can refuse before anything is stored lives here: addresses that
-are not http(s), that carry credentials or that name a private or loopback
-host (unless ``settings.WIRE_ALLOWED_PRIVATE_HOSTS`` lists it), drop folders
-outside ``settings.WIRE_DROP_ROOT``, intervals outside a minute … a day, and
-auto-publish set by someone who does not edit the rule's desk. The check of an
-address here reads only the address: a name that *resolves* to a private
-address is refused by the fetcher's guard at every connection
-(``wire/fetch.py``), which is the one that counts. Permission is checked
-again by ``sources_admin.save_source``; the form only says it early and
-clearly.
+What a form can refuse before anything is stored lives here: addresses the
+fetcher's guard refuses (``wire.fetch.Fetcher.destination``: not http(s),
+credentials, backslashes, private, loopback, link-local or metadata
+addresses in any spelling, ports other than WIRE_ALLOWED_PORTS — unless
+``settings.WIRE_ALLOWED_PRIVATE_HOSTS`` lists the host), names that only mean
+this machine or its network (``localhost``, ``*.local``, dotless names),
+drop folders outside ``settings.WIRE_DROP_ROOT``, intervals outside a
+minute … a day, and auto-publish set by someone who does not edit the rule's
+desk. Names are not looked up here: a name that *resolves* to a private
+address is refused by the same guard at every connection, which is the
+check that counts. Permission is checked again by
+``sources_admin.save_source``; the form only says it early and clearly.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
-import socket
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -31,6 +30,7 @@ from django.utils.text import slugify
 
 from masthead.newsroom.models import Desk, StaffRole
 from masthead.newsroom.roles import NO_ACCESS, StaffAccess
+from masthead.wire.fetch import Fetcher, FetchError
 from masthead.wire.models import RoutingRule, Source
 from masthead.wire.sources_admin import (
     PULL_KINDS,
@@ -46,7 +46,6 @@ MAX_RULES = 20
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
 # Names that only ever mean this machine or its private network.
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa")
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 # Addresses -----------------------------------------------------------------------------
@@ -58,56 +57,34 @@ def refuse_controls(value: str) -> str:
     return value
 
 
-def _as_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address ``host`` spells, in any of the forms a resolver accepts
-    (``2130706433``, ``0x7f.1``, ``017700000001``), or None for a name."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        if not re.fullmatch(r"[0-9a-fx.]+", host) or not re.match(r"[0-9]", host):
-            return None
-        try:
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return address.ipv4_mapped
-        if address in NAT64:
-            return ipaddress.IPv4Address(address.packed[-4:])
-        if address.sixtofour is not None:
-            return address.sixtofour
-    return address
+# Names are not looked up here (a form must not wait on DNS, and the answer can
+# change by the time of the poll): the fetcher's guard is asked about the rest
+# of the address as if the name resolved to this public address.
+_UNRESOLVED = "93.184.216.34"
 
 
-def _allowed_private_hosts() -> set[str]:
-    return {host.strip().lower().rstrip(".") for host in settings.WIRE_ALLOWED_PRIVATE_HOSTS}
+def _no_lookup(host: str, port: int) -> list[str]:
+    return [_UNRESOLVED]
 
 
 def destination_refusal(url: str) -> str | None:
-    """Why a source may not poll ``url``, or None: the form-level SSRF check."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        return "Only http:// and https:// addresses can be polled."
-    if "\\" in url:
-        return "A backslash has no place in a feed address."
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        return "Put no user name or password in the address."
-    host = (parts.hostname or "").rstrip(".").lower()
-    if not host:
-        return "The address names no host."
-    if host in _allowed_private_hosts():
+    """Why a source may not poll ``url``, or None: the fetcher's own guard
+    (``wire.fetch.Fetcher.destination``) minus the name lookup, plus names that
+    only ever mean this machine or its private network."""
+    try:
+        destination = Fetcher(resolver=_no_lookup).destination(url)
+    except FetchError as error:
+        reason = error.reason.removeprefix("destination not allowed: ")
+        if re.search(r" is (a|an|the) [^,]*address$|^port ", reason):
+            reason += " (an operator can allow a host in WIRE_ALLOWED_PRIVATE_HOSTS)"
+        return f"Not allowed: {reason}."
+    host = destination.host.rstrip(".").lower()
+    if host in {name.strip().lower().rstrip(".") for name in settings.WIRE_ALLOWED_PRIVATE_HOSTS}:
         return None
-    address = _as_address(host)
-    if address is None:
-        if host == "localhost" or host.endswith(LOCAL_SUFFIXES) or "." not in host:
-            return f"“{host}” is a name on this machine or its private network: not allowed."
+    if ":" in host:  # an IPv6 address, which the guard has checked
         return None
-    if not address.is_global or address.is_multicast:
-        return (
-            f"{host} is a private, loopback or reserved address: not allowed "
-            "(an operator can allow a host in WIRE_ALLOWED_PRIVATE_HOSTS)."
-        )
+    if host == "localhost" or host.endswith(LOCAL_SUFFIXES) or "." not in host:
+        return f"“{host}” is a name on this machine or its private network: not allowed."
     return None
 
 

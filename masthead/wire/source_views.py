@@ -196,7 +196,7 @@ def _push_url(source: Source | None) -> str:
     """The push endpoint's address for the source, once the pipeline has mounted it."""
     if source is None or source.kind != Source.Kind.PUSH:
         return ""
-    for name in ("wire:push", "wire_push:push"):
+    for name in ("wire-push", "wire:push"):  # the pipeline's push.receive
         try:
             return reverse(name, kwargs={"slug": source.slug})
         except NoReverseMatch:
