@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from masthead.wire.models import RoutingRule, Source
 from masthead.wire.source_forms import (
@@ -133,6 +134,11 @@ class SourceAdmin(admin.ModelAdmin):
         ("Push", {"fields": ["has_push_secret", "new_push_secret"]}),
         ("Health (written by the workers)", {"fields": HEALTH_FIELDS}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(boolean=True, description="Push secret set")
     def has_push_secret(self, source: Source) -> bool:
