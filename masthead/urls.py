@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Wire sources first: the wire queue (desk/wire/) and the back office (desk/) come after.
     path("desk/wire/sources/", include("masthead.wire.source_urls")),
+    # The wire queue before the back office's own addresses (docs/wire-queue.md).
+    path("desk/wire/", include("masthead.wire.urls")),
     path("desk/", include("masthead.backoffice.urls")),
     path("account/", include("masthead.accounts.urls")),
     path("api/", include("masthead.api.urls")),
