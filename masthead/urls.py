@@ -14,6 +14,8 @@ def favicon(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Wire sources first: the wire queue (desk/wire/) and the back office (desk/) come after.
+    path("desk/wire/sources/", include("masthead.wire.source_urls")),
     # The wire queue before the back office's own addresses (docs/wire-queue.md).
     path("desk/wire/", include("masthead.wire.urls")),
     path("desk/", include("masthead.backoffice.urls")),
