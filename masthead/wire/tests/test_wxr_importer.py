@@ -20,6 +20,7 @@ from masthead.wire.models import WordPressAttachment, WordPressAuthor, WordPress
 from masthead.wire.tests.wordpress_files import (
     OUTLET,
     PROBLEMS,
+    jpeg_bytes,
     outlet_uploads,
     problem_uploads,
 )
@@ -158,6 +159,28 @@ def test_a_second_run_duplicates_nothing(tmp_path, media_root):
     assert rows() == before
     assert media_files(media_root) == files
     assert outcomes["101"].address == "/economy/caspian-ports-record-grain/"
+
+
+def test_a_run_without_the_uploads_folder_keeps_the_images(tmp_path):
+    run(OUTLET, uploads=outlet_uploads(tmp_path))
+    image = story_of(101).lead_image
+    report, outcomes, _ = run(OUTLET)
+    assert report.counts[Action.UNCHANGED] == 8
+    assert "featured image not imported: no --uploads folder given" in outcomes["101"].reasons
+    assert story_of(101).lead_image == image
+
+
+def test_a_new_file_for_the_featured_image_replaces_the_picture(tmp_path, media_root):
+    folder = outlet_uploads(tmp_path)
+    run(OUTLET, uploads=folder)
+    old = story_of(101).lead_image
+    (folder / "2024/05/anzali-harbour.jpg").write_bytes(jpeg_bytes(size=(60, 40)))
+    report, outcomes, _ = run(OUTLET, uploads=folder)
+    assert outcomes["101"].action == Action.UPDATED and report.counts[Action.UNCHANGED] == 7
+    grain = story_of(101)
+    assert grain.lead_image != old and grain.lead_image.width == 60
+    assert grain.published_revision.lead_image == grain.lead_image
+    assert report.images_stored == 1
 
 
 def test_a_post_changed_in_wordpress_updates_its_story(tmp_path):

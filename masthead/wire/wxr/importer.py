@@ -571,7 +571,7 @@ class _Importer:
             desk.pk,
             [author.pk for author in authors],
             [tag.pk for tag in tags],
-            source.digest if source is not None else "",
+            plan.thumbnail_id,  # the file itself is judged apart: it may not be at hand
         )
         if record is not None and (
             story.latest_revision_id != record.imported_revision_id
@@ -585,7 +585,11 @@ class _Importer:
             self._describe(outcome, story)
             self.old_addresses(plan, story, outcome)
             return
-        if record is not None and record.content_hash == fingerprint:
+        if (
+            record is not None
+            and record.content_hash == fingerprint
+            and (source is None or self._shows(story, plan, source))
+        ):
             outcome.action = Action.UNCHANGED
             self._describe(outcome, story)
             self.old_addresses(plan, story, outcome)
@@ -634,8 +638,9 @@ class _Importer:
         if not is_new and plan.published_at and plan.modified_at:
             story.updated_at = max(plan.published_at, plan.modified_at)
         story.embargoed_until = None
-        if lead_image is not None or is_new:
+        if lead_image is not None or not plan.thumbnail_id:
             story.lead_image = lead_image
+        # else: the featured image could not be read this time; the story keeps its own.
         story.clean_content()
         story.clean_fields(
             exclude=["desk", "created_by", "latest_revision", "published_revision", "lead_image"]
@@ -689,6 +694,15 @@ class _Importer:
         if added and story.is_live(self.now):
             # A 404 kept for that address (it shows the front's scope) turns into the redirect.
             versions.bump({versions.FRONT})
+
+    def _shows(self, story: Story, plan: Plan, source: FeaturedFile) -> bool:
+        """Whether ``story`` shows the image imported from this very file already."""
+        return WordPressAttachment.objects.filter(
+            site=self.site,
+            attachment_id=int(plan.thumbnail_id),
+            file_hash=source.digest,
+            image_id=story.lead_image_id,
+        ).exists()
 
     def _describe(self, outcome: PostOutcome, story: Story) -> None:
         outcome.story_id = story.pk
