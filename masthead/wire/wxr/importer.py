@@ -258,6 +258,10 @@ class _Importer:
         self.new_authors: list[str] = []
         self.new_tags = 0
         self.new_images: list[Image] = []
+        # Desks, authors and tags found or made, by what the export calls them: rows
+        # of posts whose transaction held (``known``), and of the post being stored.
+        self.known: dict[tuple[str, str], object] = {}
+        self.known_now: dict[tuple[str, str], object] = {}
 
     def _site_language(self) -> str:
         for candidate in (self.options.language, self.survey.site.language):
@@ -292,6 +296,7 @@ class _Importer:
         outcome.reasons.extend(plan.warnings)
         source = self.featured_file(plan, outcome)
         self.new_desks, self.new_authors, self.new_tags, self.new_images = [], [], 0, []
+        self.known_now = {}
         try:
             with transaction.atomic():
                 self.store(plan, outcome, source)
@@ -307,6 +312,7 @@ class _Importer:
         finally:
             if source is not None:
                 source.handle.close()
+        self.known.update(self.known_now)
         self.report.desks_created += self.new_desks
         self.report.authors_created += self.new_authors
         self.report.tags_created += self.new_tags
@@ -641,7 +647,6 @@ class _Importer:
         if lead_image is not None or not plan.thumbnail_id:
             story.lead_image = lead_image
         # else: the featured image could not be read this time; the story keeps its own.
-        story.clean_content()
         story.clean_fields(
             exclude=["desk", "created_by", "latest_revision", "published_revision", "lead_image"]
         )
@@ -682,13 +687,14 @@ class _Importer:
         return revision
 
     def old_addresses(self, plan: Plan, story: Story, outcome: PostOutcome) -> None:
-        added = False
-        for key in plan.old_addresses:
-            holder = OldAddress.objects.filter(path=key).values_list("story_id", flat=True).first()
-            if holder is None:
-                OldAddress.objects.create(path=key, story=story)
-                added = True
-            elif holder != story.pk:
+        holders = dict(
+            OldAddress.objects.filter(path__in=plan.old_addresses).values_list("path", "story_id")
+        )
+        missing = [key for key in plan.old_addresses if key not in holders]
+        OldAddress.objects.bulk_create([OldAddress(path=key, story=story) for key in missing])
+        added = bool(missing)
+        for key, holder in holders.items():
+            if holder != story.pk:
                 outcome.reasons.append(f"the old address {key} already leads to story {holder}")
         outcome.old_addresses = list(plan.old_addresses)
         if added and story.is_live(self.now):
@@ -711,16 +717,25 @@ class _Importer:
 
     # Desks, authors, tags --------------------------------------------------------
 
+    def _recall(self, kind: str, name: str):
+        return self.known.get((kind, name)) or self.known_now.get((kind, name))
+
     def desk(self, plan: Plan) -> Desk:
         category = plan.desk_category
+        key = category.slug if category is not None else ""
+        desk = self._recall("desk", key)
+        if desk is not None:
+            return desk
         if category is not None and category.slug.startswith("="):
-            return Desk.objects.get(slug=category.slug[1:])  # --desk-map, checked up front
-        if category is None:
-            if self.options.default_desk:
-                return Desk.objects.get(slug=self.options.default_desk)
-            slug, name = DEFAULT_DESK
-            return self._desk_named(slug, name)
-        return self._desk_named(unquote(category.slug), plain_text(category.name))
+            desk = Desk.objects.get(slug=category.slug[1:])  # --desk-map, checked up front
+        elif category is None and self.options.default_desk:
+            desk = Desk.objects.get(slug=self.options.default_desk)
+        elif category is None:
+            desk = self._desk_named(*DEFAULT_DESK)
+        else:
+            desk = self._desk_named(unquote(category.slug), plain_text(category.name))
+        self.known_now[("desk", key)] = desk
+        return desk
 
     def _desk_named(self, slug: str, name: str) -> Desk:
         max_name = Desk._meta.get_field("name").max_length
@@ -750,12 +765,16 @@ class _Importer:
         login = plan.creator
         if not login:
             return []
+        author = self._recall("author", login)
+        if author is not None:
+            return [author]
         known = (
             WordPressAuthor.objects.select_related("author")
             .filter(site=self.site, login=login[:100])
             .first()
         )
         if known is not None:
+            self.known_now[("author", login)] = known.author
             return [known.author]
         user = self.survey.users.get(login)
         if user is None:
@@ -780,11 +799,17 @@ class _Importer:
             audit.record(None, "author_create", author, note="From a WordPress user")
             self.new_authors.append(author.name)
         WordPressAuthor.objects.create(site=self.site, login=login[:100], author=author)
+        self.known_now[("author", login)] = author
         return [author]
 
     def tags(self, plan: Plan, outcome: PostOutcome) -> list[Tag]:
         found: list[Tag] = []
         for raw in plan.tag_names:
+            tag = self._recall("tag", raw)
+            if tag is not None:
+                if tag not in found:
+                    found.append(tag)
+                continue
             try:
                 name, slug = tag_name_and_slug(plain_text(raw))
             except ValidationError as error:
@@ -798,6 +823,7 @@ class _Importer:
                 tag = Tag.objects.create(name=name, slug=slug)
                 audit.record(None, "tag_create", tag, note=name, source="wordpress")
                 self.new_tags += 1
+            self.known_now[("tag", raw)] = tag
             if tag not in found:
                 found.append(tag)
         return found
