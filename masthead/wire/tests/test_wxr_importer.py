@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 
 from masthead.factories import make_author, make_desk, make_staff, make_story
+from masthead.fault_servers import HungServer
 from masthead.media.models import Image
 from masthead.newsroom.models import AuditEvent, Author, Desk, StaffRole
 from masthead.stories.models import OldAddress, Revision, Story, Tag
@@ -381,6 +382,23 @@ def test_a_refused_export_stores_nothing(tmp_path, media_root, name):
     assert report.error and not outcomes
     assert "Nothing was imported" in report.summary_text()
     assert rows() == before and media_files(media_root) == []
+
+
+def test_an_external_dtd_or_entity_is_never_fetched(tmp_path):
+    with HungServer() as listener:
+        url = f"http://127.0.0.1:{listener.port}/evil.dtd"
+        exports = [
+            f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "{url}"><rss/>',
+            f'<!DOCTYPE rss [<!ENTITY % ext SYSTEM "{url}"> %ext;]><rss/>',
+            f'<!DOCTYPE rss [<!ENTITY x SYSTEM "{url}">]><rss><channel>&x;</channel></rss>',
+        ]
+        for number, text in enumerate(exports):
+            path = tmp_path / f"export-{number}.xml"
+            path.write_text(text)
+            report, _, _ = run(path)
+            assert "not allowed" in report.error
+        assert listener.connections() == 0
+    assert not Story.objects.exists()
 
 
 def test_a_post_that_fails_while_stored_leaves_nothing_and_the_rest_go_on(
