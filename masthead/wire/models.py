@@ -231,3 +231,78 @@ class PushReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}: {self.signature[:12]}"
+
+
+# WordPress imports (masthead/wire/wxr/, docs/wire-wordpress.md) ---------------
+#
+# What was imported from which WordPress site, so a second run updates the
+# same rows instead of adding new ones. ``site`` is the export's
+# ``wp:base_site_url`` without its scheme (``example.com/blog``): two sites'
+# post 12 are two posts.
+
+
+class WordPressPost(models.Model):
+    """A WordPress post and the story it became."""
+
+    site = models.CharField(max_length=200)
+    post_id = models.PositiveBigIntegerField()
+    guid = models.CharField(max_length=500, blank=True)
+    story = models.ForeignKey(
+        "stories.Story", on_delete=models.CASCADE, related_name="wordpress_posts"
+    )
+    # What the last import wrote: a story changed in Masthead since then
+    # (a new revision, another state) is not overwritten by the next run.
+    imported_revision = models.ForeignKey(
+        "stories.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_status = models.CharField(max_length=12)
+    content_hash = models.CharField(max_length=64, help_text="Of the post as exported.")
+    first_imported_at = models.DateTimeField(default=timezone.now)
+    last_imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "post_id"], name="wordpress_post_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} post {self.post_id}"
+
+
+class WordPressAttachment(models.Model):
+    """A WordPress attachment (a featured image) and the image it became."""
+
+    site = models.CharField(max_length=200)
+    attachment_id = models.PositiveBigIntegerField()
+    image = models.ForeignKey(
+        "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_hash = models.CharField(max_length=64, help_text="SHA-256 of the uploads file.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "attachment_id"], name="wordpress_attachment_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} attachment {self.attachment_id}"
+
+
+class WordPressAuthor(models.Model):
+    """A WordPress user (by login) and the author whose byline their posts carry."""
+
+    site = models.CharField(max_length=200)
+    login = models.CharField(max_length=100)
+    author = models.ForeignKey(
+        "newsroom.Author", on_delete=models.CASCADE, related_name="wordpress_logins"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "login"], name="wordpress_author_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} user {self.login}"
