@@ -217,9 +217,29 @@ def _forward(options) -> int:
     return 0
 
 
+def _split_forwarded(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """Split `[--data D] worker|manage ARGS` / `import KIND ARGS` before ARGS.
+
+    argparse's REMAINDER gives up when the forwarded arguments begin with an
+    option (`masthead worker --once`), so they are cut off here and handed on
+    whole to the management command.
+    """
+    index = 0
+    while index < len(argv) and argv[index].startswith("--data"):
+        index += 1 if "=" in argv[index] else 2
+    if index < len(argv) and argv[index] in ("worker", "manage"):
+        return argv[: index + 1], argv[index + 1 :]
+    if index + 1 < len(argv) and argv[index] == "import" and not argv[index + 1].startswith("-"):
+        return argv[: index + 2], argv[index + 2 :]
+    return argv, None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    options = parser.parse_args(argv)
+    head, forwarded = _split_forwarded(sys.argv[1:] if argv is None else list(argv))
+    options = parser.parse_args(head)
+    if forwarded is not None:
+        options.args = forwarded
     if options.command is None:
         parser.print_help()
         return 0
