@@ -49,3 +49,15 @@ def beat_boom() -> None:
 
 
 not_callable = 42
+
+
+@task()
+def hang_first_time(path: str, line: str) -> str:
+    """Hangs on its first run (for a worker to be killed in); finishes on the next."""
+    done_before = Path(path).exists() and f"started {line}" in Path(path).read_text()
+    if done_before:
+        _append(path, line)
+        return line
+    _append(path, f"started {line}")
+    time.sleep(600)
+    return "never"
