@@ -8,6 +8,7 @@ import signal
 import socket
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -77,9 +78,10 @@ class Command(BaseCommand):
             help="only run tasks; call no periodic work",
         )
         parser.add_argument(
-            "--stop-with-parent",
-            action="store_true",
-            help="exit when the process that started this one ends (what `masthead demo` uses)",
+            "--stop-with",
+            type=positive_int,
+            metavar="PID",
+            help="exit when process PID ends (`masthead demo` gives its server's)",
         )
 
     def handle(self, *args, **options) -> None:
@@ -107,8 +109,8 @@ class Command(BaseCommand):
         )
         if options["seconds"]:
             self._signal_after(options["seconds"])
-        if options["stop_with_parent"]:
-            self._stop_with_parent()
+        if options["stop_with"]:
+            self._stop_with(options["stop_with"])
 
         beat = Beat(work)
         if options["once"]:
@@ -165,13 +167,29 @@ class Command(BaseCommand):
         timer.daemon = True
         timer.start()
 
-    def _stop_with_parent(self) -> None:
-        parent = os.getppid()
-
+    def _stop_with(self, pid: int) -> None:
         def watch() -> None:
-            while os.getppid() == parent:
+            while process_is_alive(pid):
                 time.sleep(0.5)
-            logger.info("The process that started this worker ended; stopping")
+            logger.info("Process %s ended; stopping", pid)
             os.kill(os.getpid(), signal.SIGTERM)
 
-        threading.Thread(target=watch, name="parent watch", daemon=True).start()
+        threading.Thread(target=watch, name="server watch", daemon=True).start()
+
+
+def process_is_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        if Path("/proc/self").exists():
+            return False
+    except (OSError, IndexError):
+        pass
+    try:  # no /proc (macOS): ask the kernel
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
