@@ -7,7 +7,8 @@ from django.core import mail
 
 from masthead.worker import database_queue
 
-pytestmark = pytest.mark.django_db
+# The worker, like a server process, drops connections in a transaction it did not open.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

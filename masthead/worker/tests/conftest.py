@@ -99,7 +99,8 @@ class Site:
             import psycopg
 
             with psycopg.connect(self.database_url.replace("postgres://", "postgresql://")) as db:
-                rows = db.execute(sql.replace("?", "%s"), params).fetchall()
+                cursor = db.execute(sql.replace("?", "%s"), params)
+                rows = cursor.fetchall() if cursor.description else []
                 db.commit()
                 return rows
         with closing(sqlite3.connect(self.data / "masthead.sqlite3", timeout=10)) as db:
