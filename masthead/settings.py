@@ -425,6 +425,31 @@ PERIODIC_WORK: list[tuple[str, int]] = [
 WIRE_ALLOWED_PRIVATE_HOSTS = env_list("WIRE_ALLOWED_PRIVATE_HOSTS")
 WIRE_MAX_BYTES = env_int("WIRE_MAX_MB", 20) * 1024 * 1024
 WIRE_USER_AGENT = os.environ.get("WIRE_USER_AGENT", "").strip()
+# Fetching (masthead/wire/fetch.py, docs/wire-fetch.md): seconds to connect, to
+# wait for the next bytes, and for the whole fetch (redirects included); the
+# ports sources may use (other ports only for WIRE_ALLOWED_PRIVATE_HOSTS); the
+# longest wait between attempts at a failing source.
+WIRE_CONNECT_TIMEOUT = env_int("WIRE_CONNECT_TIMEOUT", 10)
+WIRE_READ_TIMEOUT = env_int("WIRE_READ_TIMEOUT", 20)
+WIRE_TOTAL_TIMEOUT = env_int("WIRE_TOTAL_TIMEOUT", 60)
+WIRE_ALLOWED_PORTS = [int(port) for port in env_list("WIRE_ALLOWED_PORTS", "80,443")]
+WIRE_MAX_BACKOFF = env_int("WIRE_MAX_BACKOFF", 6 * 3600)
+# The pipeline (masthead/wire/tasks.py, folder.py, push.py; docs/wire-pipeline.md):
+# how long a worker's claim on a source lasts (longer than a fetch may take);
+# where drop folders may be (sources elsewhere are refused, docs/wire-sources.md); how long a file must be left unchanged before it is
+# read; the largest body a push source may send.
+WIRE_LEASE_SECONDS = env_int("WIRE_LEASE_SECONDS", 300)
+WIRE_DROP_ROOT = Path(os.environ.get("WIRE_DROP_ROOT", "") or DATA_DIR / "wire-drop")
+WIRE_FOLDER_SETTLE_SECONDS = env_int("WIRE_FOLDER_SETTLE_SECONDS", 10)
+WIRE_PUSH_MAX_BYTES = env_int("WIRE_PUSH_MAX_KB", 2048) * 1024
+# Accepted pushes per source, and failed signatures per client address.
+WIRE_PUSH_RATE_LIMIT = os.environ.get("WIRE_PUSH_RATE_LIMIT", "120/min")
+# Functions `masthead worker` calls on a schedule, as (dotted.path, every_seconds).
+# Every worker calls them: each must claim its rows itself (due time + lease).
+PERIODIC_WORK: list[tuple[str, int]] = [
+    ("masthead.wire.tasks.schedule_due_sources", 10),
+    ("masthead.wire.push.prune_receipts", 3600),
+]
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"

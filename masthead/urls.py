@@ -5,6 +5,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 
 from masthead.site.media import serve_media
+from masthead.wire import push
 
 
 def favicon(request):
@@ -13,9 +14,15 @@ def favicon(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Wire sources first: the wire queue (desk/wire/) and the back office (desk/) come after.
+    path("desk/wire/sources/", include("masthead.wire.source_urls")),
+    # The wire queue before the back office's own addresses (docs/wire-queue.md).
+    path("desk/wire/", include("masthead.wire.urls")),
     path("desk/", include("masthead.backoffice.urls")),
     path("account/", include("masthead.accounts.urls")),
     path("api/", include("masthead.api.urls")),
+    # Agencies pushing copy, signed (masthead/wire/push.py).
+    path("wire/push/<slug:slug>/", push.receive, name="wire-push"),
 ]
 if settings.SERVE_MEDIA:
     # Uploaded files, each through the visibility rule (masthead/site/media.py).

@@ -408,6 +408,18 @@ AUDIT_ACTIONS = [
     ("staff_activate", "Staff account reactivated"),
     ("desk_create", "Desk created"),
     ("desk_update", "Desk changed"),
+    # Wire sources (masthead/wire/sources_admin.py)
+    ("wire_source_create", "Wire source added"),
+    ("wire_source_update", "Wire source changed"),
+    ("wire_source_pause", "Wire source paused"),
+    ("wire_source_resume", "Wire source resumed"),
+    ("wire_source_poll_now", "Wire source polled now"),
+    ("wire_source_secret", "Wire push secret generated"),
+    ("wire_source_archive", "Wire source archived"),
+    ("wire_source_delete", "Wire source deleted"),
+    ("wire_autopublish_on", "Auto-publish turned on"),
+    ("wire_autopublish_off", "Auto-publish turned off"),
+    ("wire_autopublish_change", "Auto-publish changed"),
 ]
 
 

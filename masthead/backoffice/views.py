@@ -55,6 +55,8 @@ from masthead.stories.workflow import (
     Transition,
     transitions_from,
 )
+from masthead.wire import attribution
+from masthead.wire.queue import basis_of
 
 AUTOSAVE_NOTE = "Autosave"
 EVENTS_ON_STORY_PAGE = 15
@@ -194,6 +196,9 @@ def _editor_context(request, story: Story, form: StoryForm | None, workflow: Wor
         "corrections": list(story.corrections.all()),
         "preview_links": _preview_links(request, story),
         "autosave_seconds": 20,
+        # The wire items it is based on, and any the agency killed or corrected since.
+        "wire_basis": basis_of(story),
+        "now": timezone.now(),
     }
 
 
@@ -596,6 +601,7 @@ def preview(request: HttpRequest, story_id: int, revision_id: int) -> HttpRespon
         "corrections": list(story.corrections.all()),
         "recent_posts": site_selectors.recent_posts(exclude=story),
         "preview": revision,
+        "based_on": attribution.credits_for(story),
     }
     response = render(request, "site/story.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"

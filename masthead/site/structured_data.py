@@ -5,7 +5,8 @@ subclass its label names (``AnalysisNewsArticle`` for an analysis …), with its
 authors, its publisher — a ``NewsMediaOrganization`` carrying the trust
 properties of the outlet's published policy pages — its lead image (else the
 outlet's share image, ``share_picture``, also used by Open Graph), dateline,
-desk, topics and corrections, plus a ``BreadcrumbList`` (Home › Desk › Story).
+desk, topics, corrections and the wire copy it is based on (``isBasedOn``),
+plus a ``BreadcrumbList`` (Home › Desk › Story).
 The home page describes the ``WebSite`` and its publisher.
 
 The builders return plain dicts; ``templatetags/site_meta.py`` renders them
@@ -31,6 +32,7 @@ from masthead.newsroom.models import Author, Outlet, PolicyPage
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.summaries import story_summary
 from masthead.stories.models import Byline, Correction, Label, Story, Tag
+from masthead.wire.attribution import Credits, based_on_objects
 
 CONTEXT = "https://schema.org"
 ARTICLE_TYPES = {
@@ -178,8 +180,12 @@ def article(
     outlet: Outlet,
     policies: Iterable[PolicyPage],
     request: HttpRequest | None = None,
+    based_on: Credits | None = None,
 ) -> dict:
-    """The story as a schema.org ``NewsArticle`` (or the subclass its label names)."""
+    """The story as a schema.org ``NewsArticle`` (or the subclass its label names).
+
+    ``based_on``: the wire items it was written from, as ``isBasedOn``.
+    """
     url = absolute_url(story.get_absolute_url(), request)
     the_publisher = publisher(outlet, policies, request)
     data = {
@@ -213,6 +219,8 @@ def article(
     ]
     if public_corrections:
         data["correction"] = public_corrections
+    if based_on:
+        data["isBasedOn"] = based_on_objects(based_on)
     return data
 
 

@@ -27,6 +27,7 @@ from masthead.site.query import query_parameters
 from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
+from masthead.wire.attribution import credits_for
 
 
 @require_safe
@@ -94,6 +95,8 @@ def story(request, desk_slug: str, slug: str):
         "bylines": SimpleLazyObject(lambda: parts.bylines),
         "tags": SimpleLazyObject(lambda: parts.tags),
         "corrections": SimpleLazyObject(lambda: parts.corrections),
+        # The agencies whose copy it is based on (wire/attribution.py).
+        "based_on": SimpleLazyObject(lambda: credits_for(found)),
     }
     context["structured_data"] = SimpleLazyObject(
         lambda: _article_structured_data(request, context)
@@ -111,6 +114,7 @@ def _article_structured_data(request, context: dict) -> list[dict]:
         bylines=context["bylines"],
         tags=context["tags"],
         corrections=context["corrections"],
+        based_on=context["based_on"],
         outlet=selectors.outlet_of(request),
         policies=selectors.published_policies(request),
         request=request,
@@ -135,6 +139,7 @@ def preview(request, token: str):
         "corrections": list(revision.story.corrections.all()),
         "recent_posts": selectors.recent_posts(exclude=revision.story),
         "preview": revision,
+        "based_on": credits_for(revision.story),
         # The lead image of an unpublished revision opens only with the link (site/media.py).
         "preview_token": token,
     }

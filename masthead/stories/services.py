@@ -153,9 +153,19 @@ def _check_desk_move(actor, story: Story, desk: Desk) -> None:
 
 
 @transaction.atomic
-def create_story(actor, content: Content, note: str = "") -> Story:
-    """A new draft on ``content.desk``, by default bylined to the actor's author profile."""
+def create_story(
+    actor, content: Content, note: str = "", *, embargoed_until: datetime | None = None
+) -> Story:
+    """A new draft on ``content.desk``, by default bylined to the actor's author profile.
+
+    ``embargoed_until`` (a future time) is an embargo the draft inherits, such
+    as an agency's on the wire copy it is written from: until then no preview
+    link opens it, and it can be scheduled for that time or later but not
+    published now (``_check_embargo``).
+    """
     permissions.check_create(actor, content.desk)
+    if embargoed_until is not None and embargoed_until <= timezone.now():
+        embargoed_until = None
     if not content.authors:
         own = Author.objects.filter(user=actor).first()
         content.authors = [own] if own else []
@@ -166,11 +176,13 @@ def create_story(actor, content: Content, note: str = "") -> Story:
         status=Story.Status.DRAFT,
         created_by=actor,
         language=content.language or Story._meta.get_field("language").default,
+        embargoed_until=embargoed_until,
     )
     story.save()
     revision = _new_revision(story, content, actor, note or "Created")
     _apply_revision(story, revision)
-    audit.record(actor, "create", story, to_state=story.status)
+    detail = {"embargoed_until": embargoed_until.isoformat()} if embargoed_until else {}
+    audit.record(actor, "create", story, to_state=story.status, **detail)
     return story
 
 
@@ -287,6 +299,24 @@ def pull_back_story(actor, story: Story, note: str = "") -> Story:
     return _move(actor, story, Action.PULL_BACK, note)
 
 
+def _check_embargo(story: Story, when: datetime) -> None:
+    """Refuse to let a story out before an embargo it inherited (``create_story``).
+
+    Only a story not yet public carries one (unscheduling clears an embargo
+    set when scheduling): a scheduled story's own embargo stays the editor's
+    to lift by publishing now.
+    """
+    if story.status == Story.Status.SCHEDULED:
+        return
+    if story.embargoed_until is not None and when < story.embargoed_until:
+        raise ValidationError(
+            {
+                "when": f"The story is under embargo until {story.embargoed_until:%d %b %Y %H:%M} "
+                "UTC: schedule it for then or later."
+            }
+        )
+
+
 def _publish_latest(story: Story) -> None:
     revision = story.latest_revision
     if revision is None:
@@ -304,6 +334,7 @@ def schedule_story(
         raise ValidationError({"when": "Choose a time in the future, or publish now."})
 
     def apply(row: Story, now: datetime) -> None:
+        _check_embargo(row, when)
         _publish_latest(row)
         row.published_at = when
         row.updated_at = when
@@ -327,6 +358,7 @@ def publish_story(actor, story: Story, note: str = "") -> Story:
     """Publish the latest revision now."""
 
     def apply(row: Story, now: datetime) -> None:
+        _check_embargo(row, now)
         _publish_latest(row)
         row.published_at = now
         row.updated_at = now

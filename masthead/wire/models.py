@@ -137,6 +137,11 @@ class WireItem(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    received_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Hash of the copy as last received: a re-delivery is recognised unread.",
+    )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -201,6 +206,9 @@ class StoryBasis(models.Model):
     added_at = models.DateTimeField(default=timezone.now)
     # Set when the agency kills or corrects the item after the story used it.
     flagged = models.CharField(max_length=300, blank=True)
+    # Published by an auto-publish rule (as ``added_by``), not by a person: an
+    # agency's kill withdraws it, in that editor's name (masthead/wire/notices.py).
+    auto_published = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "item"], name="wire_basis_once")]
