@@ -444,9 +444,8 @@ WIRE_FOLDER_SETTLE_SECONDS = env_int("WIRE_FOLDER_SETTLE_SECONDS", 10)
 WIRE_PUSH_MAX_BYTES = env_int("WIRE_PUSH_MAX_KB", 2048) * 1024
 # Accepted pushes per source, and failed signatures per client address.
 WIRE_PUSH_RATE_LIMIT = os.environ.get("WIRE_PUSH_RATE_LIMIT", "120/min")
-# Functions `masthead worker` calls on a schedule, as (dotted.path, every_seconds).
-# Every worker calls them: each must claim its rows itself (due time + lease).
-PERIODIC_WORK: list[tuple[str, int]] = [
+# The wire's periodic work (docs/wire-tasks.md: every worker calls it).
+PERIODIC_WORK += [
     ("masthead.wire.tasks.schedule_due_sources", 10),
     ("masthead.wire.push.prune_receipts", 3600),
 ]
