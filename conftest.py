@@ -102,6 +102,22 @@ def manual_clock(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks (purges, mail) run inside the test, when queued (docs/wire-tasks.md).
+
+    Django-tasks' ImmediateBackend: what a test asserts after a request is
+    what a worker would have done. masthead/worker/tests run the real
+    database and RQ backends with real workers.
+    """
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Slow hashing protects real accounts; tests only need it to be correct."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

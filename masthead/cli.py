@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -187,8 +188,29 @@ def _demo(options) -> int:
     print(f"Two-factor:  REQUIRE_2FA_FOR={os.environ['REQUIRE_2FA_FOR']}")
     if options.no_serve:
         return 0
+    _start_demo_worker()
     print("Press Ctrl+C to stop.")
     return _run_server(options.host, options.port, workers=1, threads=4)
+
+
+def _start_demo_worker() -> None:
+    """One `masthead worker` beside the demo server: wire polling, purges, mail.
+
+    This process becomes the server (granian, by exec, keeping its process
+    id); the worker watches that id and exits when the server does, however
+    it ends, and Ctrl+C in the terminal signals both. The worker is started
+    through a short-lived intermediate so that it is not the server's child:
+    granian's shutdown waits for ever on a child it did not start. Warnings
+    and errors only, so the terminal stays readable; mail still prints here.
+    """
+    from django.db import connections
+
+    connections.close_all()  # the worker opens its own
+    worker = [sys.executable, "-m", "masthead", "worker", "--verbosity", "0"]
+    worker += ["--stop-with", str(os.getpid())]
+    launch = "import subprocess, sys; subprocess.Popen(sys.argv[1:])"
+    subprocess.run([sys.executable, "-c", launch, *worker], check=True)  # noqa: S603 - our own
+    print("Worker:      one background worker (docs/wire-tasks.md)")
 
 
 def _serve(options) -> int:
@@ -217,9 +239,29 @@ def _forward(options) -> int:
     return 0
 
 
+def _split_forwarded(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """Split `[--data D] worker|manage ARGS` / `import KIND ARGS` before ARGS.
+
+    argparse's REMAINDER gives up when the forwarded arguments begin with an
+    option (`masthead worker --once`), so they are cut off here and handed on
+    whole to the management command.
+    """
+    index = 0
+    while index < len(argv) and argv[index].startswith("--data"):
+        index += 1 if "=" in argv[index] else 2
+    if index < len(argv) and argv[index] in ("worker", "manage"):
+        return argv[: index + 1], argv[index + 1 :]
+    if index + 1 < len(argv) and argv[index] == "import" and not argv[index + 1].startswith("-"):
+        return argv[: index + 2], argv[index + 2 :]
+    return argv, None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    options = parser.parse_args(argv)
+    head, forwarded = _split_forwarded(sys.argv[1:] if argv is None else list(argv))
+    options = parser.parse_args(head)
+    if forwarded is not None:
+        options.args = forwarded
     if options.command is None:
         parser.print_help()
         return 0

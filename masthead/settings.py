@@ -49,6 +49,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value!r} must be 1 or more")
+    return value
+
+
 def media_origin(media_url: str) -> list[str]:
     """The origin of MEDIA_URL when media has a host of its own (a CDN), else nothing."""
     parts = urlsplit(media_url)
@@ -177,6 +184,7 @@ INSTALLED_APPS = [
     "masthead.wire",
     "django_tasks",
     "django_tasks_db",
+    "masthead.worker",
 ]
 
 MIDDLEWARE = [
@@ -360,9 +368,57 @@ MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
-# Background work (Django's tasks API, django-tasks backport; docs/operations.md):
-# queued in the database by default, run by `masthead worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work (Django's tasks API, django-tasks backport; docs/wire-tasks.md):
+# queued in the database by default, in Redis through RQ with TASKS_BACKEND=rq;
+# run by `masthead worker` (masthead/worker/), which also calls PERIODIC_WORK.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "").strip().lower() or "database"
+# The queues tasks may name; `masthead worker` serves them all unless told --queues.
+TASK_QUEUES = ["default"]
+# A task running longer is stopped and failed; a task still marked running
+# TASKS_TIMEOUT_SECONDS + 60 s after it started lost its worker and is run
+# again once, then failed (masthead/worker/maintenance.py).
+TASKS_TIMEOUT_SECONDS = env_positive_int("TASKS_TIMEOUT_SECONDS", 600)
+TASKS_KEEP_DAYS = env_positive_int("TASKS_KEEP_DAYS", 2)
+TASKS_KEEP_FAILED_DAYS = env_positive_int("TASKS_KEEP_FAILED_DAYS", 14)
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+elif TASKS_BACKEND == "rq":
+    TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL", "").strip()
+    if not TASKS_REDIS_URL and urlsplit(CACHES["default"].get("LOCATION", "")).scheme in {
+        "redis",
+        "rediss",
+        "unix",
+    }:
+        TASKS_REDIS_URL = CACHES["default"]["LOCATION"]
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=rq needs Redis: set TASKS_REDIS_URL (or a redis:// CACHE_URL)"
+        )
+    if "socket_timeout" not in urlsplit(TASKS_REDIS_URL).query:
+        # A Redis that does not answer costs a request that enqueues 2 s, not
+        # for ever; RQ's worker lengthens it for its own blocking reads.
+        joiner = "&" if urlsplit(TASKS_REDIS_URL).query else "?"
+        TASKS_REDIS_URL += f"{joiner}socket_connect_timeout=2&socket_timeout=2"
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    RQ_QUEUES = {
+        name: {
+            "URL": TASKS_REDIS_URL,
+            "DEFAULT_TIMEOUT": TASKS_TIMEOUT_SECONDS,
+            "DEFAULT_RESULT_TTL": TASKS_KEEP_DAYS * 86400,
+        }
+        for name in TASK_QUEUES
+    }
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r} is not a task backend (use database or rq)"
+    )
+# Functions `masthead worker` calls on a schedule, as (dotted.path, every_seconds).
+# Every worker calls them: each must claim its rows itself (due time + lease).
+PERIODIC_WORK: list[tuple[str, int]] = [
+    ("masthead.worker.maintenance.recover_lost_tasks", 60),
+    ("masthead.worker.maintenance.prune_task_results", 3600),
+]
 
 # The wire desk (masthead/wire, docs/wire.md). Hosts that sources may reach on
 # loopback or private addresses: none by default (the SSRF guard).
@@ -388,9 +444,8 @@ WIRE_FOLDER_SETTLE_SECONDS = env_int("WIRE_FOLDER_SETTLE_SECONDS", 10)
 WIRE_PUSH_MAX_BYTES = env_int("WIRE_PUSH_MAX_KB", 2048) * 1024
 # Accepted pushes per source, and failed signatures per client address.
 WIRE_PUSH_RATE_LIMIT = os.environ.get("WIRE_PUSH_RATE_LIMIT", "120/min")
-# Functions `masthead worker` calls on a schedule, as (dotted.path, every_seconds).
-# Every worker calls them: each must claim its rows itself (due time + lease).
-PERIODIC_WORK: list[tuple[str, int]] = [
+# The wire's periodic work (docs/wire-tasks.md: every worker calls it).
+PERIODIC_WORK += [
     ("masthead.wire.tasks.schedule_due_sources", 10),
     ("masthead.wire.push.prune_receipts", 3600),
 ]
@@ -404,13 +459,6 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-
-
-def env_positive_int(name: str, default: int) -> int:
-    value = env_int(name, default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name}={value!r} must be 1 or more")
-    return value
 
 
 def two_factor_groups_from_env() -> list[str]:

@@ -8,8 +8,9 @@ change accounts; each calls these functions so the consequences are the same:
   change needs nothing from here: Django ties every session to the password
   hash, so the other sessions fail their next request on their own.)
 * ``record_email_change``: the audit trail keeps who changed the sign-in
-  address from what to what, and the old address is told by mail, since a
-  password reset to the new one would hand over the account.
+  address from what to what, and the old address is told by mail (queued
+  for a worker), since a password reset to the new one would hand over the
+  account.
 * ``record_password_change``: who changed a password, and how; never the
   password.
 
@@ -23,11 +24,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from masthead.accounts.tasks import send_email
 from masthead.newsroom import audit
 from masthead.newsroom.models import Outlet
 
@@ -74,9 +75,11 @@ def record_email_change(actor, user, old_email: str, new_email: str) -> bool:
     body = render_to_string("accounts/email/email_changed.txt", context)
 
     def notify() -> None:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [old_email])
+        send_email.enqueue(subject, body, [old_email], settings.DEFAULT_FROM_EMAIL)
 
-    # robust: the change is kept even when the mail server is down (the failure is logged).
+    # After commit (a rolled-back change tells nobody), sent by a worker
+    # (masthead/accounts/tasks.py); robust: the change is kept even when the
+    # notice cannot be queued (the failure is logged).
     transaction.on_commit(notify, robust=True)
     return True
 

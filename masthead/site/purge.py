@@ -4,19 +4,22 @@ Public responses carry ``Surrogate-Key`` (the content scopes they show);
 when a publish bumps scopes, this receiver sends one POST to ``CDN_PURGE_URL``
 with those keys in a ``Surrogate-Key`` header (the convention Fastly-style
 purge endpoints and Varnish ``xkey`` setups follow; adapt the URL to your
-CDN). It runs after commit, in a background thread with a short timeout, so
-an editor's publish never waits on the CDN; without a purge the CDN keeps a
-page at most ``PUBLIC_CACHE_SECONDS``. Built on the standard library's
-urllib (one request, no retries: the page lifetime bounds a lost purge).
+CDN). After commit it is queued as a task (``purge_cdn``, Django's tasks
+API) that a `masthead worker` sends with a short timeout, so an editor's
+publish never waits on the CDN; without a purge the CDN keeps a page at most
+``PUBLIC_CACHE_SECONDS``. Built on the standard library's urllib (one
+request, no retries: the page lifetime bounds a lost purge, which is also
+why a purge that cannot even be queued is logged, not raised, after the
+publish has been committed).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import urllib.request
 
 from django.conf import settings
+from django_tasks import TaskResult, task
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +43,17 @@ def send_purge(scopes: frozenset[str]) -> None:
         logger.warning("CDN purge of %s failed", " ".join(sorted(scopes)), exc_info=True)
 
 
-def on_story_changed(sender, scopes=frozenset(), **kwargs) -> threading.Thread | None:
+@task()
+def purge_cdn(scopes: list[str]) -> None:
+    send_purge(frozenset(scopes))
+
+
+def on_story_changed(sender, scopes=frozenset(), **kwargs) -> TaskResult | None:
     if not settings.CDN_PURGE_URL or not scopes:
         return None
-    worker = threading.Thread(target=send_purge, args=(frozenset(scopes),), daemon=True)
-    worker.start()
-    return worker
+    try:
+        return purge_cdn.enqueue(sorted(scopes))
+    except Exception:
+        # The publish is committed; its pages age out of the CDN on their own.
+        logger.exception("Could not queue the CDN purge of %s", " ".join(sorted(scopes)))
+        return None

@@ -78,3 +78,46 @@ def test_an_unreachable_cdn_is_logged_not_raised(settings, caplog):
     send_purge(frozenset({"front"}))
 
     assert "CDN purge of front failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_queues_the_purge_for_a_worker_instead_of_sending_it(settings, purge_server):
+    """With a real queue the editor's request never talks to the CDN; a worker does."""
+    from django_tasks_db.models import DBTaskResult
+
+    from masthead.worker import database_queue
+
+    url, received = purge_server
+    settings.CDN_PURGE_URL = url
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    story = make_story("To withdraw")
+    services.snapshot_revision(story)
+
+    services.withdraw_story(editor_of(story.desk), story, "Could not verify.")
+
+    assert not received.arrived.wait(timeout=0.5)
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "masthead.site.purge.purge_cdn" and queued.status == "READY"
+
+    database_queue.run(
+        queues=["default"], worker_id="test", once=True, max_tasks=None, on_shutdown=lambda: None
+    )
+
+    assert received.arrived.wait(timeout=5)
+    assert f"story:{story.pk}" in received[0]["Surrogate-Key"].split()
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_a_purge_that_cannot_be_queued_is_logged_and_the_publish_stands(settings, caplog):
+    from masthead.site.purge import on_story_changed
+
+    settings.CDN_PURGE_URL = "http://127.0.0.1:9/purge"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["mail"]}}
+
+    # The purge's queue is not one this backend serves: queueing fails.
+    assert on_story_changed(None, scopes=frozenset({"front"})) is None
+    assert "Could not queue the CDN purge of front" in caplog.text
