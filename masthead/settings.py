@@ -436,8 +436,9 @@ WIRE_ALLOWED_PORTS = [int(port) for port in env_list("WIRE_ALLOWED_PORTS", "80,4
 WIRE_MAX_BACKOFF = env_int("WIRE_MAX_BACKOFF", 6 * 3600)
 # The pipeline (masthead/wire/tasks.py, folder.py, push.py; docs/wire-pipeline.md):
 # how long a worker's claim on a source lasts (longer than a fetch may take);
-# where drop folders may be (sources elsewhere are refused, docs/wire-sources.md); how long a file must be left unchanged before it is
-# read; the largest body a push source may send.
+# where drop folders may be (sources elsewhere are refused, docs/wire-sources.md);
+# how long a file must be left unchanged before it is read; the largest body a
+# push source may send.
 WIRE_LEASE_SECONDS = env_int("WIRE_LEASE_SECONDS", 300)
 WIRE_DROP_ROOT = Path(os.environ.get("WIRE_DROP_ROOT", "") or DATA_DIR / "wire-drop")
 WIRE_FOLDER_SETTLE_SECONDS = env_int("WIRE_FOLDER_SETTLE_SECONDS", 10)
