@@ -369,6 +369,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WIRE_ALLOWED_PRIVATE_HOSTS = env_list("WIRE_ALLOWED_PRIVATE_HOSTS")
 WIRE_MAX_BYTES = env_int("WIRE_MAX_MB", 20) * 1024 * 1024
 WIRE_USER_AGENT = os.environ.get("WIRE_USER_AGENT", "").strip()
+# `masthead demo` serves its agencies' sample feeds at /demo/wire/ (masthead/demo/wire.py)
+# and points the demo's sources at DEMO_URL; off everywhere else.
+DEMO_WIRE = env_bool("DEMO_WIRE", False)
+DEMO_URL = os.environ.get("DEMO_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"
