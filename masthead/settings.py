@@ -450,6 +450,10 @@ PERIODIC_WORK += [
     ("masthead.wire.tasks.schedule_due_sources", 10),
     ("masthead.wire.push.prune_receipts", 3600),
 ]
+# `masthead demo` serves its agencies' sample feeds at /demo/wire/ (masthead/demo/wire.py)
+# and points the demo's sources at DEMO_URL; off everywhere else.
+DEMO_WIRE = env_bool("DEMO_WIRE", False)
+DEMO_URL = os.environ.get("DEMO_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"
