@@ -1,6 +1,7 @@
 """The demo's live wire: each agency's feed, released over time, read by the real parsers."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import RequestFactory
@@ -100,3 +101,45 @@ def test_loading_again_keeps_each_sources_release_clock(settings):
     assert all(s.url.startswith("http://127.0.0.1:8123/demo/wire/") for s in again)
     rule = Source.objects.get(slug="caspian-news-agency").rules.get()
     assert rule.desk == desks["economy"]
+
+
+@pytest.mark.urls("masthead.demo.tests.demo_urls")
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_worker_fills_the_media_wire_queue_while_you_watch(live_server, settings):
+    """The demo's sources polled over HTTP, through the guard, the parsers and the store."""
+    import time_machine
+
+    from masthead.wire.models import StoryBasis, WireItem
+    from masthead.wire.tasks import schedule_due_sources
+
+    settings.DEMO_URL = live_server.url
+    settings.WIRE_ALLOWED_PRIVATE_HOSTS = [urlsplit(live_server.url).hostname]
+    desks = {"media-wire": make_desk(slug="media-wire"), "economy": make_desk(slug="economy")}
+    start = timezone.now()
+    wire.load_sources(desks, start)
+
+    def poll_at(moment):
+        with time_machine.travel(moment, tick=False):
+            return schedule_due_sources()
+
+    assert poll_at(start + timedelta(seconds=10)) == 3
+    first = WireItem.objects.count()
+    assert first == 8  # what the agencies had out before the demo started
+    assert not WireItem.objects.filter(source__last_error__gt="").exists()
+    economy = WireItem.objects.get(provider_id="cna-2026-118231")
+    assert economy.desk == desks["economy"]  # the demo's routing rule
+    assert WireItem.objects.exclude(desk=desks["economy"]).filter(desk=desks["media-wire"]).count()
+
+    poll_at(start + timedelta(minutes=5))
+    assert WireItem.objects.get(provider_id="cna-2026-118277").headline.startswith("URGENT")
+    poll_at(start + timedelta(minutes=14))
+    urgent = WireItem.objects.get(provider_id="urn:gws:2026:basra-protest-4515")
+    assert urgent.urgency == 2 and urgent.status == Status.USABLE
+    update = WireItem.objects.get(provider_id="cna-2026-118277")
+    assert update.versions.count() == 2  # the urgent first take, then the full story
+
+    poll_at(start + timedelta(minutes=30))
+    urgent.refresh_from_db()
+    assert urgent.status == Status.CANCELED
+    assert WireItem.objects.count() == 14
+    assert not StoryBasis.objects.exists()
