@@ -51,6 +51,12 @@ class DemoItem:
     subjects: tuple[str, ...]
     version: int = 1
     status: str = "usable"
+    embargo_hours: int = 0  # not for use until this long after its release
+
+    def embargo(self, start: datetime) -> datetime | None:
+        if not self.embargo_hours:
+            return None
+        return self.released_at(start) + timedelta(hours=self.embargo_hours)
 
     def released_at(self, start: datetime) -> datetime:
         return start + timedelta(minutes=self.after)
@@ -155,6 +161,8 @@ def render_ninjs(provider: str, base: str, pairs, start: datetime) -> tuple[byte
             "subjects": [{"name": name} for name in latest.subjects],
             "copyrightholder": provider,
         }
+        if latest.embargo(start):
+            item["embargoed"] = _iso(latest.embargo(start))
         items.append(item)
     return json.dumps(items, ensure_ascii=False).encode(), "application/json"
 

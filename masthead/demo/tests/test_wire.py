@@ -124,7 +124,7 @@ def test_the_demo_worker_fills_the_media_wire_queue_while_you_watch(live_server,
 
     assert poll_at(start + timedelta(seconds=10)) == 3
     first = WireItem.objects.count()
-    assert first == 8  # what the agencies had out before the demo started
+    assert first == 9  # what the agencies had out before the demo started
     assert not WireItem.objects.filter(source__last_error__gt="").exists()
     economy = WireItem.objects.get(provider_id="cna-2026-118231")
     assert economy.desk == desks["economy"]  # the demo's routing rule
@@ -141,5 +141,7 @@ def test_the_demo_worker_fills_the_media_wire_queue_while_you_watch(live_server,
     poll_at(start + timedelta(minutes=30))
     urgent.refresh_from_db()
     assert urgent.status == Status.CANCELED
-    assert WireItem.objects.count() == 14
+    assert WireItem.objects.count() == 15
+    held = WireItem.objects.get(provider_id="urn:gws:2026:unicef-yemen-4520")
+    assert held.embargoed_until > timezone.now()
     assert not StoryBasis.objects.exists()
