@@ -369,6 +369,15 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WIRE_ALLOWED_PRIVATE_HOSTS = env_list("WIRE_ALLOWED_PRIVATE_HOSTS")
 WIRE_MAX_BYTES = env_int("WIRE_MAX_MB", 20) * 1024 * 1024
 WIRE_USER_AGENT = os.environ.get("WIRE_USER_AGENT", "").strip()
+# Fetching (masthead/wire/fetch.py, docs/wire-fetch.md): seconds to connect, to
+# wait for the next bytes, and for the whole fetch (redirects included); the
+# ports sources may use (other ports only for WIRE_ALLOWED_PRIVATE_HOSTS); the
+# longest wait between attempts at a failing source.
+WIRE_CONNECT_TIMEOUT = env_int("WIRE_CONNECT_TIMEOUT", 10)
+WIRE_READ_TIMEOUT = env_int("WIRE_READ_TIMEOUT", 20)
+WIRE_TOTAL_TIMEOUT = env_int("WIRE_TOTAL_TIMEOUT", 60)
+WIRE_ALLOWED_PORTS = [int(port) for port in env_list("WIRE_ALLOWED_PORTS", "80,443")]
+WIRE_MAX_BACKOFF = env_int("WIRE_MAX_BACKOFF", 6 * 3600)
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"
