@@ -198,6 +198,7 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address | N
     return None, ""
 
 
+_HOST_NAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$", re.IGNORECASE)  # after IDNA
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
 
 
@@ -309,7 +310,11 @@ class Fetcher:
         host = parsed.raw_host.decode("ascii")
         if not host:
             raise DestinationNotAllowed("the address has no host")
+        if not _is_ip_literal(host) and not _HOST_NAME.match(host):
+            raise DestinationNotAllowed(f"{host} is not a valid host name")
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        if not 0 < port < 65536:
+            raise DestinationNotAllowed(f"{port} is not a valid port")
         is_allowed_host = _normal_host(host) in self.allowed_private_hosts
         if _is_odd_ipv4(host.rstrip(".")):
             raise DestinationNotAllowed(f"{host} is an unusual spelling of an IP address")
@@ -358,9 +363,10 @@ class Fetcher:
             "Accept": accept or "*/*",
             "Accept-Encoding": "gzip, deflate",
         }
-        if etag:
+        # Validators come from the server; send back only what is a valid header value.
+        if _is_header_safe(etag):
             headers["If-None-Match"] = etag
-        if last_modified:
+        if _is_header_safe(last_modified):
             headers["If-Modified-Since"] = last_modified
         current: str | httpx.URL = url
         for hop in range(self.max_redirects + 1):
@@ -738,6 +744,10 @@ def _normal_host(host: str) -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host
+
+
+def _is_header_safe(value: str) -> bool:
+    return bool(value) and len(value) <= 1024 and all(0x20 <= ord(c) < 0x7F for c in value)
 
 
 def _is_ip_literal(host: str) -> bool:

@@ -224,6 +224,11 @@ C1_URLS = [
     ("news.example/feed", "only http and https"),
     ("//news.example/feed", "only http and https"),
     ("javascript:alert(1)", "only http and https"),
+    ("http://%31%32%37.0.0.1/", "not a valid host name"),
+    ("http://127。0。0。1/", "127.0.0.1 is a loopback address"),  # ideographic full stops
+    ("http://[fe80::1%25eth0]/", "link-local"),
+    ("http://news.example:99999/", "99999 is not a valid port"),
+    ("http:///127.0.0.1/", "no host"),
 ]
 
 
@@ -524,6 +529,27 @@ def test_conditional_get_returns_304_with_the_validators(serve):
     assert by_date.status == 304
     assert by_date.last_modified == "Tue, 03 Mar 2026 10:00:00 GMT"
     assert fetch(server.url(), etag='"v0"').status == 200
+
+
+@LOOPBACK
+def test_validators_that_are_not_valid_header_values_are_not_sent_back(serve):
+    server = serve(ok())
+    assert fetch(server.url(), etag='"é"', last_modified="Tue,\r\nX-Injected: 1").status == 200
+    sent = server.requests[0].headers
+    assert "if-none-match" not in sent
+    assert "if-modified-since" not in sent
+    assert "x-injected" not in sent
+
+
+@LOOPBACK
+def test_endless_response_headers_are_an_error(serve):
+    def flood(request, conn):
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        for number in range(100_000):
+            conn.sendall(b"X-Filler-%d: %s\r\n" % (number, b"y" * 100))
+
+    with pytest.raises(FetchError, match="broke off or sent broken HTTP"):
+        fetch(serve(flood).url())
 
 
 @LOOPBACK
