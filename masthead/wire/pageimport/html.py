@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 
@@ -35,6 +36,9 @@ from masthead.wire.pageimport.boilerplate import word_set
 from masthead.wire.pageimport.dates import machine_date, written_date
 from masthead.wire.pageimport.metadata import Metadata, read_metadata, safe_url, text_of
 from masthead.wire.pageimport.source import PageError
+
+# trafilatura logs each page it finds little on; the importer says so itself, once.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 KICKER_CLASS_WORDS = word_set(
     "kicker eyebrow overline overtitle supertitle superhead surtitle rubric flag topper "
@@ -66,6 +70,8 @@ def read_html(text: str, *, url: str = "", origin: str = "") -> Article:
     tree = _parse(text, origin)
     base = _base_url(tree, url, origin) or _own_address(tree)
     meta = read_metadata(tree, base)
+    for element in tree.xpath("//script | //style | //noscript | //template"):
+        element.drop_tree()  # their text is code, never words of the page (JSON-LD is read)
     article = Article(
         published=meta.published,
         lead_image=meta.image,

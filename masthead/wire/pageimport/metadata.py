@@ -141,7 +141,7 @@ def _json_ld_article(tree) -> dict:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             items.extend(extractor.extract_items(script))
-        except ValueError as error:  # broken JSON in one script: read the others
+        except (ValueError, RecursionError) as error:  # broken or absurdly deep: skip it
             log.info("skipped a JSON-LD script: %s", error)
     flat = _flatten(items)
     candidates = [item for item in flat if _types(item) & ARTICLE_TYPES]

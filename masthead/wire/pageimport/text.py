@@ -274,12 +274,11 @@ def _read_teasers(units: list[str], at: int, article: Article) -> None:
     for unit in units[at:]:
         if boilerplate.chrome_kind(unit) == "copyright":
             break
-        if boilerplate.ends_article(unit) or boilerplate.chrome_kind(unit):
-            continue
-        if AGE.match(unit) and waiting:
-            article.teasers.append(Teaser(waiting[0], " ".join(waiting[1:]), unit))
+        if AGE.match(unit):
+            if waiting:
+                article.teasers.append(Teaser(waiting[0], " ".join(waiting[1:]), unit))
             waiting = []
-        else:
+        elif not (boilerplate.ends_article(unit) or boilerplate.chrome_kind(unit)):
             waiting.append(unit)
     article.teasers.extend(Teaser(headline) for headline in waiting)
 

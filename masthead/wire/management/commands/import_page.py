@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from masthead.newsroom.models import Desk
+from masthead.newsroom.models import Desk, StaffRole
 from masthead.wire.pageimport import DEFAULT_MAX_BYTES, PageError, read_source
 
 EXIT_REFUSED = 2
@@ -35,8 +35,8 @@ class Command(BaseCommand):
             "--as",
             dest="username",
             metavar="USERNAME",
-            help="the staff member the draft is made by (default: the first superuser); "
-            "they must be allowed to write for the desk",
+            help="the staff member the draft is made by, who must write for the desk "
+            "(default: the first chief editor)",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="read the page, store nothing, show the result"
@@ -131,13 +131,26 @@ def _desk(slug: str | None) -> Desk:
 
 
 def _actor(username: str | None):
+    """``--as USERNAME``, else the first chief editor: someone who may write on every desk.
+
+    Administrators and superusers hold no content role by themselves
+    (stories/permissions.py), so they are no default.
+    """
     users = get_user_model().objects.filter(is_active=True)
     if username:
         user = users.filter(username=username).first()
         if user is None:
             raise CommandError(f"no active user “{username}”.")
         return user
-    user = users.filter(is_superuser=True).order_by("pk").first()
-    if user is None:
-        raise CommandError("no superuser to import as; name a staff member with --as USERNAME.")
-    return user
+    chief = (
+        StaffRole.objects.filter(role=StaffRole.Role.CHIEF_EDITOR, user__is_active=True)
+        .select_related("user")
+        .order_by("user__pk")
+        .first()
+    )
+    if chief is None:
+        raise CommandError(
+            "no chief editor to import as; name a staff member who writes for the desk "
+            "with --as USERNAME."
+        )
+    return chief.user
