@@ -35,7 +35,8 @@ SHARE_WORDS = word_set(
     whatsapp telegram linkedin reddit pinterest email e-mail mail print copy link copied
     messenger flipboard pocket tumblr vk viber bluesky threads mastodon save comment comments
     اشتراک گذاری اشتراک‌گذاری شارك مشاركة واتساب تلگرام تويتر فيسبوك واتساپ توییتر
-    فیسبوک اینستاگرام ایتا بله روبیکا سروش لینکدین ایمیل چاپ انستغرام
+    فیسبوک اینستاگرام ایتا بله روبیکا سروش لینکدین ایمیل چاپ انستغرام هذا الخبر المقال
+    عبر این خبر را بگذارید
     """
 )
 
@@ -91,6 +92,8 @@ CHROME_PATTERNS: list[tuple[str, re.Pattern]] = [
         ("meta", r"^(skip to (main )?content|menu|search|home|log ?in|sign in|close)\s*$"),
         ("meta", r"^(\d+\s*(min|minute)s? read|reading time:? .{0,20})$"),
         ("meta", r"^(our standards|trust principles)\s*:"),
+        ("meta", r"^(related topics|more on this story|explore more on these topics)\s*:?$"),
+        ("meta", r"^(for immediate release|press release|news release|embargoed until .{0,40})$"),
         ("meta", r"^(?=.{0,60}$)[«‹<←]?\s*(back to|return to|go to)\b"),
         (
             "meta",
@@ -109,6 +112,7 @@ END_MARKERS = re.compile(
     r"top stories|you may also like|you might also like|read next|recommended( for you)?|"
     r"comments?|\d+ comments?|leave a (reply|comment)|post a comment|join the conversation|"
     r"discussion|responses|what do you think\??|about the author|more in .{1,40}|"
+    r"###|-ends?-|ends|media contacts?|press contacts?|for more information|"
     r"اخبار مرتبط|مطالب مرتبط|آخرین اخبار|پربازدیدترین|پربازدیدترین ها|نظرات|دیدگاه‌ها|"
     r"أخبار ذات صلة|مقالات ذات صلة|الأكثر قراءة|آخر الأخبار|التعليقات|اقرأ أيضا"
     r")\s*:?$",
@@ -166,10 +170,16 @@ _CLASS_SPLIT = re.compile(r"[\s_]+")
 
 
 def class_words(element) -> set[str]:
-    """The words of an element's class and id: "td-post-sharing top" → {td-post-sharing,
-    td, post, sharing, top}, so both whole names and their parts can match."""
+    """The words of an element's class and id (and the ``data-component``/``data-testid``
+    that CSS-in-JS sites name parts by): "td-post-sharing top" → {td-post-sharing, td,
+    post, sharing, top}, so both whole names and their parts can match."""
     words: set[str] = set()
-    for value in (element.get("class"), element.get("id")):
+    for value in (
+        element.get("class"),
+        element.get("id"),
+        element.get("data-component"),
+        element.get("data-testid"),
+    ):
         for name in _CLASS_SPLIT.split((value or "").casefold()):
             if name:
                 words.add(name)

@@ -81,7 +81,9 @@ def read_html(text: str, *, url: str = "", origin: str = "") -> Article:
     h1 = _headline_element(tree)
     article.headline = _headline(meta, h1)
     article.kicker = _kicker(tree, h1, article.headline)
-    article.byline = " and ".join(meta.byline_names) or _visible_byline(tree)
+    article.byline = " and ".join(meta.byline_names)
+    if not article.byline or meta.byline_is_publisher:
+        article.byline = _visible_byline(tree) or article.byline
     if not article.published:
         article.published = _visible_date(tree)
     if not article.lead_image:
@@ -219,19 +221,60 @@ def _article_root(element):
 
 
 def _visible_byline(tree) -> str:
+    names = []
     for element in tree.xpath("//*[@rel='author'] | //*[@itemprop='author']"):
-        name = _clean_byline(element.text_content())
-        if name:
-            return name
+        name = _clean_byline(_first_line(element))
+        if name and name not in names and not _in_comments_or_teasers(element):
+            names.append(name)
+    if names:
+        return " and ".join(names)
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in ("body", "html", "meta"):
             continue
         words = boilerplate.class_words(element)
         if words & BYLINE_CLASS_WORDS and not words & {"box", "bio", "author-box", "authorbox"}:
-            name = _clean_byline(element.text_content())
+            name = _clean_byline(_first_line(element))
             if name:
                 return name
     return ""
+
+
+def _in_comments_or_teasers(element) -> bool:
+    elsewhere = {"comment", "comments", "commentlist", "respond", "related", "sidebar", "widget"}
+    return any(
+        boilerplate.class_words(ancestor) & elsewhere or ancestor.tag == "aside"
+        for ancestor in element.iterancestors()
+    )
+
+
+_BLOCK_ELEMENTS = word_set(
+    "address article aside blockquote br dd div dl dt figure footer h1 h2 h3 h4 h5 h6 header "
+    "li ol p section table td th tr ul"
+)
+
+
+def _first_line(element) -> str:
+    """The first line of an element's text as shown (blocks break lines), with a lone
+    "By" joined to the name on the next line."""
+    lines: list[str] = [""]
+
+    def walk(node) -> None:
+        block = isinstance(node.tag, str) and node.tag in _BLOCK_ELEMENTS
+        if block:
+            lines.append("")
+        lines[-1] += node.text or ""
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child)
+            lines[-1] += child.tail or ""
+        if block:
+            lines.append("")
+
+    walk(element)
+    shown = [clean_line(line) for line in lines if clean_line(line)]
+    if len(shown) > 1 and _BY.fullmatch(shown[0] + " "):
+        return f"{shown[0]} {shown[1]}"
+    return shown[0] if shown else ""
 
 
 def _clean_byline(text: str) -> str:

@@ -62,6 +62,9 @@ _META_DATE_NAMES = (
 class Metadata:
     headline: str = ""
     byline_names: tuple[str, ...] = ()
+    # The "author" is the publisher itself (BBC News for every story): a person
+    # named on the page says more.
+    byline_is_publisher: bool = False
     published: str = ""
     image: str = ""
     site_name: str = ""
@@ -107,7 +110,9 @@ def read_metadata(tree, base_url: str = "") -> Metadata:
         if not source:
             continue
         found.headline = found.headline or text_of(source.get("headline") or source.get("name"))
-        found.byline_names = found.byline_names or _names(source.get("author"))
+        if not found.byline_names:
+            found.byline_names = _names(source.get("author"))
+            found.byline_is_publisher = _is_publisher(source)
         found.published = found.published or machine_date(text_of(source.get("datePublished")))
         found.image = found.image or safe_url(_image_url(source.get("image")), base_url)
         found.language = found.language or text_of(source.get("inLanguage"))
@@ -230,6 +235,19 @@ def _names(author) -> tuple[str, ...]:
         if name and not safe_url(name) and name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _is_publisher(article: dict) -> bool:
+    authors = article.get("author")
+    authors = authors if isinstance(authors, list) else [authors]
+    publisher = article.get("publisher")
+    publisher_name = text_of(publisher.get("name")) if isinstance(publisher, dict) else ""
+    return bool(authors) and all(
+        isinstance(author, dict)
+        and _types(author) & {"Organization", "NewsMediaOrganization"}
+        and text_of(author.get("name")) == publisher_name
+        for author in authors
+    )
 
 
 def _image_url(image) -> str:

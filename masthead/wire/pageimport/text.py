@@ -62,6 +62,7 @@ _MONTH_NAMES = re.compile(
     r")\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
     re.IGNORECASE,
 )
+_ABOUT = re.compile(r"^about [\w .&'’-]{1,40}$", re.IGNORECASE)
 _ONLY_NUMBERS = re.compile(r"^[\d\s/:.,|\-–—]+$")
 _SPLIT_META = re.compile(r"\s+[|•·–—]\s+|\s+-\s+")
 _TERMINAL = tuple(".!?؟…\"”»')")
@@ -80,9 +81,12 @@ def read_text(text: str, *, origin: str = "") -> Article:
     start = _headline_index(units, article)
     if start is None:
         raise PageError(f"{origin}: no headline found (a short line followed by the story).")
+    after = start + 1
+    if start and _is_headline_shaped(units[start - 1]) and not _is_kicker_sized(units[start - 1]):
+        start, after = start - 1, start + 1  # the line above is the headline; ours, its dek
     article.headline = units[start]
     article.kicker = _kicker(units, start)
-    body_from = _read_meta_zone(units, start + 1, article)
+    body_from = _read_meta_zone(units, after, article)
     _read_body(units, body_from, article)
     article.language = _language(article.headline + " " + article.body_text())
     return article.finish()
@@ -184,13 +188,16 @@ def _headline_index(units: list[str], article: Article) -> int | None:
     return None
 
 
+def _is_kicker_sized(unit: str) -> bool:
+    return _words(unit) <= 5 and len(unit) <= 40
+
+
 def _kicker(units: list[str], start: int) -> str:
     if start == 0:
         return ""
     candidate = units[start - 1]
     if (
-        _words(candidate) > 5
-        or len(candidate) > 40
+        not _is_kicker_sized(candidate)
         or candidate.endswith(_TERMINAL)
         or _NAV.search(candidate)
         or written_date(candidate)
@@ -241,6 +248,8 @@ def _read_body(units: list[str], at: int, article: Article) -> None:
         if boilerplate.ends_article(unit):
             _read_teasers(units, at + 1, article)
             return
+        if _ABOUT.match(unit) and any(_ends(later) for later in units[at + 1 : at + 8]):
+            return  # "About Northwind Rail", then the press contact: the boilerplate
         if _is_author_box(units, at):
             article.byline = article.byline or unit
             article.author_bio = units[at + 1]
@@ -252,6 +261,10 @@ def _read_body(units: list[str], at: int, article: Article) -> None:
         if kind is None and not (AGE.match(unit)) and not (_BY.match(unit) and _words(unit) <= 8):
             article.blocks.append(Block("p", unit))
         at += 1
+
+
+def _ends(unit: str) -> bool:
+    return boilerplate.ends_article(unit) or boilerplate.chrome_kind(unit) == "copyright"
 
 
 def _is_author_box(units: list[str], at: int) -> bool:

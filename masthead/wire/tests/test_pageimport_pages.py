@@ -21,7 +21,7 @@ PAGES = Path(__file__).with_name("pages")
 BODY_F1_FLOOR = 0.95
 SET = sorted(
     page
-    for page in PAGES.iterdir()
+    for page in PAGES.rglob("*")
     if page.suffix in (".html", ".txt") and page.with_suffix(".json").exists()
 )
 
@@ -41,7 +41,7 @@ def test_the_set_is_varied():
     assert kinds[".html"] >= 12 and kinds[".txt"] >= 4
 
 
-@pytest.mark.parametrize("page", SET, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", SET, ids=lambda page: str(page.relative_to(PAGES)))
 def test_page(page):
     expected = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
 
@@ -59,7 +59,7 @@ def test_f1_scores_what_it_should():
     assert 0.6 < body_f1("a b c d", "a b c") < 0.9
 
 
-@pytest.mark.parametrize("page", SET, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", SET, ids=lambda page: str(page.relative_to(PAGES)))
 def test_chrome_never_reaches_the_body(page):
     body = read_page(read_file(page)).body_text()
 

@@ -8,6 +8,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 
 from masthead.newsroom.models import Desk, StaffRole
 from masthead.wire.pageimport import DEFAULT_MAX_BYTES, PageError, read_source
@@ -68,6 +69,9 @@ class Command(BaseCommand):
             self._refuse(f"not allowed: {error}")
         except ValidationError as error:
             self._refuse("the draft was refused: " + "; ".join(error.messages))
+        except IntegrityError:
+            # Two imports of one new page at once: the second one's draft was rolled back.
+            self._refuse("this page was imported by someone else just now; run it again.")
 
     def _refuse(self, message: str) -> None:
         self.stderr.write(f"masthead import page: {message}")
