@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,21 @@ from masthead.wire.models import ImportedPage
 from masthead.wire.pageimport.article import join_names
 
 pytestmark = pytest.mark.django_db
+
+
+def masthead_import_page(argv: list[str]) -> int:
+    """``masthead import page ARGV`` as the CLI runs it, exit status included.
+
+    Through ``call_command`` rather than ``cli.main``: the CLI's management
+    runner closes the database connections when it is done, which would end
+    the test's own transaction on PostgreSQL (one test runs the real CLI).
+    """
+    try:
+        call_command("import_page", *argv, stdout=sys.stdout, stderr=sys.stderr)
+    except SystemExit as stop:
+        return stop.code
+    return 0
+
 
 PAGES = Path(__file__).with_name("pages")
 User = get_user_model()
@@ -37,7 +53,7 @@ def admin(desk):
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(["import", "page", *args])
+    code = masthead_import_page([*args])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -250,3 +266,21 @@ def test_the_command_has_help_a_newcomer_can_follow(capsys):
     with pytest.raises(SystemExit):
         call_command("import_page", "--help")
     assert "--dry-run" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(False)
+def test_the_masthead_command_forwards_to_it(capsys):
+    """The real `masthead import page` CLI (a dry run: the database is not touched)."""
+    code = cli.main(["import", "page", str(PAGES / "og-only.html"), "--dry-run", "--json"])
+
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["byline"] == "Joe Bloggs"
+
+
+def test_the_masthead_command_exits_2_on_a_bad_page(capsys, tmp_path):
+    code = cli.main(["import", "page", str(tmp_path / "missing.html"), "--dry-run"])
+
+    assert code == 2
+    assert (
+        capsys.readouterr().err == f"masthead import page: {tmp_path}/missing.html: no such file.\n"
+    )
