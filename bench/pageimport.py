@@ -9,6 +9,14 @@ published date is the right day (trafilatura returns days only), for
 Masthead's importer and for trafilatura used as its docs show (``extract``
 for the body, ``bare_extraction`` for title, author, date).
 Prints one table and the means; docs/wire-pageimport.md records a run.
+
+    .venv/bin/python bench/pageimport.py --trafilatura-eval CHECKOUT
+
+runs both on trafilatura's own evaluation set instead (a checkout of
+github.com/adbar/trafilatura: tests/evaldata.json names ~1,000 real pages in
+tests/eval/ and tests/cache/ with snippets their main text must and must not
+contain), scoring the share of snippets each gets right, as trafilatura's
+tests/evaluate.py does. The pages are not copied into this repository.
 """
 
 from __future__ import annotations
@@ -91,8 +99,51 @@ def trafilatura_alone(path: Path) -> dict:
     }
 
 
+def trafilatura_eval(checkout: Path) -> None:
+    tests = checkout / "tests"
+    cases = json.loads((tests / "evaldata.json").read_text(encoding="utf-8"))
+    scores = {"ours": Counter(), "trafilatura": Counter()}
+    refused: Counter = Counter()
+    for case in cases.values():
+        path = next(
+            (
+                tests / folder / case["file"]
+                for folder in ("eval", "cache")
+                if (tests / folder / case["file"]).exists()
+            ),
+            None,
+        )
+        if path is None:
+            continue
+        try:
+            mine = read_page(read_file(path)).body_text()
+        except PageError as error:
+            mine = ""
+            refused[str(error).split(": ", 1)[-1][:60]] += 1
+        theirs = trafilatura.extract(path.read_bytes(), include_comments=False) or ""
+        for name, text in (("ours", mine), ("trafilatura", theirs)):
+            score = scores[name]
+            score["pages"] += 1
+            score["with"] += len(case["with"])
+            score["with found"] += sum(snippet in text for snippet in case["with"])
+            score["without"] += len(case["without"])
+            score["without absent"] += sum(snippet not in text for snippet in case["without"])
+    for name, score in scores.items():
+        recall = score["with found"] / score["with"]
+        precision = score["without absent"] / score["without"]
+        right = (score["with found"] + score["without absent"]) / (score["with"] + score["without"])
+        print(
+            f"{name:<12} {score['pages']} pages: wanted snippets found {recall:.3f}, "
+            f"unwanted snippets left out {precision:.3f}, all snippets right {right:.3f}"
+        )
+    print("refused by ours:", dict(refused))
+
+
 def main() -> None:
     logging.disable(logging.WARNING)  # trafilatura logs every page it finds little on
+    if len(sys.argv) == 3 and sys.argv[1] == "--trafilatura-eval":
+        trafilatura_eval(Path(sys.argv[2]))
+        return
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else PAGES
     rows, totals = [], {"ours": [], "trafilatura": []}
     exact = {"ours": Counter(), "trafilatura": Counter()}

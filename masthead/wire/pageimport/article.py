@@ -50,6 +50,9 @@ class Article:
     headline: str = ""
     kicker: str = ""
     byline: str = ""  # as shown: "Jane Doe and John Roe"
+    # The names, when the page lists them one by one (JSON-LD authors): an
+    # organisation's name may hold commas ("Süddeutsche.de GmbH, Munich").
+    author_names: list[str] = field(default_factory=list)
     published: str = ""  # ISO 8601 as the page states it, or "" when it does not
     lead_image: str = ""  # an absolute http(s) URL, or ""
     blocks: list[Block] = field(default_factory=list)
@@ -61,7 +64,7 @@ class Article:
 
     @property
     def authors(self) -> list[str]:
-        return split_byline(self.byline)
+        return self.author_names or split_byline(self.byline)
 
     def body_text(self) -> str:
         return "\n\n".join(block.text for block in self.blocks)
@@ -87,7 +90,9 @@ class Article:
             self.warnings.append(f"The headline was cut to {MAX_HEADLINE_CHARS} characters.")
             self.headline = cut + "…"
         self.kicker = clean_line(self.kicker)[:60]
-        self.byline = join_names(split_byline(self.byline))
+        names = [clean_line(name) for name in self.author_names]
+        self.author_names = list(dict.fromkeys(name for name in names if name))
+        self.byline = join_names(self.authors if self.author_names else split_byline(self.byline))
         self.blocks = [
             Block(block.kind, text) for block in self.blocks if (text := clean_line(block.text))
         ]

@@ -139,6 +139,41 @@ def ends_article(text: str) -> bool:
     return bool(END_MARKERS.match(text.strip()))
 
 
+# End markers that templates also drop into the middle of a story, over a box of
+# links ("Related", "Read more"); the story may go on after the box.
+_INLINE_MARKERS = re.compile(
+    r"^(related( (posts|articles|stories|news|coverage|content))?|read more|read also|"
+    r"also read|see also|recommended|more on this( story)?|read next|"
+    r"اخبار مرتبط|مطالب مرتبط|بیشتر بخوانید|أخبار ذات صلة|اقرأ أيضا)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def story_goes_on(marker: str, following: list[str]) -> int | None:
+    """Where the story resumes after an inline promo box, or None if ``marker`` ends it.
+
+    After a "Related"-style heading, the box's links are short lines; if
+    paragraphs of the story (two or more long blocks) follow before another end
+    marker, the story goes on at the first of them.
+    """
+    if not _INLINE_MARKERS.match(marker.strip()):
+        return None
+    resume, long_blocks = None, 0
+    for index, text in enumerate(following):
+        if ends_article(text):
+            break
+        if is_long(text):
+            long_blocks += 1
+            resume = index if resume is None else resume
+    return resume if long_blocks >= 2 else None
+
+
+def is_long(text: str) -> bool:
+    """A block long enough to be a paragraph of a story, not a link or a teaser's title."""
+    words = len(text.split())
+    return words >= 25 or (words >= 15 and text.rstrip().endswith((".", "!", "?", "؟", "”", '"')))
+
+
 # Class/id words of containers that never hold the story's text.
 CHROME_CLASS_WORDS = word_set(
     """
@@ -148,11 +183,11 @@ CHROME_CLASS_WORDS = word_set(
     promo promotion advert advertisement ads ad adsbygoogle sponsor sponsored dfp
     comment comments commentlist respond disqus reply
     authorbox author-box author-bio about-author authorinfo
-    byline meta entry-meta post-meta article-meta dateline timestamp
+    byline meta entry-meta post-meta article-meta timestamp
     breadcrumb breadcrumbs tags tag-list taglist post-tags entry-tags keywords
     caption wp-caption-text figcaption credit credits
     sidebar widget widgets recent-posts most-read mostread popular trending
-    teaser teasers more-stories read-more readmore also-read see-also
+    more-stories also-read see-also
     cookie cookies consent modal popup overlay paywall
     nav navigation menu footer header masthead toolbar pagination
     print-only sr-only visually-hidden screen-reader-text
@@ -181,10 +216,15 @@ def class_words(element) -> set[str]:
         element.get("data-testid"),
     ):
         for name in _CLASS_SPLIT.split((value or "").casefold()):
-            if name:
+            if name and not _MODIFIER.search(name):
                 words.add(name)
                 words.update(part for part in name.split("-") if part)
     return words
+
+
+# "has-sidebar", "o-section--has-ads", "with-comments": a state of the element,
+# not what it is (the page body "has" a sidebar; it is not one).
+_MODIFIER = re.compile(r"(^|-)(has|with|no|is|show|hide|enable|disable)-")
 
 
 def is_chrome_element(element) -> bool:

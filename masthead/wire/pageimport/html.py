@@ -31,10 +31,16 @@ from lxml import etree
 
 from masthead.newsroom.text import clean_line
 from masthead.wire.pageimport import boilerplate
-from masthead.wire.pageimport.article import Article, Block
+from masthead.wire.pageimport.article import Article, Block, join_names
 from masthead.wire.pageimport.boilerplate import word_set
 from masthead.wire.pageimport.dates import machine_date, written_date
-from masthead.wire.pageimport.metadata import Metadata, read_metadata, safe_url, text_of
+from masthead.wire.pageimport.metadata import (
+    Metadata,
+    is_placeholder,
+    read_metadata,
+    safe_url,
+    text_of,
+)
 from masthead.wire.pageimport.source import PageError
 
 # trafilatura logs each page it finds little on; the importer says so itself, once.
@@ -49,20 +55,25 @@ BYLINE_CLASS_WORDS = word_set(
     "article-author contributor submitted node__submitted"
 )
 _BY = re.compile(
-    r"^(?:by|written by|posted by|submitted by|words by|reporting by|author|نویسنده|نوشته|بقلم|كتب|"
-    r"كتبه|إعداد)\s*[:\-–—]?\s*",
+    r"^(?:by|von|par|por|written by|posted by|submitted by|words by|reporting by|author|"
+    r"نویسنده|نوشته|بقلم|كتب|كتبه|إعداد)\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
 _BYLINE_CUT = re.compile(r"\s*[|•·]\s*|\s+[-–—]\s+")
 _BYLINE_TAIL = re.compile(r"\s+(?:on|published|posted|updated|at)\b.*$", re.IGNORECASE)
+_TRAILING_SEPARATOR = re.compile(r"\s+[|\-–—:»·]\s*$")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "li", "blockquote")
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # trafilatura drops every character Python calls unprintable, and with them the
 # zero-width non-joiner Persian words are spelt with ("می‌گوید") and the bidi
 # marks of RTL text. They cross it disguised as rare printable punctuation.
 _DISGUISES = {"\u200c": "\u2e3f", "\u200d": "\u2e3e", "\u200e": "\u2e3d", "\u200f": "\u2e3c"}
-_DISGUISE = str.maketrans(_DISGUISES)
+# Control characters lxml reads from HTML but refuses to write back go too.
+_DISGUISE = str.maketrans(
+    {**_DISGUISES, **{chr(code): None for code in [*range(0, 9), 11, 12, *range(14, 32)]}}
+)
 _UNDISGUISE = str.maketrans({v: k for k, v in _DISGUISES.items()})
 
 
@@ -70,8 +81,15 @@ def read_html(text: str, *, url: str = "", origin: str = "") -> Article:
     tree = _parse(text, origin)
     base = _base_url(tree, url, origin) or _own_address(tree)
     meta = read_metadata(tree, base)
-    for element in tree.xpath("//script | //style | //noscript | //template"):
+    for element in tree.xpath("//script | //style | //template"):
         element.drop_tree()  # their text is code, never words of the page (JSON-LD is read)
+    for element in tree.xpath("//noscript"):
+        # "Please enable JavaScript" and tracking pixels go; a page in a <noscript>
+        # (for readers without scripts) is read as such readers see it.
+        if len(element.text_content()) < 200:
+            element.drop_tree()
+        else:
+            element.drop_tag()
     article = Article(
         published=meta.published,
         lead_image=meta.image,
@@ -81,14 +99,18 @@ def read_html(text: str, *, url: str = "", origin: str = "") -> Article:
     h1 = _headline_element(tree)
     article.headline = _headline(meta, h1)
     article.kicker = _kicker(tree, h1, article.headline)
-    article.byline = " and ".join(meta.byline_names)
-    if not article.byline or meta.byline_is_publisher:
-        article.byline = _visible_byline(tree) or article.byline
+    article.author_names = list(meta.byline_names)
+    article.byline = join_names(article.author_names)
+    needs_visible = not meta.byline_names or meta.byline_is_publisher
+    if needs_visible and (visible := _visible_byline(tree)):
+        article.byline, article.author_names = visible, []
     if not article.published:
         article.published = _visible_date(tree)
     if not article.lead_image:
         article.lead_image = _first_article_image(tree, base)
     article.blocks = _body(tree, article, meta)
+    if not article.authors and (name := _byline_line(article.blocks)):
+        article.byline, article.blocks = name, article.blocks[1:]
     if not article.headline:
         raise PageError(f"{origin}: no headline found (no metadata, <h1> or <title>).")
     return article.finish()
@@ -122,7 +144,8 @@ def _base_url(tree, url: str, origin: str) -> str:
     resolved = safe_url(href, url)
     if resolved:
         return resolved
-    scheme = href.split(":", 1)[0].casefold() if ":" in href else ""
+    match = _SCHEME.match(href)
+    scheme = match.group(1).casefold() if match else ""
     if scheme and scheme not in ("http", "https"):
         raise PageError(
             f"{origin}: the page's <base href> is a {scheme}: address; every relative link "
@@ -185,6 +208,15 @@ def _headline(meta: Metadata, h1) -> str:
 def _without_site_name(title: str, site_name: str, shown: str) -> str:
     if shown and title.startswith(shown):
         return shown
+    if (
+        site_name
+        and len(title) > len(site_name)
+        and title.casefold().endswith(site_name.casefold())
+    ):
+        head = title[: -len(site_name)]
+        without = _TRAILING_SEPARATOR.sub("", head)
+        if without != head and without:
+            return without
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) > 1:
         if site_name and parts[-1].casefold() == site_name.casefold():
@@ -232,7 +264,11 @@ def _visible_byline(tree) -> str:
         if not isinstance(element.tag, str) or element.tag in ("body", "html", "meta"):
             continue
         words = boilerplate.class_words(element)
-        if words & BYLINE_CLASS_WORDS and not words & {"box", "bio", "author-box", "authorbox"}:
+        if (
+            words & BYLINE_CLASS_WORDS
+            and not words & {"box", "bio", "author-box", "authorbox", "comment", "says"}
+            and not _in_comments_or_teasers(element)
+        ):
             name = _clean_byline(_first_line(element))
             if name:
                 return name
@@ -277,6 +313,14 @@ def _first_line(element) -> str:
     return shown[0] if shown else ""
 
 
+def _byline_line(blocks: list[Block]) -> str:
+    """A byline standing as the body's first line ("Von Gregory Lipinski"), or ""."""
+    first = blocks[0].text if blocks else ""
+    if len(first.split()) > 6 or not _BY.match(first):
+        return ""
+    return _clean_byline(first)
+
+
 def _clean_byline(text: str) -> str:
     text = clean_line(text)
     if not text or len(text) > 160:
@@ -286,7 +330,7 @@ def _clean_byline(text: str) -> str:
     text = _BYLINE_TAIL.sub("", text).strip(" ,;:")
     if not text or len(text.split()) > 12 or written_date(text) or any(c.isdigit() for c in text):
         return ""
-    return text
+    return "" if is_placeholder(text) else text
 
 
 def _visible_date(tree) -> str:
@@ -351,24 +395,42 @@ def _body(tree, article: Article, meta: Metadata) -> list[Block]:
 
 
 def _prune(tree) -> None:
-    """Cut chrome containers, never one holding most of the page's paragraph text."""
+    """Cut chrome containers, never the one the story's paragraphs stand in.
+
+    The story's container is the element with the most paragraph text in its
+    own ``<p>`` children; it and its ancestors stay whatever their class says
+    (a theme may well call it "article-header" or "has-sidebar"), and so does
+    any element holding half of the page's paragraph text.
+    """
     body = tree.find("body")
     if body is None:
         return
     text_below: dict = defaultdict(int)
+    text_in_children: dict = defaultdict(int)
     for paragraph in body.iter("p"):
         length = len(paragraph.text_content())
         text_below[paragraph] += length
+        parent = paragraph.getparent()
+        if parent is not None:
+            text_in_children[parent] += length
         for ancestor in paragraph.iterancestors():
             text_below[ancestor] += length
     total = text_below[body] or 1
+    protected = set()
+    if text_in_children:
+        container = max(text_in_children, key=text_in_children.get)
+        protected = {container, *container.iterancestors()}
     doomed = []
     stack = list(body)
     while stack:
         element = stack.pop()
         if not isinstance(element.tag, str):
             continue
-        if boilerplate.is_chrome_element(element) and text_below[element] < total * 0.5:
+        if (
+            element not in protected
+            and boilerplate.is_chrome_element(element)
+            and text_below[element] < total * 0.5
+        ):
             doomed.append(element)
             continue
         stack.extend(element)
@@ -386,7 +448,7 @@ def _trafilatura_blocks(tree) -> list[Block]:
         tree,
         output_format="xml",
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         include_links=False,
         include_formatting=False,
@@ -410,12 +472,36 @@ def _blocks_of(element) -> list[Block]:
         return [
             Block("h3" if element.get("rend") in ("h3", "h4", "h5") else "h2", _xml_text(element))
         ]
+    if element.tag == "table":
+        return _table_blocks(element)
     if element.tag == "list":
         return [Block("li", _xml_text(item)) for item in element.iter("item")]
     if element.tag == "quote":
         parts = [p for p in element if p.tag == "p"] or [element]
         return [Block("quote", _xml_text(part)) for part in parts]
     return [Block("p", line) for line in _xml_lines(element)]
+
+
+_BLOCK_TAGS_OUT = ("p", "head", "list", "quote", "table")
+
+
+def _table_blocks(table) -> list[Block]:
+    """A data table: one paragraph a row, cells separated by " | ". A layout table
+    (cells holding paragraphs, as old sites are built): the blocks in its cells."""
+    blocks: list[Block] = []
+    for row in table.iter("row"):
+        cells: list[str] = []
+        for cell in row.findall("cell"):
+            if any(child.tag in _BLOCK_TAGS_OUT for child in cell):
+                if lead := clean_line(cell.text or ""):
+                    blocks.append(Block("p", lead))
+                for child in cell:
+                    blocks.extend(_blocks_of(child))
+            elif text := _xml_text(cell):
+                cells.append(text)
+        if cells:
+            blocks.append(Block("p", " | ".join(cells)))
+    return blocks
 
 
 def _xml_text(element) -> str:
@@ -465,16 +551,23 @@ def _story_blocks(blocks: list[Block], article: Article) -> list[Block]:
         _key(article.byline),
     } - {""}
     kept: list[Block] = []
-    for block in blocks:
-        text = clean_line(block.text)
-        if not text:
+    skip_to = 0
+    texts = [clean_line(block.text) for block in blocks]
+    for index, (block, text) in enumerate(zip(blocks, texts, strict=True)):
+        if index < skip_to or not text:
             continue
         if kept and boilerplate.ends_article(text):
-            break
+            resume = boilerplate.story_goes_on(text, texts[index + 1 :])
+            if resume is None:
+                break
+            skip_to = index + 1 + resume
+            continue
         if _key(text) in known or boilerplate.chrome_kind(text):
             continue
         if _is_byline_or_date(text, article):
             continue
+        if not kept and len(text.split()) <= 2 and not text.endswith((".", "!", "?", "؟")):
+            continue  # a menu's or a header's last words, before the story's first sentence
         if kept and kept[-1].text == text:
             continue
         kept.append(Block(block.kind, text))

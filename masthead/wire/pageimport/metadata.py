@@ -135,7 +135,7 @@ def read_metadata(tree, base_url: str = "") -> Metadata:
                 break
     if not found.byline_names:
         author = text_of(metas.get("author") or og.get("article:author") or "")
-        if author and not safe_url(author) and "/" not in author:
+        if author and not safe_url(author) and "/" not in author and not is_placeholder(author):
             found.byline_names = (author,)
     return found
 
@@ -224,17 +224,38 @@ def _meta_tags(tree) -> dict:
 
 
 def _names(author) -> tuple[str, ...]:
+    """Each author's name; a person's entry naming several ("A and B") is split, an
+    organisation's name is kept whole."""
+    from masthead.wire.pageimport.article import split_byline
+
     people = author if isinstance(author, list) else [author]
-    names = []
+    names: list[str] = []
     for person in people:
         if isinstance(person, dict):
+            is_organisation = bool(_types(person) & _ORGANISATIONS)
             person = person.get("properties", person)
             name = text_of(person.get("name"))
         else:
-            name = text_of(person)
-        if name and not safe_url(name) and name not in names:
-            names.append(name)
+            is_organisation, name = False, text_of(person)
+        if not name or safe_url(name) or is_placeholder(name):
+            continue
+        for part in [name] if is_organisation else split_byline(name):
+            if part not in names:
+                names.append(part)
     return tuple(names)
+
+
+_ORGANISATIONS = frozenset({"Organization", "NewsMediaOrganization", "Corporation"})
+
+
+# What CMSs put in the author field when nobody was named.
+_PLACEHOLDER_NAMES = frozenset(
+    {"no author", "unknown", "admin", "administrator", "author", "none", "null", "n/a", "-"}
+)
+
+
+def is_placeholder(name: str) -> bool:
+    return name.casefold() in _PLACEHOLDER_NAMES
 
 
 def _is_publisher(article: dict) -> bool:
@@ -244,7 +265,7 @@ def _is_publisher(article: dict) -> bool:
     publisher_name = text_of(publisher.get("name")) if isinstance(publisher, dict) else ""
     return bool(authors) and all(
         isinstance(author, dict)
-        and _types(author) & {"Organization", "NewsMediaOrganization"}
+        and _types(author) & _ORGANISATIONS
         and text_of(author.get("name")) == publisher_name
         for author in authors
     )

@@ -39,6 +39,7 @@ _BINARY_SIGNATURES = [
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
     (b"\x00\x00\x00", "a binary file"),
 ]
+_NON_TEXT_BYTES = [*range(0, 9), 11, *range(14, 27), *range(28, 32)]
 _BOMS = [
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -51,6 +52,9 @@ _HTML_START = re.compile(
     r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|meta|title|body|article|div|p)\b",
     re.IGNORECASE | re.DOTALL,
 )
+# Anywhere near the top: pages often start with PHP warnings, an XML declaration or
+# template comments before <html>.
+_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 
 
 class PageError(ValueError):
@@ -113,8 +117,15 @@ def check_bytes(page: RawPage) -> None:
         for signature, what in _BINARY_SIGNATURES:
             if head.startswith(signature):
                 raise PageError(f"{page.origin}: this is {what}, not a web page or text.")
-        if b"\x00" in page.data[:65536]:
+        if _looks_binary(page.data[:65536]):
             raise PageError(f"{page.origin}: this is a binary file, not a web page or text.")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Many bytes no text has (controls other than tab, newline, form feed, return):
+    a stray NUL in a real page does not count, random or compressed bytes do."""
+    controls = sum(head.count(bytes([code])) for code in _NON_TEXT_BYTES)
+    return controls > len(head) // 50
 
 
 def decode(page: RawPage, override: str = "") -> str:
@@ -171,7 +182,7 @@ def _decode(page: RawPage, data: bytes, charset: str, why: str) -> str:
     if codec is None:
         raise PageError(f"{page.origin}: unknown charset “{charset}” ({why}).")
     try:
-        return data.decode(codec)
+        return data.decode(codec).replace("\x00", "")
     except UnicodeDecodeError as error:
         raise PageError(
             f"{page.origin}: the bytes are not valid {charset} ({why}): "
@@ -184,4 +195,4 @@ def looks_like_html(text: str, content_type: str = "") -> bool:
         return True
     if content_type.casefold().startswith("text/plain"):
         return False
-    return bool(_HTML_START.match(text[:4096]))
+    return bool(_HTML_START.match(text[:4096]) or _HTML_TAG.search(text[:65536]))

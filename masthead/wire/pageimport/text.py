@@ -30,7 +30,7 @@ from masthead.newsroom.text import clean_line
 from masthead.wire.pageimport import boilerplate
 from masthead.wire.pageimport.article import Article, Block, Teaser
 from masthead.wire.pageimport.dates import written_date
-from masthead.wire.pageimport.metadata import safe_url
+from masthead.wire.pageimport.metadata import is_placeholder, safe_url
 from masthead.wire.pageimport.source import PageError
 
 AGE = re.compile(
@@ -238,16 +238,20 @@ def _read_meta_zone(units: list[str], at: int, article: Article) -> int:
 
 
 def _byline(text: str) -> str:
-    text = re.split(r"\s*[|•·]\s*", text)[0]
-    return text.strip(" ,;:-–—")
+    text = re.split(r"\s*[|•·]\s*", text)[0].strip(" ,;:-–—")
+    return "" if is_placeholder(text) else text
 
 
 def _read_body(units: list[str], at: int, article: Article) -> None:
     while at < len(units):
         unit = units[at]
         if boilerplate.ends_article(unit):
-            _read_teasers(units, at + 1, article)
-            return
+            resume = boilerplate.story_goes_on(unit, units[at + 1 :])
+            if resume is None:
+                _read_teasers(units, at + 1, article)
+                return
+            at += 1 + resume
+            continue
         if _ABOUT.match(unit) and any(_ends(later) for later in units[at + 1 : at + 8]):
             return  # "About Northwind Rail", then the press contact: the boilerplate
         if _is_author_box(units, at):
