@@ -11,7 +11,8 @@ Modules, in the order a page goes through them:
 * ``source``: the bytes (file or URL, size-capped), refused when empty,
   binary or in a charset they do not declare; decoded to text;
 * ``html`` (with ``metadata``: JSON-LD, microdata, Open Graph via extruct,
-  and trafilatura for the body) or ``text`` (scrapes): an ``Article``;
+  and ``body``: trafilatura on the page with its chrome cut) or ``text``
+  (scrapes): an ``Article``;
 * ``boilerplate``: the table of page chrome both readers drop;
 * ``dates``: dates only as the page states them;
 * ``store``: the draft, through ``stories.services``; re-importing the same

@@ -118,6 +118,12 @@ END_MARKERS = re.compile(
     r")\s*:?$",
     re.IGNORECASE,
 )
+# What stands before an author's name on a byline line.
+BYLINE_PREFIX = re.compile(
+    r"^(?:by|von|par|por|written by|posted by|submitted by|words by|reporting by|author|"
+    r"نویسنده|نوشته|بقلم|كتب|كتبه|إعداد)\s*[:\-–—]?\s*",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[\w'’-]+|[@#]")
 
 
