@@ -219,7 +219,13 @@ def _forward(options) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    options = parser.parse_args(argv)
+    # Forwarded commands take their own options, in any place: argparse leaves
+    # those before the first positional (``import page --dry-run FILE``) over.
+    options, extra = parser.parse_known_args(argv)
+    if extra:
+        if options.command not in ("worker", "import", "manage"):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        options.args = [*extra, *options.args]
     if options.command is None:
         parser.print_help()
         return 0

@@ -284,3 +284,16 @@ def test_the_masthead_command_exits_2_on_a_bad_page(capsys, tmp_path):
     assert (
         capsys.readouterr().err == f"masthead import page: {tmp_path}/missing.html: no such file.\n"
     )
+
+
+@pytest.mark.django_db(False)
+def test_options_may_come_before_the_page(capsys):
+    page = str(PAGES / "og-only.html")
+
+    assert cli.main(["import", "page", "--dry-run", page, "--json"]) == 0
+    assert (
+        json.loads(capsys.readouterr().out)["headline"] == "Local Bakery Wins National Bread Award"
+    )
+
+    assert cli.main(["import", "page", "--help"]) == 0
+    assert "--dry-run" in capsys.readouterr().out
