@@ -306,3 +306,36 @@ class WordPressAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} user {self.login}"
+
+
+class ImportedPage(models.Model):
+    """A page imported as a draft (``masthead import page``): where it came from.
+
+    ``source_key`` is the page's own address (its canonical URL, else the URL
+    it was fetched from, else the file's path), so importing the same page
+    again updates its draft instead of making a second one. What the page
+    stated that a story has no field for (the original publication date, the
+    lead image's address, a kicker no label matches) is kept here.
+    """
+
+    source_key = models.CharField(max_length=1000, unique=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    source_file = models.CharField(max_length=1000, blank=True)
+    story = models.OneToOneField(
+        "stories.Story", on_delete=models.CASCADE, related_name="imported_page"
+    )
+    kicker = models.CharField(max_length=60, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    published = models.CharField(
+        max_length=40, blank=True, help_text="The original's publication date, ISO 8601, as stated."
+    )
+    lead_image_url = models.URLField(max_length=2000, blank=True)
+    fingerprint = models.CharField(max_length=64, help_text="What was imported, hashed.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.source_key
