@@ -219,7 +219,10 @@ def test_rq_with_a_hung_redis_gives_up_in_seconds(site):
 
     assert result.returncode == 1
     assert "cannot reach Redis for the task queue" in result.stderr
-    assert time.monotonic() - started < 20
+    # A worker that waited on the hung server would be killed at the 60 s
+    # timeout above; the margin is for starting Django on a loaded machine
+    # (seen: 24 s while a benchmark ran beside the suite).
+    assert time.monotonic() - started < 45
 
 
 def rq_site(site, redis_url: str) -> dict[str, str]:
