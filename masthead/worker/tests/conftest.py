@@ -8,6 +8,7 @@ in the PostgreSQL pass a fresh database on that server.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -28,6 +29,30 @@ HERE = "masthead.worker.tests.tasks_for_tests"
 def _postgres_url() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+@contextlib.contextmanager
+def empty_database(site):
+    """Environment for a site whose database has no tables yet.
+
+    SQLite: a data folder of its own; PostgreSQL: a new, empty database.
+    """
+    env = {"MASTHEAD_DATA_DIR": str(site.root / "empty")}
+    if site.database_url is None:
+        yield env
+        return
+    import psycopg
+
+    name = f"masthead_worker_empty_{os.getpid()}"
+    admin_url = site.database_url.rsplit("/", 1)[0].replace("postgres://", "postgresql://")
+    with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {**env, "DATABASE_URL": site.database_url.rsplit("/", 1)[0] + f"/{name}"}
+    finally:
+        with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Site:

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from masthead.worker.tests.conftest import HERE, stop
+from masthead.worker.tests.conftest import HERE, empty_database, stop
 
 
 def test_a_worker_runs_queued_tasks_and_records_each_outcome(site):
@@ -153,8 +153,9 @@ def test_periodic_work_that_does_not_import_stops_the_worker_at_start(site):
     assert "Traceback" not in result.stderr
 
 
-def test_a_worker_refuses_to_start_on_an_unmigrated_database(site, tmp_path):
-    result = site.masthead("worker", "--once", MASTHEAD_DATA_DIR=str(tmp_path / "empty"))
+def test_a_worker_refuses_to_start_on_an_unmigrated_database(site):
+    with empty_database(site) as env:
+        result = site.masthead("worker", "--once", **env)
 
     assert result.returncode == 2
     assert "database migration(s) pending" in result.stderr
