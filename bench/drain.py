@@ -275,7 +275,7 @@ def drain(setup: str, workers: int, args, feeds: Path, server: FeedServer, work:
                 break
             if any(p.poll() is not None for p in processes):
                 raise SystemExit(f"{setup}: a worker exited early; logs in {work}")
-            time.sleep(0.2)
+            time.sleep(0.5)
         seconds = time.perf_counter() - started
         peaks = [peak_rss_mb(p.pid) for p in processes]
     finally:

@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -176,7 +177,7 @@ def main() -> int:
     for number in range(args.rounds + 1):
         for kind in args.kinds:
             body = wire_copy.document(
-                kind, args.items, seed=hash((kind, number)) & 0xFFFF_FFFF,
+                kind, args.items, seed=zlib.crc32(f"{kind}-{number}".encode()),
                 prefix=f"urn:bench:{kind}:{number}:{secrets.token_hex(3)}",
             )  # fmt: skip
             documents[kind, number] = body

@@ -314,7 +314,7 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def rss(items: list[dict], title: str) -> bytes:
+def rss(items: list[dict], title: str, now: datetime) -> bytes:
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" '
@@ -338,7 +338,7 @@ def rss(items: list[dict], title: str) -> bytes:
     return "".join(out).encode()
 
 
-def ninjs(items: list[dict], title: str) -> bytes:
+def ninjs(items: list[dict], title: str, now: datetime) -> bytes:
     standard = {
         "name": "ninjs",
         "version": "2.1",
@@ -372,11 +372,11 @@ def ninjs(items: list[dict], title: str) -> bytes:
     return json.dumps(objects, ensure_ascii=False, indent=1).encode()
 
 
-def newsml(items: list[dict], title: str) -> bytes:
+def newsml(items: list[dict], title: str, now: datetime) -> bytes:
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">\n<header>\n'
-        f"<sent>{_iso(datetime.now(UTC))}</sent>\n"
+        f"<sent>{_iso(now)}</sent>\n"
         f"<origin>{escape(title)}</origin>\n</header>\n<itemSet>\n"
     ]
     for item in items:
@@ -420,10 +420,17 @@ WRITERS = {"rss": rss, "ninjs": ninjs, "newsml": newsml}
 
 
 def document(
-    kind: str, count: int, seed: int, prefix: str, *, title: str = "Example Wire"
+    kind: str,
+    count: int,
+    seed: int,
+    prefix: str,
+    *,
+    title: str = "Example Wire",
+    now: datetime | None = None,
 ) -> bytes:
-    """``count`` items of ``kind`` with ids ``{prefix}-1`` …; deterministic per seed."""
+    """``count`` items of ``kind`` with ids ``{prefix}-1`` …, dated in the day before
+    ``now``; the same arguments (``now`` included) give the same bytes."""
     writer = Writer(seed, agency=title)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = now or datetime.now(UTC).replace(microsecond=0)
     items = [writer.item(f"{prefix}-{n}", now) for n in range(1, count + 1)]
-    return WRITERS[kind](items, title)
+    return WRITERS[kind](items, title, now)
