@@ -193,6 +193,22 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid`` and of its children it has waited for (RQ's work horses)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all CPUs so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
 def fetch_counts(log: Path, start: int) -> Counter:
     """GETs per document in the feed server's access log, from byte ``start``."""
     with log.open("rb") as handle:
@@ -257,6 +273,8 @@ def drain(setup: str, workers: int, args, feeds: Path, server: FeedServer, work:
     total = args.sources * args.items
     print(f"{LABEL[setup]}, {workers} worker(s): {total:,} items queued", file=sys.stderr)
 
+    load = os.getloadavg()[0]
+    busy_before = machine_busy()
     started = time.perf_counter()
     processes = [
         start_worker(env, work / f"worker-{setup}-{workers}-{n}.log") for n in range(workers)
@@ -277,7 +295,9 @@ def drain(setup: str, workers: int, args, feeds: Path, server: FeedServer, work:
                 raise SystemExit(f"{setup}: a worker exited early; logs in {work}")
             time.sleep(0.5)
         seconds = time.perf_counter() - started
+        busy_after = machine_busy()
         peaks = [peak_rss_mb(p.pid) for p in processes]
+        worker_cpu = sum(cpu_seconds(p.pid) for p in processes)
     finally:
         for process in processes:
             stop(process)
@@ -302,7 +322,10 @@ def drain(setup: str, workers: int, args, feeds: Path, server: FeedServer, work:
         "items_per_second": total / seconds, "timed_out": timed_out, "pending": pending,
         "counts": counts, "tasks": executions, "fetches": sum(fetches.values()),
         "fetched_twice": sorted(name for name, n in fetches.items() if n > 1),
-        "worker_peak_rss_mb": peaks,
+        "worker_peak_rss_mb": peaks, "worker_cpu_seconds": worker_cpu,
+        "cpu_ms_per_item": 1000 * worker_cpu / total, "load_at_start": load,
+        "machine_busy_percent": 100 * os.cpu_count() * (busy_after[0] - busy_before[0])
+        / max(1, busy_after[1] - busy_before[1]),
     }  # fmt: skip
     problems = []
     if timed_out:
@@ -321,6 +344,8 @@ def drain(setup: str, workers: int, args, feeds: Path, server: FeedServer, work:
     split = " / ".join(str(n) for n in sorted(executions["workers"].values(), reverse=True))
     print(
         f"  drained in {seconds:.1f} s = {total / seconds:,.0f} items/s; tasks per worker {split}; "
+        f"workers' CPU {result['cpu_ms_per_item']:.2f} ms/item; machine busy "
+        f"{result['machine_busy_percent']:.0f} % (100 % = one core), load {load:.1f} at start; "
         f"{'OK' if not problems else 'PROBLEMS: ' + '; '.join(problems)}",
         file=sys.stderr,
     )
@@ -384,8 +409,8 @@ def main() -> int:
     print()
     print("| set-up | workers | drained in s | items/s | tasks per worker | "
           "rows / versions / duplicates | task runs (ok / failed / left) | fetches | "
-          "worker peak RSS MB | checks |")  # fmt: skip
-    print("|---|---:|---:|---:|---|---|---|---:|---|---|")
+          "workers' CPU ms/item | machine CPU busy | worker peak RSS MB | checks |")  # fmt: skip
+    print("|---|---:|---:|---:|---|---|---|---:|---:|---:|---|---|")
     for r in results:
         statuses = r["tasks"]["statuses"]
         left = statuses.get("READY", 0) + statuses.get("RUNNING", 0)
@@ -396,7 +421,8 @@ def main() -> int:
             f"**{r['items_per_second']:,.0f}** | {split} | "
             f"{c['items']:,} / {c['versions']:,} / {c['duplicates']} | "
             f"{statuses.get('SUCCESSFUL', 0)} / {statuses.get('FAILED', 0)} / {left} | "
-            f"{r['fetches']} | {' + '.join(f'{p:.0f}' for p in r['worker_peak_rss_mb'])} | "
+            f"{r['fetches']} | {r['cpu_ms_per_item']:.2f} | {r['machine_busy_percent']:.0f} % | "
+            f"{' + '.join(f'{p:.0f}' for p in r['worker_peak_rss_mb'])} | "
             f"{'ok' if not r['problems'] else '; '.join(r['problems'])} |"
         )
     if args.json:
