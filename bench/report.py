@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
 import sys
 from collections import defaultdict
@@ -44,7 +45,9 @@ from pathlib import Path
 from statistics import mean, median
 
 # wrk's output is parsed by the peers' own parser, so every table reads it the same way.
-PEERS_DIR = Path(__file__).resolve().parents[2] / "shared" / "peers"
+PEERS_DIR = Path(
+    os.environ.get("PEERS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "peers"
+)
 
 
 def parse_wrk(raw: str):
