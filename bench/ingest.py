@@ -302,7 +302,11 @@ def main() -> int:
         server.stop()
 
     vendor = connection.vendor
+    import masthead
+
+    code = str(Path(masthead.__file__).parent)
     print()
+    print(f"code measured: {code}")
     print(
         f"Ingest throughput ({vendor}; {args.items} items a document, median of {args.rounds} "
         f"rounds after a warm-up; {counts['items']:,} items stored once each, 0 duplicates)"
@@ -334,8 +338,9 @@ def main() -> int:
         )
     if args.json:
         args.json.write_text(
-            json.dumps({"database": vendor, "items": args.items, "rounds": args.rounds,
-                        "summary": summary_rows, "rounds_detail": rows, "stored": counts}, indent=1)
+            json.dumps({"database": vendor, "code": code, "items": args.items,
+                        "rounds": args.rounds, "summary": summary_rows, "rounds_detail": rows,
+                        "stored": counts}, indent=1)
         )  # fmt: skip
     return 0
 
