@@ -274,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
             # A quick first start: gzip and Brotli copies of every static file take
             # minutes on a small machine; `masthead serve` in production makes them.
             os.environ.setdefault("STATIC_COMPRESS", "false")
+            # The demo's agencies are served by the demo itself (masthead/demo/wire.py);
+            # its worker may fetch them from this machine, and from nowhere else private.
+            os.environ.setdefault("DEMO_WIRE", "true")
+            os.environ.setdefault("DEMO_URL", f"http://{options.host}:{options.port}")
+            os.environ.setdefault("WIRE_ALLOWED_PRIVATE_HOSTS", options.host)
         _setup_django(options.data)
         if options.command == "manage":
             from django.core.management import execute_from_command_line

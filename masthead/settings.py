@@ -436,20 +436,24 @@ WIRE_ALLOWED_PORTS = [int(port) for port in env_list("WIRE_ALLOWED_PORTS", "80,4
 WIRE_MAX_BACKOFF = env_int("WIRE_MAX_BACKOFF", 6 * 3600)
 # The pipeline (masthead/wire/tasks.py, folder.py, push.py; docs/wire-pipeline.md):
 # how long a worker's claim on a source lasts (longer than a fetch may take);
-# where drop folders may be (sources elsewhere are refused, docs/wire-sources.md); how long a file must be left unchanged before it is
-# read; the largest body a push source may send.
+# where drop folders may be (sources elsewhere are refused, docs/wire-sources.md);
+# how long a file must be left unchanged before it is read; the largest body a
+# push source may send.
 WIRE_LEASE_SECONDS = env_int("WIRE_LEASE_SECONDS", 300)
 WIRE_DROP_ROOT = Path(os.environ.get("WIRE_DROP_ROOT", "") or DATA_DIR / "wire-drop")
 WIRE_FOLDER_SETTLE_SECONDS = env_int("WIRE_FOLDER_SETTLE_SECONDS", 10)
 WIRE_PUSH_MAX_BYTES = env_int("WIRE_PUSH_MAX_KB", 2048) * 1024
 # Accepted pushes per source, and failed signatures per client address.
 WIRE_PUSH_RATE_LIMIT = os.environ.get("WIRE_PUSH_RATE_LIMIT", "120/min")
-# Functions `masthead worker` calls on a schedule, as (dotted.path, every_seconds).
-# Every worker calls them: each must claim its rows itself (due time + lease).
-PERIODIC_WORK: list[tuple[str, int]] = [
+# The wire's periodic work (docs/wire-tasks.md: every worker calls it).
+PERIODIC_WORK += [
     ("masthead.wire.tasks.schedule_due_sources", 10),
     ("masthead.wire.push.prune_receipts", 3600),
 ]
+# `masthead demo` serves its agencies' sample feeds at /demo/wire/ (masthead/demo/wire.py)
+# and points the demo's sources at DEMO_URL; off everywhere else.
+DEMO_WIRE = env_bool("DEMO_WIRE", False)
+DEMO_URL = os.environ.get("DEMO_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"

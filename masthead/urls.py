@@ -28,6 +28,10 @@ if settings.SERVE_MEDIA:
     # Uploaded files, each through the visibility rule (masthead/site/media.py).
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_media))
+if settings.DEMO_WIRE:
+    from masthead.demo.wire import feed as demo_wire_feed
+
+    urlpatterns.append(path("demo/wire/<slug:slug>/", demo_wire_feed))
 urlpatterns += [
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", favicon),

@@ -54,6 +54,15 @@ TAG_SEPARATORS = re.compile("[,\u060c\uff0c]")
 HEADLINE_MAX = Story._meta.get_field("headline").max_length
 
 
+def add_errors(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form: on its field when it names one."""
+    if hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
 def clean_body(html: str) -> str:
     """Sanitised body; the editor's lone empty paragraph is an empty body."""
     cleaned = sanitize_body(html)

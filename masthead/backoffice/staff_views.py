@@ -20,19 +20,11 @@ from django.views.decorators.http import require_POST
 
 from masthead.backoffice import services
 from masthead.backoffice.access import administrator_required
-from masthead.backoffice.forms import DeskForm, StaffForm
+from masthead.backoffice.forms import DeskForm, StaffForm, add_errors
 from masthead.newsroom import roles
 from masthead.newsroom.models import Author, Desk, StaffRole
 
 User = get_user_model()
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 @administrator_required
@@ -78,7 +70,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
             status = 403
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Account “{user.username}” created.")
             return redirect("backoffice:staff")
@@ -112,7 +104,7 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             form.add_error(None, str(error))
             status = 403
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"“{person.username}” saved.")
             if edit.notified:
@@ -157,7 +149,7 @@ def desk_form(request: HttpRequest, desk_id: int | None = None) -> HttpResponse:
         try:
             saved = services.save_desk(request.user, form.save(commit=False))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"Desk “{saved.name}” saved.")
             return redirect("backoffice:desks")

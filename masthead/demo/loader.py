@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
-from masthead.demo import pictures
+from masthead.demo import pictures, wire
 from masthead.demo.material import LABEL_RULES, allowed, label_for, stories_for
 from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
@@ -537,6 +537,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     for story in Story.objects.filter(latest_revision__isnull=True):
         snapshot_revision(story, note="Loaded with the demo outlet")
     _workflow_examples(desks, writer_users, now)
+    wire.load_sources(desks, now)
     return DemoResult(stories=Story.objects.count(), logins=logins)
 
 

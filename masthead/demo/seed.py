@@ -1,10 +1,12 @@
-"""Parse the scraped seed page into its parts.
+"""The scraped seed page, read by the page importer's text path.
 
-The page is text in blank-line-separated blocks: the kicker, the headline,
-the body paragraphs, the author's name and bio (the author box), then
-"Recent Posts" followed by (headline, opening sentence, age) for each post.
-Only the story's own paragraphs go into its body; the author box and the
-recent posts are page chrome and become an author and stories of their own.
+The page is text: the kicker, the headline, the body paragraphs, the
+author's name and bio (the author box), then "Recent Posts" followed by
+(headline, opening sentence, age) for each post. The page importer
+(``masthead.wire.pageimport``, the same code as ``masthead import page``)
+takes it apart; this module checks that the page has every part the demo
+needs and turns the posts' ages into durations, which only the demo does:
+its recent posts are made as old as the page says, right after loading.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
+from masthead.wire.pageimport import Article, PageError, RawPage, read_file, read_page
 
 SEED_FILE = Path(__file__).with_name("data") / "seed-article.txt"
 RECENT_POSTS_HEADING = "Recent Posts"
@@ -53,29 +57,38 @@ def parse_age(text: str) -> timedelta:
 
 
 def parse_seed(text: str) -> SeedPage:
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    page = RawPage(data=text.encode("utf-8"), origin="the seed page")
     try:
-        heading_at = blocks.index(RECENT_POSTS_HEADING)
-    except ValueError:
-        raise SeedFormatError(f"No “{RECENT_POSTS_HEADING}” section in the seed page.") from None
-    if heading_at < 5:
-        raise SeedFormatError("The seed page needs a kicker, headline, body, author and bio.")
-    items = blocks[heading_at + 1 :]
-    if len(items) % 3:
-        raise SeedFormatError("Each recent post needs a headline, an opening and an age.")
-    recent = [
-        RecentPost(headline=items[i], opening=items[i + 1], age=parse_age(items[i + 2]))
-        for i in range(0, len(items), 3)
-    ]
-    return SeedPage(
-        kicker=blocks[0],
-        headline=blocks[1],
-        paragraphs=blocks[2 : heading_at - 2],
-        author_name=blocks[heading_at - 2],
-        author_bio=blocks[heading_at - 1],
-        recent_posts=recent,
-    )
+        article = read_page(page) if text.strip() else None
+    except PageError as error:
+        raise SeedFormatError(str(error)) from None
+    if article is None:
+        raise SeedFormatError("The seed page is empty.")
+    return _seed_page(article)
 
 
 def load_seed(path: Path = SEED_FILE) -> SeedPage:
-    return parse_seed(path.read_text(encoding="utf-8"))
+    try:
+        return _seed_page(read_page(read_file(path)))
+    except PageError as error:
+        raise SeedFormatError(str(error)) from None
+
+
+def _seed_page(article: Article) -> SeedPage:
+    if not (article.kicker and article.byline and article.author_bio):
+        raise SeedFormatError("The seed page needs a kicker, headline, body, author and bio.")
+    if not article.teasers:
+        raise SeedFormatError(f"No “{RECENT_POSTS_HEADING}” section in the seed page.")
+    if any(not (post.opening and post.age) for post in article.teasers):
+        raise SeedFormatError("Each recent post needs a headline, an opening and an age.")
+    return SeedPage(
+        kicker=article.kicker,
+        headline=article.headline,
+        paragraphs=[block.text for block in article.blocks],
+        author_name=article.byline,
+        author_bio=article.author_bio,
+        recent_posts=[
+            RecentPost(headline=post.headline, opening=post.opening, age=parse_age(post.age))
+            for post in article.teasers
+        ],
+    )

@@ -24,15 +24,20 @@ from masthead.site import fragments, pagination, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
-from masthead.stories.models import Byline, Label, Story, StorySlug, Tag
+from masthead.stories.models import Byline, Label, OldAddress, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
 from masthead.wire.attribution import credits_for
 
 
+@query_parameters(*OldAddress.ID_PARAMETERS)
 @require_safe
 @public_response
 def home(request):
+    if any(name in request.GET for name in OldAddress.ID_PARAMETERS):
+        # /?p=123 is a post of the outlet's previous site: its story, or the 404
+        # page (page_not_found looks the address up), never a copy of the front.
+        raise Http404("No such post.")
     context = {
         # Lazy: read only when the shared fragments of this version are cold.
         "front": SimpleLazyObject(selectors.front_page),
@@ -264,8 +269,35 @@ def robots_txt(request):
 
 @public_response
 def page_not_found(request, exception=None):
+    moved = _moved_from_old_site(request)
+    if moved is not None:
+        return moved
     # A 404 may turn into a story when one is published at that address.
     return surrogate_keys(render(request, "site/404.html", status=404), FRONT)
+
+
+def _moved_from_old_site(request) -> HttpResponse | None:
+    """A 301 to the story that had this address on the outlet's previous site, if it is public.
+
+    Read only here, after every route failed: the article path never pays for it.
+    The answer names the story's address here, never a stored URL (no open redirect);
+    a story readers may not see answers the plain 404, as if it had no old address.
+    """
+    key = OldAddress.key(request.path_info, request.GET)
+    if key is None:
+        return None
+    story_id = OldAddress.objects.filter(path=key).values_list("story_id", flat=True).first()
+    if story_id is None:
+        return None
+    # Through the public gate: live, or withdrawn after readers saw it (its address answers 410).
+    story = (
+        Story.objects.live().select_related("desk").filter(pk=story_id).first()
+        or Story.objects.gone().select_related("desk").filter(pk=story_id).first()
+    )
+    if story is None:
+        return None
+    moved = HttpResponsePermanentRedirect(story.get_absolute_url())
+    return surrogate_keys(moved, f"story:{story.pk}", FRONT)
 
 
 def server_error(request):

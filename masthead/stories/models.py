@@ -483,6 +483,52 @@ class StorySlug(models.Model):
         return self.slug
 
 
+class OldAddress(models.Model):
+    """An address a story had on the outlet's previous site: it answers 301 to the story.
+
+    Importers fill it (``masthead import wordpress`` keeps each post's old
+    permalink and its ``/?p=<id>`` form). The site reads it only once every
+    route has failed, on the way to the 404 page, so the article path never
+    pays for it; the redirect always goes to the story's own address here, so
+    no stored value can send a reader elsewhere. ``path`` is a ``key``.
+    """
+
+    MAX_LENGTH = 500
+    # WordPress answers these on any permalink setting: /?p=123, /?page_id=7.
+    ID_PARAMETERS = ("p", "page_id")
+
+    path = models.CharField(max_length=MAX_LENGTH, unique=True)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="old_addresses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.path
+
+    @classmethod
+    def key(cls, path: str, query=None) -> str | None:
+        """The stored form of a (percent-decoded) path and its query, or None if unusable.
+
+        Trailing slashes do not count (``/a/b/`` and ``/a/b`` are one address); of the
+        query only a post id counts (``/?p=123``, ``/blog/?p=123``, ``index.php`` or
+        not). A site's home itself, over-long paths and control characters give None.
+        """
+        if not path.startswith("/") or any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+            return None
+        path = path.rstrip("/")
+        if path.endswith("/index.php"):
+            path = path[: -len("/index.php")]
+        for name in cls.ID_PARAMETERS:
+            value = (query or {}).get(name, "")
+            if isinstance(value, list):
+                value = value[0] if value else ""
+            if value.isascii() and value.isdigit() and len(value) < 20:
+                key = f"{path}/?{name}={int(value)}"
+                return key if len(key) <= cls.MAX_LENGTH else None
+        if not path:
+            return None
+        return path if len(path) <= cls.MAX_LENGTH else None
+
+
 class TagSlug(models.Model):
     """A slug a tag had before (renamed, or merged into another): it answers 301 to the tag."""
 

@@ -231,3 +231,111 @@ class PushReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}: {self.signature[:12]}"
+
+
+# WordPress imports (masthead/wire/wxr/, docs/wire-wordpress.md) ---------------
+#
+# What was imported from which WordPress site, so a second run updates the
+# same rows instead of adding new ones. ``site`` is the export's
+# ``wp:base_site_url`` without its scheme (``example.com/blog``): two sites'
+# post 12 are two posts.
+
+
+class WordPressPost(models.Model):
+    """A WordPress post and the story it became."""
+
+    site = models.CharField(max_length=200)
+    post_id = models.PositiveBigIntegerField()
+    guid = models.CharField(max_length=500, blank=True)
+    story = models.ForeignKey(
+        "stories.Story", on_delete=models.CASCADE, related_name="wordpress_posts"
+    )
+    # What the last import wrote: a story changed in Masthead since then
+    # (a new revision, another state) is not overwritten by the next run.
+    imported_revision = models.ForeignKey(
+        "stories.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_status = models.CharField(max_length=12)
+    content_hash = models.CharField(max_length=64, help_text="Of the post as exported.")
+    first_imported_at = models.DateTimeField(default=timezone.now)
+    last_imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "post_id"], name="wordpress_post_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} post {self.post_id}"
+
+
+class WordPressAttachment(models.Model):
+    """A WordPress attachment (a featured image) and the image it became."""
+
+    site = models.CharField(max_length=200)
+    attachment_id = models.PositiveBigIntegerField()
+    image = models.ForeignKey(
+        "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_hash = models.CharField(max_length=64, help_text="SHA-256 of the uploads file.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "attachment_id"], name="wordpress_attachment_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} attachment {self.attachment_id}"
+
+
+class WordPressAuthor(models.Model):
+    """A WordPress user (by login) and the author whose byline their posts carry."""
+
+    site = models.CharField(max_length=200)
+    login = models.CharField(max_length=100)
+    author = models.ForeignKey(
+        "newsroom.Author", on_delete=models.CASCADE, related_name="wordpress_logins"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "login"], name="wordpress_author_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} user {self.login}"
+
+
+class ImportedPage(models.Model):
+    """A page imported as a draft (``masthead import page``): where it came from.
+
+    ``source_key`` is the page's own address (its canonical URL, else the URL
+    it was fetched from, else the file's path), so importing the same page
+    again updates its draft instead of making a second one. What the page
+    stated that a story has no field for (the original publication date, the
+    lead image's address, a kicker no label matches) is kept here.
+    """
+
+    source_key = models.CharField(max_length=1000, unique=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    source_file = models.CharField(max_length=1000, blank=True)
+    story = models.OneToOneField(
+        "stories.Story", on_delete=models.CASCADE, related_name="imported_page"
+    )
+    kicker = models.CharField(max_length=60, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    published = models.CharField(
+        max_length=40, blank=True, help_text="The original's publication date, ISO 8601, as stated."
+    )
+    lead_image_url = models.URLField(max_length=2000, blank=True)
+    fingerprint = models.CharField(max_length=64, help_text="What was imported, hashed.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.source_key

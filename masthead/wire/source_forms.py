@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from masthead.newsroom.models import Desk, StaffRole
 from masthead.newsroom.roles import NO_ACCESS, StaffAccess
 from masthead.wire.fetch import Fetcher, FetchError
+from masthead.wire.folder import drop_root
 from masthead.wire.models import RoutingRule, Source
 from masthead.wire.sources_admin import (
     PULL_KINDS,
@@ -98,10 +99,6 @@ def clean_source_url(value: str) -> str:
 
 
 # Drop folders ----------------------------------------------------------------------------
-
-
-def drop_root() -> Path:
-    return Path(settings.WIRE_DROP_ROOT).resolve()
 
 
 def clean_drop_folder(value: str) -> str:

@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice.access import staff_member_required
+from masthead.backoffice.forms import add_errors
 from masthead.newsroom import audit
 from masthead.wire import sources_admin
 from masthead.wire.models import Source
@@ -54,14 +55,6 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "wire/sources/list.html", context)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _edit_page(request: HttpRequest, source: Source | None) -> HttpResponse:
     access = request.access
     data = request.POST if request.method == "POST" else None
@@ -82,7 +75,7 @@ def _edit_page(request: HttpRequest, source: Source | None) -> HttpResponse:
                 form.add_error(None, str(error))
                 status = 403
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 verb = "added" if source is None else "saved"
                 messages.success(request, f"Source “{saved.name}” {verb}.")

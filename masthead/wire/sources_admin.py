@@ -38,6 +38,7 @@ from django.utils import timezone
 from masthead.newsroom import audit
 from masthead.newsroom.models import Desk
 from masthead.newsroom.roles import StaffAccess, access_for
+from masthead.wire import tasks
 from masthead.wire.models import RoutingRule, Source
 
 # The fields whose change is worth an audit line; the secret and the
@@ -272,14 +273,9 @@ def poll_now(actor, source: Source) -> Source:
         raise ValidationError("A push source is not polled: the agency sends its items to us.")
     if row.paused:
         raise ValidationError(f"“{row.name}” is paused: resume it to poll it.")
-    now = timezone.now()
-    row.next_poll_at = now
-    fields = ["next_poll_at"]
-    if row.lease_until is not None and row.lease_until <= now:
-        row.lease_until, row.lease_token = None, ""
-        fields += ["lease_until", "lease_token"]
-    row.save(update_fields=fields)
+    tasks.poll_now(row)
     audit.record(actor, "wire_source_poll_now", row)
+    row.refresh_from_db()
     return row
 
 

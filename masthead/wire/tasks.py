@@ -96,8 +96,16 @@ def schedule_due_sources(now: datetime | None = None) -> int:
 
 
 def poll_now(source: Source) -> None:
-    """Make ``source`` due now: the next scheduler call, on any worker, polls it."""
-    Source.objects.filter(pk=source.pk).update(next_poll_at=timezone.now())
+    """Make ``source`` due now, forgetting any backoff: the next scheduler call polls it.
+
+    A worker holding a live lease keeps it (two polls of one source never run
+    at once); an expired lease is cleared.
+    """
+    now = timezone.now()
+    Source.objects.filter(pk=source.pk).update(next_poll_at=now)
+    Source.objects.filter(pk=source.pk, lease_until__lte=now).update(
+        lease_until=None, lease_token=""
+    )
 
 
 class Refusal(Exception):

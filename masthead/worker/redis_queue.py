@@ -56,7 +56,6 @@ def run(*, queues: list[str], worker_id: str, once: bool, max_tasks: int | None,
     import django_rq
     from django_rq.utils import reset_db_connections
 
-    check_connection(queues[0])
     worker = django_rq.get_worker(
         *queues,
         job_class=RQJob,

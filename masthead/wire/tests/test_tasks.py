@@ -229,7 +229,11 @@ import json, os, signal, sys, time
 import django
 django.setup()
 from django.conf import settings
-settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+from django.test import override_settings
+# Polls run in this process as soon as they are claimed (the worker's loop is
+# not under test here); override_settings also resets the loaded task backend.
+immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+override_settings(TASKS=immediate).enable()
 if os.environ.get("DIE_ON_ITEM"):
     calls = []
     def die():
@@ -314,7 +318,7 @@ def test_two_worker_processes_on_one_due_source_poll_it_once(tmp_path):
         ]
         outputs = [worker.communicate(timeout=120) for worker in workers]
         assert [worker.returncode for worker in workers] == [0, 0], outputs
-        assert server.hits == 1
+        assert server.hits == 1, outputs
     claims = [sum(json.loads(out)) for out, _ in outputs]
     assert sorted(claims) == [0, 1]
     assert database.rows("SELECT count(*) FROM wire_wireitem") == [(2,)]

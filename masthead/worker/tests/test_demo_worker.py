@@ -110,22 +110,6 @@ def test_the_demo_worker_runs_tasks_and_ends_on_ctrl_c(demo_env):
             os.killpg(demo.pid, signal.SIGKILL)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="granian's worker process hangs on Ctrl+C after `masthead demo` "
-    "(also on main, without the background worker): to be fixed in cli._run_server",
-)
-def test_ctrl_c_ends_every_process_of_the_demo(demo_env):
-    demo, _ = start_demo(demo_env)
-    try:
-        os.killpg(demo.pid, signal.SIGINT)
-
-        wait_until(lambda: not session_processes(demo.pid), 30, "every process to end")
-    finally:
-        if session_processes(demo.pid):
-            os.killpg(demo.pid, signal.SIGKILL)
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_the_demo_worker_ends_with_the_server_however_it_ends(demo_env, sig):
     demo, _ = start_demo(demo_env)

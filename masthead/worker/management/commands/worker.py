@@ -99,6 +99,17 @@ class Command(BaseCommand):
                 "(TASKS_BACKEND is database or rq)",
                 returncode=2,
             )
+        if kind == "django_tasks_rq":
+            from masthead.worker.redis_queue import check_connection
+
+            check_connection(queues[0])
+        pending = pending_migrations()
+        if pending:
+            raise CommandError(
+                f"{len(pending)} database migration(s) pending ({', '.join(pending[:3])}"
+                f"{' …' if len(pending) > 3 else ''}); run `masthead manage migrate` first",
+                returncode=2,
+            )
         worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{get_random_string(6)}"
         logger.info(
             "Worker %s: %s tasks from %s; periodic work: %s",
@@ -175,6 +186,16 @@ class Command(BaseCommand):
             os.kill(os.getpid(), signal.SIGTERM)
 
         threading.Thread(target=watch, name="server watch", daemon=True).start()
+
+
+def pending_migrations() -> list[str]:
+    """As `masthead serve` checks: a worker on an old schema would fail every task."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
 def process_is_alive(pid: int) -> bool:
