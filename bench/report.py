@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import re
 import sys
 from collections import defaultdict
@@ -44,7 +45,9 @@ from pathlib import Path
 from statistics import mean, median
 
 # wrk's output is parsed by the peers' own parser, so every table reads it the same way.
-PEERS_DIR = Path(__file__).resolve().parents[2] / "shared" / "peers"
+PEERS_DIR = Path(
+    os.environ.get("PEERS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "peers"
+)
 
 
 def parse_wrk(raw: str):
@@ -72,12 +75,15 @@ def duration_of(meta: Path) -> int:
     return int(found.group(1)) if found else 15
 
 
-def cpu_windows(results: Path) -> dict[tuple[str, str, str], tuple[float, float]]:
-    """(round, peer, kind) -> (server CPU %, others' CPU %), means over its wrk run."""
-    busy, log = results / "busy.tsv", results / "bench.log"
+def cpu_windows(
+    results: Path, suffix: str = "", extra: str = ""
+) -> dict[tuple[str, str, str], tuple[float, ...]]:
+    """(round, peer, kind) -> (server CPU %, others' CPU %[, ``extra``'s CPU %]), means
+    over its wrk run; ``suffix`` "-busy": the WIRE_BUSY passes (bench-busy.log)."""
+    busy, log = results / "busy.tsv", results / f"bench{suffix}.log"
     if not busy.exists() or not log.exists():
         return {}
-    duration = duration_of(results / "bench" / "meta.txt")
+    duration = duration_of(results / f"bench{suffix}" / "meta.txt")
     samples = []
     for line in busy.read_text().splitlines():
         clock, _load, others, _busiest, servers = (line.split("\t") + [""] * 5)[:5]
@@ -96,9 +102,12 @@ def cpu_windows(results: Path) -> dict[tuple[str, str, str], tuple[float, float]
         if not inside:
             continue
         server = [float(s[2][peer]) for s in inside if peer in s[2]]
+        # The wire worker is a named "server" in busy.tsv, so not in "others".
+        added = [float(s[2][extra]) for s in inside if extra in s[2]] if extra else []
         windows[(round_, peer, kind)] = (
             mean(server) if server else float("nan"),
             mean(s[1] for s in inside),
+            *([mean(added)] if added else []),
         )
     return windows
 
@@ -294,10 +303,99 @@ def memory_table(results: Path) -> str:
     return "\n".join(lines)
 
 
+def read_rounds(path: Path) -> dict[tuple[str, str], dict[str, dict]]:
+    """(peer, kind) -> round -> row of a bench.sh results.tsv, measured rows only."""
+    with open(path, newline="") as handle:
+        rows = [row for row in csv.DictReader(handle, delimiter="\t") if row["rps"]]
+    cells: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+    for row in rows:
+        cells[(row["peer"], row["kind"])][row["round"]] = row
+    return cells
+
+
+def busy_table(results: Path) -> str:
+    """WIRE_BUSY=1: each row idle and with the wire worker busy, round by round.
+
+    busy ÷ idle is taken per round (the idle and busy passes of one round are
+    minutes apart) and its median shown; so is each pass's ratio to
+    nginx-static. "wire CPU" is the wire workers' and feed servers' CPU during
+    the busy measurement (100 % = one core), "others" everyone else's.
+    """
+    idle = read_rounds(results / "bench" / "results.tsv")
+    busy = read_rounds(results / "bench-busy" / "results.tsv")
+    idle_cpu, busy_cpu = cpu_windows(results), cpu_windows(results, "-busy", extra="wire")
+    lines = [
+        "| row | kind | req/s idle | req/s busy | **busy ÷ idle** (by round) | ÷ nginx-static "
+        "idle / busy | p99 ms idle / busy | CPU ms/req idle / busy | wire CPU | others' CPU |",
+        "|---|---|---:|---:|---:|---|---|---|---:|---:|",
+    ]
+
+    def ratio_to_nginx(cells, peer, kind) -> str:
+        ours, reference = cells.get((peer, kind), {}), cells.get((REFERENCE, kind), {})
+        found = [float(ours[r]["rps"]) / float(reference[r]["rps"]) for r in ours if r in reference]
+        return f"{median(found):.2f}" if found else "-"
+
+    def cost(cells, windows, peer, kind) -> str:
+        found = [
+            windows[(r, peer, kind)][0] * 10 / float(row["rps"])
+            for r, row in cells.get((peer, kind), {}).items()
+            if (r, peer, kind) in windows and float(row["rps"]) > 0
+        ]
+        return f"{median(found):.3g}" if found else "-"
+
+    for (peer, kind), by_round in busy.items():
+        before = idle.get((peer, kind), {})
+        rounds = sorted(set(by_round) & set(before))
+        if not rounds:
+            continue
+        ratios = [float(by_round[r]["rps"]) / float(before[r]["rps"]) for r in rounds]
+        wire = [
+            busy_cpu[(r, peer, kind)][2]
+            for r in rounds
+            if len(busy_cpu.get((r, peer, kind), ())) > 2
+        ]
+        others = [busy_cpu[(r, peer, kind)][1] for r in rounds if (r, peer, kind) in busy_cpu]
+        cells = [
+            peer,
+            kind,
+            fmt(median(float(before[r]["rps"]) for r in rounds), 0),
+            fmt(median(float(by_round[r]["rps"]) for r in rounds), 0),
+            f"**{median(ratios):.2f}** ({' / '.join(f'{x:.2f}' for x in ratios)})",
+            f"{ratio_to_nginx(idle, peer, kind)} / {ratio_to_nginx(busy, peer, kind)}",
+            f"{fmt(median(float(before[r]['p99_ms']) for r in rounds))} / "
+            f"{fmt(median(float(by_round[r]['p99_ms']) for r in rounds))}",
+            f"{cost(idle, idle_cpu, peer, kind)} / {cost(busy, busy_cpu, peer, kind)}",
+            f"{mean(wire):.0f} %" if wire else "-",
+            f"{max(others):.0f} %" if others else "-",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    progress = results / "wire-busy.tsv"
+    if progress.exists():
+        with open(progress, newline="") as handle:
+            passes = list(csv.DictReader(handle, delimiter="\t"))
+        if passes:
+            lines += [
+                "",
+                "| round | backend | wire items stored during the busy pass | items/s "
+                "| sources still queued after it |",
+                "|---:|---|---:|---:|---:|",
+            ]
+            for row in passes:
+                stored = int(row["stored_after"]) - int(row["stored_before"])
+                seconds = max(1, int(row["seconds"]))
+                lines.append(
+                    f"| {row['round']} | {row['backend']} | {stored:,} | {stored / seconds:,.0f} "
+                    f"| {row['sources_left']} |"
+                )
+    return "\n".join(lines)
+
+
 def summarise(results: Path) -> str:
     parts = []
     if (results / "bench" / "results.tsv").exists():
         parts += ["## Warm pages", "", pages_table(results)]
+    if (results / "bench-busy" / "results.tsv").exists():
+        parts += ["", "## Warm pages while the wire ingests (WIRE_BUSY=1)", "", busy_table(results)]
     # In the order they ran: sqlite, pg, two-servers.
     files = sorted(results.glob("storm-*.json"), key=lambda path: path.stat().st_mtime)
     storms = [json.loads(path.read_text()) for path in files]

@@ -430,6 +430,16 @@ def test_tls_uses_the_name_for_sni_and_the_certificate_while_connecting_to_the_p
         net.fetcher(verify=trusted).fetch("https://other.example/")
 
 
+def test_fetches_share_one_verifying_tls_context_and_a_custom_one_is_kept_apart(certificate):
+    # Loading the CA bundle costs ~30 ms of CPU: once per process, not once per poll.
+    first, second = Fetcher()._ssl_context(), Fetcher()._ssl_context()
+    assert first is second
+    assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
+    trusted = ssl.create_default_context(cafile=str(certificate[1]))
+    assert Fetcher(verify=trusted)._ssl_context() is trusted
+    assert Fetcher(verify=False)._ssl_context() is not first
+
+
 # -------------------------------------------------- addresses, unit level
 
 ADDRESSES = [

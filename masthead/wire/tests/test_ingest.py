@@ -353,3 +353,19 @@ def test_a_fault_in_one_item_leaves_no_part_of_it_and_the_others_go_in(source, s
     # The next delivery stores it.
     settings.FAILPOINTS = {}
     assert ingest.store(source, feed(*(copy(f"urn:{n}") for n in range(5)))).created == [failed_id]
+
+
+def test_an_item_another_store_creates_meanwhile_ends_as_one_row_updated(source, monkeypatch):
+    # Another worker stores the same new item after this store looked up the
+    # ids it already has: the unique constraint refuses the second insert,
+    # and the item is stored again, as an update of the other's row.
+    ingest.store(source, feed(copy("urn:race", headline="The other worker's headline")))
+    monkeypatch.setattr(ingest, "_stored_digests", lambda source, ids: {})
+
+    report = ingest.store(source, feed(copy("urn:race", headline="This worker's headline")))
+
+    assert (report.created, report.updated, report.failed) == ([], ["urn:race"], [])
+    item = WireItem.objects.get(provider_id="urn:race")
+    assert item.headline == "This worker's headline"
+    assert item.versions.count() == 2
+    assert Source.objects.get(pk=source.pk).items_received == 1
