@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "masthead.api",
     "masthead.wire",
+    "masthead.sourcing",
     "django_tasks",
     "django_tasks_db",
     "masthead.worker",

@@ -195,6 +195,21 @@ class Author(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Trust Project "author expertise" (schema.org knowsAbout, knowsLanguage, …).
+    expertise = models.TextField(
+        blank=True, help_text="Subjects the author knows well, one a line (knowsAbout)."
+    )
+    languages = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Languages the author works in, comma-separated: “English, Persian”.",
+    )
+    location = models.CharField(
+        max_length=120, blank=True, help_text="Where the author is based, e.g. “Tehran”."
+    )
+    other_work = models.TextField(
+        blank=True, help_text="Addresses of the author's work elsewhere, one a line."
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

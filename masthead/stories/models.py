@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from masthead.newsroom.models import Author, Desk, slug_address
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
+from masthead.sourcing.kinds import clean_sources
 
 
 class Label(models.Model):
@@ -117,6 +118,13 @@ class StoryQuerySet(models.QuerySet):
         )
 
 
+class DatelineKind(models.TextChoices):
+    """Trust Project "locally sourced": was the reporter there, or writing about it?"""
+
+    REPORTED = "reported", "Reported from"
+    WRITTEN = "written", "Written from"
+
+
 class StoryContent(models.Model):
     """The words and pictures of a story: what a revision keeps and a reader sees.
 
@@ -143,6 +151,25 @@ class StoryContent(models.Model):
     seo_description = models.CharField(
         max_length=300, blank=True, help_text="Description for search engines, if not the dek."
     )
+    dateline_kind = models.CharField(
+        max_length=8,
+        choices=DatelineKind.choices,
+        blank=True,
+        help_text="Whether the story was reported from the dateline or written from there.",
+    )
+    sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Who and what the story relies on (masthead/sourcing/kinds.py).",
+    )
+    method_note = models.TextField(
+        blank=True,
+        help_text="How we reported this: shown to readers (schema.org backstory). Plain text.",
+    )
+    makes_allegation = models.BooleanField(
+        default=False,
+        help_text="The story makes an accusation against a person or organisation.",
+    )
 
     CONTENT_FIELDS = (
         "headline",
@@ -154,6 +181,10 @@ class StoryContent(models.Model):
         "language",
         "seo_title",
         "seo_description",
+        "dateline_kind",
+        "sources",
+        "method_note",
+        "makes_allegation",
     )
 
     class Meta:
@@ -166,6 +197,8 @@ class StoryContent(models.Model):
         self.seo_title = clean_line(self.seo_title)
         self.seo_description = clean_line(self.seo_description)
         self.body = sanitize_body(self.body)
+        self.method_note = clean_paragraphs(self.method_note)
+        self.sources = clean_sources(self.sources)
 
     def clean(self) -> None:
         if len(self.body or "") > MAX_BODY_CHARS:
@@ -211,6 +244,22 @@ class Story(StoryContent):
         max_length=500,
         blank=True,
         help_text="Shown on the withdrawn story's address if readers saw the story; else internal.",
+    )
+    developing_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while the story is developing: its updates form a live timeline.",
+    )
+    developing_until = models.DateTimeField(
+        null=True, blank=True, help_text="When coverage of the developing story ended."
+    )
+    thread = models.ForeignKey(
+        "StoryThread",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stories",
+        help_text="The running story this one belongs to (first report, follow-ups, denial).",
     )
     top_rank = models.PositiveSmallIntegerField(
         null=True,
@@ -332,6 +381,28 @@ class Story(StoryContent):
 
     def ordered_bylines(self) -> list[Byline]:
         return sorted(self.bylines.all(), key=lambda byline: byline.position)
+
+
+class StoryThread(models.Model):
+    """Several stories of one running story, each showing the others (live ones only)."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        self.title = clean_line(self.title)
+        if not self.title:
+            raise ValidationError({"title": "A thread needs a title."})
 
 
 class Revision(StoryContent):

@@ -72,6 +72,10 @@ class Content:
     language: str = ""
     seo_title: str = ""
     seo_description: str = ""
+    dateline_kind: str = ""
+    sources: list[dict] = field(default_factory=list)
+    method_note: str = ""
+    makes_allegation: bool = False
     tags: list[Tag] = field(default_factory=list)
     authors: list[Author] = field(default_factory=list)
 
