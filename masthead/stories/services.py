@@ -25,6 +25,8 @@ from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
 from masthead.newsroom.text import clean_line
+from masthead.sourcing import approvals, rules, wire_link
+from masthead.sourcing.kinds import clean_sources
 from masthead.stories import permissions, preview, versions
 from masthead.stories.models import (
     Byline,
@@ -108,13 +110,28 @@ def _locked(story: Story) -> Story:
     return Story.objects.select_for_update().get(pk=story.pk)
 
 
-def _new_revision(story: Story, content: Content, actor, note: str) -> Revision:
+def _sources_to_keep(story: Story, content: Content, actor, decided=None) -> list[dict]:
+    """The sources a new revision keeps: cleaned, approvals as the latest revision had
+    them (never as the input says: ``sourcing/approvals.py``), wire items linked
+    (``sourcing/wire_link.py``)."""
+    latest = None
+    if story.latest_revision_id:
+        kept = Revision.objects.filter(pk=story.latest_revision_id)
+        latest = kept.values_list("sources", flat=True).first()
+    sources = approvals.carry(latest, clean_sources(content.sources), decided)
+    return wire_link.link(actor, story, latest, sources)
+
+
+def _new_revision(story: Story, content: Content, actor, note: str, *, decided=None) -> Revision:
+    """Every save of a story passes here (create, save, restore, reinstate, imports)."""
     last = story.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    sources = _sources_to_keep(story, content, actor, decided)
     if content.lead_image is not None and content.lead_image.pk is None:
         # A new image is stored with the revision that shows it, after every check.
         content.lead_image.save()
     values = {name: getattr(content, name) for name in StoryContent.CONTENT_FIELDS}
     values["language"] = values["language"] or story.language
+    values["sources"] = sources
     revision = Revision.objects.create(
         story=story,
         number=last + 1,
@@ -325,6 +342,8 @@ def _publish_latest(story: Story) -> None:
     revision = story.latest_revision
     if revision is None:
         raise ValidationError("The story has no saved revision to publish.")
+    # The outlet's sourcing rules, on what readers are about to see (every path).
+    rules.enforce(revision)
     _apply_revision(story, revision)
     story.published_revision = revision
 
@@ -451,6 +470,7 @@ def reinstate_story(actor, story: Story, note: str) -> Story:
         source = row.published_revision or row.latest_revision
         label = f"Reinstated revision {source.number}" if source else "Reinstated"
         revision = _new_revision(row, Content.of(source or row), actor, label)
+        rules.enforce(revision)
         _apply_revision(row, revision)
         row.published_revision = revision
         row.updated_at = now
@@ -507,6 +527,31 @@ def snapshot_revision(story: Story, actor=None, note: str = "Imported") -> Revis
         if story.status in Story.PUBLIC_STATUSES:
             story.published_revision = revision
         story.save(update_fields=["latest_revision", "published_revision", "modified_at"])
+    return revision
+
+
+def lock_story(story: Story) -> Story:
+    """The story's row locked for the caller's transaction, fresh: for other apps' services
+    that write a revision through ``keep_revision``."""
+    return _locked(story)
+
+
+def keep_revision(
+    actor, story: Story, content: Content, note: str, *, decided: dict | None = None
+) -> Revision:
+    """A new revision of ``story`` (locked by ``lock_story``) for another app's service.
+
+    The caller has checked its own permission and writes its own audit record.
+    ``decided`` sets or clears approvals of unnamed sources by id
+    (``sourcing/services.py`` alone passes it). Like ``save_story``, a story in
+    the works shows the revision at once; a public one keeps its published one.
+    """
+    _validate(content)
+    revision = _new_revision(story, content, actor, note, decided=decided)
+    if story.status in WORKING_STATES:
+        _apply_revision(story, revision)
+    else:
+        story.save(update_fields=["latest_revision", "modified_at"])
     return revision
 
 

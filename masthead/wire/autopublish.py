@@ -14,7 +14,10 @@ never overwritten; the story is flagged instead.
 
 The byline is the agency, as a collective author (“Reuters”), not the editor.
 If a step is refused (the editor lost their role, the copy breaks a content
-rule) nothing of the story is kept and the item says why in its problems.
+rule or one of the outlet's sourcing rules, ``sourcing/rules.py``) nothing of
+the story is kept and the item says why in its problems, in the words the
+refusal gives (a sourcing refusal names the rule and its policy); the ingest
+goes on with the next item.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from masthead.newsroom.models import Author
+from masthead.sourcing.wire_link import wire_source
 from masthead.stories import services
 from masthead.stories.models import Story
 from masthead.stories.workflow import InvalidTransition
@@ -63,6 +67,7 @@ def content_of(item: WireItem, desk, authors=None) -> services.Content:
         dateline=cut(item.dateline, 100),
         language=item.language,
         authors=authors if authors is not None else [agency_author(item)],
+        sources=[wire_source(item)],
     )
 
 
@@ -95,7 +100,10 @@ def publish(item: WireItem, rule: RoutingRule, now: datetime) -> int | None:
     try:
         with transaction.atomic():
             story = services.create_story(actor, content_of(item, rule.desk), note=_note(item))
-            StoryBasis.objects.create(story=story, item=item, added_by=actor, auto_published=True)
+            # Saving the wire source made the basis row (sourcing/wire_link.py); mark it ours.
+            StoryBasis.objects.update_or_create(
+                story=story, item=item, defaults={"added_by": actor, "auto_published": True}
+            )
             services.submit_story(actor, story)
             services.claim_story(actor, story)
             services.approve_story(actor, story)

@@ -5,7 +5,9 @@ The story itself is made by ``stories.services.create_story`` on the chosen
 desk, which checks the writer's permission there, keeps the first revision
 and writes the audit record; this module only chooses its words and records
 ``StoryBasis`` rows (what the story is based on) in the same transaction, so
-a refusal leaves neither story nor basis behind.
+a refusal leaves neither story nor basis behind. The items are also listed
+as ``wire`` sources of the story's revision (``sourcing/wire_link.py`` says
+how the sources and the basis rows stay in step).
 
 Items are usable when the agency has not killed or withheld them. An item
 still under embargo may be written from: the draft inherits the embargo
@@ -33,9 +35,10 @@ from masthead.newsroom import audit
 from masthead.newsroom.models import Desk
 from masthead.newsroom.roles import access_for
 from masthead.newsroom.text import clean_line, clean_paragraphs
+from masthead.sourcing.wire_link import wire_source
 from masthead.stories import permissions
 from masthead.stories.models import Story
-from masthead.stories.services import Content, create_story
+from masthead.stories.services import Content, create_story, keep_revision, lock_story
 from masthead.stories.workflow import WORKING_STATES
 from masthead.wire.items import Status
 from masthead.wire.models import Seen, StoryBasis, WireItem
@@ -113,6 +116,7 @@ def _content(items: Sequence[WireItem], desk: Desk) -> Content:
         desk=desk,
         dateline=_shorten(clean_line(first.dateline), _DATELINE_MAX),
         language=_language(items),
+        sources=[wire_source(item) for item in items],
     )
 
 
@@ -169,7 +173,7 @@ def add_to_story(actor, story: Story, items: Sequence[WireItem]) -> list[StoryBa
     """
     items = list(dict.fromkeys(items))
     _check_usable(actor, items)
-    story = Story.objects.select_for_update().get(pk=story.pk)
+    story = lock_story(story)
     permissions.check_edit(actor, story)
     if story.status not in WORKING_STATES:
         raise ValidationError(
@@ -185,6 +189,15 @@ def add_to_story(actor, story: Story, items: Sequence[WireItem]) -> list[StoryBa
             "is not: write a new story from it, or add it once the embargo ends."
         )
     made = _record_basis(actor, story, items)
+    content = Content.of(story.latest_revision or story)
+    listed = {source.get("wire_item") for source in content.sources if source["kind"] == "wire"}
+    new_sources = [wire_source(item) for item in items if item.pk not in listed]
+    if new_sources:
+        content.sources = [*content.sources, *new_sources]
+        count = len(new_sources)
+        keep_revision(
+            actor, story, content, f"Added {count} wire item{'s' if count > 1 else ''} as sources"
+        )
     if made:
         audit.record(actor, "wire_basis", story, items=[basis.item_id for basis in made])
     return made

@@ -35,7 +35,8 @@ def source(desk):
 def written_by_hand(item: WireItem, editor) -> Story:
     """A story an editor wrote from ``item`` and published."""
     story = services.create_story(editor, autopublish.content_of(item, item.desk, []))
-    StoryBasis.objects.create(story=story, item=item, added_by=editor)
+    # The wire source of the content made the basis row (masthead/sourcing/wire_link.py).
+    assert StoryBasis.objects.filter(story=story, item=item, added_by=editor).exists()
     for step in (services.submit_story, services.claim_story, services.publish_story):
         step(editor, story)
     return Story.objects.get(pk=story.pk)
