@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import path
 from django.views.generic import RedirectView
 
-from masthead.backoffice import staff_views, tag_views, views
+from masthead.backoffice import sourcing_views, staff_views, tag_views, views
 
 app_name = "backoffice"
 
@@ -36,6 +36,17 @@ urlpatterns = [
         views.revoke_preview,
         name="revoke_preview",
     ),
+    path(
+        "stories/<int:story_id>/sources/<str:source_id>/approve/",
+        sourcing_views.approve,
+        name="source_approve",
+    ),
+    path(
+        "stories/<int:story_id>/sources/<str:source_id>/withdraw-approval/",
+        sourcing_views.withdraw,
+        name="source_withdraw_approval",
+    ),
+    path("sourcing/rules/", sourcing_views.rules_page, name="sourcing_rules"),
     path("tags/", tag_views.tag_list, name="tags"),
     path("tags/<int:tag_id>/", tag_views.tag_edit, name="tag"),
     path("tags/<int:tag_id>/merge/", tag_views.tag_merge, name="tag_merge"),

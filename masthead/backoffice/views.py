@@ -41,6 +41,7 @@ from masthead.backoffice.merge import (
     same_content,
 )
 from masthead.backoffice.services import save_notes_to_editor
+from masthead.backoffice.sourcing_views import approvals_context
 from masthead.media.models import file_removed_unless_saved
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
@@ -199,6 +200,8 @@ def _editor_context(request, story: Story, form: StoryForm | None, workflow: Wor
         # The wire items it is based on, and any the agency killed or corrected since.
         "wire_basis": basis_of(story),
         "now": timezone.now(),
+        # Unnamed sources and their approvals (backoffice/_source_approvals.html).
+        **approvals_context(user, story),
     }
 
 
