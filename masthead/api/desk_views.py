@@ -83,6 +83,10 @@ def _story_json(request: HttpRequest, story: Story) -> dict[str, Any]:
             "language": content.language or story.language,
             "seo_title": content.seo_title,
             "seo_description": content.seo_description,
+            "sources": content.sources,
+            "method_note": content.method_note,
+            "makes_allegation": content.makes_allegation,
+            "dateline_kind": content.dateline_kind,
         },
         "lead_image": representations.image_json(request, content.lead_image),
         "published_at": story.published_at,
@@ -103,8 +107,13 @@ def _unique(values: list) -> list:
     return list(dict.fromkeys(values))
 
 
-def _content_from(payload: StoryCreateIn | StoryUpdateIn, lead_image) -> services.Content:
-    """Slugs and ids to rows; every one that does not exist is a field error."""
+def _content_from(
+    payload: StoryCreateIn | StoryUpdateIn, lead_image, kept=None
+) -> services.Content:
+    """Slugs and ids to rows; every one that does not exist is a field error.
+
+    Sourcing fields an update leaves out (null) are ``kept`` as the latest revision has them.
+    """
     errors: dict[str, str] = {}
     desk = Desk.objects.filter(slug=payload.desk).first()
     if desk is None:
@@ -139,6 +148,10 @@ def _content_from(payload: StoryCreateIn | StoryUpdateIn, lead_image) -> service
         seo_description=payload.seo_description,
         tags=[tags_by_slug[slug] for slug in tag_slugs],
         authors=[authors_by_id[pk] for pk in author_ids],
+        **{
+            name: getattr(kept, name) if getattr(payload, name) is None else getattr(payload, name)
+            for name in ("sources", "method_note", "makes_allegation", "dateline_kind")
+        },
     )
 
 
@@ -186,7 +199,7 @@ def save_story(request: HttpRequest, story_id: int, payload: StoryUpdateIn):
     """
     story = _story_for(request.auth, story_id)
     current = story.latest_revision or story
-    content = _content_from(payload, lead_image=current.lead_image)
+    content = _content_from(payload, lead_image=current.lead_image, kept=current)
     services.save_story(request.auth, story, content, payload.base_revision, note=payload.note)
     return _story_json(request, _fresh(story))
 

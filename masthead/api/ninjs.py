@@ -11,6 +11,15 @@ The mapping (also tabled in docs/api.md):
 * ``by`` (the bylines as a sentence) with each author in ``people`` — or in
   ``organisations`` for a collective such as "Editorial Staff" — with
   ``rel: "author"``.
+* ``infosources``: the parties the story's public sources name (each
+  source through ``sourcing.kinds.public_sources``, so nothing staff-only):
+  ``name`` (the person, outlet, agency, publisher, speaker, who responded,
+  or how an unnamed source is described), ``role`` (the kind of source:
+  ``person``, ``unnamed``, ``outlet_report``, ``wire``, ``document``,
+  ``statement``, ``response``), ``uri`` (its address, if any) and
+  ``literal`` (the source's id in the story). Our own reporting is not an
+  outside party and is left out. ninjs 1.2–1.6 call it ``infosource``
+  (with ``rel``); 2.0 and later ``infosources``, the shape used here.
 * ``subjects`` (tags), ``located`` (the dateline), ``genres`` (the label,
   with the IPTC genre NewsCode it corresponds to), ``associations`` (the
   lead image as a ``picture`` with its rendition, caption, alt text and
@@ -38,6 +47,7 @@ from django.utils.text import get_text_list
 from masthead.api.representations import absolute, story_api_url
 from masthead.media.models import Image
 from masthead.newsroom.models import Author
+from masthead.sourcing.kinds import public_sources
 from masthead.stories.models import Label, Story
 
 MEDIA_TYPE = "application/ninjs+json"
@@ -118,6 +128,32 @@ def _body(story: Story) -> dict[str, Any]:
     }
 
 
+# The field that names the party, per kind of source (own reporting names none).
+INFOSOURCE_NAME = {
+    "person": ("name",),
+    "unnamed": ("description",),
+    "outlet_report": ("outlet",),
+    "wire": ("provider", "headline"),
+    "document": ("publisher", "title"),
+    "statement": ("speaker",),
+    "response": ("party",),
+}
+
+
+def _infosources(story: Story) -> list[dict[str, str]]:
+    result = []
+    for source in public_sources(story.sources):
+        names = INFOSOURCE_NAME.get(source.get("kind"), ())
+        name = next((source[field] for field in names if source.get(field)), "")
+        if not name:
+            continue
+        entry = {"name": name, "role": source["kind"], "literal": source["id"]}
+        if source.get("url"):
+            entry["uri"] = source["url"]
+        result.append(entry)
+    return result
+
+
 def _standard() -> dict[str, str]:
     return {"name": "ninjs", "version": VERSION, "schema": SCHEMA_URL}
 
@@ -171,6 +207,9 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
             }
             for tag in tags
         ]
+    infosources = _infosources(story)
+    if infosources:
+        item["infosources"] = infosources
     if story.dateline:
         item["located"] = story.dateline
     if story.label is not None:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk
+from masthead.sourcing.kinds import public_sources
 from masthead.stories.models import Story, Tag
 
 
@@ -140,6 +141,10 @@ def story_json(request: HttpRequest, story: Story) -> dict[str, Any]:
             }
             for correction in story.corrections.all()
         ],
+        # Never the stored list: staff-only fields and approvals stay in the back office.
+        "sources": public_sources(story.sources),
+        "method_note": story.method_note,
+        "dateline_kind": story.dateline_kind,
     }
 
 

@@ -38,6 +38,37 @@ def _reasonable_time(value: datetime) -> datetime:
 
 
 Text = Annotated[str, AfterValidator(_storable_text)]
+
+
+def _storable_json(value: Any, depth: int = 0) -> Any:
+    """Every string of a JSON value storable (no NUL, no lone surrogate), nesting shallow."""
+    if depth > 4:
+        raise ValueError("Nested too deep.")
+    if isinstance(value, str):
+        return _storable_text(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable_text(key)
+            _storable_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _storable_json(item, depth + 1)
+    return value
+
+
+Sources = Annotated[
+    list[dict[str, Any]],
+    Field(
+        max_length=60,
+        description=(
+            "The story's sources (docs/sourcing.md): each an object with a `kind` and its "
+            "fields. `approval` is read-only: what you send is ignored."
+        ),
+    ),
+    AfterValidator(_storable_json),
+]
+MethodNote = Annotated[Text, StringConstraints(max_length=5000)]
+DatelineKind = Literal["", "reported", "written"]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[-\w]+$")]
 Language = Annotated[
     str, StringConstraints(max_length=16, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -140,6 +171,13 @@ class StoryOut(StorySummaryOut):
     seo_title: str
     seo_description: str
     corrections: list[CorrectionOut]
+    sources: list[dict[str, Any]] = Field(
+        description="The sources as readers see them (docs/sourcing.md): no staff-only field."
+    )
+    method_note: str = Field(description="How we reported this.")
+    dateline_kind: str = Field(
+        description="`reported` from the dateline, `written` from it, or ''."
+    )
 
 
 class CanceledStoryOut(Schema):
@@ -239,6 +277,14 @@ class StoryCreateIn(StrictInput):
     language: Language | None = Field(None, description="Default: the outlet's language.")
     seo_title: Annotated[Text, StringConstraints(max_length=120)] = ""
     seo_description: Annotated[Text, StringConstraints(max_length=300)] = ""
+    sources: Sources = Field(default_factory=list)
+    method_note: MethodNote = Field("", description="How we reported this; shown to readers.")
+    makes_allegation: bool = Field(
+        False, description="The story accuses someone: the outlet's rules may ask for a response."
+    )
+    dateline_kind: DatelineKind = Field(
+        "", description="`reported` from the dateline, or `written` from there."
+    )
     note: Annotated[Text, StringConstraints(max_length=300)] = Field(
         "", description="Revision note, for the story's history."
     )
@@ -261,6 +307,12 @@ class StoryUpdateIn(StrictInput):
     language: Language
     seo_title: Annotated[Text, StringConstraints(max_length=120)]
     seo_description: Annotated[Text, StringConstraints(max_length=300)]
+    # Left out (null), these keep what the latest revision has: clients written
+    # before sources existed do not wipe them.
+    sources: Sources | None = None
+    method_note: MethodNote | None = None
+    makes_allegation: bool | None = None
+    dateline_kind: DatelineKind | None = None
     note: Annotated[Text, StringConstraints(max_length=300)] = ""
 
 
@@ -304,6 +356,12 @@ class StoryContentOut(Schema):
     language: str
     seo_title: str
     seo_description: str
+    sources: list[dict[str, Any]] = Field(
+        description="In full, with staff-only fields and each unnamed source's `approval`."
+    )
+    method_note: str
+    makes_allegation: bool
+    dateline_kind: str
 
 
 class DeskStoryOut(Schema):

@@ -240,7 +240,7 @@ def _problem(number: int, kind: Kind | None, message: str) -> ValidationError:
 def _clean_one(number: int, entry) -> dict:
     if not isinstance(entry, dict):
         raise _problem(number, None, "not a source.")
-    kind = KINDS.get(entry.get("kind"))
+    kind = KINDS.get(entry.get("kind")) if isinstance(entry.get("kind"), str) else None
     if kind is None:
         raise _problem(number, None, f"unknown kind {str(entry.get('kind'))[:40]!r}.")
     source_id = entry.get("id")
