@@ -8,6 +8,8 @@ revision. The approval controls are shown on the story editor by the
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -94,12 +96,24 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/sourcing_rules.html", {"rows": rows}, status=status)
 
 
+def _moment(value) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def approvals_context(user, story: Story) -> dict:
     """What ``_source_approvals.html`` shows: the latest revision's unnamed sources."""
     latest = story.latest_revision
     sources = latest.sources if latest is not None else story.sources
     unnamed = [
-        {"number": number, "source": source, "approved": is_approved(source)}
+        {
+            "number": number,
+            "source": source,
+            "approved": is_approved(source),
+            "approved_at": _moment((source.get("approval") or {}).get("at")),
+        }
         for number, source in enumerate(sources or [], start=1)
         if source.get("kind") == "unnamed"
     ]
