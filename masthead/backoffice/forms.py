@@ -417,6 +417,10 @@ AUDIT_ACTIONS = [
     ("staff_activate", "Staff account reactivated"),
     ("desk_create", "Desk created"),
     ("desk_update", "Desk changed"),
+    # Sourcing (masthead/sourcing/services.py)
+    ("source_approve", "Unnamed source approved"),
+    ("source_withdraw_approval", "Approval of an unnamed source withdrawn"),
+    ("sourcing_rule", "Sourcing rule set"),
     # Wire sources (masthead/wire/sources_admin.py)
     ("wire_source_create", "Wire source added"),
     ("wire_source_update", "Wire source changed"),
