@@ -711,3 +711,13 @@ def test_the_sources_panel_adds_orders_and_keeps_sources(browser, live_server, s
     expect(legends.nth(3)).to_contain_text("Document or data set: IAEA report, June 2025")
     expect(plain.locator("#source-list")).not_to_contain_text("SNSC spokesman")
     context.close()
+
+    # The diff names the sources added and removed.
+    page.goto(story_url)
+    page.get_by_role("link", name="History and diff").click()
+    sources = page.locator(".history__diff .diff__sources")
+    expect(sources.locator(".diff__source--added")).to_contain_text("IAEA report, June 2025")
+    expect(sources.locator(".diff__source--removed")).to_contain_text("SNSC spokesman")
+    sources.scroll_into_view_if_needed()
+    shoot(page, "desk-sources-history.png")
+    assert problems == []

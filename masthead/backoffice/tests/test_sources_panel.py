@@ -362,3 +362,13 @@ def test_bad_dateline_kind_is_refused(client_for, people, desk):
     assert response.status_code == 400
     response = post(client_for("writer"), story, method_note="x" * 2001)
     assert response.status_code == 400
+
+
+def test_who_may_only_read_the_story_sees_its_sources_read_only(client_for, people, desk):
+    story = draft(people, desk, [UNNAMED, RESPONSE], method_note="Asked both.")
+    services.submit_story(people["writer"], story)
+    html = page(client_for("writer").get(f"/desk/stories/{story.pk}/"))
+    assert not html.xpath("//*[@id='sources-panel']")
+    section = html.xpath("//*[contains(@class, 'readonly__sources')]")[0].text_content()
+    assert "two US officials" in section and "How we know them (staff only)" in section
+    assert "Outcome: denied" in section and "Asked both." in section

@@ -15,7 +15,7 @@
     next = Math.max(next, Number(row.dataset.sourceRow) + 1);
   }
 
-  const renumber = () => {
+  const renumber = (changed = true) => {
     let number = 0;
     for (const row of list.children) {
       const removed = row.querySelector("input[name$='-remove']")?.checked;
@@ -29,7 +29,8 @@
       if (up) up.disabled = row === list.firstElementChild;
       if (down) down.disabled = row === list.lastElementChild;
     }
-    form?.dispatchEvent(new Event("input", { bubbles: true }));  // the autosave sees a change
+    // A move or a discarded row is a change the autosave must send (not the first numbering).
+    if (changed) form?.dispatchEvent(new Event("input", { bubbles: true }));
   };
 
   const button = (text, action, label) => {
@@ -125,5 +126,5 @@
   });
 
   for (const row of list.children) equip(row);
-  renumber();
+  renumber(false);
 })();
