@@ -372,3 +372,28 @@ def test_who_may_only_read_the_story_sees_its_sources_read_only(client_for, peop
     section = html.xpath("//*[contains(@class, 'readonly__sources')]")[0].text_content()
     assert "two US officials" in section and "How we know them (staff only)" in section
     assert "Outcome: denied" in section and "Asked both." in section
+
+
+def test_odd_places_ids_and_indexes_are_harmless():
+    from django.http import QueryDict
+
+    from masthead.backoffice.source_rows import PostedSources
+
+    data = QueryDict(mutable=True)
+    rows = [
+        ("7", "nan", "same1", "A"),
+        ("3", "-1e308", "same1", "B"),  # the same id twice: the second gets a new one
+        ("99999", "inf", "../../x", "C"),  # not an id: a new one
+        ("12", "1e999", "", "D"),
+        ("123456", "1", "", "never read: index too long"),
+    ]
+    for index, place, source_id, name in rows:
+        data[f"source-{index}-kind"] = "person"
+        data[f"source-{index}-position"] = place
+        data[f"source-{index}-id"] = source_id
+        data[f"source-{index}-name"] = name
+    posted = PostedSources(data)
+    assert posted.errors == []
+    assert [s["name"] for s in posted.sources] == ["B", "A", "D", "C"]
+    ids = [s["id"] for s in posted.sources]
+    assert ids[0] == "same1" and len(set(ids)) == 4 and all(i.isalnum() for i in ids)
