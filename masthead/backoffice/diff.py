@@ -15,11 +15,14 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from masthead.sourcing.kinds import APPROVAL, KINDS, Outcome
+from masthead.stories.models import DatelineKind
 from masthead.stories.services import Content
 
 _BLOCKS = frozenset(
     {"p", "h2", "h3", "h4", "li", "blockquote", "pre", "figcaption", "dt", "dd", "tr", "hr"}
 )
+DATELINE_KINDS = dict(DatelineKind.choices)
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -35,6 +38,25 @@ class Paragraph:
     segments: list[Segment]
 
 
+@dataclass(frozen=True)
+class SourceFieldDiff:
+    label: str
+    old: str
+    new: str
+    segments: list[Segment]
+    staff_only: bool = False
+
+
+@dataclass
+class SourceDiff:
+    """One source between two versions: added, removed, changed, moved or the same."""
+
+    kind: str  # "added", "removed", "changed", "moved" or "same"
+    name: str
+    fields: list[SourceFieldDiff] = field(default_factory=list)
+    position: tuple[int, int] = (0, 0)  # its place before and after (0: absent)
+
+
 @dataclass
 class FieldDiff:
     name: str
@@ -43,6 +65,7 @@ class FieldDiff:
     new: str
     segments: list[Segment] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
+    sources: list[SourceDiff] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -108,7 +131,110 @@ def readable(content: Content) -> dict[str, str]:
         "seo_title": content.seo_title,
         "seo_description": content.seo_description,
         "body": body_text(content.body),
+        "dateline_kind": DATELINE_KINDS.get(content.dateline_kind, content.dateline_kind),
+        "makes_allegation": "Yes" if content.makes_allegation else "No",
+        "method_note": content.method_note,
+        "sources": "\n".join(source_text(source) for source in content.sources or []),
     }
+
+
+# Sources (back office: staff-only fields and approvals included) --------------------
+
+
+def source_name(source: dict) -> str:
+    """A source as an editor names it: its kind and first field ("Named person “Ali Vaez”")."""
+    kind = KINDS.get(source.get("kind"))
+    if kind is None:
+        return f"Unknown kind “{str(source.get('kind'))[:40]}”"
+    first = source.get(kind.fields[0].name) if kind.fields else ""
+    return f"{kind.label} “{first}”" if first not in ("", None) else kind.label
+
+
+def _source_values(source: dict) -> list[tuple[str, str, bool]]:
+    """(label, text, staff-only) for each field a source may have, in the table's order."""
+    kind = KINDS.get(source.get("kind"))
+    values = []
+    for item in kind.fields if kind else ():
+        value = source.get(item.name)
+        if item.type == "bool":
+            text = "yes" if value else "no"
+        elif item.type == "outcome":
+            text = Outcome.CHOICES.get(value, value or "")
+        else:
+            text = "" if value is None else str(value)
+        values.append((item.label, text, item.staff_only))
+    paragraphs = ", ".join(str(number) for number in source.get("paragraphs") or [])
+    values.append(("Relies on ¶", paragraphs, False))
+    approval = source.get(APPROVAL) or {}
+    approved = ""
+    if approval:
+        approved = f"by {approval.get('by_name') or '?'} ({approval.get('at') or '?'})"
+        approved += f": {approval.get('reason')}" if approval.get("reason") else ""
+    if (kind is not None and kind.code == "unnamed") or approved:
+        values.append(("Approved", approved, True))
+    return values
+
+
+def source_text(source: dict) -> str:
+    """A source on one line, every field an editor can see (staff-only ones marked)."""
+    parts = [source_name(source)]
+    for label, text, staff_only in _source_values(source):
+        if text:
+            parts.append(f"{label}{' (staff only)' if staff_only else ''}: {text}")
+    return " · ".join(parts)
+
+
+def source_diff(old: list, new: list) -> list[SourceDiff]:
+    """Each source of either version, matched by id, in the new order (removed ones last)."""
+    old_by_id = {source.get("id"): (place, source) for place, source in enumerate(old, 1)}
+    new_ids = {source.get("id") for source in new}
+    # Moved: not in the longest run of sources both versions keep in the same order.
+    kept_old = [source.get("id") for source in old if source.get("id") in new_ids]
+    kept_new = [source.get("id") for source in new if source.get("id") in old_by_id]
+    matcher = difflib.SequenceMatcher(None, kept_old, kept_new, autojunk=False)
+    in_order = {
+        kept_old[a1 + offset]
+        for operation, a1, a2, _, _ in matcher.get_opcodes()
+        if operation == "equal"
+        for offset in range(a2 - a1)
+    }
+    found = []
+    for place, source in enumerate(new, start=1):
+        before = old_by_id.get(source.get("id"))
+        if before is None:
+            fields = [
+                SourceFieldDiff(label, "", text, [Segment("ins", text)], staff_only)
+                for label, text, staff_only in _source_values(source)
+                if text
+            ]
+            found.append(SourceDiff("added", source_name(source), fields, (0, place)))
+            continue
+        old_place, was = before
+        fields = []
+        old_values = _source_values(was)
+        if was.get("kind") != source.get("kind"):
+            fields.append(
+                SourceFieldDiff("Kind", was.get("kind", ""), source.get("kind", ""), [], False)
+            )
+            old_values = []
+        old_text = {label: text for label, text, _ in old_values}
+        for label, text, staff_only in _source_values(source):
+            if old_text.get(label, "") != text:
+                was_text = old_text.get(label, "")
+                segments = word_diff(was_text, text)
+                fields.append(SourceFieldDiff(label, was_text, text, segments, staff_only))
+        moved = source.get("id") not in in_order
+        kind = "changed" if fields else "moved" if moved else "same"
+        found.append(SourceDiff(kind, source_name(source), fields, (old_place, place)))
+    for place, source in enumerate(old, start=1):
+        if source.get("id") not in new_ids:
+            fields = [
+                SourceFieldDiff(label, text, "", [Segment("del", text)], staff_only)
+                for label, text, staff_only in _source_values(source)
+                if text
+            ]
+            found.append(SourceDiff("removed", source_name(source), fields, (place, 0)))
+    return found
 
 
 LABELS = {
@@ -122,7 +248,11 @@ LABELS = {
     "lead_image": "Lead image",
     "seo_title": "SEO title",
     "seo_description": "SEO description",
+    "dateline_kind": "Reported or written from",
+    "makes_allegation": "Makes an allegation",
     "body": "Body",
+    "sources": "Sources",
+    "method_note": "How we reported this",
 }
 
 
@@ -177,6 +307,10 @@ def paragraph_diff(old: list[str], new: list[str]) -> list[Paragraph]:
     return paragraphs
 
 
+def _note_paragraphs(text: str) -> list[str]:
+    return [" ".join(part.split()) for part in (text or "").split("\n\n") if part.strip()]
+
+
 def compare(old: Content, new: Content) -> list[FieldDiff]:
     """Every field of the two versions, with the differences of those that changed."""
     before, after = readable(old), readable(new)
@@ -187,6 +321,12 @@ def compare(old: Content, new: Content) -> list[FieldDiff]:
             if name == "body":
                 entry.paragraphs = paragraph_diff(
                     body_paragraphs(old.body), body_paragraphs(new.body)
+                )
+            elif name == "sources":
+                entry.sources = source_diff(old.sources or [], new.sources or [])
+            elif name == "method_note":
+                entry.paragraphs = paragraph_diff(
+                    _note_paragraphs(old.method_note), _note_paragraphs(new.method_note)
                 )
             else:
                 entry.segments = word_diff(before[name], after[name])

@@ -17,14 +17,16 @@ from django_prose_editor.fields import ProseEditorFormField
 
 from masthead.backoffice.outlet_time import OutletDateTimeField, in_utc, zone_label
 from masthead.backoffice.services import RoleGrant
+from masthead.backoffice.source_rows import PostedSources, blank_rows, rows_from_sources
 from masthead.media.forms import ImageUploadField
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import StaffAccess, refusal_to_grant
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
-from masthead.newsroom.text import clean_line
+from masthead.newsroom.text import clean_line, clean_paragraphs
+from masthead.sourcing import kinds
 from masthead.stories import image_visibility
-from masthead.stories.models import Correction, Label, Story, Tag
+from masthead.stories.models import Correction, DatelineKind, Label, Story, Tag
 from masthead.stories.services import NEW_TAGS_MAX, Content, tag_name_and_slug
 
 # Editor extensions, each producing only tags and attributes the sanitiser allows.
@@ -89,6 +91,16 @@ class ImageChoiceField(forms.ModelChoiceField):
         return image
 
 
+class NoInput(forms.Widget):
+    """A field the form reads itself (the sources panel's rows): it renders nothing."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        return ""
+
+    def value_from_datadict(self, data, files, name):
+        return None
+
+
 class StoryForm(forms.Form):
     """Everything an editor changes in a story, plus the revision it started from."""
 
@@ -123,6 +135,27 @@ class StoryForm(forms.Form):
         help_text="Comma-separated. A tag the outlet already has is reused.",
     )
     dateline = forms.CharField(required=False, max_length=100, help_text="Where it was reported.")
+    dateline_kind = forms.ChoiceField(
+        choices=[("", "—"), *DatelineKind.choices],
+        required=False,
+        label="Reported or written from",
+        help_text="Reported from: we were there. Written from: we wrote it there, from elsewhere.",
+    )
+    # Read from the panel's rows (``backoffice/source_rows.py``), never as one input.
+    sources = forms.Field(required=False, widget=NoInput)
+    method_note = forms.CharField(
+        required=False,
+        max_length=kinds.TEXT,
+        label="How we reported this",
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto", "spellcheck": "true"}),
+        help_text="Shown to readers with the sources: how the story was reported and checked.",
+    )
+    makes_allegation = forms.BooleanField(
+        required=False,
+        label="The story makes an allegation",
+        help_text="An accusation against a person or organisation: they should be asked "
+        "to respond (add a “Response or denial” source).",
+    )
     lead_image = ImageChoiceField(Image.objects.all(), required=False, widget=forms.HiddenInput)
     lead_image_upload = ImageUploadField(
         required=False,
@@ -192,6 +225,10 @@ class StoryForm(forms.Form):
             "desk": content.desk,
             "tags": content.tags,
             "dateline": content.dateline,
+            "dateline_kind": content.dateline_kind,
+            "sources": content.sources,
+            "method_note": content.method_note,
+            "makes_allegation": content.makes_allegation,
             "lead_image": image,
             "lead_image_alt": image.alt_text if image else "",
             "lead_image_caption": image.caption if image else "",
@@ -243,6 +280,31 @@ class StoryForm(forms.Form):
         if errors:
             raise ValidationError(errors)
         return names
+
+    def source_rows(self):
+        """The panel's rows: as sent (with their problems) or as the revision holds them."""
+        if self.is_bound:
+            return self.posted_sources.rows
+        return rows_from_sources(self.initial.get("sources"))
+
+    def blank_source_rows(self):
+        """One empty row per kind, numbered after the others."""
+        return blank_rows(len(self.source_rows()))
+
+    @property
+    def posted_sources(self) -> PostedSources:
+        if not hasattr(self, "_posted_sources"):
+            self._posted_sources = PostedSources(self.data)
+        return self._posted_sources
+
+    def clean_sources(self) -> list[dict]:
+        problem = self.posted_sources.error()
+        if problem is not None:
+            raise problem
+        return self.posted_sources.sources
+
+    def clean_method_note(self) -> str:
+        return clean_paragraphs(self.cleaned_data["method_note"])
 
     def clean_body(self) -> str:
         body = self.cleaned_data.get("body") or ""
@@ -307,6 +369,10 @@ class StoryForm(forms.Form):
             body=data["body"],
             label=data["label"],
             dateline=data["dateline"],
+            dateline_kind=data["dateline_kind"],
+            sources=data["sources"],
+            method_note=data["method_note"],
+            makes_allegation=data["makes_allegation"],
             lead_image=lead_image,
             language=language,
             seo_title=data["seo_title"],

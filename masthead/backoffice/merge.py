@@ -28,24 +28,50 @@ import difflib
 from dataclasses import dataclass, field, replace
 
 from masthead.backoffice.blocks import tokens
-from masthead.backoffice.diff import LABELS, Segment, body_text, readable, side_by_side
+from masthead.backoffice.diff import (
+    LABELS,
+    Segment,
+    body_text,
+    readable,
+    side_by_side,
+    source_name,
+    source_text,
+)
+from masthead.sourcing.kinds import APPROVAL
 from masthead.stories.models import Revision
 from masthead.stories.services import Content
 
-TEXT_FIELDS = ("headline", "dek", "body", "dateline", "seo_title", "seo_description")
+TEXT_FIELDS = (
+    "headline",
+    "dek",
+    "body",
+    "dateline",
+    "seo_title",
+    "seo_description",
+    "method_note",
+)
 MERGED_FIELDS = (
     "headline",
     "dek",
     "body",
     "label",
     "dateline",
+    "dateline_kind",
     "lead_image",
     "seo_title",
     "seo_description",
     "desk",
     "tags",
     "authors",
+    "sources",
+    "method_note",
+    "makes_allegation",
 )
+
+
+def _comparable_source(source: dict) -> dict:
+    """A source as compared: without its approval, which no form carries (sourcing services)."""
+    return {key: value for key, value in source.items() if key != APPROVAL}
 
 
 def comparable(content: Content) -> dict:
@@ -58,6 +84,9 @@ def comparable(content: Content) -> dict:
     values["desk"] = content.desk.pk if content.desk else None
     values["tags"] = sorted(tag.pk for tag in content.tags)
     values["authors"] = [author.pk for author in content.authors]
+    values["dateline_kind"] = content.dateline_kind or ""
+    values["makes_allegation"] = bool(content.makes_allegation)
+    values["sources"] = [_comparable_source(source) for source in content.sources or []]
     return values
 
 
@@ -210,6 +239,76 @@ def merge_body(base: str | None, mine: str, theirs: str) -> BodyMerge:
     return BodyMerge(passages)
 
 
+# Sources ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceConflict:
+    """A source both sides changed differently (or one changed and the other removed)."""
+
+    id: str
+    name: str
+    theirs: str  # "" when they removed it
+    mine: str  # "" when I removed it
+    kept: str  # "mine" or "theirs": which version is in the merged form
+
+
+@dataclass
+class SourcesMerge:
+    merged: list[dict]
+    conflicts: list[SourceConflict] = field(default_factory=list)
+
+
+def merge_sources(base: list | None, mine: list, theirs: list) -> SourcesMerge:
+    """Merge two lists of sources source by source (by ``id``) against ``base``.
+
+    A source only one side changed, added or removed takes that side's
+    version; one both changed alike is taken once; one both changed
+    differently is a conflict that keeps mine in the form. When one side
+    removed a source the other edited, the edited one is kept (nothing
+    someone typed disappears unseen) and shown as a conflict: removing it
+    again is one tick. Order: mine, with the sources only they added after.
+    Without a base (no common revision), every difference is a conflict.
+    """
+    base_by_id = {s.get("id"): s for s in base or []} if base is not None else None
+    mine_by_id = {s.get("id"): s for s in mine or []}
+    their_by_id = {s.get("id"): s for s in theirs or []}
+    order = [s.get("id") for s in mine or []]
+    order += [s.get("id") for s in theirs or [] if s.get("id") not in mine_by_id]
+    result = SourcesMerge(merged=[])
+    for source_id in order:
+        my_version, their_version = mine_by_id.get(source_id), their_by_id.get(source_id)
+        was = base_by_id.get(source_id) if base_by_id is not None else None
+        same = _same_source
+        if same(my_version, their_version):
+            chosen = my_version
+        elif base_by_id is not None and same(my_version, was):
+            chosen = their_version
+        elif base_by_id is not None and same(their_version, was):
+            chosen = my_version
+        else:
+            chosen = my_version if my_version is not None else their_version
+            named = chosen  # never None: the id came from one of the two lists
+            result.conflicts.append(
+                SourceConflict(
+                    id=str(source_id),
+                    name=source_name(named),
+                    theirs=source_text(their_version) if their_version else "",
+                    mine=source_text(my_version) if my_version else "",
+                    kept="mine" if chosen is my_version else "theirs",
+                )
+            )
+        if chosen is not None:
+            result.merged.append(chosen)
+    return result
+
+
+def _same_source(one: dict | None, other: dict | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return _comparable_source(one) == _comparable_source(other)
+
+
 # Stories ---------------------------------------------------------------------------
 
 
@@ -219,8 +318,9 @@ class MergeResult:
     conflicts: list[str] = field(default_factory=list)
     theirs: list[str] = field(default_factory=list)  # taken from the latest saved version
     mine: list[str] = field(default_factory=list)  # the user's changes, kept
-    combined: list[str] = field(default_factory=list)  # both changed, both kept (the body)
+    combined: list[str] = field(default_factory=list)  # both changed, both kept (body, sources)
     body: BodyMerge | None = None  # when both changed the body
+    sources: SourcesMerge | None = None  # when both changed the sources
 
 
 def merge(base: Content | None, mine: Content, latest: Content) -> MergeResult:
@@ -242,6 +342,11 @@ def merge(base: Content | None, mine: Content, latest: Content) -> MergeResult:
             result.body = merge_body(base_body, mine_values["body"], latest_values["body"])
             chosen[name] = result.body.html()
             (result.conflicts if result.body.conflicts else result.combined).append(name)
+        elif name == "sources":
+            base_sources = base.sources if base is not None else None
+            result.sources = merge_sources(base_sources, mine.sources, latest.sources)
+            chosen[name] = result.sources.merged
+            (result.conflicts if result.sources.conflicts else result.combined).append(name)
         else:
             chosen[name] = getattr(mine, name)
             result.conflicts.append(name)
@@ -287,6 +392,15 @@ def field_conflicts(result: MergeResult, mine: Content, latest: Content) -> list
     found = []
     for name in result.conflicts:
         if name == "body":
+            continue
+        if name == "sources" and result.sources is not None:
+            for item in result.sources.conflicts:
+                label = f"Source: {item.name}"
+                if item.kept == "theirs":
+                    label += " (you removed it, they changed it: theirs is in the form)"
+                theirs = item.theirs or "(removed in their version)"
+                mine_text = item.mine or "(removed in your version)"
+                found.append(FieldConflict("sources", label, theirs, mine_text))
             continue
         key = readable_name(name)
         found.append(FieldConflict(key, LABELS[key], theirs_text[key], mine_text[key]))

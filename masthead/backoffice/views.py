@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice import selectors
 from masthead.backoffice.access import editor_required, staff_member_required
-from masthead.backoffice.diff import LABELS, compare
+from masthead.backoffice.diff import LABELS, compare, source_text
 from masthead.backoffice.editor_styles import allows_editor_styles
 from masthead.backoffice.forms import (
     AuditFilterForm,
@@ -175,12 +175,15 @@ def _editor_context(request, story: Story, form: StoryForm | None, workflow: Wor
     lock = services.active_lock(story)
     latest = story.latest_revision
     transitions = _allowed_transitions(user, story)
+    content = _working_content(story)
     return {
         "story": story,
         "state": story.effective_status(),
         "form": form if can_edit else None,
         "can_edit": can_edit,
-        "content": _working_content(story),
+        "content": content,
+        # Read-only copy for those who may not edit: every field, staff-only ones marked.
+        "source_lines": [source_text(source) for source in content.sources or []],
         "workflow": workflow,
         "transitions": transitions,
         "steps": {transition.action.value for transition in transitions},

@@ -137,7 +137,7 @@ KINDS: dict[str, Kind] = {
             (
                 Field("wire_item", "Wire item", "item", required=True),
                 Field("provider", "Agency"),
-                Field("headline", "Headline"),
+                Field("headline", "Title on the wire"),
                 Field("url", "Address", "url"),
             ),
             schema_relation="isBasedOn",

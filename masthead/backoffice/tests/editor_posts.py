@@ -27,8 +27,34 @@ def form_data(story: Story | None = None, **changes) -> dict:
             "seo_title": content.seo_title,
             "seo_description": content.seo_description,
             "notes_to_editor": story.notes_to_editor,
+            "dateline_kind": content.dateline_kind,
+            "method_note": content.method_note,
+            "makes_allegation": "on" if content.makes_allegation else None,
         }
+        data |= source_fields(content.sources)
         for slot, author in enumerate(content.authors):
             data[f"byline_{slot + 1}"] = author.pk
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def source_fields(sources: list[dict], start: int = 0) -> dict:
+    """The sources panel's rows as the editor posts them, for ``sources`` (dicts as stored).
+
+    Everything but ``approval``, which the panel never sends.
+    """
+    data = {}
+    for offset, source in enumerate(sources):
+        prefix = f"source-{start + offset}-"
+        data[prefix + "position"] = str(start + offset + 1)
+        for key, value in source.items():
+            if key == "approval":
+                continue
+            if key == "paragraphs":
+                value = ", ".join(str(number) for number in value)
+            elif value is True:
+                value = "on"
+            elif value is False:
+                continue
+            data[prefix + key] = str(value)
+    return data

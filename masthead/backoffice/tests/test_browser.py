@@ -604,3 +604,120 @@ def test_text_typed_while_the_database_is_down_is_kept_and_offered_back(
     expect(writer.get_by_text("was not saved")).to_have_count(0)
     # The refused saves are the only errors Chromium logs.
     assert [problem for problem in problems if "503" not in problem] == []
+
+
+def test_the_sources_panel_adds_orders_and_keeps_sources(browser, live_server, sessions):
+    """A writer adds sources of four kinds beside the body, moves one, saves and reloads.
+
+    Then the same story without script: a source added from the empty row of
+    its kind, one removed with its box. Screenshots at desktop and phone width.
+    """
+    base = live_server.url
+    page, problems = open_tab(browser, width=1600, height=1350)
+    sign_in(page, base, sessions["writer.nima"])
+    page.get_by_label("New story for").select_option(label="Politics")
+    page.get_by_role("button", name="Start writing").click()
+    page.get_by_label("Headline").fill("US officials say strikes hit two sites")
+    page.locator(BODY).click()
+    for number, text in enumerate(("Reuters reported the strikes.", "Two officials agreed.")):
+        if number:
+            page.keyboard.press("Enter")
+        page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.keyboard.type("The spokesman denied it.")
+    page.get_by_label("Dateline", exact=True).fill("Tehran")
+    page.get_by_label("Reported or written from").select_option(label="Written from")
+
+    panel = page.locator("#sources-panel")
+    rows = panel.locator("#source-list > li")
+
+    def add(kind: str, values: dict[str, str], paragraphs: str) -> None:
+        panel.get_by_role("button", name=f"+ {kind}").click()
+        row = rows.last
+        for label, value in values.items():
+            field = row.get_by_label(label, exact=False).first
+            if field.evaluate("element => element.tagName") == "SELECT":
+                field.select_option(label=value)
+            else:
+                field.fill(value)
+        row.get_by_label("Relies on ¶").fill(paragraphs)
+
+    add("Another outlet's report", {"Outlet": "Reuters", "Address": "https://example.org/r"}, "1")
+    add(
+        "Unnamed source",
+        {
+            "How they are described": "two US officials",
+            "How many": "2",
+            "Why anonymity was granted": "Not authorised to speak publicly.",
+            "How we know them": "Both known to our Washington desk for years.",
+        },
+        "2",
+    )
+    add("Named person", {"Name": "Ali Vaez", "Role or title": "Iran director"}, "2")
+    add("Response or denial", {"Who was asked": "SNSC spokesman", "Outcome": "denied"}, "3")
+    expect(rows).to_have_count(4)
+    # The named person moves up, above the unnamed source.
+    rows.nth(2).get_by_role("button", name=re.compile("^Move up")).click()
+    expect(rows.nth(1).locator("legend")).to_contain_text("Source 2 · Named person")
+    expect(rows.nth(2).get_by_text("Staff only — never shown to readers")).to_be_visible()
+    panel.get_by_label("How we reported this").fill("We spoke to officials in Washington.")
+    panel.get_by_label("The story makes an allegation").check()
+    press(page, "Control+s")
+    expect(page.get_by_text("Story created.")).to_be_visible()
+    story_url = page.url
+
+    page.reload()
+    expect(rows).to_have_count(4)
+    legends = [rows.nth(n).locator("legend").inner_text() for n in range(4)]
+    assert [legend.split(" · ")[1].split(":")[0] for legend in legends] == [
+        "Another outlet's report",
+        "Named person",
+        "Unnamed source",
+        "Response or denial",
+    ]
+    expect(rows.nth(2).get_by_label("How we know them")).to_have_value(
+        "Both known to our Washington desk for years."
+    )
+    expect(rows.nth(3).get_by_label("Outcome")).to_have_value("denied")
+    expect(rows.nth(0).get_by_label("Relies on ¶")).to_have_value("1")
+    expect(panel.get_by_label("The story makes an allegation")).to_be_checked()
+    expect(page.get_by_label("Reported or written from")).to_have_value("written")
+    shoot(page, "desk-sources.png")
+    assert problems == []
+
+    phone, phone_problems = open_tab(browser, width=390, height=844)
+    sign_in(phone, base, sessions["writer.nima"])
+    phone.goto(story_url)
+    phone.locator("#source-list > li").nth(2).scroll_into_view_if_needed()
+    shoot(phone, "desk-sources-phone.png")
+    assert phone_problems == []
+
+    # Without script: the empty row of a kind adds one, the box removes one.
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, java_script_enabled=False
+    )
+    context.add_cookies([{"name": "sessionid", "value": sessions["writer.nima"], "url": base}])
+    plain = context.new_page()
+    plain.goto(story_url)
+    adder = plain.locator("details[data-source-kind=document]")
+    adder.locator("summary").click()
+    adder.get_by_label("Title").fill("IAEA report, June 2025")
+    adder.get_by_label("Relies on ¶").fill("1, 2")
+    plain.locator("#source-list > li").nth(3).get_by_label("Remove when saved").check()
+    plain.get_by_role("button", name="Save", exact=True).click()
+    expect(plain.get_by_text("Saved.", exact=True)).to_be_visible()
+    legends = plain.locator("#source-list > li legend")
+    expect(legends).to_have_count(4)
+    expect(legends.nth(3)).to_contain_text("Document or data set: IAEA report, June 2025")
+    expect(plain.locator("#source-list")).not_to_contain_text("SNSC spokesman")
+    context.close()
+
+    # The diff names the sources added and removed.
+    page.goto(story_url)
+    page.get_by_role("link", name="History and diff").click()
+    sources = page.locator(".history__diff .diff__sources")
+    expect(sources.locator(".diff__source--added")).to_contain_text("IAEA report, June 2025")
+    expect(sources.locator(".diff__source--removed")).to_contain_text("SNSC spokesman")
+    sources.scroll_into_view_if_needed()
+    shoot(page, "desk-sources-history.png")
+    assert problems == []

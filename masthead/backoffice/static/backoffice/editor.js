@@ -167,7 +167,8 @@
   const restoreText = (draft) => {
     for (const element of form.elements) {
       const values = draft.fields[element.name];
-      if (!values || element.type === "file") continue;
+      // A source row's kind and id say which source it is: never taken from a draft.
+      if (!values || element.type === "file" || element.hasAttribute("data-not-restored")) continue;
       if (element.type === "checkbox" || element.type === "radio") {
         element.checked = values.includes(element.value);
       } else if (element.multiple) {
