@@ -159,13 +159,13 @@ def assert_every_pattern_answered(addresses: dict[str, list[str]], answers: list
 
 
 def cached_bytes() -> list[bytes]:
-    """Every value in Django's default cache (fragments, shared pages, summaries)."""
+    """Every value this test put in Django's default cache (fragments, shared pages …)."""
     cache = caches["default"]
     if hasattr(cache, "_cache") and isinstance(cache._cache, dict):  # locmem
         return [bytes(value) for value in cache._cache.values()]
     client = cache._cache.get_client()  # Redis
     values = []
-    for key in client.scan_iter():
+    for key in client.scan_iter(match=f"{cache.key_prefix}*"):  # this test's keys
         if client.type(key) not in (b"string", "string"):
             continue  # not a cache entry
         value = client.get(key)
