@@ -283,7 +283,7 @@ def add_to_context(request, context: dict) -> None:
     context["reporting"] = SimpleLazyObject(
         lambda: how_we_reported(story, context["based_on"], context["corrections"])
     )
-    context["type_of_work"] = type_of_work(story.label)
+    context["type_of_work"] = SimpleLazyObject(lambda: type_of_work(story.label))
     context["no_bylines_policy"] = SimpleLazyObject(
         lambda: policy_of_kind(selectors.published_policies(request), PolicyPage.Kind.NO_BYLINES)
     )
