@@ -521,6 +521,9 @@ DESK_ROLE_CHOICES = [
 ]
 
 
+EXPERTISE_FIELDS = ("expertise", "languages", "location", "other_work")
+
+
 class StaffForm(forms.Form):
     username = forms.RegexField(
         regex=r"^[\w.@+-]+\Z",
@@ -531,6 +534,23 @@ class StaffForm(forms.Form):
     email = forms.EmailField(required=False)
     job_title = forms.CharField(
         required=False, max_length=120, help_text="Journalist, news-writer, analyst, editor …"
+    )
+    # Author expertise (Trust Project), shown on the author page; rules in Author.clean.
+    expertise = forms.CharField(
+        required=False,
+        max_length=2500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Subjects they know well, one a line.",
+    )
+    languages = forms.CharField(
+        required=False, max_length=200, help_text="Comma-separated: “English, Persian”."
+    )
+    location = forms.CharField(required=False, max_length=120, help_text="Where they are based.")
+    other_work = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Addresses of their work elsewhere, one a line (https://…).",
     )
     password = forms.CharField(
         required=False,
@@ -559,6 +579,8 @@ class StaffForm(forms.Form):
             )
         if creating:
             self.fields["password"].required = True
+            for name in EXPERTISE_FIELDS:  # set on the author page once the account exists
+                del self.fields[name]
         else:
             del self.fields["password"]
             self.fields["username"].disabled = True
@@ -573,6 +595,7 @@ class StaffForm(forms.Form):
             "full_name": author.name if author else user.get_full_name(),
             "email": user.email,
             "job_title": author.job_title if author else "",
+            **{name: getattr(author, name) if author else "" for name in EXPERTISE_FIELDS},
         }
         for role in StaffRole.objects.filter(user=user):
             if role.desk_id:

@@ -172,7 +172,14 @@ class StaffEdit:
 
 @transaction.atomic
 def edit_staff_account(
-    actor, user, *, full_name: str, email: str, job_title: str, grants: list[RoleGrant]
+    actor,
+    user,
+    *,
+    full_name: str,
+    email: str,
+    job_title: str,
+    grants: list[RoleGrant],
+    expertise: dict[str, str] | None = None,
 ) -> StaffEdit:
     """Change ``user``'s profile and roles together: all of it is kept, or nothing.
 
@@ -182,25 +189,37 @@ def edit_staff_account(
     """
     check_may_manage(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
-    notified = _update_profile(actor, user, full_name=full_name, email=email, job_title=job_title)
+    notified = _update_profile(
+        actor, user, full_name=full_name, email=email, job_title=job_title, expertise=expertise
+    )
     roles_changed = _change_roles(actor, user, grants)
     return StaffEdit(roles_changed=roles_changed, notified=notified)
 
 
-def _update_profile(actor, user, *, full_name: str, email: str, job_title: str) -> str:
+# What an administrator may set of an author's expertise (Author.clean checks it).
+EXPERTISE_FIELDS = ("expertise", "languages", "location", "other_work")
+
+
+def _update_profile(
+    actor, user, *, full_name: str, email: str, job_title: str, expertise: dict | None = None
+) -> str:
     old_email = user.email
     first, _, last = full_name.strip().partition(" ")
     user.first_name, user.last_name, user.email = first[:150], last[:150], email
     user.full_clean()
     user.save(update_fields=["first_name", "last_name", "email"])
     author = Author.objects.filter(user=user).first()
-    before = (author.name, author.email, author.job_title) if author else None
+    profile = ("name", "email", "job_title", *EXPERTISE_FIELDS)
+    before = tuple(getattr(author, name) for name in profile) if author else None
     if author is None:
         author = Author(user=user, slug=_unique_author_slug(full_name))
     author.name, author.email, author.job_title = full_name, email, job_title
+    for name in EXPERTISE_FIELDS:
+        if expertise is not None and isinstance(expertise.get(name), str):
+            setattr(author, name, expertise[name])
     author.full_clean()
     author.save()
-    if before != (author.name, author.email, author.job_title):
+    if before != tuple(getattr(author, name) for name in profile):
         audit.record(actor, "staff_profile", user, username=user.username)
     if old_email == email:
         return ""

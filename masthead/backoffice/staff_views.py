@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from masthead.backoffice import services
 from masthead.backoffice.access import administrator_required
-from masthead.backoffice.forms import DeskForm, StaffForm, add_errors
+from masthead.backoffice.forms import EXPERTISE_FIELDS, DeskForm, StaffForm, add_errors
 from masthead.newsroom import roles
 from masthead.newsroom.models import Author, Desk, StaffRole
 
@@ -99,6 +99,7 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
                 email=data["email"],
                 job_title=data["job_title"],
                 grants=form.grants(),
+                expertise={name: data[name] for name in EXPERTISE_FIELDS},
             )
         except PermissionDenied as error:
             form.add_error(None, str(error))

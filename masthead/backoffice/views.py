@@ -45,6 +45,7 @@ from masthead.backoffice.sourcing_views import approvals_context
 from masthead.media.models import file_removed_unless_saved
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
+from masthead.site import reporting
 from masthead.site import selectors as site_selectors
 from masthead.stories import permissions, services
 from masthead.stories.models import PreviewLink, Revision, Story
@@ -607,8 +608,9 @@ def preview(request: HttpRequest, story_id: int, revision_id: int) -> HttpRespon
         "corrections": list(story.corrections.all()),
         "recent_posts": site_selectors.recent_posts(exclude=story),
         "preview": revision,
-        "based_on": attribution.credits_for(story),
+        "based_on": reporting.merged_credits(attribution.credits_for(story), draft.story.sources),
     }
+    reporting.add_to_context(request, context)  # the "How we reported this" box, as readers see it
     response = render(request, "site/story.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -8,7 +8,7 @@ author is whoever a byline names: a person, or a collective such as
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -231,6 +231,33 @@ class Author(models.Model):
         self.bio = clean_paragraphs(self.bio)
         if not self.name:
             raise ValidationError({"name": "An author needs a name."})
+        self._clean_expertise()
+
+    def _clean_expertise(self) -> None:
+        """Author expertise as one-line entries; other work only as web addresses."""
+        self.expertise = "\n".join(_lines(self.expertise, 20, 120, "expertise"))
+        self.languages = ", ".join(_lines(self.languages.replace(",", "\n"), 12, 40, "languages"))
+        self.location = clean_line(self.location)
+        work = _lines(self.other_work, 12, 300, "other_work")
+        for address in work:
+            parts = urlsplit(address)
+            if parts.scheme not in ("http", "https") or not parts.netloc or " " in address:
+                raise ValidationError(
+                    {"other_work": "Give one web address (http:// or https://) a line."}
+                )
+        self.other_work = "\n".join(work)
+
+    @property
+    def expertise_list(self) -> list[str]:
+        return [line for line in self.expertise.splitlines() if line.strip()]
+
+    @property
+    def language_list(self) -> list[str]:
+        return [part.strip() for part in self.languages.split(",") if part.strip()]
+
+    @property
+    def other_work_list(self) -> list[str]:
+        return [line for line in self.other_work.splitlines() if line.strip()]
 
     def get_absolute_url(self) -> str:
         return slug_address("site:author", slug=self.slug)
@@ -238,6 +265,17 @@ class Author(models.Model):
     @property
     def is_collective(self) -> bool:
         return self.kind == self.Kind.COLLECTIVE
+
+
+def _lines(text: str, most: int, longest: int, field: str) -> list[str]:
+    """The non-empty lines of ``text``, each cleaned; refused past ``most`` or ``longest``."""
+    lines = [clean_line(line) for line in (text or "").splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) > most:
+        raise ValidationError({field: f"At most {most} entries."})
+    if any(len(line) > longest for line in lines):
+        raise ValidationError({field: f"Each entry is at most {longest} characters."})
+    return lines
 
 
 class Desk(models.Model):

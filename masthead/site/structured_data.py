@@ -6,7 +6,11 @@ authors, its publisher — a ``NewsMediaOrganization`` carrying the trust
 properties of the outlet's published policy pages — its lead image (else the
 outlet's share image, ``share_picture``, also used by Open Graph), dateline,
 desk, topics, corrections and the wire copy it is based on (``isBasedOn``),
-plus a ``BreadcrumbList`` (Home › Desk › Story).
+the works it cites (``citation``), its method note (``backstory``) and, when
+the reporter was there, where it was reported (``contentLocation``; see
+``site/reporting.py``), plus a ``BreadcrumbList`` (Home › Desk › Story).
+An author page describes its ``Person`` (expertise, languages, where they
+work, their work elsewhere) as a ``ProfilePage``.
 The home page describes the ``WebSite`` and its publisher.
 
 The builders return plain dicts; ``templatetags/site_meta.py`` renders them
@@ -30,8 +34,9 @@ from django.urls import reverse
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Outlet, PolicyPage
 from masthead.site.absolute_urls import absolute_url
+from masthead.site.reporting import citations
 from masthead.site.summaries import story_summary
-from masthead.stories.models import Byline, Correction, Label, Story, Tag
+from masthead.stories.models import Byline, Correction, DatelineKind, Label, Story, Tag
 from masthead.wire.attribution import Credits, based_on_objects
 
 CONTEXT = "https://schema.org"
@@ -153,14 +158,44 @@ def publisher(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpReque
 
 
 def author_object(author: Author, request: HttpRequest | None) -> dict:
+    """A byline's author: a ``Person``, or an ``Organization`` for a collective byline.
+
+    A person carries what the outlet published of their expertise (Trust
+    Project "author expertise"): ``knowsAbout``, ``knowsLanguage``,
+    ``workLocation`` (where they are based: the place they work from, not
+    their home), ``sameAs`` (their work elsewhere) and ``email``.
+    """
     data = {
         "@type": "Organization" if author.is_collective else "Person",
         "name": author.name,
         "url": absolute_url(author.get_absolute_url(), request),
     }
-    if author.job_title and not author.is_collective:
+    if author.is_collective:
+        return data
+    if author.job_title:
         data["jobTitle"] = author.job_title
+    if author.expertise_list:
+        data["knowsAbout"] = author.expertise_list
+    if author.language_list:
+        data["knowsLanguage"] = author.language_list
+    if author.location:
+        data["workLocation"] = {"@type": "Place", "name": author.location}
+    if author.other_work_list:
+        data["sameAs"] = author.other_work_list
+    if author.email:
+        data["email"] = author.email
     return data
+
+
+def profile_page(author: Author, request: HttpRequest | None) -> dict:
+    """An author's page: a ``ProfilePage`` about the author."""
+    url = absolute_url(author.get_absolute_url(), request)
+    return {
+        "@context": CONTEXT,
+        "@type": "ProfilePage",
+        "url": url,
+        "mainEntity": author_object(author, request),
+    }
 
 
 def correction_object(correction: Correction) -> dict:
@@ -221,6 +256,15 @@ def article(
         data["correction"] = public_corrections
     if based_on:
         data["isBasedOn"] = based_on_objects(based_on)
+    cited = citations(story.sources)
+    if cited:
+        data["citation"] = cited
+    if story.method_note:
+        data["backstory"] = story.method_note
+    # Only a dateline the reporter was at is claimed as where the story was
+    # reported; "written from" says where the desk is, not the news.
+    if story.dateline and story.dateline_kind == DatelineKind.REPORTED:
+        data["contentLocation"] = {"@type": "Place", "name": story.dateline}
     return data
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from masthead.database_outage import is_database_outage, outage_response
 from masthead.newsroom.models import Author, Desk, PolicyPage
-from masthead.site import fragments, pagination, selectors, structured_data
+from masthead.site import fragments, pagination, reporting, selectors, structured_data
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
@@ -100,9 +100,13 @@ def story(request, desk_slug: str, slug: str):
         "bylines": SimpleLazyObject(lambda: parts.bylines),
         "tags": SimpleLazyObject(lambda: parts.tags),
         "corrections": SimpleLazyObject(lambda: parts.corrections),
-        # The agencies whose copy it is based on (wire/attribution.py).
-        "based_on": SimpleLazyObject(lambda: credits_for(found)),
+        # The agencies whose copy it is based on (wire/attribution.py), with the
+        # wire sources an editor listed, each item once (site/reporting.py).
+        "based_on": SimpleLazyObject(
+            lambda: reporting.merged_credits(credits_for(found), found.sources)
+        ),
     }
+    reporting.add_to_context(request, context)
     context["structured_data"] = SimpleLazyObject(
         lambda: _article_structured_data(request, context)
     )
@@ -144,10 +148,11 @@ def preview(request, token: str):
         "corrections": list(revision.story.corrections.all()),
         "recent_posts": selectors.recent_posts(exclude=revision.story),
         "preview": revision,
-        "based_on": credits_for(revision.story),
+        "based_on": reporting.merged_credits(credits_for(revision.story), draft.story.sources),
         # The lead image of an unpublished revision opens only with the link (site/media.py).
         "preview_token": token,
     }
+    reporting.add_to_context(request, context)
     return _preview_headers(render(request, "site/story.html", context))
 
 
@@ -195,7 +200,13 @@ def author(request, slug: str):
     person = get_object_or_404(Author.objects.select_related("photo"), slug=slug, is_active=True)
     stories = selectors.live_stories().filter(bylines__author=person)
     short = pagination.is_short(Byline.objects.filter(author=person))
-    response = _story_list(request, "site/author.html", stories, short, author=person)
+    response = _story_list(
+        request, "site/author.html", stories, short, author=person,
+        structured_data=[structured_data.profile_page(person, request)],
+        no_bylines_policy=reporting.policy_of_kind(
+            selectors.published_policies(request), PolicyPage.Kind.NO_BYLINES
+        ),
+    )  # fmt: skip
     return surrogate_keys(response, f"author:{person.pk}")
 
 

@@ -23,6 +23,7 @@ class BasedOn:
     headline: str
     agency: str
     url: str  # http(s) only, else ""
+    item_id: int | None = None  # the WireItem, when known (merging with the story's sources)
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,13 @@ def credits_for(story) -> Credits:
         .order_by("added_at", "pk")
         .values_list(
             "item__headline", "item__provider", "item__source__provider", "item__source__name",
-            "item__url",
+            "item__url", "item_id",
         )
     )  # fmt: skip
     return Credits(
         [
-            BasedOn(headline, provider or source_provider or source_name, web_url(url))
-            for headline, provider, source_provider, source_name, url in rows
+            BasedOn(headline, provider or source_provider or source_name, web_url(url), item_id)
+            for headline, provider, source_provider, source_name, url, item_id in rows
         ]
     )
 

@@ -268,3 +268,39 @@ def test_a_scheduled_story_appears_everywhere_at_its_time(client, stories, setti
         scheduled.get_absolute_url(),
     ):
         assert scheduled.headline in client.get(url).content.decode(), url
+
+
+def test_no_hidden_story_on_any_route_of_the_url_conf(client, stories):
+    """SURFACES above, found rather than listed: every public route with every slug and id
+    (``surfaces.py``), and the links its answers carry, so later surfaces are walked too."""
+    from masthead.newsroom.models import PolicyPage
+    from masthead.site.tests import surfaces
+
+    PolicyPage.objects.create(kind="ethics", title="Ethics", slug="ethics", body="<p>x</p>")
+    live = stories.live
+    every = [live, *stories.not_live]
+    month = f"stories-{live.published_at.astimezone(UTC):%Y-%m}"
+    pool = surfaces.Pool(
+        {
+            "slug": [s.slug for s in every]
+            + ["nima-sadeghi", "iran", "analysis", "ethics", "politics"],
+            "desk_slug": ["politics"],
+            "story_id": [str(s.pk) for s in every],
+            "section": [month, "news", "pages", "desks", "authors", "tags", "labels"],
+        }
+    )
+    addresses = surfaces.public_addresses(pool)
+
+    def get(url: str) -> surfaces.Answer:
+        response = client.get(url)
+        return surfaces.Answer(url, response.status_code, dict(response.headers), response.content)
+
+    answers = surfaces.walk(get, addresses, extra=surfaces.EXTRA)
+
+    surfaces.assert_every_pattern_answered(addresses, answers)
+    for answer in answers:
+        if answer.status == 410:
+            continue  # the withdrawn story's own notice (test above)
+        for story in stories.not_live:
+            assert story.headline not in answer.text, answer.url
+            assert f"/{story.slug}/" not in answer.text, answer.url
