@@ -47,6 +47,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from masthead import failpoints
 from masthead.accounts.client_ip import client_ip_address
 from masthead.api import rate_limits
 from masthead.newsroom import audit
@@ -174,6 +175,7 @@ def _locked(actor, report_id: int) -> ErrorReport:
     if report is None or not can_handle(actor, report.story):
         # The same answer for a report that does not exist and one of another desk.
         raise PermissionDenied("You may not handle this report.")
+    failpoints.reached("sourcing.report.after_lock")
     return report
 
 

@@ -435,6 +435,33 @@ def test_accepting_twice_or_after_a_decline_is_refused(people, report):
         reports.decline_report(people["editor"], report.pk, "Again.")
 
 
+def test_a_report_on_a_withdrawn_story_can_only_be_declined(people, story, report):
+    services.withdraw_story(people["editor"], story, "Withdrawn: the talks never resumed.")
+    with pytest.raises(ValidationError, match="withdrawn"):
+        reports.accept_report(people["editor"], report.pk)
+    reports.decline_report(people["editor"], report.pk, "The story was withdrawn.")
+    assert ErrorReport.objects.get().status == Status.DECLINED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_deciding_at_once_the_second_waits_for_the_lock_then_is_refused(
+    people, story, report, settings
+):
+    from masthead.stories.tests.test_revisions import race
+
+    a, b = race(
+        settings,
+        "sourcing.report.after_lock",
+        lambda: reports.accept_report(people["editor"], report.pk),
+        lambda: reports.accept_report(people["chief"], report.pk),
+    )
+    assert (a.outcome, b.outcome) == ("done", "ValidationError")
+    accepted = ErrorReport.objects.get()
+    assert (accepted.status, accepted.decided_by) == (Status.ACCEPTED, people["editor"])
+    assert [e.action for e in events_for(accepted)].count("error_report_accept") == 1
+
+
 def test_decline_needs_a_reason_tells_the_reader_and_changes_nothing_public(
     people, story, report, mailoutbox, django_capture_on_commit_callbacks, client
 ):
