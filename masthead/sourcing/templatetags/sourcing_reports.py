@@ -25,11 +25,12 @@ def corrections_from_reports(story) -> int:
     return reports.corrections_from_reports(story)
 
 
-@register.inclusion_tag("sourcing/_accepted_reports.html")
-def accepted_reports(story):
-    """In the story editor: the accepted reports the next correction will record."""
+@register.inclusion_tag("sourcing/_accepted_reports.html", takes_context=True)
+def accepted_reports(context, story):
+    """In the story editor, for its desk's editors: the reports the next correction records."""
     found = []
-    if story is not None and story.pk:
+    access = getattr(context.get("request"), "access", None)
+    if story is not None and story.pk and access is not None and access.edits(story.desk_id):
         found = list(story.error_reports.filter(status=reports.Status.ACCEPTED))
     return {"accepted": found, "story": story}
 
