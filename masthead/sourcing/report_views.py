@@ -88,12 +88,13 @@ def report_error(request, desk_slug: str, slug: str):
                     honeypot=honeypot,
                 )
             except RateLimited as limited:
+                minutes = max(1, -(-limited.retry_after // 60))
                 response = _refused(
                     request,
                     story,
                     429,
                     "You have sent us several reports in a short time. Nothing was saved: "
-                    f"please try again in {max(1, limited.retry_after // 60)} minutes.",
+                    f"please try again in {minutes} minute{'s' if minutes != 1 else ''}.",
                 )
                 response["Retry-After"] = str(limited.retry_after)
                 return response

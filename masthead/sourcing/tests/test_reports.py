@@ -261,7 +261,7 @@ def test_bidi_overrides_and_controls_are_removed_markup_is_kept_as_text(client, 
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.content
 
 
-def test_a_body_over_the_limit_is_refused_before_it_is_read(client, story, settings):
+def test_a_body_over_the_limit_is_refused_and_nothing_is_stored(client, story, settings):
     settings.ERROR_REPORT_MAX_BODY_BYTES = 2048
     answer = file(client, story, {**GOOD, "padding": "p" * 4096})
     assert answer.status_code == 413 and b"Nothing was saved" in answer.content
