@@ -12,7 +12,9 @@ inside its transaction and holding its locks, until they let it go.
 The points: ``stories.save.after_lock`` (``services.save_story``, the story
 row locked, nothing checked yet) and ``stories.move.after_lock`` (every
 workflow step, the same moment); ``wire.wordpress.before_record`` (a WordPress
-import has written a post's story, not yet its record: ``wire/wxr/importer.py``).
+import has written a post's story, not yet its record: ``wire/wxr/importer.py``);
+``sourcing.report.after_lock`` (a reader's error report locked for a desk
+decision, nothing checked yet: ``sourcing/reports.py``).
 """
 
 from __future__ import annotations

@@ -419,7 +419,21 @@ else:
 PERIODIC_WORK: list[tuple[str, int]] = [
     ("masthead.worker.maintenance.recover_lost_tasks", 60),
     ("masthead.worker.maintenance.prune_task_results", 3600),
+    # Readers' error reports: blank the client hash and e-mail past their retention.
+    ("masthead.sourcing.reports.expire_personal_data", 3600),
 ]
+
+# Readers' error reports (masthead/sourcing/reports.py, docs/corrections.md):
+# reports a client may file per hour, and per story per hour (rates as the
+# API's: 5/hour, 1/min, off); how many days the keyed hash of the client and
+# the e-mail are kept; the longest "what is wrong" and request body.
+ERROR_REPORT_RATE_LIMIT = os.environ.get("ERROR_REPORT_RATE_LIMIT", "").strip() or "5/hour"
+ERROR_REPORT_STORY_RATE_LIMIT = (
+    os.environ.get("ERROR_REPORT_STORY_RATE_LIMIT", "").strip() or "2/hour"
+)
+ERROR_REPORT_RETENTION_DAYS = env_positive_int("ERROR_REPORT_RETENTION_DAYS", 30)
+ERROR_REPORT_MAX_CHARS = env_positive_int("ERROR_REPORT_MAX_CHARS", 4000)
+ERROR_REPORT_MAX_BODY_BYTES = env_positive_int("ERROR_REPORT_MAX_BODY_KB", 64) * 1024
 
 # The wire desk (masthead/wire, docs/wire.md). Hosts that sources may reach on
 # loopback or private addresses: none by default (the SSRF guard).

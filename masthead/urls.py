@@ -18,6 +18,8 @@ urlpatterns = [
     path("desk/wire/sources/", include("masthead.wire.source_urls")),
     # The wire queue before the back office's own addresses (docs/wire-queue.md).
     path("desk/wire/", include("masthead.wire.urls")),
+    # Readers' error reports, the desks' corrections queue (docs/corrections.md).
+    path("desk/corrections/", include("masthead.sourcing.report_urls")),
     path("desk/", include("masthead.backoffice.urls")),
     path("account/", include("masthead.accounts.urls")),
     path("api/", include("masthead.api.urls")),

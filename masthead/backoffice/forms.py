@@ -499,6 +499,12 @@ AUDIT_ACTIONS = [
     ("wire_autopublish_on", "Auto-publish turned on"),
     ("wire_autopublish_off", "Auto-publish turned off"),
     ("wire_autopublish_change", "Auto-publish changed"),
+    # Readers' error reports (masthead/sourcing/reports.py)
+    ("error_report_file", "Reader reported an error"),
+    ("error_report_accept", "Reader's report accepted"),
+    ("error_report_decline", "Reader's report declined"),
+    ("error_report_corrected", "Reader's report corrected"),
+    ("error_report_expire", "Reporters' personal data expired"),
 ]
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from masthead.site import sitemaps, views
 from masthead.site.feeds import StoryFeed
+from masthead.sourcing import report_views
 
 app_name = "site"
 
@@ -32,4 +33,15 @@ urlpatterns = [
     path("<str:desk_slug>/atom.xml", StoryFeed("desk", atom=True), name="desk_feed_atom"),
     path("<str:desk_slug>/", views.desk, name="desk"),
     path("<str:desk_slug>/<str:slug>/", views.story, name="story"),
+    # Readers' error reports (masthead/sourcing/report_views.py): never cached.
+    path(
+        "<str:desk_slug>/<str:slug>/report-error/",
+        report_views.report_error,
+        name="report_error",
+    ),
+    path(
+        "<str:desk_slug>/<str:slug>/report-error/thanks/",
+        report_views.report_error_thanks,
+        name="report_error_thanks",
+    ),
 ]

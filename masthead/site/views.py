@@ -24,6 +24,7 @@ from masthead.site import fragments, pagination, reporting, selectors, structure
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
+from masthead.sourcing import reports as report_stats
 from masthead.stories.models import Byline, Label, OldAddress, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
@@ -172,6 +173,12 @@ def corrections(request):
     if not isinstance(page, pagination.Page):
         return surrogate_keys(page, FRONT)
     context = {"page": page, "corrections": page.items}
+    if page.is_first:
+        # Readers' reports that led to corrections, per month (sourcing/reports.py):
+        # they change only when a correction is published, which bumps FRONT.
+        context["report_months"] = SimpleLazyObject(
+            lambda: report_stats.monthly_report_stats(selectors.public_corrections())
+        )
     return surrogate_keys(render(request, "site/corrections.html", context), FRONT)
 
 

@@ -414,14 +414,20 @@ def publish_update(actor, story: Story, note: str = "") -> Story:
 def publish_correction(
     actor, story: Story, note: str, kind: str = Correction.Kind.CORRECTION
 ) -> Story:
-    """Publish the latest revision with a public correction note (listed on /corrections/)."""
+    """Publish the latest revision with a public correction note (listed on /corrections/).
+
+    The story's readers' reports the desk accepted are linked to the correction
+    and marked corrected (``masthead/sourcing/reports.py``), in this transaction.
+    """
+    from masthead.sourcing.reports import attach_to_correction
+
     if kind not in (Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION):
         raise ValidationError({"kind": "A correction is a correction or a clarification."})
 
     def apply(row: Story, now: datetime) -> None:
         _publish_latest(row)
         row.updated_at = now
-        Correction.objects.create(
+        correction = Correction.objects.create(
             story=row,
             revision=row.latest_revision,
             kind=kind,
@@ -429,6 +435,7 @@ def publish_correction(
             published_at=now,
             created_by=actor,
         )
+        attach_to_correction(actor, correction)
 
     return _move(actor, story, Action.PUBLISH_CORRECTION, note, apply)
 
