@@ -295,7 +295,7 @@ def test_cached_pages_follow_the_developing_state(app, newsroom):
 def test_a_change_to_one_story_reaches_every_cached_page_of_its_thread(app, newsroom, thread):
     first = developing.add_to_thread(newsroom.editor, newsroom.story, thread)
     url = first.get_absolute_url()
-    status, headers, body = call(app, url)
+    _status, headers, body = call(app, url)
     assert f"thread:{thread.pk}" in headers["Surrogate-Key"].split()
     assert 'class="thread"' not in body
 
