@@ -326,3 +326,20 @@ def test_a_scheduled_story_joins_the_cached_thread_at_its_time(app, newsroom, th
         traveller.move_to(due + timedelta(seconds=1))
 
         assert "The denial" in call(app, url)[2]
+
+
+# Feeds ---------------------------------------------------------------------------
+
+
+def test_the_atom_feed_carries_the_last_published_update(client, newsroom, time_machine):
+    story = developing.start_developing(newsroom.editor, newsroom.story)
+    time_machine.move_to(timezone.now() + timedelta(minutes=3))
+    services.publish_update(newsroom.editor, Story.objects.get(pk=story.pk), "Envoys arrive.")
+    updated_at = Story.objects.get(pk=story.pk).updated_at
+
+    feed = client.get("/feed/atom/").content.decode()
+
+    entry = re.search(r"<entry>.*?Talks resume in Vienna.*?</entry>", feed, re.DOTALL).group(0)
+    stamp = updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    assert re.search(rf"<updated>{stamp}(\.\d+)?(\+00:00|Z)</updated>", entry), entry
+    assert updated_at > story.published_at
