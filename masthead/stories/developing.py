@@ -47,7 +47,7 @@ def check_makes_threads(actor) -> None:
 
 
 def _locked(story: Story) -> Story:
-    return Story.objects.select_for_update().select_related("desk").get(pk=story.pk)
+    return Story.objects.select_for_update().get(pk=story.pk)
 
 
 def _publicise(story: Story, action: str, scopes_before: set[str]) -> None:

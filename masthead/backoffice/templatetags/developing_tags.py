@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from masthead.newsroom.roles import access_for
+from masthead.stories import permissions
 from masthead.stories.models import StoryThread
 
 register = template.Library()
@@ -20,12 +21,16 @@ def developing_panel(context, story) -> dict:
     threads = list(StoryThread.objects.order_by("-created_at", "-pk")[:THREADS_OFFERED])
     if story.thread_id and all(thread.pk != story.thread_id for thread in threads):
         threads.insert(0, story.thread)
+    others = (
+        list(story.thread.stories.exclude(pk=story.pk).order_by("published_at", "pk"))
+        if story.thread_id
+        else []
+    )
+    # Stories of other desks in the works are not everyone's to see: counted, not named.
+    readable = [other for other in others if permissions.can_read(user, other)]
     return {
         "may_change": access_for(user).edits(story.desk_id) and not story.is_withdrawn,
         "threads": threads,
-        "others": list(
-            story.thread.stories.exclude(pk=story.pk).order_by("published_at", "pk")
-            if story.thread_id
-            else []
-        ),
+        "others": readable,
+        "unreadable": len(others) - len(readable),
     }

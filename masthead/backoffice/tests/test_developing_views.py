@@ -145,3 +145,17 @@ def test_a_hostile_thread_title_is_stored_clean_and_shown_escaped(client_for, st
     page = client.get(f"/desk/stories/{story.pk}/").content.decode()
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_the_panel_names_only_the_thread_stories_the_viewer_may_open(
+    client_for, story, people, other_desk
+):
+    thread = developing.create_thread(people["chief"], "Talks")
+    developing.add_to_thread(people["chief"], story, thread)
+    secret = make_story("Economy draft", desk=other_desk, status=Story.Status.DRAFT, age=None)
+    developing.add_to_thread(people["chief"], secret, thread)
+
+    page = client_for("editor").get(f"/desk/stories/{story.pk}/").content.decode()
+    assert "Economy draft" not in page
+    assert "1 other story you cannot open" in page
+    assert "Economy draft" in client_for("chief").get(f"/desk/stories/{story.pk}/").text
