@@ -54,6 +54,7 @@ def test_an_editor_starts_and_ends_coverage(client_for, story):
     client.post(url, {"action": "start"})
     page = client.get(f"/desk/stories/{story.pk}/").content.decode()
     assert "End live coverage" in page
+    assert "Marked developing" in page  # the activity list names the step
     client.post(url, {"action": "end"})
 
     story = refresh(story)
