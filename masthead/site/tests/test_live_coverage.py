@@ -343,3 +343,23 @@ def test_the_atom_feed_carries_the_last_published_update(client, newsroom, time_
     stamp = updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     assert re.search(rf"<updated>{stamp}(\.\d+)?(\+00:00|Z)</updated>", entry), entry
     assert updated_at > story.published_at
+
+
+def test_a_preview_shows_where_a_draft_will_stand(client, newsroom, thread):
+    from masthead.factories import make_preview_link
+
+    live = developing.add_to_thread(newsroom.editor, newsroom.story, thread)
+    draft = in_thread(newsroom, thread, "The coming denial", status=Story.Status.DRAFT, age=None)
+    developing.start_developing(newsroom.editor, draft)
+    token = make_preview_link(Story.objects.get(pk=draft.pk).latest_revision)
+
+    response = client.get(f"/preview/{token}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "private" in response["Cache-Control"]
+    assert "Developing story" in html
+    box = THREAD.search(html).group(0)
+    assert f'href="{live.get_absolute_url()}"' in box
+    assert re.search(r'aria-current="page"[^>]*>The coming denial', box)
+    # … and the live story's page still does not show the draft.
+    assert "The coming denial" not in page(client, live)
