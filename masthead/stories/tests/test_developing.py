@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 
 from masthead.factories import editor_of, make_desk, make_staff, make_story
 from masthead.newsroom.models import AuditEvent, StaffRole
+from masthead.newsroom.tests.test_text import hostile_text
+from masthead.newsroom.text import clean_line
 from masthead.stories import developing, versions
 from masthead.stories.models import Story, StoryThread
 from masthead.stories.services import publish_update, snapshot_revision
@@ -225,3 +229,18 @@ def test_a_thread_deleted_meanwhile_is_refused(desk, editor):
 
     with pytest.raises(ValidationError):
         developing.add_to_thread(editor, story, thread)
+
+
+@hypothesis_settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=hostile_text)
+def test_any_thread_title_is_refused_or_stored_as_one_clean_line(editor, title):
+    try:
+        thread = developing.create_thread(editor, title)
+    except ValidationError:
+        return
+    assert thread.title == clean_line(title)
+    assert 0 < len(thread.title) <= developing.THREAD_TITLE_MAX
+    assert "\n" not in thread.title and any(c.isalnum() for c in thread.title)
+    assert StoryThread.objects.get(pk=thread.pk).slug == thread.slug
