@@ -102,6 +102,23 @@ def _label_json(story: Story) -> dict[str, Any] | None:
     return {"name": story.label.name, "slug": story.label.slug, "kind": story.label.kind}
 
 
+def _developing_json(story: Story) -> dict[str, Any] | None:
+    """Live coverage as readers see it: marked developing, since when, ended when."""
+    if story.developing_since is None:
+        return None
+    return {
+        "active": story.is_developing,
+        "since": story.developing_since,
+        "until": story.developing_until,
+    }
+
+
+def _thread_json(story: Story) -> dict[str, Any] | None:
+    if story.thread_id is None:
+        return None
+    return {"id": story.thread.pk, "title": story.thread.title}
+
+
 def story_summary(request: HttpRequest, story: Story) -> dict[str, Any]:
     """What a list shows of a story: everything but the body and the corrections."""
     return {
@@ -124,6 +141,8 @@ def story_summary(request: HttpRequest, story: Story) -> dict[str, Any]:
         "lead_image": image_json(request, story.lead_image),
         "published_at": story.published_at,
         "updated_at": story.updated_at or story.published_at,
+        "developing": _developing_json(story),
+        "thread": _thread_json(story),
     }
 
 

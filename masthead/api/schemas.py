@@ -147,6 +147,17 @@ class CorrectionOut(Schema):
     published_at: datetime
 
 
+class DevelopingOut(Schema):
+    active: bool = Field(description="Under live coverage now (its updates form a timeline).")
+    since: datetime = Field(description="When the story was marked developing.")
+    until: datetime | None = Field(description="When live coverage ended; null while active.")
+
+
+class ThreadOut(Schema):
+    id: int
+    title: str = Field(description="The running story the thread links (plain text).")
+
+
 class StorySummaryOut(Schema):
     id: int
     api_url: str = Field(description="This story in the API; stable, built from the id.")
@@ -164,6 +175,12 @@ class StorySummaryOut(Schema):
     lead_image: ImageOut | None
     published_at: datetime = Field(description="First publication.")
     updated_at: datetime = Field(description="Last public update (equals published_at if none).")
+    developing: DevelopingOut | None = Field(
+        description="Live coverage, if the story was ever marked developing; else null."
+    )
+    thread: ThreadOut | None = Field(
+        description="The thread (running story) this story belongs to; else null."
+    )
 
 
 class StoryOut(StorySummaryOut):

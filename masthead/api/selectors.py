@@ -46,7 +46,7 @@ def live_stories() -> QuerySet[Story]:
     """Live stories with everything a representation shows, newest first."""
     return (
         Story.objects.live()
-        .select_related("label", "desk", "lead_image")
+        .select_related("label", "desk", "lead_image", "thread")
         .prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             Prefetch("tags", queryset=Tag.objects.order_by("name")),

@@ -469,6 +469,12 @@ AUDIT_ACTIONS = [
     ("pull_back", "Pulled back by the writer"),
     ("reinstate", "Republished after withdrawal"),
     ("change_slug", "Slug changed"),
+    # Developing stories and threads (masthead/stories/developing.py)
+    ("developing_start", "Marked developing"),
+    ("developing_end", "Live coverage ended"),
+    ("thread_create", "Thread started"),
+    ("thread_add", "Put in a thread"),
+    ("thread_remove", "Taken out of its thread"),
     ("share_preview", "Preview link shared"),
     ("revoke_preview", "Preview link revoked"),
     ("tag_create", "Tag created"),

@@ -2,7 +2,13 @@ from django.conf import settings
 from django.urls import path
 from django.views.generic import RedirectView
 
-from masthead.backoffice import sourcing_views, staff_views, tag_views, views
+from masthead.backoffice import (
+    developing_views,
+    sourcing_views,
+    staff_views,
+    tag_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -19,6 +25,12 @@ urlpatterns = [
     path("stories/<int:story_id>/lock/", views.lock, name="lock"),
     path("stories/<int:story_id>/unlock/", views.unlock, name="unlock"),
     path("stories/<int:story_id>/slug/", views.change_slug, name="slug"),
+    path(
+        "stories/<int:story_id>/developing/",
+        developing_views.set_developing,
+        name="developing",
+    ),
+    path("stories/<int:story_id>/thread/", developing_views.set_thread, name="thread"),
     path("stories/<int:story_id>/history/", views.history, name="history"),
     path(
         "stories/<int:story_id>/revisions/<int:revision_id>/restore/",

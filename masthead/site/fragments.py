@@ -60,8 +60,10 @@ from masthead.stories import versions
 
 # Superseded fragments are never read again; this bounds how long they take room.
 FRAGMENT_SECONDS = 24 * 3600
-# Fragments listing stories change when a scheduled story's time comes.
+# Fragments listing stories change when a scheduled story's time comes: lists
+# of the front, and a thread's list of its stories (``site/live_coverage.py``).
 TIMED_SCOPES = frozenset({versions.FRONT})
+TIMED_SCOPE_PREFIXES = ("thread:",)
 PENDING_FRONT = versions.pending_scope(versions.FRONT)
 # Settings that change the markup of the same content (times, links).
 MARKUP_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL")
@@ -92,7 +94,7 @@ class PageFragments:
         return [self.counters[scope] for scope in scopes]
 
     def key(self, name: str, scopes: list[str], vary: Iterable[object]) -> str:
-        timed = [versions.pending_scope(scope) for scope in scopes if scope in TIMED_SCOPES]
+        timed = [versions.pending_scope(scope) for scope in scopes if is_timed(scope)]
         counters = zip([*scopes, *timed], self.counter([*scopes, *timed]), strict=True)
         versioned = ",".join(f"{scope}={counter}" for scope, counter in counters)
         shaping = (getattr(settings, name) for name in MARKUP_SETTINGS)
@@ -115,7 +117,7 @@ class PageFragments:
             return found.value
         started = timezone.now()
         produced = produce()
-        valid_until = _next_change(started) if TIMED_SCOPES.intersection(scopes) else None
+        valid_until = _next_change(started) if any(map(is_timed, scopes)) else None
         cache.set(key, Fragment(produced, valid_until), FRAGMENT_SECONDS)
         return produced
 
@@ -134,6 +136,11 @@ class PrivateFragments(PageFragments):
 
     def html(self, name, scopes, render, vary=()):
         return render()
+
+
+def is_timed(scope: str) -> bool:
+    """Whether what a fragment of ``scope`` shows also changes by the clock."""
+    return scope in TIMED_SCOPES or scope.startswith(TIMED_SCOPE_PREFIXES)
 
 
 def fragments_for(request: HttpRequest | None) -> PageFragments:

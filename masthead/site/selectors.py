@@ -287,6 +287,10 @@ def story_from_revision(revision: Revision) -> PreviewStory:
         status=original.status,
         published_at=original.published_at or revision.created_at,
         updated_at=original.updated_at or revision.created_at,
+        # Live coverage and thread are the story's, not a revision's (site/live_coverage.py).
+        developing_since=original.developing_since,
+        developing_until=original.developing_until,
+        thread_id=original.thread_id,
         **{name: getattr(revision, name) for name in StoryContent.CONTENT_FIELDS},
     )
     authors = Author.objects.in_bulk(revision.author_ids)

@@ -20,7 +20,14 @@ from django.views.decorators.http import require_safe
 
 from masthead.database_outage import is_database_outage, outage_response
 from masthead.newsroom.models import Author, Desk, PolicyPage
-from masthead.site import fragments, pagination, reporting, selectors, structured_data
+from masthead.site import (
+    fragments,
+    live_coverage,
+    pagination,
+    reporting,
+    selectors,
+    structured_data,
+)
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
@@ -95,9 +102,11 @@ def story(request, desk_slug: str, slug: str):
     )
     # Lazy: a render whose fragments are warm reads none of these.
     parts = SimpleLazyObject(lambda: selectors.story_parts(found))
+    thread_scopes = live_coverage.article_scopes(found)
     context = {
         "story": found,
         "story_scope": scope,
+        "thread_scope": thread_scopes[0] if thread_scopes else "",
         "bylines": SimpleLazyObject(lambda: parts.bylines),
         "tags": SimpleLazyObject(lambda: parts.tags),
         "corrections": SimpleLazyObject(lambda: parts.corrections),
@@ -114,7 +123,7 @@ def story(request, desk_slug: str, slug: str):
     response = render(request, "site/story.html", context)
     # The story's last public update: the Last-Modified of a page first seen.
     response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
-    return surrogate_keys(response, scope, FRONT)
+    return surrogate_keys(response, scope, FRONT, *thread_scopes)
 
 
 def _article_structured_data(request, context: dict) -> list[dict]:
@@ -129,6 +138,7 @@ def _article_structured_data(request, context: dict) -> list[dict]:
         policies=selectors.published_policies(request),
         request=request,
     )
+    article = live_coverage.live_blog_posting(article, story, context["corrections"], request)
     return [article, structured_data.breadcrumbs(story, request)]
 
 

@@ -376,6 +376,11 @@ class Story(StoryContent):
         )
 
     @property
+    def is_developing(self) -> bool:
+        """Under live coverage: marked developing and not ended (``stories/developing.py``)."""
+        return self.developing_since is not None and self.developing_until is None
+
+    @property
     def was_updated(self) -> bool:
         return bool(self.updated_at and self.published_at and self.updated_at > self.published_at)
 

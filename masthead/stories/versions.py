@@ -9,7 +9,9 @@ the masthead page lists) bump the "site" scope, which every page depends
 on. A story also belongs to the scope of the calendar month (UTC)
 of its first publication, ``month:2026-11``: that month's sitemap and its
 line in the sitemap index change with it, and a story rescheduled from one
-month to another bumps both. Readers of the counters:
+month to another bumps both. A story in a thread belongs to its scope,
+``thread:4``: every story of the thread lists the others, so a change to one
+changes the pages of all (``stories/developing.py``). Readers of the counters:
 ``masthead/site/page_cache.py`` and ``masthead/site/sitemaps.py``.
 
 A change readers cannot see yet bumps nothing they can observe
@@ -53,9 +55,17 @@ def story_scopes(story: Story) -> set[str]:
     scopes.update(f"tag:{pk}" for pk in story.tags.values_list("pk", flat=True))
     if story.label_id:
         scopes.add(f"label:{story.label_id}")
+    if story.thread_id:
+        # Every story of a thread lists the others (``stories/developing.py``).
+        scopes.add(thread_scope(story.thread_id))
     if story.published_at is not None:
         scopes.add(month_scope_of(story.published_at))
     return scopes
+
+
+def thread_scope(thread_id: int) -> str:
+    """The scope of a thread: the pages of its stories, each listing the live others."""
+    return f"thread:{thread_id}"
 
 
 def pending_scope(scope: str) -> str:
