@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
-from masthead.demo import pictures, wire
+from masthead.demo import pictures, trust, wire
 from masthead.demo.material import LABEL_RULES, allowed, label_for, stories_for
 from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
@@ -96,42 +96,25 @@ LEAD_IMAGE = {
 }
 
 
-# The demo outlet's standards: short, and plainly sample text. Each kind names
+# The demo outlet's standards, stating its sourcing rules; plainly sample text. Each kind names
 # the schema.org property search engines read (PolicyPage.SCHEMA_PROPERTIES).
 DEMO_NOTE = "This is sample text of the Masthead demo outlet, not a real outlet's policy."
 POLICY_PAGES = [
     # kind, title, slug, summary, paragraphs
     (
-        PolicyPage.Kind.CORRECTIONS,
-        "Corrections policy",
-        "corrections-policy",
-        "When we get something wrong, we correct it openly and say what changed.",
+        PolicyPage.Kind.MISSION,
+        "Our mission and what we cover",
+        "mission",
+        "News from Iran and the region, told accurately and in plain English.",
         [
-            "We correct errors of fact as soon as we confirm them. The correction is added "
-            "to the story with the time it was made, and listed on our corrections page.",
-            "Write to the editor of the desk that published the story; their address is "
-            "on the masthead page.",
-        ],
-    ),
-    (
-        PolicyPage.Kind.UNNAMED_SOURCES,
-        "Unnamed sources",
-        "unnamed-sources",
-        "We name our sources unless naming them would put them at risk.",
-        [
-            "An unnamed source is used only when the information matters, cannot be had "
-            "on the record, and at least one editor knows who the source is.",
-            "The story says why the source was not named and how they know what they say.",
-        ],
-    ),
-    (
-        PolicyPage.Kind.NO_BYLINES,
-        "Stories without a personal byline",
-        "no-bylines",
-        "Reports signed by IFP Editorial Staff are edited like every other report.",
-        [
-            "Short reports, wire rewrites and stories that would endanger a reporter are "
-            "signed by IFP Editorial Staff. The desk's editor answers for them.",
+            "Iran Front Page reports the news of Iran and its region for readers in Iran and "
+            "abroad who read English: politics, the economy, society, culture and sport, and "
+            "the world's news as it touches Iran.",
+            "We give priority to what affects people's lives (prices, water, jobs, schools) "
+            "and to what decides them (parliament, the government, the courts, diplomacy). We "
+            "report what officials say and check it against what we can see and document.",
+            "Each of our six desks has an editor who answers for everything it publishes; "
+            "their names and addresses are on the masthead page.",
         ],
     ),
     (
@@ -140,9 +123,110 @@ POLICY_PAGES = [
         "ethics",
         "Accuracy, independence and fairness come before speed.",
         [
-            "Our journalists do not accept gifts or payment from people they cover, and "
-            "declare any interest in a story to their editor.",
-            "We give people we report on a fair chance to respond before we publish.",
+            "We publish what we have checked, and we say how we know it. When we rely on "
+            "another outlet's report, we name the outlet. When we cannot confirm a claim, we "
+            "attribute it to whoever made it and say that we could not confirm it.",
+            "Our journalists do not accept gifts, travel or payment from people or "
+            "organisations they cover, and declare to their editor any interest they have in "
+            "a story. Advertising and sponsored content never appear as news and are always "
+            "labelled.",
+            "Before we publish a story that accuses a person or an organisation of wrongdoing, "
+            "we ask them for a response, give them a fair time to answer, and report their "
+            "answer, or that they declined, or that none came by the time of publication. Our "
+            "system will not publish such a story until the response sought is recorded.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.UNNAMED_SOURCES,
+        "Unnamed sources",
+        "unnamed-sources",
+        "We name our sources unless naming them would put them at risk, and an editor "
+        "approves every exception.",
+        [
+            "We use an unnamed source only when the information matters to readers, cannot be "
+            "had on the record, and the source is in a position to know it.",
+            "Every unnamed source must be approved by the editor of the desk that publishes the "
+            "story, who records why anonymity was granted. The editor knows who the source is "
+            "and how the reporter knows them. A story with an unnamed source that no editor has "
+            "approved cannot be published: our publishing system refuses it.",
+            "The story describes the source as precisely as it safely can (“a senior official "
+            "at the oil ministry”, not “a source”) and says why they were not named. The "
+            "“How we reported this” box under each story lists its unnamed sources as "
+            "described, with the reason.",
+            "When we report what unnamed sources told another outlet, we say which outlet, "
+            "and we do not present them as our own sources.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.NO_BYLINES,
+        "Stories signed by IFP Editorial Staff",
+        "no-bylines",
+        "A story signed “IFP Editorial Staff” is the desk's work, edited like every other, "
+        "and its editor answers for it.",
+        [
+            "Most of our stories carry the names of the journalists who wrote them. Some are "
+            "signed “IFP Editorial Staff” instead: short reports, stories written from agency "
+            "copy and other outlets' reports, stories several of us worked on, and stories whose "
+            "writer would be at risk if named.",
+            "The byline does not mean that nobody is responsible. The editor of the desk that "
+            "published the story answers for it; the desk is named on the story, and its editor "
+            "and address are on the masthead page.",
+            "A story signed by IFP Editorial Staff follows the same rules as every other: its "
+            "sources are listed in the “How we reported this” box, and its unnamed sources are "
+            "approved by the desk's editor.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.CORRECTIONS,
+        "Corrections policy",
+        "corrections-policy",
+        "When we get something wrong, we correct it openly and say what changed.",
+        [
+            "We correct errors of fact as soon as we have confirmed them. The correction is "
+            "added to the story with the time it was made, says what was wrong and what is "
+            "right, and is listed on our corrections page. We do not change a published fact "
+            "silently.",
+            "A clarification is added when a story was accurate but could be misread. An "
+            "update is added when a developing story moves on; updates are listed on the "
+            "story with their times.",
+            "Every story has a “Report an error” link. Reports go to the corrections queue of "
+            "the desk that published the story; its editor decides, and if you leave an "
+            "address, we tell you what we decided and why.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.FACT_CHECKING,
+        "Verification and fact-checking",
+        "fact-checking",
+        "What we check before a story is published, and how we say what we could not check.",
+        [
+            "Every figure, quote and claim is checked by the writer and read by an editor "
+            "before publication. Figures are checked against the document they come from; "
+            "quotes against a recording, a transcript or the published statement.",
+            "When we report another outlet's report, we say so and credit it, and we do not "
+            "add details it does not contain. When we report a claim we could not confirm, we "
+            "attribute it and say that we could not confirm it.",
+            "Pictures and videos from third parties are checked for where and when they were "
+            "made before we use them, and credited.",
+            "The “How we reported this” box on each story lists its sources (people, "
+            "documents, other outlets' reports, statements and the responses we sought) and "
+            "which paragraphs rely on each.",
+        ],
+    ),
+    (
+        PolicyPage.Kind.DIVERSITY,
+        "Diverse voices",
+        "diverse-voices",
+        "Whom we quote and whom we cover, and how we try to widen it.",
+        [
+            "Iran is a country of many peoples, languages and regions. Too much news, ours "
+            "included, is told from Tehran by officials. We look for the people a story is "
+            "about: residents, workers, farmers, patients, fans.",
+            "Our correspondents in the provinces report from where things happen, and our "
+            "stories say whether they were reported from their dateline or written from "
+            "elsewhere.",
+            "We keep a count of the people our stories quote, by gender and region, and review "
+            "it every quarter.",
         ],
     ),
     (
@@ -151,8 +235,10 @@ POLICY_PAGES = [
         "ownership-and-funding",
         "Who owns this outlet and how it is paid for.",
         [
-            "The demo outlet is owned by nobody: it exists to show what Masthead does. A "
-            "real outlet names its owners and its main sources of income here.",
+            "The demo outlet is owned by nobody: it exists to show what Masthead does. A real "
+            "outlet names its owners, anyone who holds more than a small share, and its main "
+            "sources of income (advertising, subscriptions, grants) here, and says what say, "
+            "if any, they have over what it publishes.",
         ],
     ),
     (
@@ -161,18 +247,13 @@ POLICY_PAGES = [
         "feedback",
         "Every message to a desk is read by its editor and answered within two working days.",
         [
-            "Write to the newsroom or to the desk that published a story. Tips, complaints "
-            "and corrections all go to the same addresses, listed on the masthead page.",
-        ],
-    ),
-    (
-        PolicyPage.Kind.FACT_CHECKING,
-        "Verification and fact-checking",
-        "fact-checking",
-        "What we check before a story is published.",
-        [
-            "Every figure, quote and claim is checked by the writer and read by an editor "
-            "before publication. Claims we cannot verify are attributed to who made them.",
+            "Write to the newsroom or to the desk that published a story. Tips, complaints and "
+            "corrections all go to the addresses on the masthead page.",
+            "To report an error in a story, use the “Report an error” link under it: say what "
+            "is wrong and, if you can, link to the evidence. The desk's editor accepts or "
+            "declines every report, and tells you the outcome if you leave an address.",
+            "We publish how many readers' reports led to corrections each month, and how long "
+            "the corrections took, on our corrections page.",
         ],
     ),
 ]
@@ -314,6 +395,10 @@ def _put_story(
     lead_image: Image | None = None,
     top_rank: int | None = None,
     status: str = Story.Status.PUBLISHED,
+    sources: list[dict] | None = None,
+    method_note: str = "",
+    makes_allegation: bool = False,
+    dateline_kind: str = "",
 ) -> Story:
     story, _ = Story.objects.update_or_create(
         slug=slug,
@@ -330,6 +415,10 @@ def _put_story(
             "top_rank": top_rank,
             "status": status,
             "language": "en",
+            "sources": sources or [],
+            "method_note": method_note,
+            "makes_allegation": makes_allegation,
+            "dateline_kind": dateline_kind,
         },
     )
     Byline.objects.filter(story=story).exclude(author__in=authors).delete()
@@ -460,7 +549,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     }
     # The seed page's story: the lead, one hour old, by the collective.
     lead_slug = slugify(seed.headline)
-    _put_story(
+    lead = _put_story(
         slug=lead_slug,
         headline=seed.headline,
         dek=LEAD_DEK,
@@ -473,6 +562,9 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         dateline="Tehran",
         lead_image=_picture(LEAD_IMAGE, lead_slug, current_images.get(lead_slug)),
         top_rank=1,
+        sources=trust.lead_sources(desks["politics"].editor, now),
+        method_note=trust.LEAD_METHOD_NOTE,
+        dateline_kind="written",
     )
     # Its "Recent Posts": live stories as old as the page says.
     for index, post in enumerate(seed.recent_posts):
@@ -521,6 +613,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
                 lead_image = _picture(spec, slug, current_images.get(slug))
         elif spec and (number // len(desk_order)) % 2 == 0:
             lead_image = _picture(spec, slug, current_images.get(slug))
+        published_at = now - age
         _put_story(
             slug=slug,
             headline=story.headline,
@@ -531,11 +624,27 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             authors=byline,
             tags=tagged(story.tags),
             dateline=story.dateline or DESK_DATELINES[desk.slug],
-            published_at=now - age,
+            published_at=published_at,
             lead_image=lead_image,
+            # Unnamed sources approved by the desk's editor before publication.
+            sources=trust.approved(
+                story.sources, desk.editor, published_at - timedelta(minutes=30)
+            ),
+            method_note=story.method_note,
+            makes_allegation=story.makes_allegation,
+            dateline_kind=story.dateline_kind,
         )
-    for story in Story.objects.filter(latest_revision__isnull=True):
+    # The lead's running story, loaded like the rest before the revisions are kept.
+    trust.load_thread(_put_story, desks["politics"], staff, lead, now)
+    snapshotted = list(Story.objects.filter(latest_revision__isnull=True))
+    for story in snapshotted:
         snapshot_revision(story, note="Loaded with the demo outlet")
+    trust.keep_seed_approvals(snapshotted)
+    # What editors did after publication, through the same services they use.
+    politics_editor = desks["politics"].editor.user
+    trust.publish_lead_updates(politics_editor, lead, now)
+    trust.load_error_reports(politics_editor, lead, now)
+    trust.load_author_profiles()
     _workflow_examples(desks, writer_users, now)
     wire.load_sources(desks, now)
     return DemoResult(stories=Story.objects.count(), logins=logins)
@@ -577,7 +686,9 @@ WORKFLOW_EXAMPLES = [
             "its fuel subsidy plan would reach low-income households.",
             "Under the plan, the price of subsidised petrol would rise in steps over two years, "
             "with cash transfers to households in the lowest income groups.",
-            "The committee will hear the oil minister next week.",
+            "The committee will hear the oil minister next week. A member of the committee "
+            "said several lawmakers would ask for the first price rise to be delayed until the "
+            "cash transfers had reached every eligible household.",
         ],
     ),
     (
@@ -615,6 +726,32 @@ WORKFLOW_EXAMPLES = [
 ]
 
 
+# The story in edit waits for its editor's approval of an unnamed source: the
+# sources panel shows it, and the outlet's rule keeps it from being published.
+WORKFLOW_SOURCES = {
+    "Parliament committee questions fuel subsidy plan": [
+        {
+            "id": "letter",
+            "kind": "document",
+            "title": "Energy committee's questions to the government on the fuel subsidy plan",
+            "publisher": "Parliament's energy committee",
+            "paragraphs": [1, 2],
+        },
+        {
+            "id": "member",
+            "kind": "unnamed",
+            "description": "a member of the energy committee",
+            "count": 1,
+            "anonymity_reason": "The committee has not yet voted, and its members agreed not "
+            "to speak on the record before the minister's hearing.",
+            "how_known": "Spoke to our parliamentary correspondent by phone; a member of the "
+            "committee since it was formed, known to the desk for years.",
+            "paragraphs": [3],
+        },
+    ],
+}
+
+
 def _workflow_examples(desks: dict[str, Desk], writers: list, now: datetime) -> None:
     editors = {
         desk.slug: desk.editor.user for desk in desks.values() if desk.editor and desk.editor.user
@@ -626,7 +763,13 @@ def _workflow_examples(desks: dict[str, Desk], writers: list, now: datetime) -> 
         writer = next(w for w in writers if access_for(w).writes_for(desk.pk))
         story = services.create_story(
             writer,
-            services.Content(headline=headline, desk=desk, dek=dek, body=_paragraphs(paragraphs)),
+            services.Content(
+                headline=headline,
+                desk=desk,
+                dek=dek,
+                body=_paragraphs(paragraphs),
+                sources=WORKFLOW_SOURCES.get(headline, []),
+            ),
         )
         if state == "draft":
             continue

@@ -16,6 +16,7 @@ are documented in docs/site.md ("The demo outlet").
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import string
 import tomllib
@@ -72,6 +73,7 @@ LABEL_RULES = [
         frozenset({"politics", "economy", "society"}),
     ),
     LabelRule("review", "Review", Label.Kind.REVIEW, frozenset({"culture"})),
+    LabelRule("reportage", "Reportage", Label.Kind.REPORTAGE, frozenset({"society", "culture"})),
 ]
 RULES = {rule.slug: rule for rule in LABEL_RULES}
 # A template's kind of piece → the label it carries (plain news carries none).
@@ -81,6 +83,7 @@ KIND_LABELS = {
     "interview": "interview",
     "explainer": "explainer",
     "review": "review",
+    "reportage": "reportage",
 }
 
 
@@ -99,6 +102,13 @@ class Template:
     dateline: str = ""
     image: dict | None = None
     weight: int = 1
+    # Issue 11: where the story's claims come from (``masthead/sourcing/kinds.py``).
+    # An unnamed source carries ``approval_reason``: the loader records the desk
+    # editor's approval with it. ``date = "published"`` takes the story's day.
+    sources: tuple[dict, ...] = ()
+    method_note: str = ""
+    makes_allegation: bool = False
+    dateline_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,10 @@ class Written:
     dateline: str
     image: dict | None = None
     values: dict = field(default_factory=dict)
+    sources: list[dict] = field(default_factory=list)
+    method_note: str = ""
+    makes_allegation: bool = False
+    dateline_kind: str = ""
 
 
 def allowed(slug: str, desk: str, age: timedelta) -> bool:
@@ -159,9 +173,18 @@ def desk_material(slug: str, folder: Path = DATA) -> DeskMaterial:
                 dateline=story.get("dateline", ""),
                 image=story.get("image"),
                 weight=story.get("weight", 1),
+                sources=tuple(story.get("sources", ())),
+                method_note=story.get("method_note", ""),
+                makes_allegation=story.get("makes_allegation", False),
+                dateline_kind=story.get("dateline_kind", ""),
             )
         except (KeyError, TypeError) as error:
             raise MaterialError(f"{path.name}, story {number}: missing or wrong {error}") from None
+        bare = dataclasses.replace(template, sources=(), method_note="")
+        if extra := set(_slots(template)) - set(_slots(bare)):
+            raise MaterialError(
+                f"{path.name}, story {number}: sources use slots the story has not: {sorted(extra)}"
+            )
         label = KIND_LABELS.get(template.kind)
         if template.kind != "news" and label is None:
             raise MaterialError(f"{path.name}, story {number}: unknown kind {template.kind!r}")
@@ -182,6 +205,11 @@ def _slots(template: Template) -> list[str]:
     texts = [template.headline, template.dek, template.dateline, *template.body]
     if template.image:
         texts.extend(value for value in template.image.values() if isinstance(value, str))
+    # Sources and the method note come last: they reuse the story's slots, so the
+    # values drawn for the story are the same with or without them.
+    texts.append(template.method_note)
+    for source in template.sources:
+        texts.extend(value for value in source.values() if isinstance(value, str))
     names = []
     for text in texts:
         for _, name, _, _ in _FORMATTER.parse(text):
@@ -243,6 +271,13 @@ def write(material: DeskMaterial, template: Template, rng: random.Random) -> Wri
         dateline=fill(template.dateline),
         image=image,
         values=values,
+        sources=[
+            {key: fill(value) if isinstance(value, str) else value for key, value in source.items()}
+            for source in template.sources
+        ],
+        method_note=fill(template.method_note),
+        makes_allegation=template.makes_allegation,
+        dateline_kind=template.dateline_kind,
     )
 
 

@@ -74,3 +74,29 @@ body = ["{club} beat {club_b} at home."]
     assert winner != loser
     assert story.dek == f"{winner} won."
     assert story.paragraphs == [f"{winner} beat {loser} at home."]
+
+
+def test_sources_may_only_use_the_story_s_own_slots(tmp_path):
+    # A slot of their own would draw another value and change every later story.
+    text = '[pools]\nbill = ["a"]\nvotes = ["1"]\n' + GOOD_STORY.replace(
+        "[[story]]\n",
+        '[[story]]\nsources = [{ kind = "document", title = "The {bill}: {votes} votes" }]\n',
+    )
+
+    with pytest.raises(MaterialError, match=re.escape("sources use slots the story has not")):
+        desk_material("politics", _material(tmp_path, text))
+
+
+def test_sources_are_filled_like_the_story(tmp_path):
+    text = '[pools]\nbill = ["water bill"]\n' + GOOD_STORY.replace(
+        "[[story]]\n",
+        '[[story]]\nmethod_note = "From the {bill}."\n'
+        'sources = [{ id = "text", kind = "document", title = "The {bill}", paragraphs = [1] }]\n',
+    )
+
+    (story,) = stories_for("politics", 1, random.Random(1), _material(tmp_path, text))
+
+    assert story.sources == [
+        {"id": "text", "kind": "document", "title": "The water bill", "paragraphs": [1]}
+    ]
+    assert story.method_note == "From the water bill."
