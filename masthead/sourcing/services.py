@@ -82,24 +82,7 @@ def approve_source(actor, story: Story, source_id: str, reason: str) -> Story:
         "at": timezone.now().isoformat(),
         "reason": reason,
     }
-    described = source.get("description", "")
-    revision = story_services.keep_revision(
-        actor,
-        story,
-        content,
-        f"Approved unnamed source “{described}”"[:300],
-        decided={source["id"]: approval},
-    )
-    audit.record(
-        actor,
-        "source_approve",
-        story,
-        note=reason,
-        source=source["id"],
-        description=described,
-        revision=revision.number,
-    )
-    return story
+    return _decide(actor, story, content, source, approval, "source_approve", reason)
 
 
 @transaction.atomic
@@ -115,17 +98,29 @@ def withdraw_approval(actor, story: Story, source_id: str, reason: str = "") -> 
     content, source = _unnamed_source(story, source_id)
     if not source.get(APPROVAL):
         return story
+    return _decide(actor, story, content, source, None, "source_withdraw_approval", reason)
+
+
+# The revision note of each decision, by its audit action.
+_DECISION_NOTES = {
+    "source_approve": "Approved unnamed source “{}”",
+    "source_withdraw_approval": "Withdrew approval of unnamed source “{}”",
+}
+
+
+def _decide(actor, story: Story, content, source: dict, approval, action: str, reason: str):
+    """Keep a revision with ``approval`` (None: none) on ``source``, and audit it."""
     described = source.get("description", "")
     revision = story_services.keep_revision(
         actor,
         story,
         content,
-        f"Withdrew approval of unnamed source “{described}”"[:300],
-        decided={source["id"]: None},
+        _DECISION_NOTES[action].format(described)[:300],
+        decided={source["id"]: approval},
     )
     audit.record(
         actor,
-        "source_withdraw_approval",
+        action,
         story,
         note=reason,
         source=source["id"],
