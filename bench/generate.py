@@ -42,11 +42,13 @@ STORY_COLUMNS = [
     "seo_title", "seo_description", "slug", "desk_id", "status", "published_at", "updated_at",
     "embargoed_until", "withdrawn_note", "top_rank", "notes_to_editor", "created_by_id",
     "latest_revision_id", "published_revision_id", "created_at", "modified_at",
+    "sources", "method_note", "makes_allegation", "dateline_kind",
 ]  # fmt: skip
 REVISION_COLUMNS = [
     "id", "headline", "dek", "body", "label_id", "dateline", "lead_image_id", "language",
     "seo_title", "seo_description", "story_id", "number", "desk_id", "created_by_id",
     "created_at", "note", "tag_ids", "author_ids",
+    "sources", "method_note", "makes_allegation", "dateline_kind",
 ]  # fmt: skip
 
 
@@ -121,6 +123,7 @@ def rows(count: int, seed: int, years: float, refs):
                 story_id, headline, dek, body, label, "Tehran", None, "en", "", "", slug, desk,
                 status, live_time, live_time, None, "", None, "", None, revision_id,
                 revision_id if live_time else None, published, published,
+                "[]", "", False, "",
             ),
         )  # fmt: skip
         yield (
@@ -128,7 +131,7 @@ def rows(count: int, seed: int, years: float, refs):
             (
                 revision_id, headline, dek, body, label, "Tehran", None, "en", "", "",
                 story_id, 1, desk, None, published, "Generated", json.dumps(story_tags),
-                json.dumps(byline),
+                json.dumps(byline), "[]", "", False, "",
             ),
         )  # fmt: skip
         yield "byline", (byline_id, story_id, byline[0], 0, "")
