@@ -183,6 +183,7 @@ INSTALLED_APPS = [
     "masthead.api",
     "masthead.wire",
     "masthead.sourcing",
+    "masthead.search",
     "django_tasks",
     "django_tasks_db",
     "masthead.worker",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead import failpoints
+from masthead.media import uses
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
@@ -143,6 +144,7 @@ def _new_revision(story: Story, content: Content, actor, note: str, *, decided=N
         **values,
     )
     story.latest_revision = revision
+    uses.record_working(story, revision)
     return revision
 
 
@@ -152,6 +154,7 @@ def _apply_revision(story: Story, revision: Revision) -> None:
         setattr(story, name, getattr(revision, name))
     story.desk_id = revision.desk_id
     story.save()
+    uses.record_published(story, revision)
     story.tags.set(revision.tag_ids)
     Byline.objects.filter(story=story).exclude(author_id__in=revision.author_ids).delete()
     for position, author_id in enumerate(revision.author_ids):
@@ -533,6 +536,7 @@ def snapshot_revision(story: Story, actor=None, note: str = "Imported") -> Revis
         revision = _new_revision(story, Content.of(story), actor, note)
         if story.status in Story.PUBLIC_STATUSES:
             story.published_revision = revision
+            uses.record_published(story, revision)
         story.save(update_fields=["latest_revision", "published_revision", "modified_at"])
     return revision
 
