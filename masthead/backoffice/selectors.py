@@ -132,9 +132,10 @@ class BoardFilter:
         if self.changed_from:
             start = datetime.combine(self.changed_from, time.min, tzinfo=zone)
             stories = stories.filter(modified_at__gte=start)
-        if self.changed_to:
+        if self.changed_to and self.changed_to < date.max:
             end = datetime.combine(self.changed_to + timedelta(days=1), time.min, tzinfo=zone)
             stories = stories.filter(modified_at__lt=end)
+        # "Changed up to 9999-12-31" (the last date there is) bounds nothing.
         return stories
 
 
