@@ -19,7 +19,8 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -68,13 +69,16 @@ def library_images(access: StaffAccess) -> QuerySet[Image]:
 
 
 def _with_use_counts(images: QuerySet[Image]) -> QuerySet[Image]:
-    return images.annotate(
-        story_count=Count(
-            "uses__story",
-            filter=Q(uses__in_working=True) | Q(uses__in_published=True),
-            distinct=True,
-        )
+    """Each image's number of stories: a subquery per row shown, not a join over the library."""
+    stories = (
+        ImageUse.objects.filter(image=OuterRef("pk"))
+        .filter(Q(in_working=True) | Q(in_published=True))
+        .order_by()
+        .values("image")
+        .annotate(count=Count("story", distinct=True))
+        .values("count")
     )
+    return images.annotate(story_count=Coalesce(Subquery(stories), 0))
 
 
 def _filtered(images: QuerySet[Image], form: LibraryFilterForm) -> QuerySet[Image]:
@@ -106,6 +110,11 @@ def _filtered(images: QuerySet[Image], form: LibraryFilterForm) -> QuerySet[Imag
     return images
 
 
+def focal_classes(image: Image) -> str:
+    """The CSS classes that carry the focal point (``backoffice/media.css``: no inline styles)."""
+    return f"fx-{round(image.focal_x * 100)} fy-{round(image.focal_y * 100)}"
+
+
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
@@ -125,6 +134,8 @@ def library(request: HttpRequest) -> HttpResponse:
         .select_related("uploaded_by", "desk")
         .order_by("-uploaded_at", "-pk")[start : start + LIBRARY_PAGE + 1]
     )
+    for image in rows:
+        image.focal_classes = focal_classes(image)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -244,7 +255,7 @@ def _image_page(request, image: Image, words=None, focal=None, status=200) -> Ht
         "words_form": words or ImageWordsForm(instance=image),
         "focal_form": focal
         or FocalPointForm(initial={"focal_x": image.focal_x, "focal_y": image.focal_y}),
-        "focal_percent": (round(image.focal_x * 100), round(image.focal_y * 100)),
+        "focal_classes": focal_classes(image),
         "crops": CROPS,
         **_uses(request, image),
     }

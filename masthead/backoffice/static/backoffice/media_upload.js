@@ -84,13 +84,16 @@
       view.status.textContent = "0%";
       await send(file, view);
     }
-    const done = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = window.location.pathname;
-    link.textContent = "Show the library with the new images";
-    done.append(link);
-    list.append(done);
+    if (!done) {
+      done = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = window.location.pathname;
+      link.textContent = "Show the library with the new images";
+      done.append(link);
+    }
+    list.append(done); // one link, after the latest uploads
   }
+  let done = null;
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
