@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 
+from masthead import failpoints
 from masthead.media.embedded_metadata import read_embedded_metadata
 from masthead.media.image_safety import prepare_image
 from masthead.media.models import Image, ImageUse, file_removed_unless_saved
@@ -129,6 +130,7 @@ def _check_quota(user, size: int) -> None:
         return
     # Serialises one person's uploads: the sum below cannot change under us.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    failpoints.reached("media.upload.after_quota_lock")
     used = quota_for(user).used
     if used + size > limit:
         raise QuotaExceeded(

@@ -258,3 +258,22 @@ def test_focal_point_is_audited_and_bumps_live_stories(people, desk):
     assert (event.from_state, event.to_state) == ("0.500,0.500", "0.100,0.900")
     bumped = set(ContentVersion.objects.values_list("scope", flat=True))
     assert f"story:{live.pk}" in bumped and f"story:{draft.pk}" not in bumped
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_cannot_both_slip_under_the_quota(settings, media_root):
+    from masthead.stories.tests.test_revisions import race
+
+    writer = make_staff(R.WRITER, make_desk("Race desk"))
+    size = services.upload_image(writer, upload(AGENCY_PHOTO)).file_size
+    settings.MEDIA_QUOTA_BYTES_PER_USER = size * 2  # room for one more, not two
+
+    def add():
+        return services.upload_image(writer, upload(AGENCY_PHOTO))
+
+    a, b = race(settings, "media.upload.after_quota_lock", add, add)
+
+    assert (a.outcome, b.outcome) == ("done", "QuotaExceeded")
+    assert Image.objects.filter(uploaded_by=writer).count() == 2
+    assert len(stored_files(media_root)) == 2
