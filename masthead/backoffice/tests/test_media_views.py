@@ -294,3 +294,19 @@ def test_nav_link(client_for, library):
     assert reverse("backoffice:media").encode() in client_for("writer").get(LIBRARY).content
     admin_page = client_for("admin").get(reverse("backoffice:mine")).content
     assert b'href="/desk/media/"' not in admin_page
+
+
+def test_the_library_page_reads_a_fixed_number_of_queries(
+    client_for, people, settings, django_assert_max_num_queries
+):
+    settings.MEDIA_QUOTA_BYTES_PER_USER = 0
+    for _ in range(3):
+        add(people["writer"])
+    client = client_for("writer")
+    client.get(LIBRARY)
+    with django_assert_max_num_queries(14) as few:
+        client.get(LIBRARY)
+    for _ in range(20):
+        add(people["writer"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(LIBRARY)
