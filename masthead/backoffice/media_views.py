@@ -15,7 +15,7 @@ request of its own with a progress bar, and the answer is JSON.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -104,7 +104,7 @@ def _filtered(images: QuerySet[Image], form: LibraryFilterForm) -> QuerySet[Imag
         images = images.filter(
             uploaded_at__gte=datetime.combine(data["uploaded_from"], time.min, tzinfo=zone)
         )
-    if data["uploaded_to"]:
+    if data["uploaded_to"] and data["uploaded_to"] < date.max:  # the last day has no next
         end = datetime.combine(data["uploaded_to"] + timedelta(days=1), time.min, tzinfo=zone)
         images = images.filter(uploaded_at__lt=end)
     return images

@@ -120,6 +120,7 @@ def test_search_and_filters(client_for, library, people, desk, other_desk):
         {"desk": "999999"},
         {"uploader": "' OR 1=1 --"},
         {"uploaded_from": "2026-13-45"},
+        {"uploaded_from": "0001-01-01", "uploaded_to": "9999-12-31"},
         {"q": "x" * 5000},
         {"q": "%_\\'\"<script>"},
         {"credit": "\u202egnp.exe"},
@@ -175,6 +176,7 @@ def test_upload_without_script(client_for, people, desk, media_root):
                 photo("one.jpg", caption=b"First caption"),
                 photo("two.jpg"),
                 SimpleUploadedFile("\u202egnp.exe", b"MZ not an image", "image/png"),
+                SimpleUploadedFile("<img src=x onerror=alert(1)>.jpg", b"nope", "image/jpeg"),
             ],
         },
     )
@@ -186,6 +188,7 @@ def test_upload_without_script(client_for, people, desk, media_root):
     text = page.content.decode()
     assert "Stored 2 image(s): one.jpg, two.jpg." in text
     assert "gnp.exe: not stored." in text and "\u202e" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;.jpg: not stored." in text
     assert len([p for p in media_root.rglob("*") if p.is_file()]) == 2
 
 
