@@ -14,7 +14,9 @@ row locked, nothing checked yet) and ``stories.move.after_lock`` (every
 workflow step, the same moment); ``wire.wordpress.before_record`` (a WordPress
 import has written a post's story, not yet its record: ``wire/wxr/importer.py``);
 ``sourcing.report.after_lock`` (a reader's error report locked for a desk
-decision, nothing checked yet: ``sourcing/reports.py``).
+decision, nothing checked yet: ``sourcing/reports.py``);
+``media.upload.after_quota_lock`` (an upload holds its uploader's row, the
+quota not read yet: ``media/services.py``).
 """
 
 from __future__ import annotations

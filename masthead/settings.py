@@ -367,6 +367,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 20 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
+# Bytes of stored images each person may upload to the media library; 0: no limit.
+MEDIA_QUOTA_BYTES_PER_USER = env_int("MEDIA_QUOTA_BYTES_PER_USER", 2 * 1024 * 1024 * 1024)
 
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 

@@ -477,6 +477,10 @@ AUDIT_ACTIONS = [
     ("thread_remove", "Taken out of its thread"),
     ("share_preview", "Preview link shared"),
     ("revoke_preview", "Preview link revoked"),
+    # The media library (masthead/media/services.py)
+    ("image_upload", "Image uploaded"),
+    ("image_update", "Image details changed"),
+    ("image_focal_point", "Image focal point moved"),
     ("tag_create", "Tag created"),
     ("tag_rename", "Tag renamed"),
     ("tag_merge", "Tags merged"),

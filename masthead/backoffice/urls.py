@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from masthead.backoffice import (
     developing_views,
+    media_views,
     sourcing_views,
     staff_views,
     tag_views,
@@ -59,6 +60,10 @@ urlpatterns = [
         name="source_withdraw_approval",
     ),
     path("sourcing/rules/", sourcing_views.rules_page, name="sourcing_rules"),
+    path("media/", media_views.library, name="media"),
+    path("media/upload/", media_views.upload, name="media_upload"),
+    path("media/<int:image_id>/", media_views.image_page, name="media_image"),
+    path("media/<int:image_id>/focal-point/", media_views.focal_point, name="media_focal_point"),
     path("tags/", tag_views.tag_list, name="tags"),
     path("tags/<int:tag_id>/", tag_views.tag_edit, name="tag"),
     path("tags/<int:tag_id>/merge/", tag_views.tag_merge, name="tag_merge"),

@@ -65,16 +65,41 @@ def public_scopes(ids: list[int]) -> set[str]:
     return scopes
 
 
+def _library_staff_can_see(access, ids: list[int]) -> bool:
+    """A library image no story uses yet: seen by its uploader, its desk's editors, chief editors.
+
+    Once a story uses the file, the story's readers are who see it (below).
+    """
+    used = (
+        Image.objects.filter(pk__in=ids, uses__isnull=False).exists()
+        or Revision.objects.filter(lead_image_id__in=ids).exists()
+        or Story.objects.filter(lead_image_id__in=ids).exists()
+    )
+    if used:
+        return False
+    if access.is_chief_editor:
+        return True
+    mine_or_my_desks = Q(uploaded_by_id=access.user_id) | Q(desk_id__in=access.editor_desks)
+    return Image.objects.filter(pk__in=ids).filter(mine_or_my_desks).exists()
+
+
 def staff_can_see(user, ids: list[int]) -> bool:
-    """Whether ``user`` may read a story that has the file as a lead image."""
+    """Whether ``user`` may read a story that shows the file (lead image or body
+    figure), or may see it in the media library before any story uses it."""
     # Who asks is read first, whatever the file: reading the session adds
     # "Vary: Cookie", and a file that exists must answer like one that does not.
-    if not access_for(user).has_content_role or not ids:
+    access = access_for(user)
+    if not access.has_content_role or not ids:
         return False
+    if _library_staff_can_see(access, ids):
+        return True
     in_revisions = Revision.objects.filter(lead_image_id__in=ids).values_list("story_id")
     on_stories = Story.objects.filter(lead_image_id__in=ids).values_list("pk")
     story_ids = {pk for (pk,) in in_revisions.distinct()[:ROWS_READ]}
     story_ids.update(pk for (pk,) in on_stories[:ROWS_READ])
+    # Body figures too (``media/uses.py``): a story using the picture shows it to its readers.
+    in_uses = Story.objects.filter(image_uses__image_id__in=ids).values_list("pk").distinct()
+    story_ids.update(pk for (pk,) in in_uses[:ROWS_READ])
     stories = Story.objects.filter(pk__in=story_ids).only("pk", "desk_id", "created_by_id")
     return any(permissions.can_read(user, story) for story in stories)
 
