@@ -14,6 +14,8 @@ and only with the files of ``media.Image`` rows, looked up by name:
   of them, and to holders of a valid preview link of a revision that shows
   it (``?preview=<token>``, which the preview page adds to the image's
   address), with ``Cache-Control: private, no-store``;
+- a rendition's file (``media/renditions.py``) goes with its image's file:
+  served when, to whom and with the headers that file would be;
 - anything else — such a file for anyone else, a file no image row names,
   a folder, a path that climbs out — answers exactly like a file that does
   not exist: the site's 404.
@@ -32,7 +34,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
-from masthead.media.image_safety import content_type_for
+from masthead.media import renditions
 from masthead.media.models import Image
 from masthead.site.http import mark_private, patch_public_cache_control, surrogate_keys
 from masthead.stories import image_visibility
@@ -42,13 +44,15 @@ from masthead.stories.preview import PreviewUnavailable, revision_for_token
 def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     if not _is_plain_name(path):
         raise Http404("No such file.")
-    images = image_visibility.image_ids(path)
+    # A rendition (a size of the picture) has exactly the fate of its image's file.
+    source = renditions.source_file_name(path)
+    images = image_visibility.image_ids(source)
     scopes = image_visibility.public_scopes(images)
     if scopes:
         response = _file_response(request, path)
         patch_public_cache_control(response)
         return surrogate_keys(response, *sorted(scopes))
-    if image_visibility.staff_can_see(request.user, images) or _previews_it(request, path):
+    if image_visibility.staff_can_see(request.user, images) or _previews_it(request, source):
         response = _file_response(request, path, conditional=False)
         mark_private(response)
         return response
@@ -86,7 +90,8 @@ def _file_response(request: HttpRequest, name: str, conditional: bool = True):
             not_modified = get_conditional_response(request, last_modified=modified)
             if not_modified is not None:
                 return not_modified
-        response = FileResponse(storage.open(name, "rb"), content_type=content_type_for(name))
+        content_type = renditions.content_type_for(name)
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
     except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
         raise Http404("No such file.") from None
     response["Last-Modified"] = http_date(modified)

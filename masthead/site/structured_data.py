@@ -32,6 +32,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from masthead.media.models import Image
+from masthead.media.renditions import share_rendition
 from masthead.newsroom.models import Author, Outlet, PolicyPage
 from masthead.site.absolute_urls import absolute_url
 from masthead.site.reporting import citations
@@ -101,9 +102,10 @@ def share_picture(story: Story, outlet: Outlet, request: HttpRequest | None) -> 
     """
     if story.lead_image is not None and story.lead_image.file:
         image = story.lead_image
-        return SharePicture(
-            absolute_url(image.file.url, request), image.width, image.height, image.alt_text, image
-        )
+        # Its 1.91:1 share rendition (around the focal point) once made, else the file.
+        shared = share_rendition(image) or image
+        url = absolute_url(shared.file.url, request)
+        return SharePicture(url, shared.width, shared.height, image.alt_text, image)
     image = outlet.share_image if outlet.share_image_id else None
     if image is not None and image.file:
         url = absolute_url(image.file.url, request)
@@ -114,7 +116,8 @@ def share_picture(story: Story, outlet: Outlet, request: HttpRequest | None) -> 
 
 def share_image_object(picture: SharePicture, request: HttpRequest | None) -> dict:
     if picture.image is not None:
-        return image_object(picture.image, request)
+        shown = {"url": picture.url, "width": picture.width, "height": picture.height}
+        return image_object(picture.image, request) | shown
     return {"@type": "ImageObject", "url": picture.url, "width": picture.width,
             "height": picture.height}  # fmt: skip
 

@@ -30,3 +30,8 @@ class StoriesConfig(AppConfig):
         post_save.connect(
             bump_site_for_account, sender=get_user_model(), dispatch_uid="bump-site-account"
         )
+        # New renditions change the markup of the pages that show the image.
+        from masthead.media.renditions import renditions_changed
+        from masthead.stories.versions import bump_for_image
+
+        renditions_changed.connect(bump_for_image, dispatch_uid="bump-for-image")

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, IntegerField
+from django.db.models import F, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -176,3 +176,16 @@ def bump_site_for_tag(instance, **_signal_arguments) -> None:
     """
     if instance.pk is not None and Story.objects.live().filter(tags=instance).exists():
         bump([SITE])
+
+
+def bump_for_image(image_id: int, **_signal_arguments) -> None:
+    """Receiver for ``media.renditions.renditions_changed``: the live stories that show the
+    image (lead or body) carry new picture markup, on their pages and their cards."""
+    shown = Q(lead_image_id=image_id) | Q(
+        image_uses__image_id=image_id, image_uses__in_published=True
+    )
+    scopes: set[str] = set()
+    for story in Story.objects.live().filter(shown).distinct()[:200]:
+        scopes |= story_scopes(story)
+    if scopes:
+        bump(scopes)
