@@ -132,6 +132,7 @@ def library(request: HttpRequest) -> HttpResponse:
     rows = list(
         _with_use_counts(images)
         .select_related("uploaded_by", "desk")
+        .prefetch_related("renditions")  # the thumbnails' srcset: one query for the page
         .order_by("-uploaded_at", "-pk")[start : start + LIBRARY_PAGE + 1]
     )
     for image in rows:
