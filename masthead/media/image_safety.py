@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -55,9 +56,9 @@ ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "G
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 _ACCEPTED = "upload a JPEG, PNG, WebP or GIF image"
-# What Pillow raises on a damaged file (its PNG and GIF parsers raise SyntaxError;
-# the GIF writer an OverflowError when merged frames last over 65 seconds).
-_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, OverflowError)
+# What Pillow raises on a damaged file: its PNG and GIF parsers raise
+# SyntaxError, and IndexError or struct.error where a frame ends too soon.
+_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
 # Lossy WebP is written again at this quality (JPEG keeps its own tables).
 WEBP_QUALITY = 90
 # The most frames an animation may have (a 20-second clip at 25 frames a second).
@@ -127,6 +128,13 @@ def prepare_image(upload) -> PreparedImage:
         output = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)  # noqa: SIM115
         try:
             width, height = _write_without_metadata(picture, checked, output, lossless)
+        except (RuntimeError, AssertionError):
+            # Pillow's animation writers fail so on frames whose damage decoding let
+            # through (a WebP encoder error, a GIF frame without a palette): found by fuzzing.
+            output.close()
+            raise ValidationError(
+                "The image could not be read; the file may be damaged or incomplete."
+            ) from None
         except BaseException:
             output.close()
             raise
@@ -237,7 +245,13 @@ def _write_without_metadata(
     elif checked.format == "GIF":
         options["comment"] = b""  # else Pillow copies the first frame's comment
     if checked.frames > 1:
-        picture.save(output, checked.format, save_all=True, **options)
+        try:
+            picture.save(output, checked.format, save_all=True, **options)
+        except OverflowError:  # Pillow merges equal frames; a GIF frame lasts 655 s at most
+            raise ValidationError(
+                "The animation shows one picture for longer than a GIF frame can last; "
+                "upload it as a still image."
+            ) from None
         return picture.size
     upright = ImageOps.exif_transpose(picture)
     if "transparency" in picture.info:

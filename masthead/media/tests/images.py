@@ -99,11 +99,13 @@ def gif_declaring(width: int, height: int) -> bytes:
     return b"GIF89a" + screen + frame + b"\x3b"
 
 
-def gif_of_tiny_frames(count: int) -> bytes:
-    """A 1 x 1 GIF animation of ``count`` frames, about 23 bytes each."""
+def gif_of_tiny_frames(count: int, centiseconds: int = 1) -> bytes:
+    """A 1 x 1 GIF animation of ``count`` equal frames, about 23 bytes each."""
     screen = struct.pack("<HH", 1, 1) + b"\x80\x00\x00" + b"\x00\x00\x00\xff\xff\xff"
     frame = (
-        b"\x21\xf9\x04\x00\x01\x00\x00\x00"  # 10 ms
+        b"\x21\xf9\x04\x00"
+        + struct.pack("<H", centiseconds)
+        + b"\x00\x00"
         + b"\x2c"
         + struct.pack("<HHHH", 0, 0, 1, 1)
         + b"\x00\x02\x02\x44\x01\x00"

@@ -187,6 +187,13 @@ REFUSED = [
         "upload a shorter or smaller one.",
     ),
     (
+        "gif holding one picture for 800 seconds",
+        lambda: gif_of_tiny_frames(2, centiseconds=40_000),
+        "a.gif",
+        "The animation shows one picture for longer than a GIF frame can last; "
+        "upload it as a still image.",
+    ),
+    (
         "tiff",
         lambda: photo(image_format="TIFF"),
         "scan.jpg",
