@@ -260,6 +260,8 @@ def _seeds_for_prepare() -> list[bytes]:
 PREPARE_SEEDS = _seeds_for_prepare()
 
 
+# Pillow warns about the damaged EXIF it skips while reading the orientation.
+@pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")
 @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(PREPARE_SEEDS),
