@@ -245,11 +245,60 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
-# The embedded default serves uploaded media itself; behind a CDN or with S3
-# storage an operator turns this off and lets the front server do it.
+# Masthead serves uploaded media itself, through the media gate (site/media.py);
+# keep it on behind a CDN and with S3 storage: the gate keeps unpublished images shut.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Uploaded files: on the local disk in MEDIA_ROOT by default; with
+# MEDIA_STORAGE=s3 in a private S3-compatible bucket (django-storages, boto3;
+# masthead/media/storage.py, docs/media-storage.md). Either way readers get
+# them through the media gate at MEDIA_URL. Credentials are not settings:
+# boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a role) itself.
+# Files bigger than this are spooled to a temporary file on their way
+# between the bucket and a reader, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+
+def media_storage_from_env(environ=os.environ) -> dict:
+    def read(name: str) -> str:
+        return environ.get(name, "").strip()
+
+    kind = read("MEDIA_STORAGE").lower() or "local"
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE={kind!r} is not a media storage (use local or s3)"
+        )
+    if not read("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    addressing = read("AWS_S3_ADDRESSING_STYLE").lower() or None
+    if addressing not in (None, "auto", "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"AWS_S3_ADDRESSING_STYLE={addressing!r} is not an addressing style "
+            "(use auto, path or virtual)"
+        )
+    return {
+        "BACKEND": "masthead.media.storage.PrivateBucketStorage",
+        "OPTIONS": {
+            "bucket_name": read("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": read("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": read("AWS_S3_REGION_NAME") or None,
+            "addressing_style": addressing,
+            # A folder inside the bucket, for a bucket shared with other data.
+            "location": read("AWS_LOCATION").strip("/"),
+            # No ACL on upload: objects are as private as the bucket (and
+            # buckets that enforce their owner refuse ACLs outright).
+            "default_acl": None,
+            "querystring_auth": False,
+            # Names are random (media.models.image_path): never ask whether one is taken.
+            "file_overwrite": True,
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_env(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_COMPRESS", True)
@@ -359,7 +408,7 @@ if not 1 <= SITEMAP_URLS_PER_FILE <= 50_000:
 # client gets a 413 or 400 that names it (masthead/request_limits.py, whose
 # upload handler also bounds uploaded files; docs/security.md lists them all).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# (FILE_UPLOAD_MAX_MEMORY_SIZE is set above, with the media storage.)
 FILE_UPLOAD_HANDLERS = [
     "masthead.request_limits.UploadLimit",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -16,6 +16,9 @@ class ImageUploadField(forms.FileField):
     """
 
     def __init__(self, **kwargs):
+        # The model field's max_length bounds the stored name, which is made
+        # anew (media.models.image_path); the upload's own name is never kept.
+        kwargs.pop("max_length", None)
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
         super().__init__(**kwargs)
 

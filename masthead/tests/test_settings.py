@@ -101,6 +101,25 @@ def test_hosts_debug_and_time_zone(read_setting):
     assert result.stdout.strip() == "(['news.example', 'www.news.example'], True, 'Asia/Tehran')"
 
 
+def test_media_storage_s3_is_a_private_bucket_behind_the_gate(read_setting):
+    result = read_setting(
+        "(settings.STORAGES['default']['BACKEND'],"
+        " settings.STORAGES['default']['OPTIONS']['bucket_name'],"
+        " settings.STORAGES['default']['OPTIONS']['endpoint_url'],"
+        " settings.STORAGES['default']['OPTIONS']['querystring_auth'])",
+        env={
+            "MEDIA_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": "newsroom-media",
+            "AWS_S3_ENDPOINT_URL": "http://minio.internal:9000",
+        },
+    )
+
+    assert result.stdout.strip() == (
+        "('masthead.media.storage.PrivateBucketStorage', 'newsroom-media',"
+        " 'http://minio.internal:9000', False)"
+    )
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -108,6 +127,7 @@ def test_hosts_debug_and_time_zone(read_setting):
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL scheme 'memcached' is not supported"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is not a database URL we know"),
         ({"PAGE_SIZE": "twenty"}, "PAGE_SIZE='twenty' is not a whole number"),
+        ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME"),
         (
             {
                 "DATABASE_URL": "postgres://x@127.0.0.1/x",

@@ -140,7 +140,7 @@ def test_an_animation_counts_all_its_frames_against_the_pixel_limit(settings):
         store(out.getvalue())
 
     assert refused.value.message_dict["file"] == [
-        "The animation has more than 10,000 pixels in all its 5 frames; "
+        "The animation has more than 10,000 pixels in its first 5 frames; "
         "upload a shorter or smaller one."
     ]
 
