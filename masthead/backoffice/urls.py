@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from masthead.backoffice import (
     developing_views,
+    media_picker_views,
     sourcing_views,
     staff_views,
     tag_views,
@@ -58,6 +59,7 @@ urlpatterns = [
         sourcing_views.withdraw,
         name="source_withdraw_approval",
     ),
+    path("media/picker/", media_picker_views.picker, name="media_picker"),
     path("sourcing/rules/", sourcing_views.rules_page, name="sourcing_rules"),
     path("tags/", tag_views.tag_list, name="tags"),
     path("tags/<int:tag_id>/", tag_views.tag_edit, name="tag"),
