@@ -100,3 +100,23 @@ def pin_images(body: str, images: dict[int, Image]) -> str:
         return f"{start}{image_tag(image)}"
 
     return FIGURE_IMAGE.sub(pin, body or "")
+
+
+def images_in(body: str) -> list[Image]:
+    """The images a clean body's figures show, in order, each once (deleted ones left out)."""
+    ids = image_ids(body)
+    if not ids:
+        return []
+    found = Image.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found and found[pk].file]
+
+
+def images_of_bodies(bodies: dict[int, str]) -> dict[int, list[Image]]:
+    """``images_in`` for many bodies (by key) with one query: sitemaps and feeds."""
+    ids_by_key = {key: image_ids(body) for key, body in bodies.items()}
+    every_id = {pk for ids in ids_by_key.values() for pk in ids}
+    found = Image.objects.in_bulk(every_id) if every_id else {}
+    return {
+        key: [found[pk] for pk in ids if pk in found and found[pk].file]
+        for key, ids in ids_by_key.items()
+    }
