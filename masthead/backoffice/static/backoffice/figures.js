@@ -208,6 +208,14 @@ const cleanFigure = (figure) => ({
   credit: (figure.credit || "").trim(),
 })
 
+// Inserts a block atom where the cursor is; at the end of the body a paragraph
+// follows it, so writing can go on after the figure.
+const insertBlock = (editor, node) => {
+  const { selection, doc } = editor.state
+  const atEnd = selection.$to.pos >= doc.content.size - 1
+  editor.chain().focus().insertContent(atEnd ? [node, { type: "paragraph" }] : node).run()
+}
+
 const selectedNode = (editor, name) => {
   const node = editor.state.selection.node
   return node && node.type.name === name ? node : null
@@ -245,9 +253,8 @@ export const ImageFigure = Node.create({
           }).then((picked) => {
             if (!picked || !picked.figures.length) return
             const attrs = cleanFigure(picked.figures[0])
-            const chain = editor.chain().focus()
-            if (current) chain.updateAttributes(this.name, attrs).run()
-            else chain.insertContent({ type: this.name, attrs }).run()
+            if (current) editor.chain().focus().updateAttributes(this.name, attrs).run()
+            else insertBlock(editor, { type: this.name, attrs })
           })
           return true
         },
@@ -312,9 +319,8 @@ export const ImageGallery = Node.create({
           }).then((picked) => {
             if (!picked || !picked.figures.length) return
             const attrs = { figures: picked.figures.map(cleanFigure), caption: picked.caption }
-            const chain = editor.chain().focus()
-            if (current) chain.updateAttributes(this.name, attrs).run()
-            else chain.insertContent({ type: this.name, attrs }).run()
+            if (current) editor.chain().focus().updateAttributes(this.name, attrs).run()
+            else insertBlock(editor, { type: this.name, attrs })
           })
           return true
         },
