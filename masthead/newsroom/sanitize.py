@@ -154,6 +154,21 @@ def sanitize_body(html: str | None) -> str:
     return cleaned
 
 
+# The figure markers as the sanitiser writes them (every value double-quoted).
+_IMAGE_REFERENCE = re.compile(r' data-(?:image|gallery)="[^"]*"')
+
+
+def without_image_references(clean_html: str) -> str:
+    """Clean HTML from outside the outlet (wire copy, imports) with no figure naming an image.
+
+    Only the outlet's own people choose library images (``stories/body_images.py``
+    checks each against the writer): an agency's feed or an old site's export
+    that wrote ``data-image="7"`` would otherwise name image 7, whatever it is,
+    and publishing the copy would make it public. The figures stay, as plain ones.
+    """
+    return _IMAGE_REFERENCE.sub("", clean_html)
+
+
 def _clean_keeping_boundaries(html: str) -> str:
     wide = _clean(_space_table_parts(html), wide=True)
     if _nests_deeper(wide, MAX_NESTING_DEPTH):  # which also bounds the recursion below
