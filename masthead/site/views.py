@@ -106,7 +106,6 @@ def story(request, desk_slug: str, slug: str):
     context = {
         "story": found,
         "story_scope": scope,
-        "preview_token": "",  # body figures' files need none on a public page
         "thread_scope": thread_scopes[0] if thread_scopes else "",
         "bylines": SimpleLazyObject(lambda: parts.bylines),
         "tags": SimpleLazyObject(lambda: parts.tags),

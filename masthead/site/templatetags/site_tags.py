@@ -5,7 +5,7 @@ renders its content once per version of its scopes (``site/fragments.py``);
 ``by`` names further values the markup depends on (the current desk …).
 A template with ``preview`` in its context renders every fragment itself.
 ``{% recent_posts story %}`` is the Recent Posts box of an article;
-``body|body_figures`` renders the pictures of its body's figures.
+``{% body_figures story.body %}`` renders the pictures of its body's figures.
 """
 
 from __future__ import annotations
@@ -137,9 +137,10 @@ def recent_posts(context, story):
 FIGURE_SIZES = "(min-width: 48rem) 46rem, 100vw"
 
 
-@register.filter
-def body_figures(body: str, preview_token: str = "") -> SafeString:
-    """The (sanitised) body with each figure's picture rendered by ``{% picture %}``.
+@register.simple_tag(takes_context=True)
+def body_figures(context, body: str) -> SafeString:
+    """``{% body_figures story.body %}``: the (sanitised) body, each figure's picture
+    rendered by ``{% picture %}``.
 
     Figures name their image by id (``media/figures.py``): the picture readers
     get is written from the image row, never from the stored ``<img>``. One
@@ -152,6 +153,7 @@ def body_figures(body: str, preview_token: str = "") -> SafeString:
     if not ids:
         return mark_safe(body)  # noqa: S308 - sanitised on save (newsroom/sanitize.py)
     images = Image.objects.in_bulk(ids)
+    preview_token = context.get("preview_token") or ""
     query = f"preview={quote(preview_token, safe='')}" if preview_token else ""
 
     def render(image_id: int, stored: str) -> str:
