@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -307,6 +309,22 @@ STORAGES = {
 }
 # Hashed file names make every static file safe to cache for a year.
 WHITENOISE_MAX_AGE = 31536000
+
+# The body editor's own nodes: library images as figures and galleries
+# (masthead/backoffice/static/backoffice/figures.js, media/figures.py). The
+# story form sanitises with newsroom/sanitize.py, not these lists.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("backoffice/figures.js")],
+        "extensions": {
+            "ImageFigure": html_tags(
+                ["figure", "img", "figcaption", "span"],
+                {"figure": ["data-image"], "img": ["src", "alt", "width", "height"]},
+            ),
+            "ImageGallery": html_tags(["figure", "figcaption"], {"figure": ["data-gallery"]}),
+        },
+    }
+]
 
 # Security. Behind TLS (HTTPS=true) the cookies are secure, plain HTTP is
 # redirected and HSTS is sent; `masthead manage check --deploy` is then clean.

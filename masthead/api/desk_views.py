@@ -30,7 +30,8 @@ from masthead.api.schemas import (
     StoryUpdateIn,
 )
 from masthead.newsroom.models import Author, Desk
-from masthead.stories import permissions, services
+from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
+from masthead.stories import body_images, permissions, services
 from masthead.stories.models import Label, Story, Tag
 from masthead.stories.workflow import Action, transitions_from
 
@@ -108,9 +109,11 @@ def _unique(values: list) -> list:
 
 
 def _content_from(
-    payload: StoryCreateIn | StoryUpdateIn, lead_image, kept=None
+    payload: StoryCreateIn | StoryUpdateIn, lead_image, user, kept=None
 ) -> services.Content:
     """Slugs and ids to rows; every one that does not exist is a field error.
+
+    The body's figures must name images ``user`` may see (``stories/body_images.py``).
 
     Sourcing fields an update leaves out (null) are ``kept`` as the latest revision has them.
     """
@@ -133,13 +136,19 @@ def _content_from(
     missing_authors = [str(pk) for pk in author_ids if pk not in authors_by_id]
     if missing_authors:
         errors["authors"] = "No author has the id " + ", ".join(missing_authors) + "."
+    body = payload.body
+    try:
+        if body and "data-image" in body and len(body) <= MAX_BODY_CHARS:
+            body = body_images.checked_body(user, sanitize_body(body))
+    except ValidationError as error:
+        errors["body"] = " ".join(error.messages)
     if errors:
         raise ValidationError(errors)
     return services.Content(
         headline=payload.headline,
         desk=desk,
         dek=payload.dek,
-        body=payload.body,
+        body=body,
         label=label,
         dateline=payload.dateline,
         lead_image=lead_image,
@@ -167,7 +176,7 @@ def _fresh(story: Story) -> Story:
 )
 def create_story(request: HttpRequest, response: HttpResponse, payload: StoryCreateIn):
     """A new draft on a desk you write for, bylined to you unless `authors` says otherwise."""
-    content = _content_from(payload, lead_image=None)
+    content = _content_from(payload, lead_image=None, user=request.auth)
     story = services.create_story(request.auth, content, note=payload.note)
     response["Location"] = representations.absolute(
         request, reverse("api:desk-story", kwargs={"story_id": story.pk})
@@ -199,7 +208,7 @@ def save_story(request: HttpRequest, story_id: int, payload: StoryUpdateIn):
     """
     story = _story_for(request.auth, story_id)
     current = story.latest_revision or story
-    content = _content_from(payload, lead_image=current.lead_image, kept=current)
+    content = _content_from(payload, lead_image=current.lead_image, user=request.auth, kept=current)
     services.save_story(request.auth, story, content, payload.base_revision, note=payload.note)
     return _story_json(request, _fresh(story))
 

@@ -45,6 +45,7 @@ from django.utils.html import strip_tags
 from django.utils.text import get_text_list
 
 from masthead.api.representations import absolute, story_api_url
+from masthead.media import figures
 from masthead.media.models import Image
 from masthead.newsroom.models import Author
 from masthead.sourcing.kinds import public_sources
@@ -87,7 +88,7 @@ def _creator(request: HttpRequest, author: Author) -> dict[str, Any]:
     return entry
 
 
-def _picture(request: HttpRequest, image: Image) -> dict[str, Any]:
+def _picture(request: HttpRequest, image: Image, name: str = "leadimage") -> dict[str, Any]:
     href = absolute(request, image.file.url)
     rendition: dict[str, Any] = {"name": "original", "href": href}
     content_type = mimetypes.guess_type(image.file.name)[0]
@@ -97,7 +98,7 @@ def _picture(request: HttpRequest, image: Image) -> dict[str, Any]:
         rendition["width"] = image.width
         rendition["height"] = image.height
     picture: dict[str, Any] = {
-        "name": "leadimage",
+        "name": name,
         "uri": href,
         "type": "picture",
         "renditions": [rendition],
@@ -113,7 +114,10 @@ def _picture(request: HttpRequest, image: Image) -> dict[str, Any]:
         picture["descriptions"] = descriptions
     if image.credit:
         picture["by"] = image.credit
-        picture["copyrightnotice"] = image.credit
+    if image.copyright or image.credit:
+        picture["copyrightnotice"] = image.copyright or image.credit
+    if image.usage_terms:
+        picture["usageterms"] = image.usage_terms
     return picture
 
 
@@ -217,8 +221,14 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
         item["genres"] = [
             {"name": story.label.name, "literal": story.label.kind, "uri": GENRE_SCHEME + genre}
         ]
+    associations = []
     if story.lead_image is not None and story.lead_image.file:
-        item["associations"] = [_picture(request, story.lead_image)]
+        associations.append(_picture(request, story.lead_image))
+    # The body's figures (media/figures.py), named in order as the body shows them.
+    for number, image in enumerate(figures.images_in(story.body), start=1):
+        associations.append(_picture(request, image, f"bodyimage{number}"))
+    if associations:
+        item["associations"] = associations
     return item
 
 

@@ -12,12 +12,14 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 
 from masthead.backoffice.outlet_time import OutletDateTimeField, in_utc, zone_label
 from masthead.backoffice.services import RoleGrant
 from masthead.backoffice.source_rows import PostedSources, blank_rows, rows_from_sources
+from masthead.media.figures import figure_html
 from masthead.media.forms import ImageUploadField
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, StaffRole
@@ -25,7 +27,7 @@ from masthead.newsroom.roles import StaffAccess, refusal_to_grant
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
 from masthead.sourcing import kinds
-from masthead.stories import image_visibility
+from masthead.stories import body_images, image_visibility
 from masthead.stories.models import Correction, DatelineKind, Label, Story, Tag
 from masthead.stories.services import NEW_TAGS_MAX, Content, tag_name_and_slug
 
@@ -47,6 +49,10 @@ BODY_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
     "History": True,
     "HTML": True,
+    # Our own (backoffice/static/backoffice/figures.js): library images and
+    # galleries as figures (media/figures.py), chosen in a picker dialog.
+    "ImageFigure": {"pickerUrl": reverse_lazy("backoffice:media_picker")},
+    "ImageGallery": {"pickerUrl": reverse_lazy("backoffice:media_picker")},
     # django-prose-editor turns the browser's spell checking off by default.
     "NoSpellCheck": False,
 }
@@ -156,6 +162,19 @@ class StoryForm(forms.Form):
         help_text="An accusation against a person or organisation: they should be asked "
         "to respond (add a “Response or denial” source).",
     )
+    # Without the editor's script: a figure added at the end of the body by image id.
+    figure_image = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Add an image to the body",
+        help_text="The image's number in the media library; it goes at the end of the body.",
+    )
+    figure_caption = forms.CharField(
+        required=False, max_length=500, label="Its caption", help_text="Blank: the image's own."
+    )
+    figure_credit = forms.CharField(
+        required=False, max_length=200, label="Its credit", help_text="Blank: the image's own."
+    )
     lead_image = ImageChoiceField(Image.objects.all(), required=False, widget=forms.HiddenInput)
     lead_image_upload = ImageUploadField(
         required=False,
@@ -198,6 +217,7 @@ class StoryForm(forms.Form):
         byline_count = kwargs.pop("byline_count", 0)
         super().__init__(*args, **kwargs)
         self.fields["lead_image"].user = user
+        self.user = user
         desks = Desk.objects.all()
         writable = [desk.pk for desk in desks if access.writes_for(desk.pk)]
         if current_desk is not None:
@@ -310,11 +330,25 @@ class StoryForm(forms.Form):
         body = self.cleaned_data.get("body") or ""
         if len(body) > MAX_BODY_CHARS:
             raise ValidationError(f"The body is longer than {MAX_BODY_CHARS:,} characters.")
-        return body
+        return body_images.checked_body(self.user, body)
+
+    def _add_figure(self, cleaned: dict) -> None:
+        """Add the figure the no-script fields name at the end of the body."""
+        image_id = cleaned.get("figure_image")
+        if not image_id or "body" not in cleaned:
+            return
+        image = Image.objects.filter(pk=image_id).first()
+        if image is None or not image_visibility.can_see(self.user, image):
+            self.add_error("figure_image", "No image with that number that you may use.")
+            return
+        caption = clean_line(cleaned.get("figure_caption")) or None
+        credit = clean_line(cleaned.get("figure_credit")) or None
+        cleaned["body"] = clean_body(cleaned["body"] + figure_html(image, caption, credit))
 
     def clean(self) -> dict:
         cleaned = super().clean()
         self._clean_image(cleaned)
+        self._add_figure(cleaned)
         authors, seen = [], set()
         for name in self.byline_names:
             author = cleaned.get(name)

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from masthead.backoffice import (
     developing_views,
+    media_picker_views,
     media_views,
     sourcing_views,
     staff_views,
@@ -59,6 +60,7 @@ urlpatterns = [
         sourcing_views.withdraw,
         name="source_withdraw_approval",
     ),
+    path("media/picker/", media_picker_views.picker, name="media_picker"),
     path("sourcing/rules/", sourcing_views.rules_page, name="sourcing_rules"),
     path("media/", media_views.library, name="media"),
     path("media/upload/", media_views.upload, name="media_upload"),

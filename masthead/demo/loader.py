@@ -29,6 +29,7 @@ from masthead.demo import pictures, trust, wire
 from masthead.demo.material import LABEL_RULES, allowed, label_for, stories_for
 from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
+from masthead.media import figures
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
 from masthead.newsroom.roles import access_for
@@ -94,6 +95,50 @@ LEAD_IMAGE = {
     "caption": "The Strait of Hormuz, near where the IRGC shot down a US surveillance drone.",
     "alt": "Locator map of Iran with the Strait of Hormuz marked",
 }
+
+# Two figures in the lead story's body, after these paragraphs (0-based).
+LEAD_FIGURES = [
+    (
+        1,
+        {
+            "kind": "map",
+            "place": "Bandar Abbas",
+            "title": "Bandar Abbas",
+            "subtitle": "Iran's main port on the Strait of Hormuz",
+            "caption": "Bandar Abbas, where Iran's navy guards the Strait of Hormuz.",
+            "alt": "Locator map of southern Iran with Bandar Abbas marked on the coast",
+        },
+    ),
+    (
+        8,
+        {
+            "kind": "line",
+            "title": "Brent crude after the drone was shot down",
+            "subtitle": "Dollars a barrel, by week",
+            "start": 61,
+            "end": 65,
+            "caption": "Oil prices rose in the week the drone was shot down.",
+            "alt": "Line chart: the price of Brent crude rising from about 61 to 65 dollars",
+        },
+    ),
+]
+# A small gallery in the first of the Recent Posts.
+GALLERY_CAPTION = "Where the IRGC's commanders spoke this week."
+GALLERY = [
+    {
+        "kind": "map",
+        "place": place,
+        "title": place,
+        "subtitle": subtitle,
+        "caption": f"{place}: {subtitle[0].lower()}{subtitle[1:]}.",
+        "alt": f"Locator map of Iran with {place} marked",
+    }
+    for place, subtitle in (
+        ("Tehran", "A speech to Basij commanders"),
+        ("Mashhad", "Friday prayers at the Imam Reza shrine"),
+        ("Isfahan", "An address to air force cadets"),
+    )
+]
 
 
 # The demo outlet's standards, stating its sourcing rules; plainly sample text. Each kind names
@@ -315,6 +360,32 @@ def _picture(spec: dict, seed: str, current: Image | None) -> Image:
     image.file.save(f"demo-{seed}.jpg", ContentFile(data), save=False)
     image.save()
     return image
+
+
+def _body_pictures(slug: str, specs: list[dict]) -> list[Image]:
+    """The pictures of a story's body figures, reusing the library's copy of each.
+
+    Looked up by their words, so reloading the demo (even after its stories
+    were deleted) writes the same bodies and stores no second copy.
+    """
+    found = []
+    for number, spec in enumerate(specs):
+        alt = spec.get("alt") or pictures.PHOTOS[spec["name"]].alt
+        words = {"caption": spec["caption"], "credit": pictures.credit_for(spec), "alt_text": alt}
+        stored = Image.objects.filter(**words).exclude(file="").order_by("pk").first()
+        found.append(stored or _picture(spec, f"{slug}-figure-{number}", None))
+    return found
+
+
+def _with_figures(paragraphs: list[str], placed: list[tuple[int, Image]]) -> str:
+    """The paragraphs as HTML, each figure after the paragraph it is placed by."""
+    after = dict(placed)
+    parts = []
+    for number, text in enumerate(paragraphs):
+        parts.append(f"<p>{escape(text)}</p>")
+        if number in after:
+            parts.append(figures.figure_html(after[number]))
+    return "".join(parts)
 
 
 def _portrait(author: Author, alt: str, credit: str, make) -> None:
@@ -549,11 +620,13 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     }
     # The seed page's story: the lead, one hour old, by the collective.
     lead_slug = slugify(seed.headline)
+    in_body = _body_pictures(lead_slug, [spec for _, spec in LEAD_FIGURES])
+    placed = [(after, image) for (after, _), image in zip(LEAD_FIGURES, in_body, strict=True)]
     lead = _put_story(
         slug=lead_slug,
         headline=seed.headline,
         dek=LEAD_DEK,
-        body=_paragraphs(seed.paragraphs),
+        body=_with_figures(seed.paragraphs, placed),
         desk=desks["politics"],
         label=labels["ifp-exclusive"],
         authors=[staff],
@@ -573,13 +646,17 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             seconds=index
         )  # a second apart: posts of one age keep the page's order
         label = label_slug if label_slug and allowed(label_slug, desk_slug, age) else None
+        body = _paragraphs(
+            [post.opening, "This demo story carries the opening of the original report only."]
+        )
+        if index == 0:
+            shown = _body_pictures(slugify(post.headline), GALLERY)
+            body += figures.gallery_html(map(figures.figure_html, shown), GALLERY_CAPTION)
         _put_story(
             slug=slugify(post.headline),
             headline=post.headline,
             dek=post.opening,
-            body=_paragraphs(
-                [post.opening, "This demo story carries the opening of the original report only."]
-            ),
+            body=body,
             desk=desks[desk_slug],
             label=labels[label] if label else None,
             authors=[staff],

@@ -11,6 +11,15 @@ references (``&#x202E;``).
 
 Three things here are our own, because nh3 offers none of them:
 
+* Figures. ``<figure data-image="<id>">`` names the library image a body
+  figure shows and ``<figure data-gallery>`` groups such figures into a
+  gallery (the markup is defined in docs/media-in-stories.md); the id must
+  be plain digits and ``class`` is kept only as ``<span class="credit">``.
+  The sanitiser never reads the database: the story form and the API check
+  that the named image exists and that the writer may see it, and write the
+  figure's ``src`` from it (``media/figures.py``); the site renders each
+  figure from its image id, so a stale or swapped ``src`` never reaches a
+  reader.
 * URL checks. ``cite``, which nh3 leaves alone, keeps only the URL schemes
   allowed here, like links. An image's ``src`` must be a file of the
   outlet's own media (``MEDIA_URL``, as a path or on ``SITE_URL``'s host, or
@@ -104,6 +113,10 @@ ALLOWED_ATTRIBUTES = {
     "*": {"dir", "lang", "title"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height"},
+    # A body figure names its library image; a gallery groups such figures
+    # (docs/media-in-stories.md). Values are held to their form below.
+    "figure": {"data-image", "data-gallery"},
+    "span": {"class"},  # only class="credit", the credit line of a figure
     "blockquote": {"cite"},
     "q": {"cite"},
     "abbr": {"title"},
@@ -141,6 +154,21 @@ def sanitize_body(html: str | None) -> str:
     return cleaned
 
 
+# The figure markers as the sanitiser writes them (every value double-quoted).
+_IMAGE_REFERENCE = re.compile(r' data-(?:image|gallery)="[^"]*"')
+
+
+def without_image_references(clean_html: str) -> str:
+    """Clean HTML from outside the outlet (wire copy, imports) with no figure naming an image.
+
+    Only the outlet's own people choose library images (``stories/body_images.py``
+    checks each against the writer): an agency's feed or an old site's export
+    that wrote ``data-image="7"`` would otherwise name image 7, whatever it is,
+    and publishing the copy would make it public. The figures stay, as plain ones.
+    """
+    return _IMAGE_REFERENCE.sub("", clean_html)
+
+
 def _clean_keeping_boundaries(html: str) -> str:
     wide = _clean(_space_table_parts(html), wide=True)
     if _nests_deeper(wide, MAX_NESTING_DEPTH):  # which also bounds the recursion below
@@ -174,7 +202,17 @@ _URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")  # browsers ignore these anywhere 
 _C0_OR_SPACE = "".join(map(chr, range(0x21)))  # and these around it
 
 
+# Attributes allowed only with one form of value: anything else is dropped.
+_FIGURE_IMAGE_ID = re.compile(r"[1-9][0-9]{0,17}")
+
+
 def _drop_unsafe_url(tag: str, attribute: str, value: str) -> str | None:
+    if (tag, attribute) == ("figure", "data-image"):
+        return value if _FIGURE_IMAGE_ID.fullmatch(value) else None
+    if (tag, attribute) == ("figure", "data-gallery"):
+        return ""  # a marker: its value carries nothing
+    if (tag, attribute) == ("span", "class"):
+        return "credit" if "credit" in value.split() else None
     if (tag, attribute) not in _URL_ATTRIBUTES:
         return value
     url = _URL_TAB_OR_NEWLINE.sub("", value).strip(_C0_OR_SPACE)

@@ -2,10 +2,12 @@
 
 Built on Django's syndication framework (``django.contrib.syndication``); the
 two feed generators below add what a news feed needs and Django's do not
-write: the lead image as a Media RSS ``media:content`` element (besides the
-enclosure Django writes), the full story as ``content:encoded`` (RSS) or
-``content`` (Atom) when ``FEED_FULL_CONTENT`` is on, and the time of the last
-public update in RSS items (``atom:updated``; Atom has ``updated``).
+write: the lead image and the body's figures (``media/figures.py``) as Media
+RSS ``media:content`` elements (besides the enclosures Django writes: one in
+RSS, the lead image or else the first figure; all of them in Atom), the full
+story as ``content:encoded`` (RSS) or ``content`` (Atom) when
+``FEED_FULL_CONTENT`` is on, and the time of the last public update in RSS
+items (``atom:updated``; Atom has ``updated``).
 
 Stories come from ``Story.objects.live()`` only. Each item's GUID is a tag URI
 made of the site's host, the day the story was first published and its id
@@ -36,6 +38,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 
+from masthead.media import figures
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.absolute_urls import absolute_url, site_host
@@ -55,9 +58,11 @@ IMAGE_TYPES.update(gif="image/gif", avif="image/avif")
 
 
 def _add_media_content(handler, item: dict) -> None:
-    media = item.get("media")
-    if not media:
-        return
+    for media in item.get("media") or ():
+        _add_one_media_content(handler, media)
+
+
+def _add_one_media_content(handler, media: dict) -> None:
     attributes = {
         "url": media["url"],
         "type": media["type"],
@@ -272,7 +277,21 @@ class StoryFeed(Feed):
             )
             .newest_first()
         )
-        return list(stories[: settings.FEED_ITEMS])
+        found = list(stories[: settings.FEED_ITEMS])
+        # The images of each body's figures, with one query for the whole feed.
+        in_bodies = figures.images_of_bodies({story.pk: story.body for story in found})
+        for story in found:
+            story.body_images = in_bodies[story.pk]
+        return found
+
+    def _pictures(self, story: Story) -> list[Image]:
+        """The lead image, then the body's (each once): what the item's media name."""
+        lead = story.lead_image if story.lead_image is not None and story.lead_image.file else None
+        shown = [lead] if lead else []
+        body = getattr(story, "body_images", None)
+        if body is None:
+            body = figures.images_in(story.body)
+        return shown + [image for image in body if lead is None or image.pk != lead.pk]
 
     # Each story ------------------------------------------------------------
 
@@ -311,25 +330,31 @@ class StoryFeed(Feed):
         return [tag.name for tag in story.tags.all()]
 
     def item_enclosures(self, story: Story) -> list[Enclosure]:
-        image = story.lead_image
-        if image is None or not image.file:
-            return []
-        url = absolute_url(image.file.url, self.request)
-        return [Enclosure(url, str(image_size(image)), image_type(image))]
+        # RSS allows one enclosure per item (the lead image, else the first
+        # figure); Atom any number of rel="enclosure" links.
+        pictures = self._pictures(story)
+        if self.feed_type is not NewsAtomFeed:
+            pictures = pictures[:1]
+        return [
+            Enclosure(absolute_url(image.file.url, self.request), str(image_size(image)),
+                      image_type(image))
+            for image in pictures
+        ]  # fmt: skip
 
     def item_extra_kwargs(self, story: Story) -> dict:
         extra = {}
         if settings.FEED_FULL_CONTENT and story.body:
             extra["content_html"] = story.body
-        image = story.lead_image
-        if image is not None and image.file:
-            extra["media"] = {
+        extra["media"] = [
+            {
                 "url": absolute_url(image.file.url, self.request),
                 "type": image_type(image),
                 "width": image.width,
                 "height": image.height,
                 "size": image_size(image),
-                "alt": image.alt_text,
+                "alt": image.shown_alt,
                 "credit": image.credit,
             }
+            for image in self._pictures(story)
+        ]
         return extra

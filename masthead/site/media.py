@@ -12,8 +12,8 @@ and only with the files of ``media.Image`` rows, looked up by name:
   (``site/purge.py``) takes the file down with the page;
 - a file only unpublished stories carry is served to staff who may read one
   of them, and to holders of a valid preview link of a revision that shows
-  it (``?preview=<token>``, which the preview page adds to the image's
-  address), with ``Cache-Control: private, no-store``;
+  it as its lead image or in its body (``?preview=<token>``, which the
+  preview page adds to the image's address), with ``Cache-Control: private, no-store``;
 - a rendition's file (``media/renditions.py``) goes with its image's file:
   served when, to whom and with the headers that file would be;
 - anything else — such a file for anyone else, a file no image row names,
@@ -36,6 +36,7 @@ from django.utils.http import http_date
 
 from masthead.media import renditions
 from masthead.media.models import Image
+from masthead.media.uses import image_ids_in_body
 from masthead.site.http import mark_private, patch_public_cache_control, surrogate_keys
 from masthead.stories import image_visibility
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
@@ -79,7 +80,10 @@ def _previews_it(request: HttpRequest, path: str) -> bool:
         revision = revision_for_token(token)
     except PreviewUnavailable:
         return False
-    return revision.lead_image is not None and revision.lead_image.file.name == path
+    if revision.lead_image is not None and revision.lead_image.file.name == path:
+        return True
+    in_body = image_ids_in_body(revision.body)
+    return bool(in_body) and Image.objects.filter(pk__in=in_body, file=path).exists()
 
 
 def _file_response(request: HttpRequest, name: str, conditional: bool = True):

@@ -29,7 +29,8 @@ stories in docs/scale-sitemaps.md):
 * The **news sitemap** (at most 1,000 stories of the last two days) is
   written the same way, with the **Google News** entries (``news:news``)
   that Django's template does not write, as are the month files' **image
-  entries** (``image:image``, the lead image).
+  entries** (``image:image``: the lead image, then the images of the
+  published body, read from ``media.ImageUse``).
 
 Every story read starts at ``Story.objects.live()``; ``lastmod`` is the last
 public update (``updated_at``), never the internal ``modified_at``.
@@ -60,6 +61,7 @@ from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from masthead.media.models import ImageUse
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
 from masthead.site.absolute_urls import site_root
 from masthead.site.http import public_response, surrogate_keys
@@ -546,12 +548,11 @@ class IsoTime(Func):
 def month_sitemap(request, month: Month, page: int) -> HttpResponse:
     """One page of a month's stories, oldest first, written row by row."""
     limit = settings.SITEMAP_URLS_PER_FILE
-    rows = (
-        month.stories()
-        .order_by("published_at", "pk")
-        .annotate(lastmod=IsoTime(_last_public_update()))
-        .values_list("slug", "desk_id", "lead_image__file", "lastmod")
-    )[(page - 1) * limit : page * limit]
+    on_page = month.stories().order_by("published_at", "pk")[(page - 1) * limit : page * limit]
+    rows = on_page.annotate(lastmod=IsoTime(_last_public_update())).values_list(
+        "pk", "slug", "desk_id", "lead_image__file", "lastmod"
+    )
+    in_bodies = _body_image_files(on_page.values("pk"))
     root, desk_paths = _story_paths(request)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset'
@@ -559,12 +560,14 @@ def month_sitemap(request, month: Month, page: int) -> HttpResponse:
         ' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
     ]
     latest = ""
-    for slug, desk_id, image, lastmod in rows.iterator(ROWS_PER_FETCH):
+    for pk, slug, desk_id, image, lastmod in rows.iterator(ROWS_PER_FETCH):
         location = root + desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/"
         latest = max(latest, lastmod)  # one format throughout: text order is time order
         parts.append(f"<url><loc>{escape(location)}</loc><lastmod>{lastmod}</lastmod>")
-        if image:
-            address = escape(_image_url(image, root))
+        images = [image] if image else []
+        images += [name for name in in_bodies.get(pk, ()) if name not in images]
+        for name in images[:IMAGES_PER_URL]:
+            address = escape(_image_url(name, root))
             parts.append(f"<image:image><image:loc>{address}</image:loc></image:image>")
         parts.append("</url>")
     if not latest:
@@ -610,6 +613,27 @@ def news_sitemap(request, publication_name: str) -> HttpResponse:
     response = HttpResponse("".join(parts), content_type="application/xml; charset=utf-8")
     response["X-Robots-Tag"] = ROBOTS_TAG
     return response
+
+
+# Google reads at most 1,000 images per page; a story's gallery stays far below.
+IMAGES_PER_URL = 1000
+
+
+def _body_image_files(story_ids) -> dict[int, list[str]]:
+    """The files of the images in the published bodies of ``story_ids`` (a subquery), by story.
+
+    Read from ``ImageUse`` (kept by the story services), not by parsing every body.
+    """
+    uses = (
+        ImageUse.objects.filter(story__in=story_ids, role=ImageUse.Role.BODY, in_published=True)
+        .exclude(image__file="")
+        .order_by("story_id", "pk")
+        .values_list("story_id", "image__file")
+    )
+    found: dict[int, list[str]] = {}
+    for story_id, name in uses:
+        found.setdefault(story_id, []).append(name)
+    return found
 
 
 def _image_url(name: str, root: str) -> str:

@@ -31,6 +31,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 
+from masthead.media import figures
 from masthead.media.models import Image
 from masthead.media.renditions import share_rendition
 from masthead.newsroom.models import Author, Outlet, PolicyPage
@@ -79,6 +80,10 @@ def image_object(image: Image, request: HttpRequest | None) -> dict:
         data["caption"] = image.caption
     if image.credit:
         data["creditText"] = image.credit
+    if image.copyright:
+        data["copyrightNotice"] = image.copyright
+    if image.usage_terms.startswith(("https://", "http://")):
+        data["license"] = image.usage_terms  # Google reads a licence's address here
     return data
 
 
@@ -243,7 +248,12 @@ def article(
         "publisher": the_publisher,
         "articleSection": story.desk.name,
     }
+    # The share picture first (the lead image, else the outlet's), then the body's figures.
     data["image"] = [share_image_object(share_picture(story, outlet, request), request)]
+    lead = story.lead_image_id
+    data["image"] += [
+        image_object(image, request) for image in figures.images_in(story.body) if image.pk != lead
+    ]
     if story.dateline:
         data["dateline"] = story.dateline
     if story.label is not None:

@@ -6,12 +6,16 @@ fate. A file is
 
 - **public** while a public record shows it: the lead image of a live story
   (``Story.objects.live()``; the story row holds the published revision's),
+  an image in the body of a live story's published revision (its
+  ``media.ImageUse`` with ``in_published``, kept by the story services),
   the photo of an author (shown with every byline and on author pages), or
   an image of the outlet's own records (its logo, or any other image field
   the ``Outlet`` model has);
 - **seen by staff** who may read (``permissions.can_read``) a story that has
-  it as the lead image of any of its revisions: their desks' stories for
-  editors, every desk's for chief editors, their own for writers.
+  it as the lead image of any of its revisions, or in the body of its latest
+  or published revision (its ``ImageUse`` rows; older revisions' bodies are
+  not searched, which would read every revision's text): their desks'
+  stories for editors, every desk's for chief editors, their own for writers.
 
 Nobody else sees it, whoever learned its name (from a preview, a shared
 draft, a log): the media gate answers 404 and the story form refuses the
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from masthead.media.models import Image
+from masthead.media.models import Image, ImageUse
 from masthead.newsroom.models import Author, Outlet
 from masthead.newsroom.roles import access_for
 from masthead.stories import permissions
@@ -58,6 +62,11 @@ def public_scopes(ids: list[int]) -> set[str]:
         return set()
     live = Story.objects.live().filter(lead_image_id__in=ids)
     scopes = {f"story:{pk}" for pk in live.values_list("pk", flat=True)[:ROWS_READ]}
+    in_bodies = ImageUse.objects.filter(
+        image_id__in=ids, role=ImageUse.Role.BODY, in_published=True
+    ).values_list("story_id")
+    live_bodies = Story.objects.live().filter(pk__in=in_bodies).values_list("pk", flat=True)
+    scopes.update(f"story:{pk}" for pk in live_bodies[:ROWS_READ])
     authors = Author.objects.filter(photo_id__in=ids).values_list("pk", flat=True)
     scopes.update(f"author:{pk}" for pk in authors[:ROWS_READ])
     if Outlet.objects.filter(_outlet_images(ids)).exists():
@@ -97,9 +106,8 @@ def staff_can_see(user, ids: list[int]) -> bool:
     on_stories = Story.objects.filter(lead_image_id__in=ids).values_list("pk")
     story_ids = {pk for (pk,) in in_revisions.distinct()[:ROWS_READ]}
     story_ids.update(pk for (pk,) in on_stories[:ROWS_READ])
-    # Body figures too (``media/uses.py``): a story using the picture shows it to its readers.
-    in_uses = Story.objects.filter(image_uses__image_id__in=ids).values_list("pk").distinct()
-    story_ids.update(pk for (pk,) in in_uses[:ROWS_READ])
+    in_bodies = ImageUse.objects.filter(image_id__in=ids, role=ImageUse.Role.BODY)
+    story_ids.update(pk for (pk,) in in_bodies.values_list("story_id")[:ROWS_READ])
     stories = Story.objects.filter(pk__in=story_ids).only("pk", "desk_id", "created_by_id")
     return any(permissions.can_read(user, story) for story in stories)
 

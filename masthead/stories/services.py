@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead import failpoints
-from masthead.media import uses
+from masthead.media import alt_text, uses
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
@@ -347,6 +347,7 @@ def _publish_latest(story: Story) -> None:
         raise ValidationError("The story has no saved revision to publish.")
     # The outlet's sourcing rules, on what readers are about to see (every path).
     rules.enforce(revision)
+    alt_text.enforce(revision)
     _apply_revision(story, revision)
     story.published_revision = revision
 
@@ -481,6 +482,7 @@ def reinstate_story(actor, story: Story, note: str) -> Story:
         label = f"Reinstated revision {source.number}" if source else "Reinstated"
         revision = _new_revision(row, Content.of(source or row), actor, label)
         rules.enforce(revision)
+        alt_text.enforce(revision)
         _apply_revision(row, revision)
         row.published_revision = revision
         row.updated_at = now

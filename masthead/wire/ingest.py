@@ -51,7 +51,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from masthead import failpoints
-from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
+from masthead.newsroom.sanitize import (
+    MAX_BODY_CHARS,
+    sanitize_body,
+    without_image_references,
+)
 from masthead.newsroom.text import clean_line, clean_paragraphs
 from masthead.wire import autopublish, notices, routing
 from masthead.wire.items import ParsedFeed, Status, WireCopy
@@ -221,7 +225,7 @@ def clean_copy(copy: WireCopy, now: datetime, provider: str = "") -> Cleaned:
         raise Refused("it has no id")
     if len(provider_id) > 500:
         raise Refused("its id is longer than 500 characters")
-    body = sanitize_body(copy.body_html)
+    body = without_image_references(sanitize_body(copy.body_html))
     if len(body) > MAX_BODY_CHARS:
         raise Refused(f"its body is longer than {MAX_BODY_CHARS:,} characters")
     dek = _cut(_plain_paragraphs(copy.dek), 5000, "summary", problems)

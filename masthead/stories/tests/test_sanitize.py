@@ -110,6 +110,12 @@ def assert_safe(output: str) -> Walk:
             assert url_scheme(value or "") in ALLOWED_URL_SCHEMES | {None}, (tag, name, value)
         if (tag, name) == ("img", "src"):
             assert (value or "").startswith("/media/"), value  # the outlet's own media only
+        if (tag, name) == ("figure", "data-image"):
+            assert re.fullmatch(r"[1-9][0-9]{0,17}", value or ""), value
+        if (tag, name) == ("figure", "data-gallery"):
+            assert value == "", value
+        if (tag, name) == ("span", "class"):
+            assert value == "credit", value
     assert walk.deepest <= MAX_NESTING_DEPTH
     assert not any(character in output for character in BIDI_OVERRIDES)
     assert not CONTROLS.search(output)
@@ -428,7 +434,9 @@ PIECES = [
     "<title>", "<math>", "<mi>", "<select>", "<template>", "<plaintext>", "<h2>", "</h2>",
     "<p title='", "'>", '"', "<", ">", "&", "&#x202E;", "&#0;", "&lt;script&gt;", "\u202e",
     "\u200f", "\u2067", "\x00", "\x1b", "\r\n", " ", "text", "\u0627\u06cc\u0631\u0627\u0646",
-    "onclick=alert(1)",
+    "onclick=alert(1)", '<figure data-image="12">', "<figure data-image=1x onclick=x>",
+    "<figure data-gallery=evil>", "</figure>", "<figcaption>", '<span class="credit x">',
+    "</span>", '<img src="/media/images/a.png" alt="A">', "<img src=//evil.example/a.png>",
 ]  # fmt: skip
 hostile_bodies = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
@@ -879,3 +887,69 @@ def test_every_word_of_a_pasted_document_comes_out_apart_and_in_order(body):
     assert_safe(output)
     assert words(output) == words_of_source(body)
     assert sanitize_body(output) == output
+
+
+# Figures and galleries (docs/media-in-stories.md) -----------------------------------
+
+FIGURE = (
+    '<figure data-image="12"><img src="/media/images/2026/12/a.png" alt="Delegates" '
+    'width="40" height="24"><figcaption>Talks in Vienna <span class="credit">Reuters</span>'
+    "</figcaption></figure>"
+)
+
+
+def test_a_figure_naming_its_image_is_kept_exactly():
+    assert sanitize_body(FIGURE) == FIGURE
+
+
+def test_a_gallery_of_figures_is_kept_exactly():
+    second = FIGURE.replace("12", "13")
+    gallery = f'<figure data-gallery="">{FIGURE}{second}<figcaption>Set</figcaption></figure>'
+
+    assert sanitize_body(gallery) == gallery
+    assert sanitize_body("<figure data-gallery>x</figure>") == '<figure data-gallery="">x</figure>'
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "0", "012", "1x", "-1", "1.5", "1e3", " 12", "12 ", "１２", "٣", "1234567890123456789",
+     "javascript:alert(1)", "12&quot; onmouseover=&quot;x"],
+)  # fmt: skip
+def test_an_image_id_that_is_not_plain_digits_is_dropped(value):
+    html = f'<figure data-image="{value}"><img src="/media/a.png"></figure>'
+
+    assert sanitize_body(html) == '<figure><img src="/media/a.png"></figure>'
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # Attributes beyond the contract go, the figure stays.
+        ('<figure data-image="3" class="x" style="a" onclick="b" data-x="y" id="f">t</figure>',
+         '<figure data-image="3">t</figure>'),
+        ('<figure data-gallery="<script>">t</figure>', '<figure data-gallery="">t</figure>'),
+        # The markers belong on figure only.
+        ('<p data-image="3">t</p><div data-gallery>u</div><img data-image="3" src="/media/a.png">',
+         '<p>t</p><p>u</p><img src="/media/a.png">'),
+        # Only the credit class, only on span.
+        ('<span class="credit bold">c</span><span class="x">d</span><p class="credit">e</p>',
+         '<span class="credit">c</span><span>d</span><p>e</p>'),
+        # A figure pointing at another host loses the picture, keeps the caption.
+        ('<figure data-image="4"><img src="https://evil.example/t.gif"><figcaption>c</figcaption>'
+         "</figure>", '<figure data-image="4"><figcaption>c</figcaption></figure>'),
+        ('<figure data-image="4"><img src="/media/../desk/x.png"></figure>',
+         '<figure data-image="4"></figure>'),
+    ],
+)  # fmt: skip
+def test_hostile_figure_markup_is_reduced_to_the_contract(body, expected):
+    assert sanitize_body(body) == expected
+    assert sanitize_body(expected) == expected
+
+
+@property_settings
+@given(st.lists(st.sampled_from([*PIECES[-10:], "text", "<p>", "</p>"]), max_size=30).map("".join))
+def test_figure_soup_is_safe_and_idempotent(body):
+    once = sanitize_body(body)
+
+    assert_safe(once)
+    assert sanitize_body(once) == once

@@ -126,3 +126,28 @@ def test_a_later_version_updates_an_untouched_auto_published_story(source, edito
     story = Story.objects.get()
     assert story.headline == "Fuller take" and story.is_live()
     assert story.revisions.count() == 2
+
+
+def test_wire_copy_cannot_name_the_outlets_library_images(source, editor):
+    # An agency's figure naming image 7 would make image 7 public on auto-publish.
+    from django.core.files.base import ContentFile
+
+    from masthead.media.models import Image, ImageUse
+    from masthead.media.tests.images import png_bytes
+
+    secret = Image(alt_text="Embargoed picture")
+    secret.file.save("p.png", ContentFile(png_bytes(40, 24)), save=False)
+    secret.save()
+    make_rule(source, auto_publish=True, publish_as=editor)
+    body = (
+        f'<p>Text.</p><figure data-image="{secret.pk}"><img src="{secret.file.url}">'
+        '<figcaption>Caption</figcaption></figure><figure data-gallery=""></figure>'
+    )
+
+    ingest.store(source, feed(copy("urn:a", headline="Quake", body_html=body)))
+
+    story = Story.objects.get()
+    assert story.is_live()
+    assert "data-image" not in story.body and "data-gallery" not in story.body
+    assert "<figcaption>Caption</figcaption>" in story.body
+    assert not ImageUse.objects.filter(image=secret).exists()
