@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
 
 from masthead.factories import make_author, make_desk, make_staff, make_story
@@ -260,6 +261,26 @@ def test_a_dry_run_reports_the_real_run_and_stores_nothing(tmp_path, media_root)
         key: value.action for key, value in real_outcomes.items()
     }
     assert dry.images_stored == 0 and real.images_stored == 1
+
+
+def test_an_export_cannot_name_the_outlets_library_images(tmp_path, media_root):
+    run(OUTLET)
+    private = Image(file=SimpleUploadedFile("p.jpg", jpeg_bytes()), alt_text="An unpublished photo")
+    private.save()
+    paragraph = "<p>Parliament on Monday approved a law"
+    edited = edited_export(
+        tmp_path,
+        paragraph,
+        f'<figure DATA-IMAGE={private.pk}><img src="/media/x.jpg" alt="x"></figure>'
+        f'<figure data-gallery=""><figure data-image="{private.pk}"><figcaption>Shore'
+        f"</figcaption></figure></figure>{paragraph}",
+    )
+    run(edited)
+    law = story_of(102)
+    assert "Shore" in law.body  # the figures stay, as plain ones
+    for text in (law.body, law.latest_revision.body, law.published_revision.body):
+        assert "data-image" not in text.lower()
+    assert not law.image_uses.filter(role="body").exists()
 
 
 def test_slugs_are_kept_when_free_and_suffixed_when_taken():

@@ -59,7 +59,7 @@ from masthead.media.image_safety import check_image
 from masthead.media.models import Image
 from masthead.newsroom import audit
 from masthead.newsroom.models import RESERVED_SLUGS, Author, Desk
-from masthead.newsroom.sanitize import MAX_BODY_CHARS
+from masthead.newsroom.sanitize import MAX_BODY_CHARS, without_image_references
 from masthead.stories import versions
 from masthead.stories.models import (
     Byline,
@@ -652,6 +652,12 @@ class _Importer:
         )
         story.clean()
         story.save()
+        if (body := without_image_references(story.body)) != story.body:
+            # A figure naming a library image by number (``data-image``) is only the
+            # outlet's own people's to write: from an old site's export it would
+            # name whatever image has that number here, and publish it with the story.
+            story.body = body
+            Story.objects.filter(pk=story.pk).update(body=body)
         Byline.objects.filter(story=story).exclude(author__in=authors).delete()
         for position, author in enumerate(authors):
             Byline.objects.update_or_create(
