@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 CANDIDATES = 1000
-MAX_LIMIT = 50
+MAX_LIMIT = 100
 RECENCY = timedelta(days=7).total_seconds()
 CURSOR_SALT = "masthead.search.cursor"
 CURSOR_MAX_LENGTH = 300
