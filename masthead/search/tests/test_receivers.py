@@ -103,3 +103,18 @@ def test_a_writer_finds_only_their_own_hidden_stories(desk, editor):
         "Editor's falafel draft",
         "Writer's own falafel",
     ]
+
+
+def test_renaming_a_tag_or_an_author_reindexes_their_stories(editor, desk):
+    tag, author = make_tag("Old tag"), make_author("Old Name")
+    content = Content(headline="Harbour story", desk=desk, tags=[tag], authors=[author])
+    story = services.create_story(editor, content)
+    for step in (services.submit_story, services.claim_story, services.approve_story):
+        story = step(editor, story)
+    services.publish_story(editor, story)
+    tag.name = "Quayside"
+    tag.save()
+    author.name = "Shirin Navabi"
+    author.save()
+    assert found("quayside") == ["Harbour story"]
+    assert found("navabi") == ["Harbour story"]
