@@ -82,6 +82,14 @@ PROBLEM_TYPES = {
             "A `cursor` must be passed back exactly as a list's `next_cursor` gave it, "
             "with the same filters. Start again from the first page.",
         ),
+        ProblemType(
+            "invalid-query",
+            "The search cannot run.",
+            400,
+            "`q` is empty, longer than 200 characters, has more than 12 words, has no "
+            "letters or digits, only leaves words out, or is combined with a filter search "
+            "does not take (`tag`, `language`, `updated_since`). `detail` says which.",
+        ),
     )
 }
 

@@ -33,6 +33,7 @@ from masthead.api.schemas import (
     TagOut,
     TagPageOut,
 )
+from masthead.search.engine import InvalidCursor, InvalidQuery, search_stories
 from masthead.stories.models import Story
 
 router = Router(tags=["Public reads"])
@@ -120,6 +121,8 @@ def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
     Send `Accept: application/ninjs+json` to get each item as a partial ninjs 2.3 object
     (no body); the page itself stays `application/json`, as ninjs has no list type.
     """
+    if query.q is not None:
+        return _search_stories(request, query)
     filters = selectors.StoryFilters(
         desk=query.desk,
         author=query.author,
@@ -155,6 +158,41 @@ def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
     response = _page_response(request, items, "stories", next_page)
     set_last_modified(response, *moments)
     return response
+
+
+def _search_stories(request: HttpRequest, query: StoryListQuery) -> HttpResponse:
+    """``q=``: the same list, most relevant first (``masthead/search/engine.py``)."""
+    refused = [name for name in ("tag", "language", "updated_since") if getattr(query, name)]
+    if refused:
+        return _invalid_query(request, f"Search (q) cannot be combined with {', '.join(refused)}.")
+    try:
+        filters = selectors.search_filters(query.desk, query.author, query.label)
+        page = search_stories(query.q, **filters, cursor=query.cursor, limit=query.limit)
+    except selectors.NoSuchFilter:
+        page = None
+    except InvalidCursor as error:
+        return _invalid_cursor(request, error)
+    except InvalidQuery as error:
+        return _invalid_query(request, str(error))
+    stories = selectors.live_in_order([hit.story.pk for hit in page.items] if page else [])
+    next_page = None
+    if page is not None and page.next_cursor:
+        kept = {"q": query.q, "desk": query.desk, "author": query.author, "label": query.label}
+        next_page = {name: value for name, value in kept.items() if value}
+        next_page.update(cursor=page.next_cursor, limit=query.limit)
+    wants_ninjs = _wants_ninjs(request)
+    items = [_list_item(request, story, wants_ninjs) for story in stories]
+    response = _page_response(request, items, "stories", next_page)
+    moments = [_story_moment(story) for story in stories]
+    moments.append(selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
+    set_last_modified(response, *moments)
+    return response
+
+
+def _invalid_query(request: HttpRequest, detail: str) -> HttpResponse:
+    return problems.problem_response(
+        request, 400, problem=problems.PROBLEM_TYPES["invalid-query"], detail=detail
+    )
 
 
 def _list_position(story: Story) -> tuple:

@@ -244,6 +244,12 @@ class ApiIndexOut(Schema):
 
 
 class StoryListQuery(Schema):
+    q: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
+        None,
+        description='Search: words all present, `"exact phrase"`, `-word` to leave out, '
+        "`or` between two words; at most 200 characters. Results come most relevant first "
+        "(headline over body, recent over old); not with `tag`, `language` or `updated_since`.",
+    )
     desk: Slug | None = Field(None, description="Desk slug, e.g. `politics`.")
     author: Slug | None = Field(None, description="Author slug.")
     tag: Slug | None = Field(None, description="Tag slug.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from masthead.newsroom.models import Author, Desk
 from masthead.stories import versions
-from masthead.stories.models import Byline, ContentVersion, Correction, Story, Tag
+from masthead.stories.models import Byline, ContentVersion, Correction, Label, Story, Tag
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -64,6 +64,31 @@ def story_page(
     if filters.updated_since:
         stories = stories.filter(updated_at__gte=filters.updated_since)
     return _page(stories, after, limit)
+
+
+class NoSuchFilter(Exception):
+    """A filter names a desk, author or label that does not exist: nothing matches."""
+
+
+def search_filters(desk: str | None, author: str | None, label: str | None) -> dict[str, object]:
+    """The list's slug filters as the search engine takes them (``search_stories``)."""
+    found: dict[str, object] = {}
+    for name, slug, rows in (
+        ("desk", desk, Desk.objects.all()),
+        ("author", author, Author.objects.filter(is_active=True)),
+        ("label", label, Label.objects.all()),
+    ):
+        if slug:
+            found[name] = rows.filter(slug=slug).first()
+            if found[name] is None:
+                raise NoSuchFilter(name)
+    return found
+
+
+def live_in_order(story_ids: list[int]) -> list[Story]:
+    """These live stories, as ``live_stories`` reads them, in the order given."""
+    by_id = live_stories().in_bulk(story_ids)
+    return [by_id[pk] for pk in story_ids if pk in by_id]
 
 
 def _matching(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story]:

@@ -1,6 +1,23 @@
+"""Full-text search of stories, the wire queue and the media library (docs/search.md)."""
+
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class SearchConfig(AppConfig):
     name = "masthead.search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from masthead.search import receivers
+        from masthead.stories.models import Byline, Story
+
+        post_save.connect(receivers.story_saved, sender=Story, dispatch_uid="search-story")
+        post_delete.connect(receivers.story_deleted, sender=Story, dispatch_uid="search-story-del")
+        post_save.connect(receivers.byline_changed, sender=Byline, dispatch_uid="search-byline")
+        post_delete.connect(
+            receivers.byline_changed, sender=Byline, dispatch_uid="search-byline-del"
+        )
+        m2m_changed.connect(
+            receivers.tags_changed, sender=Story.tags.through, dispatch_uid="search-tags"
+        )

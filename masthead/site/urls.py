@@ -1,6 +1,6 @@
 from django.urls import path
 
-from masthead.site import sitemaps, views
+from masthead.site import search_views, sitemaps, views
 from masthead.site.feeds import StoryFeed
 from masthead.sourcing import report_views
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("tag/<str:slug>/", views.tag, name="tag"),
     path("label/<str:slug>/", views.label, name="label"),
     path("policies/<str:slug>/", views.policy, name="policy"),
+    # Before the desks' addresses: a desk cannot be called "search".
+    path("search/", search_views.search, name="search"),
     # Distribution (docs/distribution.md). A section's feeds are its page's
     # address + feed.xml / atom.xml: a story slug never has a dot, so
     # /<desk>/feed.xml can never be a story's address (/<desk>/<story>/).

@@ -1,0 +1,175 @@
+"""The two search engines behind one small interface, chosen by the database.
+
+``Engine.write`` stores documents (the ``search_storyentry`` rows and the
+engine's words), ``Engine.delete`` removes stories, and
+``Engine.candidates`` returns, for a parsed query and a queryset of entries
+already narrowed to the gate and the filters, the freshest matches — at most
+``limit`` of them, so a common word costs as much as a rare one — each with
+its text relevance. ``engine.py`` blends relevance with recency and pages.
+
+- ``Fts5Engine`` (SQLite, the embedded default): an FTS5 table
+  ``search_storyfts`` (headline, dek, extra, body, variants; rowid = story
+  id; Porter stemming over ``unicode61`` with diacritics removed), relevance
+  from ``bm25`` with the columns weighted.
+- ``PostgresEngine``: the entries' ``vector`` column (a ``tsvector`` with
+  weights A headline, B dek, C tags/bylines, D body, under a GIN index),
+  ``websearch_to_tsquery`` and ``ts_rank`` through
+  ``django.contrib.postgres.search``.
+
+Both read the same ``Query`` (``query.py``), built from words only, so no
+operator a reader types reaches either engine as syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from masthead.search.documents import Document
+from masthead.search.query import Query
+
+# Relevance weights, headline over dek over tags/bylines over body.
+HEADLINE, DEK, EXTRA, BODY, VARIANTS = 10.0, 4.0, 2.0, 1.0, 0.5
+PG_CONFIG = "english"
+PG_WEIGHTS = [BODY / HEADLINE, EXTRA / HEADLINE, DEK / HEADLINE, 1.0]  # D, C, B, A
+
+ENTRY_COLUMNS = (
+    "story_id",
+    "is_public",
+    "live_from",
+    "status",
+    "desk_id",
+    "label_id",
+    "author_ids",
+    "published_at",
+    "fresh_at",
+)
+
+Candidate = tuple[int, float, datetime | None]  # story id, relevance, fresh_at
+
+
+def _entry_values(doc: Document) -> list:
+    return [*(getattr(doc, name) for name in ENTRY_COLUMNS), timezone.now()]
+
+
+def _upsert_sql(vector_sql: str | None) -> str:
+    columns = list(ENTRY_COLUMNS) + ["indexed_at"] + (["vector"] if vector_sql else [])
+    values = ["%s"] * (len(ENTRY_COLUMNS) + 1) + ([vector_sql] if vector_sql else [])
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "story_id")
+    return (
+        f"INSERT INTO search_storyentry ({', '.join(columns)}) VALUES ({', '.join(values)}) "  # noqa: S608 - names are ours
+        f"ON CONFLICT (story_id) DO UPDATE SET {updates}"
+    )
+
+
+class Fts5Engine:
+    name = "sqlite-fts5"
+    CREATE = (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS search_storyfts USING fts5("
+        "headline, dek, extra, body, variants, "
+        "tokenize = 'porter unicode61 remove_diacritics 2')"
+    )
+    DROP = "DROP TABLE IF EXISTS search_storyfts"
+
+    def write(self, docs: list[Document]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(None), [_entry_values(doc) for doc in docs])
+            self._delete_words(cursor, [doc.story_id for doc in docs])
+            cursor.executemany(
+                "INSERT INTO search_storyfts (rowid, headline, dek, extra, body, variants) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [(d.story_id, d.headline, d.dek, d.extra, d.body, d.variants) for d in docs],
+            )
+
+    def delete(self, story_ids: list[int]) -> None:
+        if not story_ids:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM search_storyentry WHERE story_id IN ({_marks(story_ids)})",  # noqa: S608
+                story_ids,
+            )
+            self._delete_words(cursor, story_ids)
+
+    def _delete_words(self, cursor, story_ids: list[int]) -> None:
+        if story_ids:
+            marks = _marks(story_ids)
+            cursor.execute(f"DELETE FROM search_storyfts WHERE rowid IN ({marks})", story_ids)  # noqa: S608
+
+    def prune(self) -> None:
+        """Drop words of stories without an entry (deleted while no receiver ran)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_storyfts "
+                "WHERE rowid NOT IN (SELECT story_id FROM search_storyentry)"
+            )
+
+    def candidates(self, query: Query, entries: QuerySet, limit: int) -> list[Candidate]:
+        expression = query.fts5()
+        matching = RawSQL(
+            "SELECT rowid FROM search_storyfts WHERE search_storyfts MATCH %s", [expression]
+        )
+        freshest = list(
+            entries.filter(story_id__in=matching)
+            .order_by("-fresh_at", "-story_id")
+            .values_list("story_id", "fresh_at")[:limit]
+        )
+        if not freshest:
+            return []
+        ids = [story_id for story_id, _ in freshest]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid, -bm25(search_storyfts, %s, %s, %s, %s, %s) FROM search_storyfts "  # noqa: S608
+                f"WHERE search_storyfts MATCH %s AND rowid IN ({_marks(ids)})",
+                [HEADLINE, DEK, EXTRA, BODY, VARIANTS, expression, *ids],
+            )
+            relevance = dict(cursor.fetchall())
+        return [(i, relevance.get(i, 0.0), fresh) for i, fresh in freshest if i in relevance]
+
+
+class PostgresEngine:
+    name = "postgresql"
+    CREATE = (
+        "CREATE INDEX IF NOT EXISTS search_entry_vector_gin ON search_storyentry USING gin (vector)"
+    )
+    DROP = "DROP INDEX IF EXISTS search_entry_vector_gin"
+    VECTOR = " || ".join(
+        f"setweight(to_tsvector('{PG_CONFIG}'::regconfig, %s), '{weight}')"
+        for weight in ("A", "B", "C", "D", "D")
+    )
+
+    def write(self, docs: list[Document]) -> None:
+        rows = [[*_entry_values(d), d.headline, d.dek, d.extra, d.body, d.variants] for d in docs]
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(self.VECTOR), rows)
+
+    def delete(self, story_ids: list[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_storyentry WHERE story_id = ANY(%s)", [story_ids])
+
+    def prune(self) -> None:
+        """Nothing to do: the words live in the entries, which the stories' rows cascade to."""
+
+    def candidates(self, query: Query, entries: QuerySet, limit: int) -> list[Candidate]:
+        search = SearchQuery(query.websearch(), search_type="websearch", config=PG_CONFIG)
+        rows = (
+            entries.filter(vector=search)
+            .annotate(relevance=SearchRank(F("vector"), search, weights=PG_WEIGHTS))
+            .order_by("-fresh_at", "-story_id")
+            .values_list("story_id", "relevance", "fresh_at")[:limit]
+        )
+        return list(rows)
+
+
+def _marks(values: Iterable) -> str:
+    return ", ".join("%s" for _ in values)
+
+
+def current_engine() -> Fts5Engine | PostgresEngine:
+    return PostgresEngine() if connection.vendor == "postgresql" else Fts5Engine()
