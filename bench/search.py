@@ -114,6 +114,7 @@ def ensure_corpus(options, log) -> dict:
         info["load_seconds"] = round(time.perf_counter() - started, 1)
         have = story_count()
     if have != options.stories:
+        connection.close()
         raise SystemExit(
             f"the database holds {have:,} stories, not {options.stories:,}: "
             "give its own number, or an empty database"
@@ -126,6 +127,16 @@ def ensure_corpus(options, log) -> dict:
             "this corpus has generate.py's 32-word text (every story holds every word): "
             "load one with --vocabulary news into an empty database"
         )
+    from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        # e.g. search's own migrations, whose 0002 indexes the stories there
+        log("migrating (search's 0002 indexes every story there)")
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        info["migrate_seconds"] = round(time.perf_counter() - started, 1)
     return info
 
 
