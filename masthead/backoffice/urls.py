@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from masthead.backoffice import (
     developing_views,
+    search_views,
     sourcing_views,
     staff_views,
     tag_views,
@@ -17,6 +18,7 @@ urlpatterns = [
     path("login/", RedirectView.as_view(url=settings.LOGIN_URL, query_string=True), name="login"),
     path("", views.my_stories, name="mine"),
     path("board/", views.board, name="board"),
+    path("search/", search_views.search, name="search"),
     path("audit/", views.audit_log, name="audit"),
     path("stories/new/", views.story_new, name="story_new"),
     path("stories/<int:story_id>/", views.story_edit, name="story"),

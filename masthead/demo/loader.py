@@ -32,6 +32,7 @@ from masthead.demo.seed import SeedPage, load_seed
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
 from masthead.newsroom.roles import access_for
+from masthead.search.engine import rebuild_index
 from masthead.stories import services
 from masthead.stories.models import Byline, Label, Story, Tag
 from masthead.stories.services import snapshot_revision
@@ -647,6 +648,9 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     trust.load_author_profiles()
     _workflow_examples(desks, writer_users, now)
     wire.load_sources(desks, now)
+    # Every save above was indexed as it happened (masthead/search/receivers.py); the
+    # demo's back-dated update times (trust.py) were set by bulk updates, so once more.
+    rebuild_index()
     return DemoResult(stories=Story.objects.count(), logins=logins)
 
 

@@ -1,7 +1,7 @@
 """Full-text search of stories, the wire queue and the media library (docs/search.md)."""
 
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 
 class SearchConfig(AppConfig):
@@ -9,8 +9,9 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        from masthead.newsroom.models import Author
         from masthead.search import receivers
-        from masthead.stories.models import Byline, Story
+        from masthead.stories.models import Byline, Story, Tag
 
         post_save.connect(receivers.story_saved, sender=Story, dispatch_uid="search-story")
         post_delete.connect(receivers.story_deleted, sender=Story, dispatch_uid="search-story-del")
@@ -21,3 +22,7 @@ class SearchConfig(AppConfig):
         m2m_changed.connect(
             receivers.tags_changed, sender=Story.tags.through, dispatch_uid="search-tags"
         )
+        for model, renamed in ((Tag, receivers.tag_renamed), (Author, receivers.author_renamed)):
+            name = model.__name__
+            pre_save.connect(receivers.remember_name, sender=model, dispatch_uid=f"search-{name}")
+            post_save.connect(renamed, sender=model, dispatch_uid=f"search-{name}-renamed")

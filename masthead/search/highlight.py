@@ -14,8 +14,8 @@ the engines stem, so readers expect to see those matches marked too.
 from __future__ import annotations
 
 import re
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.search.normalize import ZWNJ, normalize
@@ -34,38 +34,58 @@ def _matches(token: str, words: list[str]) -> bool:
         forms.update(normalize(part).lower() for part in token.split(ZWNJ))
     for form in forms:
         for word in words:
-            if form == word or form.startswith(_stem(word)) or word.startswith(_stem(form)):
+            if form == word:
+                return True
+            # Stems only of words long enough to have one: "a" is no stem of "attack".
+            long_enough = len(form) >= 4 and len(word) >= 4
+            if long_enough and (form.startswith(_stem(word)) or word.startswith(_stem(form))):
                 return True
     return False
 
 
-def _marked(pieces: list[str], words: list[str]) -> SafeString:
-    out = []
-    for piece in pieces:
-        if piece and TOKEN.fullmatch(piece) and _matches(piece, words):
-            out.append(f"<mark>{escape(piece)}</mark>")
-        else:
-            out.append(escape(piece))
-    return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
+class _Marker:
+    """Marks one query's words; each distinct token is judged once (bodies repeat words)."""
+
+    def __init__(self, words: list[str]):
+        self.words = words
+        self.judged: dict[str, bool] = {}
+
+    def matches(self, token: str) -> bool:
+        known = self.judged.get(token)
+        if known is None:
+            known = self.judged[token] = _matches(token, self.words)
+        return known
+
+    def marked(self, pieces: list[str]) -> SafeString:
+        out = []
+        for n, piece in enumerate(pieces):
+            # TOKEN.split puts the words at odd positions, what lies between at even ones.
+            if n % 2 and self.matches(piece):
+                out.append(f"<mark>{escape(piece)}</mark>")
+            else:
+                out.append(escape(piece))
+        return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
 
 
 def highlight(text: str, words: list[str]) -> SafeString:
     """``text`` escaped, with the words of the query in ``<mark>``."""
-    return _marked(TOKEN.split(text or ""), words)
+    return _Marker(words).marked(TOKEN.split(text or ""))
 
 
 def snippet(text: str, words: list[str], size: int = SNIPPET_WORDS) -> SafeString:
     """About ``size`` words of plain ``text`` around its first match, marked and escaped."""
+    marker = _Marker(words)
     pieces = TOKEN.split(text or "")
-    word_positions = [i for i, piece in enumerate(pieces) if TOKEN.fullmatch(piece)]
-    if not word_positions:
+    count = len(pieces) // 2  # words sit at the odd positions
+    if not count:
         return mark_safe("")
-    first = next((n for n, i in enumerate(word_positions) if _matches(pieces[i], words)), 0)
+    first = next((n for n in range(count) if marker.matches(pieces[2 * n + 1])), 0)
     start_word = max(first - size // 3, 0)
-    end_word = min(start_word + size, len(word_positions))
-    start = word_positions[start_word] if start_word else 0
-    end = word_positions[end_word - 1] + 1
-    text_part = _marked(pieces[start:end], words)
+    end_word = min(start_word + size, count)
+    start = 2 * start_word + 1 if start_word else 0
+    end = 2 * (end_word - 1) + 2
+    # Keep the word positions odd in the slice: start at the piece before a word.
+    window = pieces[start - 1 : end] if start else pieces[:end]
     before = "… " if start_word else ""
-    after = " …" if end_word < len(word_positions) else ""
-    return mark_safe(before + text_part + after)  # noqa: S308 - marked and escaped above
+    after = " …" if end_word < count else ""
+    return mark_safe(before + marker.marked(window).strip() + after)  # noqa: S308 - escaped

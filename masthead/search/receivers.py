@@ -7,11 +7,22 @@ times, the readers' copy of the content), its tags and its bylines — and to
 the demo loader's and importers' direct saves alike. A save that touched
 only bookkeeping columns (the latest revision pointer) changes nothing the
 index keeps and is skipped.
+
+A renamed tag or author changes the words of every story carrying it: up to
+``RENAME_REINDEX_LIMIT`` of them are re-indexed in the renaming transaction;
+past that the rename would hold its transaction for minutes, so it logs a
+warning and the stories keep the old name until ``search_rebuild``
+(docs/search.md). Merging tags (bulk SQL, no signals) needs the same.
 """
 
 from __future__ import annotations
 
+import logging
+
 from masthead.search.indexing import index_stories, remove_stories
+
+logger = logging.getLogger(__name__)
+RENAME_REINDEX_LIMIT = 2000
 
 BOOKKEEPING = frozenset({"latest_revision", "published_revision", "modified_at"})
 
@@ -41,3 +52,44 @@ def tags_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
         index_stories([instance.pk])
     elif pk_set:
         index_stories(pk_set)  # stories added to or taken from one tag
+
+
+def remember_name(sender, instance, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    old = sender.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+    instance._search_name_before = old
+
+
+def tag_renamed(sender, instance, created=False, raw=False, **kwargs) -> None:
+    from masthead.stories.models import Story
+
+    if _renamed(instance, created, raw):
+        links = Story.tags.through.objects.filter(tag_id=instance.pk)
+        _reindex_carriers(links.values_list("story_id", flat=True), f"tag {instance.pk}")
+
+
+def author_renamed(sender, instance, created=False, raw=False, **kwargs) -> None:
+    from masthead.stories.models import Byline
+
+    if _renamed(instance, created, raw):
+        bylines = Byline.objects.filter(author_id=instance.pk)
+        _reindex_carriers(bylines.values_list("story_id", flat=True), f"author {instance.pk}")
+
+
+def _renamed(instance, created: bool, raw: bool) -> bool:
+    before = getattr(instance, "_search_name_before", None)
+    return not (created or raw) and before is not None and before != instance.name
+
+
+def _reindex_carriers(story_ids, what: str) -> None:
+    ids = list(story_ids[: RENAME_REINDEX_LIMIT + 1])
+    if len(ids) > RENAME_REINDEX_LIMIT:
+        logger.warning(
+            "search: %s was renamed on more than %d stories; run `masthead manage "
+            "search_rebuild` for searches to find the new name",
+            what,
+            RENAME_REINDEX_LIMIT,
+        )
+        return
+    index_stories(ids)

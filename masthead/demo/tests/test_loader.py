@@ -358,3 +358,22 @@ def test_loading_again_keeps_the_pictures(demo):
     )
     assert dict(Author.objects.values_list("slug", "photo")) == photos
     assert Image.objects.count() == images
+
+
+def test_the_demo_stories_are_searchable(demo, client):
+    """A reader and an editor find the lead story by a word from its body."""
+    from masthead.search.engine import search_stories
+    from masthead.search.models import StoryEntry
+    from masthead.stories.models import Story
+
+    assert StoryEntry.objects.count() == Story.objects.count()
+    lead = Story.objects.get(slug=LEAD_SLUG)
+    word = max(
+        re.findall(r"[A-Za-z]{9,}", html.unescape(re.sub("<[^>]+>", " ", lead.body))), key=len
+    )
+    assert lead in [hit.story for hit in search_stories(f'"{word}"', limit=50).items]
+    response = client.get("/search/", {"q": word})
+    assert response.status_code == 200 and lead.get_absolute_url() in response.content.decode()
+    drafts = Story.objects.exclude(status__in=Story.PUBLIC_STATUSES)
+    for story in drafts:
+        assert story not in [hit.story for hit in search_stories(story.headline[:150]).items]

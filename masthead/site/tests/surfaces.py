@@ -34,7 +34,14 @@ NOT_WALKED = {
     "api/^(?P<rest>.*)$": "the API's catch-all 404, walked as /api/no-such-thing",
     "favicon.ico": "a redirect to a static file",
 }
-EXTRA = ["/api/no-such-thing", "/no-such-desk/", "/politics/no-such-story/"]
+EXTRA = [
+    "/api/no-such-thing",
+    "/no-such-desk/",
+    "/politics/no-such-story/",
+    # Search, with words of the walked stories' headlines (hidden ones' included).
+    "/search/?q=secret+or+report+or+trump+or+visible",
+    "/api/stories?q=secret+or+report+or+trump+or+visible",
+]
 # The query strings of RELIABILITY.md §2.9's fuzz, tried on the pages that show the story.
 FUZZ = [
     "?preview=1",

@@ -1,0 +1,59 @@
+"""Searching the wire queue and the media library, for the back office's search page.
+
+Both are the newsroom's working material, read by staff only, in far fewer
+rows than the stories (the wire queue keeps weeks, the library what the
+outlet uploaded), so they are matched by the database's own case-insensitive
+``LIKE`` on their text fields, newest first and bounded, with the same
+parsed query as stories (``query.py``: every wanted word or phrase, any of
+``or``, none of the ``-exclusions``; the words normalised as the reader
+typed them). Who sees what is the owning app's rule: a wire item from the
+desks whose queues the person sees (``wire/queue.py``); an image uploaded
+for one of their desks or by them (every image for a chief editor).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from masthead.media.models import Image
+from masthead.newsroom.roles import access_for
+from masthead.search.query import Query
+from masthead.wire import queue as wire_queue
+from masthead.wire.models import WireItem
+
+LIMIT = 20
+WIRE_FIELDS = ("headline", "dek", "body", "byline", "dateline")
+IMAGE_FIELDS = ("caption", "alt_text", "credit", "copyright", "source")
+
+
+def _text_match(query: Query, fields: tuple[str, ...]) -> Q:
+    def anywhere(phrase: tuple[str, ...]) -> Q:
+        text, found = " ".join(phrase), Q()
+        for name in fields:
+            found |= Q(**{f"{name}__icontains": text})
+        return found
+
+    wanted = Q()
+    for clause in query.clauses:
+        either = Q()
+        for phrase in clause.alternatives:
+            either |= anywhere(phrase)
+        wanted &= either
+    for phrase in query.excluded:
+        wanted &= ~anywhere(phrase)
+    return wanted
+
+
+def search_wire(query: Query, user) -> QuerySet[WireItem]:
+    desks = [desk.pk for desk in wire_queue.visible_desks(access_for(user))]
+    items = WireItem.objects.filter(desk_id__in=desks).filter(_text_match(query, WIRE_FIELDS))
+    return items.select_related("desk", "source").order_by("-received_at", "-pk")[:LIMIT]
+
+
+def search_images(query: Query, user) -> QuerySet[Image]:
+    access = access_for(user)
+    images = Image.objects.filter(_text_match(query, IMAGE_FIELDS))
+    if not access.is_chief_editor:
+        desks = sorted(access.writer_desks | access.editor_desks)
+        images = images.filter(Q(desk_id__in=desks) | Q(uploaded_by_id=access.user_id))
+    return images.order_by("-uploaded_at", "-pk")[:LIMIT]
