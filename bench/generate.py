@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         "--vocabulary",
         choices=("small", "news"),
         default="small",
-        help="small: the 32-word text of the page benchmarks; news: Zipf over 100,000 words (search)",
+        help="small: the page benchmarks' 32-word text; news: Zipf over 100,000 words (search)",
     )
     options = parser.parse_args(argv)
     if options.stories < 1:
