@@ -151,9 +151,7 @@ def rows(count: int, seed: int, years: float, refs, vocabulary: str = "small"):
         words = text.sample(8)
         headline = " ".join(words[:6]).capitalize()
         dek = " ".join(text.sample(14)).capitalize() + "."
-        body = "".join(
-            "<p>" + " ".join(text.sample(20)).capitalize() + ".</p>" for _ in range(6)
-        )
+        body = "".join("<p>" + " ".join(text.sample(20)).capitalize() + ".</p>" for _ in range(6))
         published = now - timedelta(seconds=span * index / max(count, 1) + rng.randrange(60))
         roll = rng.random()
         status = "published"
