@@ -23,13 +23,14 @@ operator a reader types reaches either engine as syntax.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from masthead.search.documents import Document
 from masthead.search.query import Query
@@ -119,22 +120,83 @@ class Fts5Engine:
         matching = RawSQL(
             "SELECT rowid FROM search_storyfts WHERE search_storyfts MATCH %s", [expression]
         )
-        freshest = list(
+        freshest_first = (
             entries.filter(story_id__in=matching)
             .order_by("-fresh_at", "-story_id")
             .values_list("story_id", "fresh_at")[:limit]
         )
+        if self._is_common(expression):
+            freshest = self._walking_fresh_index(freshest_first)
+        else:
+            freshest = list(freshest_first)
         if not freshest:
             return []
-        ids = [story_id for story_id, _ in freshest]
+        relevance = self._relevance(expression, sorted(i for i, _ in freshest))
+        return [(i, relevance[i], fresh) for i, fresh in freshest if i in relevance]
+
+    # Ids closer than this are scored by one range query (the words between cost
+    # ~40 µs a match; a query of its own ~2 ms).
+    RUN_GAP = 64
+
+    def _relevance(self, expression: str, ids: list[int]) -> dict[int, float]:
+        """``bm25`` of these stories (ids ascending).
+
+        Not ``rowid IN (…)``: FTS5 then runs the whole query once per id (18 s
+        for 1,000 ids of a word in every one of 100,000 stories). Runs of
+        nearby ids — the freshest stories mostly have nearby ids — are read
+        as ranges instead, each in one pass.
+        """
+        runs: list[list[int]] = []
+        for story_id in ids:
+            if runs and story_id - runs[-1][1] <= self.RUN_GAP:
+                runs[-1][1] = story_id
+            else:
+                runs.append([story_id, story_id])
+        wanted, relevance = set(ids), {}
+        with connection.cursor() as cursor:
+            for low, high in runs:
+                cursor.execute(
+                    "SELECT rowid, -bm25(search_storyfts, %s, %s, %s, %s, %s) "
+                    "FROM search_storyfts WHERE search_storyfts MATCH %s "
+                    "AND rowid BETWEEN %s AND %s",
+                    [HEADLINE, DEK, EXTRA, BODY, VARIANTS, expression, low, high],
+                )
+                relevance.update(row for row in cursor.fetchall() if row[0] in wanted)
+        return relevance
+
+    COMMON = 5000
+
+    def _is_common(self, expression: str) -> bool:
+        """More than ``COMMON`` matches (counting stops there)."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid, -bm25(search_storyfts, %s, %s, %s, %s, %s) FROM search_storyfts "  # noqa: S608
-                f"WHERE search_storyfts MATCH %s AND rowid IN ({_marks(ids)})",
-                [HEADLINE, DEK, EXTRA, BODY, VARIANTS, expression, *ids],
+                "SELECT count(*) FROM (SELECT rowid FROM search_storyfts "
+                "WHERE search_storyfts MATCH %s LIMIT %s)",
+                [expression, self.COMMON + 1],
             )
-            relevance = dict(cursor.fetchall())
-        return [(i, relevance.get(i, 0.0), fresh) for i, fresh in freshest if i in relevance]
+            return cursor.fetchone()[0] > self.COMMON
+
+    def _walking_fresh_index(self, freshest_first: QuerySet) -> list[tuple[int, datetime]]:
+        """The same rows, read by walking the freshness index until enough match.
+
+        SQLite's planner otherwise looks up every match by id and sorts them all
+        (0.6 s for a word in every one of 100,000 stories); walking the index
+        stops after ``limit`` matches. ``INDEXED BY`` is SQLite's own way to say so.
+        """
+        sql, params = freshest_first.query.sql_with_params()
+        table = '"search_storyentry"'
+        sql = sql.replace(f"FROM {table}", f'FROM {table} INDEXED BY "search_fresh_idx"', 1)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [(story_id, _aware(fresh_at)) for story_id, fresh_at in rows]
+
+
+def _aware(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = parse_datetime(value)
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class PostgresEngine:
