@@ -9,8 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -28,9 +31,39 @@ LEAD_SLUG = "trump-cancels-imminent-attack-on-iran-says-not-after-war"
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
+@pytest.fixture(scope="module")
+def loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for the module in a transaction rolled back at its end.
+
+    Loading takes seconds (a minute on a busy machine). Each test runs in a
+    savepoint of this transaction (pytest-django's ``db``), so what one test
+    changes (a second load, deleted stories) is gone for the next, as if it
+    had loaded its own. Tests that load into an empty database run before
+    the transaction opens (``conftest.py`` orders them first).
+    """
+    media = tmp_path_factory.mktemp("demo-media")
+    # What the root conftest's per-test fixtures set, which a module's set-up runs before.
+    as_in_each_test = override_settings(
+        MEDIA_ROOT=media,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={
+            "default": {
+                "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                "QUEUES": django_settings.TASK_QUEUES,
+            }
+        },
+    )
+    with django_db_blocker.unblock(), as_in_each_test, transaction.atomic():
+        result = load_demo()
+        yield result, media
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo():
-    return load_demo()
+def demo(loaded_once, settings):
+    result, media = loaded_once
+    settings.MEDIA_ROOT = media  # where the demo's images were stored
+    return result
 
 
 def test_desks_are_the_six_services(demo):

@@ -3,7 +3,9 @@
 Workers are separate processes, so they cannot see the test's own database
 (in memory on SQLite, a rolled-back transaction on PostgreSQL). Each test
 gets a migrated database of its own: a copy of one migrated SQLite file, or
-in the PostgreSQL pass a fresh database on that server.
+in the PostgreSQL pass a copy (``CREATE DATABASE … TEMPLATE``) of one
+database migrated once per test process — migrating takes seconds, copying
+a fraction of one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -156,25 +159,46 @@ def migrated_site_template(tmp_path_factory) -> Path:
     return site.data
 
 
-@pytest.fixture
-def site(tmp_path, migrated_site_template, request) -> Site:
-    url = _postgres_url()
-    if url is None:
-        shutil.copytree(migrated_site_template, tmp_path / "data")
-        yield Site(tmp_path, None)
-        return
+def _admin(url: str):
+    """An autocommit connection to the server's ``postgres`` database (for CREATE/DROP)."""
     import psycopg
 
-    name = f"masthead_worker_{os.getpid()}"
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True) as db:
+    return psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template(tmp_path_factory) -> Iterator[str]:
+    """In the PostgreSQL pass: one database migrated by ``masthead manage migrate``, the
+    template each test's database is created from."""
+    url = _postgres_url()
+    name = f"masthead_worker_template_{os.getpid()}"
+    with _admin(url) as db:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         db.execute(f'CREATE DATABASE "{name}"')
-    site = Site(tmp_path, url.rsplit("/", 1)[0] + f"/{name}")
+    site = Site(tmp_path_factory.mktemp("migrated"), url.rsplit("/", 1)[0] + f"/{name}")
     result = site.masthead("manage", "migrate", "--no-input", "-v0", timeout=300)
     assert result.returncode == 0, result.stderr
-    yield site
-    with psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True) as db:
+    yield name
+    with _admin(url) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def site(tmp_path, request) -> Site:
+    url = _postgres_url()
+    if url is None:
+        shutil.copytree(request.getfixturevalue("migrated_site_template"), tmp_path / "data")
+        yield Site(tmp_path, None)
+        return
+    template = request.getfixturevalue("migrated_postgres_template")
+    name = f"masthead_worker_{os.getpid()}"
+    with _admin(url) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # The template is never connected to after its migration, as TEMPLATE requires.
+        db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield Site(tmp_path, url.rsplit("/", 1)[0] + f"/{name}")
+    with _admin(url) as db:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
