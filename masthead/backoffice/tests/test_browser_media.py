@@ -90,7 +90,7 @@ def test_upload_several_photos_and_pick_a_focal_point(
     expect(uploads).to_have_count(3)
     expect(page.locator("[data-upload-list] li[data-state=stored]")).to_have_count(2)
     expect(page.locator("[data-upload-list] li[data-state=refused]")).to_contain_text(
-        "not an image we accept"
+        "SVG files are not accepted"
     )
     for bar in page.locator("[data-upload-list] li[data-state=stored] progress").all():
         expect(bar).to_have_attribute("value", "100")

@@ -207,7 +207,7 @@ def test_upload_with_script_answers_json(client_for, desk):
     )
     assert (
         refused.status_code == 400
-        and "not an image we accept" in json.loads(refused.content)["error"]
+        and "SVG files are not accepted" in json.loads(refused.content)["error"]
     )
     empty = client.post(UPLOAD, {}, HTTP_ACCEPT="application/json")
     assert empty.status_code == 400

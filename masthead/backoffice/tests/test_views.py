@@ -923,7 +923,7 @@ def test_a_file_that_is_not_an_image_is_refused(client_for, people, desk):
     data = {**form_data(story, lead_image_alt="x"), "lead_image_upload": fake}
     response = client_for("writer").post(f"/desk/stories/{story.pk}/", data)
     assert response.status_code == 400
-    assert "upload a JPEG, PNG, WebP or GIF" in response.content.decode()
+    assert "SVG files are not accepted: they can carry scripts" in response.content.decode()
     assert refresh(story).lead_image is None
 
 
