@@ -45,9 +45,19 @@ def queue_renditions(image_id: int) -> None:
     transaction.on_commit(partial(_enqueue, image_id))
 
 
+# Renditions wait behind every other task (e-mails, wire polls, purges): a page
+# shows the stored file until they exist, and a batch of uploads or a demo
+# load queues hundreds of them. Only where the queue orders by priority (the
+# database queue does; RQ's backend refuses any priority but the default).
+RENDITIONS_PRIORITY = -50
+
+
 def _enqueue(image_id: int) -> None:
+    task = make_image_renditions
+    if task.get_backend().supports_priority:
+        task = task.using(priority=RENDITIONS_PRIORITY)
     try:
-        make_image_renditions.enqueue(image_id)
+        task.enqueue(image_id)
     except Exception:
         # The image is saved; `manage.py make_renditions` makes what a lost task did not.
         logger.exception("Could not queue the renditions of image %s", image_id)

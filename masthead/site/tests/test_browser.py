@@ -271,7 +271,12 @@ def test_article_fits_a_small_phone_without_sideways_scrolling(open_tab, site_se
     scroll_width, viewport_width = page.evaluate(
         "[document.scrollingElement.scrollWidth, window.innerWidth]"
     )
-    assert scroll_width <= viewport_width
+    wide = page.evaluate(
+        """Array.from(document.querySelectorAll('body *')).filter(e =>
+            e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e =>
+            e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert scroll_width <= viewport_width, wide
 
 
 SCREENSHOT_PAGES = [
