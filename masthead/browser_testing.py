@@ -53,6 +53,32 @@ def whitenoise_live_server() -> Iterator[LiveServer]:
         server.stop()
 
 
+def load_demo_with_tasks_queued(settings) -> None:
+    """Load the demo outlet as ``masthead demo`` does before its worker starts:
+    the tasks it queues (its images' renditions above all) wait, they do not run.
+
+    ``settings`` is pytest-django's fixture. Under the suite's autouse
+    ``tasks_run_at_once`` a load made the renditions of every demo image inside
+    the fixture, about a second each: 100 s of every browser test on
+    PostgreSQL. Pages show an image's stored file until its renditions exist
+    (``{% picture %}``'s fallback); the renditions themselves are tested where
+    they are made (masthead/media/tests, backoffice/tests/test_story_with_photos.py).
+    """
+    from masthead.demo.loader import load_demo
+
+    run_at_once = settings.TASKS
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
+    try:
+        load_demo()
+    finally:
+        settings.TASKS = run_at_once
+
+
 def screenshot_path(name: str) -> Path:
     """Where a test saves the screenshot ``name``: ``MASTHEAD_SCREENSHOTS`` if set."""
     folder = Path(os.environ.get("MASTHEAD_SCREENSHOTS") or SCREENSHOTS)

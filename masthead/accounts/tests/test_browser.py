@@ -25,11 +25,11 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    load_demo_with_tasks_queued,
     report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
-from masthead.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def live_server(collected_static) -> Iterator[LiveServer]:
 @pytest.fixture
 def demo(live_server, transactional_db, settings):
     settings.REQUIRE_2FA_FOR = ["editors", "administrators"]
-    load_demo()
+    load_demo_with_tasks_queued(settings)
 
 
 @pytest.fixture

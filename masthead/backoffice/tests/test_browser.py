@@ -33,11 +33,11 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    load_demo_with_tasks_queued,
     report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
-from masthead.demo.loader import load_demo
 from masthead.sourcing.kinds import is_approved
 from masthead.sourcing.services import approve_source
 from masthead.stories.models import Story
@@ -62,7 +62,7 @@ def live_server(collected_static) -> Iterator[LiveServer]:
 def demo(live_server, transactional_db, settings):
     settings.REQUIRE_2FA_FOR = []
     settings.TIME_ZONE = "UTC"
-    load_demo()
+    load_demo_with_tasks_queued(settings)
 
 
 PEOPLE = ("writer.nima", "editor.politics", "chief")

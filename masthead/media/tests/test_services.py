@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from masthead.factories import make_desk, make_staff, make_story, make_user
 from masthead.media import services
-from masthead.media.models import Image, ImageUse
+from masthead.media.models import Image, ImageUse, Rendition
 from masthead.media.tests.embedded import exif_words, iim, jpeg, xmp_packet
 from masthead.media.tests.images import CANARIES, large_png, photo_with_metadata
 from masthead.newsroom.models import AuditEvent, StaffRole
@@ -276,4 +277,10 @@ def test_two_uploads_at_once_cannot_both_slip_under_the_quota(settings, media_ro
 
     assert (a.outcome, b.outcome) == ("done", "QuotaExceeded")
     assert Image.objects.filter(uploaded_by=writer).count() == 2
-    assert len(stored_files(media_root)) == 2
+    # Only the two kept uploads have an original on disk (their renditions, made
+    # after commit by the worker where tasks run at once, are theirs, not the loser's).
+    assert len(stored_files(media_root / "images")) == 2
+    rendered = {path.name for path in stored_files(media_root / "renditions")}
+    assert rendered == {
+        Path(name).name for name in Rendition.objects.values_list("file", flat=True)
+    }

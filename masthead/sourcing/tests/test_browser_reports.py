@@ -26,11 +26,11 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    load_demo_with_tasks_queued,
     report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
-from masthead.demo.loader import load_demo
 from masthead.sourcing.models import ErrorReport
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def newsroom(live_server, transactional_db, settings) -> dict:
     settings.REQUIRE_2FA_FOR = []
     settings.TIME_ZONE = "UTC"
     settings.SITE_URL = live_server.url
-    load_demo()
+    load_demo_with_tasks_queued(settings)
     story = Story.objects.live().filter(desk__slug="politics").order_by("-published_at").first()
     client = Client()
     client.force_login(get_user_model().objects.get(username="editor.politics"))

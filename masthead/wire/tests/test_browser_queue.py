@@ -25,12 +25,12 @@ from pytest_django.live_server_helper import LiveServer
 from masthead.browser_testing import (
     failed_for_real,
     launch_chromium,
+    load_demo_with_tasks_queued,
     report_csp_violations,
     screenshot_path,
     whitenoise_live_server,
 )
 from masthead.demo import wire
-from masthead.demo.loader import load_demo
 from masthead.wire import ingest, views
 from masthead.wire.models import Source, WireItem
 from masthead.wire.parsers import parse
@@ -54,7 +54,7 @@ def demo(live_server, transactional_db, settings, monkeypatch):
     settings.REQUIRE_2FA_FOR = []
     settings.TIME_ZONE = "UTC"
     monkeypatch.setattr(views, "POLL_SECONDS", 1)
-    load_demo()
+    load_demo_with_tasks_queued(settings)
 
     # What the demo's agencies had sent eight minutes after it started,
     # stored as its worker stores it (masthead/demo/wire.py).
