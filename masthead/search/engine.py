@@ -9,14 +9,12 @@ as a chief editor), in any state. ``rebuild_index()`` re-indexes everything
 (``manage.py search_rebuild``).
 
 Ranking blends text relevance (headline over dek over tags and bylines over
-body, ``engines.py``) with recency: ``score = ln(relevance) + fresh_at /
-RECENCY``, so relevance counts multiplicatively and halves in weight every
-``RECENCY × ln 2`` (about five days) of age, measured from the last public
-update. The score does not depend on the time of the search, so a cursor
-(signed: the score and id of the last result, and a digest of the query and
-filters) keeps pointing at the same place. Only the ``CANDIDATES`` freshest
-matches are ranked: a common word costs what a rare one does, and deep
-pages of an over-broad search end there (readers narrow it with filters).
+body) with recency (``engines.score``). The score does not depend on the
+time of the search, so a cursor (signed: the score and id of the last
+result, and a digest of the query and filters) keeps pointing at the same
+place. Only the ``CANDIDATES`` freshest matches are ranked: a common word
+costs what a rare one does, and deep pages of an over-broad search end
+there (readers narrow it with filters).
 """
 
 from __future__ import annotations
@@ -51,7 +49,6 @@ __all__ = [
 
 CANDIDATES = 1000
 MAX_LIMIT = 100
-RECENCY = timedelta(days=7).total_seconds()
 CURSOR_SALT = "masthead.search.cursor"
 CURSOR_MAX_LENGTH = 300
 
@@ -99,10 +96,7 @@ def search_stories(
     entries = _scope(staff_user, now)
     if entries is None:
         return SearchPage(query=parsed)
-    ranked = _ranked(current_engine().candidates(parsed, entries.filter(filters), CANDIDATES))
-    if after is not None:
-        ranked = [(score, pk) for score, pk in ranked if (score, pk) < after]
-    window = ranked[: limit + 1]
+    window = current_engine().ranked(parsed, entries.filter(filters), CANDIDATES, after, limit + 1)
     stories = _stories(staff_user, now).in_bulk([pk for _, pk in window[:limit]])
     words = parsed.words
     items = [_hit(stories[pk], score, words) for score, pk in window[:limit] if pk in stories]
@@ -173,15 +167,6 @@ def _stories(staff_user, now: datetime) -> QuerySet:
         stories = Story.objects.filter(reach if reach is not None else Q(pk__in=[]))
     bylines = Prefetch("bylines", queryset=Byline.objects.select_related("author"))
     return stories.select_related("label", "desk").prefetch_related(bylines)
-
-
-def _ranked(candidates) -> list[tuple[float, int]]:
-    ranked = []
-    for story_id, relevance, fresh_at in candidates:
-        seconds = fresh_at.timestamp() if fresh_at else 0.0
-        ranked.append((math.log(max(float(relevance), 1e-9)) + seconds / RECENCY, story_id))
-    ranked.sort(reverse=True)
-    return ranked
 
 
 def _hit(story, score: float, words: list[str]) -> SearchHit:

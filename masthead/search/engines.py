@@ -2,10 +2,12 @@
 
 ``Engine.write`` stores documents (the ``search_storyentry`` rows and the
 engine's words), ``Engine.delete`` removes stories, and
-``Engine.candidates`` returns, for a parsed query and a queryset of entries
-already narrowed to the gate and the filters, the freshest matches — at most
-``limit`` of them, so a common word costs as much as a rare one — each with
-its text relevance. ``engine.py`` blends relevance with recency and pages.
+``Engine.ranked`` answers, for a parsed query and a queryset of entries
+already narrowed to the gate and the filters, one page of results as
+``(score, story id)``, best first: of the freshest matches — at most
+``candidates`` of them, so a common word costs as much as a rare one — the
+best by ``score`` (text relevance blended with recency, ``score()``) after a
+cursor's position.
 
 - ``Fts5Engine`` (SQLite, the embedded default): an FTS5 table
   ``search_storyfts`` (headline, dek, extra, body, variants; rowid = story
@@ -18,12 +20,22 @@ its text relevance. ``engine.py`` blends relevance with recency and pages.
 
 Both read the same ``Query`` (``query.py``), built from words only, so no
 operator a reader types reaches either engine as syntax.
+
+Ranking: ``score = ln(relevance) + fresh_at / RECENCY`` (seconds since the
+epoch), so relevance counts multiplicatively and halves in weight every
+``RECENCY × ln 2`` (about five days) of age, measured from the last public
+update. The score does not depend on the time of the search, so a cursor
+keeps pointing at the same place. SQLite ranks the candidates in Python;
+PostgreSQL ranks them in the query and sends only the page (handing 1,000
+candidates to Python and turning their times into datetimes cost more than
+the search itself).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -53,6 +65,21 @@ ENTRY_COLUMNS = (
 )
 
 Candidate = tuple[int, float, datetime | None]  # story id, relevance, fresh_at
+Ranked = tuple[float, int]  # score, story id
+RECENCY = timedelta(days=7).total_seconds()
+MIN_RELEVANCE = 1e-9  # a match the engine gives no relevance still has a score
+
+
+def score(relevance: float, fresh_at: datetime | None) -> float:
+    seconds = fresh_at.timestamp() if fresh_at else 0.0
+    return math.log(max(float(relevance), MIN_RELEVANCE)) + seconds / RECENCY
+
+
+def _page(ranked: list[Ranked], after: Ranked | None, count: int) -> list[Ranked]:
+    ranked.sort(reverse=True)
+    if after is not None:
+        ranked = [position for position in ranked if position < after]
+    return ranked[:count]
 
 
 def _entry_values(doc: Document) -> list:
@@ -114,6 +141,12 @@ class Fts5Engine:
             )
             cursor.execute("INSERT INTO search_storyfts (search_storyfts) VALUES ('optimize')")
             cursor.execute("ANALYZE search_storyentry")
+
+    def ranked(
+        self, query: Query, entries: QuerySet, candidates: int, after: Ranked | None, count: int
+    ) -> list[Ranked]:
+        found = self.candidates(query, entries, candidates)
+        return _page([(score(rel, fresh), i) for i, rel, fresh in found], after, count)
 
     def candidates(self, query: Query, entries: QuerySet, limit: int) -> list[Candidate]:
         expression = query.fts5()
@@ -227,15 +260,34 @@ class PostgresEngine:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE search_storyentry")
 
-    def candidates(self, query: Query, entries: QuerySet, limit: int) -> list[Candidate]:
+    def candidates(self, query: Query, entries: QuerySet, limit: int) -> QuerySet:
+        """The freshest ``limit`` matches as (story id, relevance, fresh_at) rows."""
         search = SearchQuery(query.websearch(), search_type="websearch", config=PG_CONFIG)
-        rows = (
+        return (
             entries.filter(vector=search)
             .annotate(relevance=SearchRank(F("vector"), search, weights=PG_WEIGHTS))
             .order_by("-fresh_at", "-story_id")
             .values_list("story_id", "relevance", "fresh_at")[:limit]
         )
-        return list(rows)
+
+    def ranked(
+        self, query: Query, entries: QuerySet, candidates: int, after: Ranked | None, count: int
+    ) -> list[Ranked]:
+        inner, params = self.candidates(query, entries, candidates).query.sql_with_params()
+        # score() in SQL; ts_rank's real widened to double as Python's float() does.
+        scored = (
+            "SELECT story_id, ln(greatest(relevance::float8, %s)) "
+            "+ coalesce(extract(epoch FROM fresh_at)::float8, 0) / %s AS score FROM "
+        )
+        sql = f"SELECT score, story_id FROM ({scored}({inner}) AS candidate) AS scored"  # noqa: S608 - Django's own SQL
+        params = [MIN_RELEVANCE, RECENCY, *params]
+        if after is not None:
+            sql += " WHERE (score, story_id) < (%s, %s)"
+            params += [after[0], after[1]]
+        sql += " ORDER BY score DESC, story_id DESC LIMIT %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, count])
+            return [(float(value), story_id) for value, story_id in cursor.fetchall()]
 
 
 def _marks(values: Iterable) -> str:
