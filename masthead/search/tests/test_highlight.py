@@ -40,3 +40,18 @@ def test_snippet_starts_near_the_first_match():
     text = " ".join(f"w{n}" for n in range(200)) + " needle " + "tail " * 50
     out = snippet(text, ["needle"])
     assert out.startswith("… ") and "<mark>needle</mark>" in out and out.endswith(" …")
+
+
+LETTERS = st.sampled_from(list("abcdeprsABCDEPRS1\u00e9\u06cc\u064a\u06a9\u0643\u200c"))
+
+
+@given(
+    token=st.text(LETTERS, min_size=1, max_size=9),
+    words=st.lists(st.text(LETTERS, min_size=1, max_size=9), min_size=1, max_size=3),
+)
+def test_the_quick_refusal_of_a_word_agrees_with_the_full_comparison(token, words):
+    from masthead.search.highlight import _Marker, _matches
+    from masthead.search.normalize import normalize
+
+    words = [normalize(word).lower() for word in words]  # as the parsed query holds them
+    assert _Marker(words).matches(token) == _matches(token, words)
