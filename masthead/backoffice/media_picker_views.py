@@ -11,12 +11,11 @@ page has its own search and filters.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
 from masthead.backoffice.access import staff_member_required
-from masthead.backoffice.media_views import library_images
+from masthead.backoffice.media_views import library_images, with_words
 from masthead.media.models import Image
 from masthead.newsroom.text import clean_line
 
@@ -44,10 +43,7 @@ def picker(request: HttpRequest) -> JsonResponse:
     words = clean_line(request.GET.get("q", ""))[:QUERY_MAX]
     # The library's own rule as one query, not a visibility check per row scanned.
     images = library_images(request.access).exclude(file="").order_by("-uploaded_at", "-pk")
-    for word in words.split():
-        images = images.filter(
-            Q(caption__icontains=word) | Q(alt_text__icontains=word) | Q(credit__icontains=word)
-        )
+    images = with_words(images, words)
     found = [image_json(image) for image in images[:PAGE_SIZE]]
     response = JsonResponse({"query": words, "images": found})
     response["Cache-Control"] = "private, no-store"

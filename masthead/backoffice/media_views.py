@@ -81,18 +81,25 @@ def _with_use_counts(images: QuerySet[Image]) -> QuerySet[Image]:
     return images.annotate(story_count=Coalesce(Subquery(stories), 0))
 
 
+WORD_FIELDS = ("caption", "alt_text", "credit", "copyright", "source")
+
+
+def with_words(images: QuerySet[Image], words: str) -> QuerySet[Image]:
+    """The images with every word of ``words`` in their caption, alt text, credit,
+    copyright or source (the library's search box and the editor's picker)."""
+    for word in words.split():
+        anywhere = Q()
+        for name in WORD_FIELDS:
+            anywhere |= Q(**{f"{name}__icontains": word})
+        images = images.filter(anywhere)
+    return images
+
+
 def _filtered(images: QuerySet[Image], form: LibraryFilterForm) -> QuerySet[Image]:
     if not (form.is_bound and form.is_valid()):
         return images
     data = form.cleaned_data
-    if words := clean_line(data["q"]):
-        images = images.filter(
-            Q(caption__icontains=words)
-            | Q(alt_text__icontains=words)
-            | Q(credit__icontains=words)
-            | Q(copyright__icontains=words)
-            | Q(source__icontains=words)
-        )
+    images = with_words(images, clean_line(data["q"]))
     if credit := clean_line(data["credit"]):
         images = images.filter(credit__icontains=credit)
     if data["desk"]:

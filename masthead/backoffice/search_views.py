@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from masthead.backoffice.access import staff_member_required
+from masthead.backoffice.media_views import library_images
 from masthead.search.engine import InvalidQuery, search_stories
 from masthead.search.newsroom_search import search_images, search_wire
 from masthead.search.query import MAX_QUERY_CHARS, parse
@@ -38,6 +39,6 @@ def search(request: HttpRequest) -> HttpResponse:
                 stories=page,
                 next_after=page.next_cursor or "",
                 wire_items=search_wire(query, request.user),
-                images=search_images(query, request.user),
+                images=search_images(query, library_images(request.access)),
             )
     return render(request, "backoffice/search.html", context, status=status)

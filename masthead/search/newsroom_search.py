@@ -7,8 +7,8 @@ outlet uploaded), so they are matched by the database's own case-insensitive
 parsed query as stories (``query.py``: every wanted word or phrase, any of
 ``or``, none of the ``-exclusions``; the words normalised as the reader
 typed them). Who sees what is the owning app's rule: a wire item from the
-desks whose queues the person sees (``wire/queue.py``); an image uploaded
-for one of their desks or by them (every image for a chief editor).
+desks whose queues the person sees (``wire/queue.py``); an image that the
+person finds in the media library (the caller passes the library's queryset).
 """
 
 from __future__ import annotations
@@ -50,10 +50,7 @@ def search_wire(query: Query, user) -> QuerySet[WireItem]:
     return items.select_related("desk", "source").order_by("-received_at", "-pk")[:LIMIT]
 
 
-def search_images(query: Query, user) -> QuerySet[Image]:
-    access = access_for(user)
-    images = Image.objects.filter(_text_match(query, IMAGE_FIELDS))
-    if not access.is_chief_editor:
-        desks = sorted(access.writer_desks | access.editor_desks)
-        images = images.filter(Q(desk_id__in=desks) | Q(uploaded_by_id=access.user_id))
-    return images.order_by("-uploaded_at", "-pk")[:LIMIT]
+def search_images(query: Query, images: QuerySet[Image]) -> QuerySet[Image]:
+    """The newest of ``images`` — those the person finds in the library, the
+    library's own rule (``backoffice.media_views.library_images``) — that match."""
+    return images.filter(_text_match(query, IMAGE_FIELDS)).order_by("-uploaded_at", "-pk")[:LIMIT]

@@ -96,6 +96,9 @@ def test_search_and_filters(client_for, library, people, desk, other_desk):
         library["economy"].pk,
     }
     assert image_ids(chief.get(LIBRARY, {"credit": "afp"})) == {library["politics"].pk}
+    # Every word, each in any of the image's words (here a caption and a credit).
+    assert image_ids(chief.get(LIBRARY, {"q": "photo  afp"})) == {library["politics"].pk}
+    assert image_ids(chief.get(LIBRARY, {"q": "photo reuters desk"})) == set()
     assert image_ids(chief.get(LIBRARY, {"desk": desk.pk})) == {
         library["mine"].pk,
         library["politics"].pk,
