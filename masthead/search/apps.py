@@ -12,6 +12,7 @@ class SearchConfig(AppConfig):
         from masthead.newsroom.models import Author
         from masthead.search import receivers
         from masthead.stories.models import Byline, Story, Tag
+        from masthead.stories.signals import tags_rewritten
 
         post_save.connect(receivers.story_saved, sender=Story, dispatch_uid="search-story")
         post_delete.connect(receivers.story_deleted, sender=Story, dispatch_uid="search-story-del")
@@ -26,3 +27,4 @@ class SearchConfig(AppConfig):
             name = model.__name__
             pre_save.connect(receivers.remember_name, sender=model, dispatch_uid=f"search-{name}")
             post_save.connect(renamed, sender=model, dispatch_uid=f"search-{name}-renamed")
+        tags_rewritten.connect(receivers.tags_rewritten, dispatch_uid="search-tags-rewritten")

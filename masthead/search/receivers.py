@@ -12,7 +12,9 @@ A renamed tag or author changes the words of every story carrying it: up to
 ``RENAME_REINDEX_LIMIT`` of them are re-indexed in the renaming transaction;
 past that the rename would hold its transaction for minutes, so it logs a
 warning and the stories keep the old name until ``search_rebuild``
-(docs/search.md). Merging tags (bulk SQL, no signals) needs the same.
+(docs/search.md). Merging tags (bulk SQL, no row signals) sends
+``stories.signals.tags_rewritten`` with the stories it moved, which are
+re-indexed the same way.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def tag_renamed(sender, instance, created=False, raw=False, **kwargs) -> None:
 
     if _renamed(instance, created, raw):
         links = Story.tags.through.objects.filter(tag_id=instance.pk)
-        _reindex_carriers(links.values_list("story_id", flat=True), f"tag {instance.pk}")
+        story_ids = links.values_list("story_id", flat=True)
+        _reindex_carriers(story_ids, f"tag {instance.pk} renamed")
 
 
 def author_renamed(sender, instance, created=False, raw=False, **kwargs) -> None:
@@ -74,7 +77,12 @@ def author_renamed(sender, instance, created=False, raw=False, **kwargs) -> None
 
     if _renamed(instance, created, raw):
         bylines = Byline.objects.filter(author_id=instance.pk)
-        _reindex_carriers(bylines.values_list("story_id", flat=True), f"author {instance.pk}")
+        story_ids = bylines.values_list("story_id", flat=True)
+        _reindex_carriers(story_ids, f"author {instance.pk} renamed")
+
+
+def tags_rewritten(sender, story_ids, note: str, **kwargs) -> None:
+    _reindex_carriers(list(story_ids), note)
 
 
 def _renamed(instance, created: bool, raw: bool) -> bool:
@@ -86,8 +94,8 @@ def _reindex_carriers(story_ids, what: str) -> None:
     ids = list(story_ids[: RENAME_REINDEX_LIMIT + 1])
     if len(ids) > RENAME_REINDEX_LIMIT:
         logger.warning(
-            "search: %s was renamed on more than %d stories; run `masthead manage "
-            "search_rebuild` for searches to find the new name",
+            "search: %s changes the words of more than %d stories; run `masthead "
+            "manage search_rebuild` for searches to find their new words",
             what,
             RENAME_REINDEX_LIMIT,
         )

@@ -41,7 +41,7 @@ from masthead.stories.models import (
     Tag,
     TagSlug,
 )
-from masthead.stories.signals import story_changed
+from masthead.stories.signals import story_changed, tags_rewritten
 from masthead.stories.workflow import WORKING_STATES, Action, transition_for
 
 LOCK_SECONDS = 120
@@ -765,6 +765,7 @@ def merge_tags(actor, source: Tag, target: Tag) -> Tag:
         rewritten.append(revision)
     Revision.objects.bulk_update(rewritten, ["tag_ids"], batch_size=500)
     TagSlug.objects.filter(tag=source).update(tag=target)
+    tags_rewritten.send(Tag, story_ids=story_ids, note=f"tag {source.pk} merged into {target.pk}")
     audit.record(
         actor,
         "tag_merge",

@@ -118,3 +118,16 @@ def test_renaming_a_tag_or_an_author_reindexes_their_stories(editor, desk):
     author.save()
     assert found("quayside") == ["Harbour story"]
     assert found("navabi") == ["Harbour story"]
+
+
+def test_merging_tags_reindexes_the_stories_that_moved(editor, desk):
+    source, target = make_tag("Waterfront"), make_tag("Harbourside")
+    content = Content(headline="Ferry story", desk=desk, tags=[source])
+    story = services.create_story(editor, content)
+    for step in (services.submit_story, services.claim_story, services.approve_story):
+        story = step(editor, story)
+    services.publish_story(editor, story)
+    assert found("waterfront") == ["Ferry story"] and found("harbourside") == []
+    services.merge_tags(editor, source, target)
+    assert found("harbourside") == ["Ferry story"]
+    assert found("waterfront") == []
