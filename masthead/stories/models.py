@@ -105,7 +105,8 @@ class StoryQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
     def for_listing(self) -> StoryQuerySet:
-        """What a story list renders: label, desk, lead image, bylines, in one go.
+        """What a story list renders: label, desk, lead image and its renditions (the
+        cards' ``srcset``), bylines, in one go.
 
         Bodies and internal notes are left in the database: a list never shows them.
         """
@@ -113,7 +114,8 @@ class StoryQuerySet(models.QuerySet):
             self.select_related("label", "desk", "lead_image")
             .defer("body", "notes_to_editor")
             .prefetch_related(
-                models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+                models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+                "lead_image__renditions",
             )
         )
 

@@ -433,6 +433,24 @@ def test_article_pages_ask_a_bounded_number_of_queries(
         client.get(article.get_absolute_url())
 
 
+def test_a_story_list_reads_its_cards_pictures_in_one_query(client, article):
+    """Each card's ``{% picture %}`` uses renditions read with the list, not a query each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from masthead.site.tests.newsroom_data import make_image
+
+    def queries_for_desk_with(count: int) -> int:
+        desk = make_desk(f"Desk of {count}")
+        for number in range(count):
+            make_story(f"Pictured {count}.{number}", desk=desk, lead_image=make_image())
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/{desk.slug}/").status_code == 200
+        return len(captured)
+
+    assert queries_for_desk_with(8) == queries_for_desk_with(1)
+
+
 def _columns(instance) -> list:
     return [(field.attname, getattr(instance, field.attname)) for field in instance._meta.fields]
 
