@@ -22,8 +22,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from jsonschema import validators
-from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
 from masthead.wire.items import ParsedFeed, ParseError, Status, WireCopy
@@ -77,6 +75,11 @@ def validator(version: str):
     References resolve only inside the bundled files: the registry has no
     retrieval function, so nothing is ever fetched.
     """
+    # Imported here: with jsonschema's format extras installed (the test extras
+    # are), importing it costs ~3 s, paid by every process that imports the
+    # wire parsers (the worker, the CLI), even those that never read ninjs.
+    from jsonschema import validators
+
     schema = json.loads((SCHEMAS / f"ninjs-schema_{version}.json").read_text("utf-8"))
     cls = validators.validator_for(schema)
     cls.check_schema(schema)
@@ -279,6 +282,8 @@ def _item(obj: dict, version: str) -> WireCopy:
 
 
 def parse_ninjs(body: bytes, *, content_type: str = "") -> ParsedFeed:
+    from jsonschema.exceptions import best_match  # see validator()
+
     data, duplicates = load(body)
     if isinstance(data, dict) and "uri" not in data and isinstance(data.get("items"), list):
         data = data["items"]
