@@ -175,7 +175,7 @@ class Edition(models.Model):
             )
         if stored is not None and stored.is_default and not self.is_default:
             errors["is_default"] = "The default edition stays the default."
-        elif self.is_default and Edition.objects.filter(is_default=True).exclude(pk=self.pk).exists():
+        elif self.is_default and _other_default_exists(self.pk):
             errors["is_default"] = "There is already a default edition; there can be only one."
         if self.is_default and self.url_root:
             errors["url_root"] = "The default edition has no URL root: it is the site's root."
@@ -200,6 +200,10 @@ class Edition(models.Model):
         result = super().delete(*args, **kwargs)
         forget_editions()
         return result
+
+
+def _other_default_exists(pk: int | None) -> bool:
+    return Edition.objects.filter(is_default=True).exclude(pk=pk).exists()
 
 
 def _is_desk_slug(value: str) -> bool:

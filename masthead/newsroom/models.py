@@ -326,7 +326,9 @@ class Desk(models.Model):
         self.description = clean_paragraphs(self.description)
         if self.slug and edition_at_root(self.slug) is not None:
             # /<root>/ is the edition's home page: a desk there could never be reached.
-            raise ValidationError({"slug": f"“{self.slug}” is an edition's address; choose another."})
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is an edition's address; choose another."}
+            )
 
     def get_absolute_url(self) -> str:
         """``/<desk>/``, under its edition's root (``/fa/<desk>/``) for any but the default."""

@@ -105,6 +105,10 @@ class StoryQuerySet(models.QuerySet):
     def newest_first(self) -> StoryQuerySet:
         return self.order_by("-published_at", "-pk")
 
+    def in_edition(self, edition_id: int | None) -> StoryQuerySet:
+        """The stories of one edition: those of its desks (a story is in its desk's edition)."""
+        return self.filter(desk__edition_id=edition_id)
+
     def for_listing(self) -> StoryQuerySet:
         """What a story list renders: label, desk, lead image, bylines, in one go.
 
