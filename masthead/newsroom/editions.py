@@ -30,6 +30,7 @@ ever disagree with it.
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 
@@ -77,6 +78,7 @@ def validate_time_zone(value: str) -> None:
         ) from None
 
 
+@functools.cache
 def reserved_roots() -> frozenset[str]:
     """First path segments an edition may not take: the site's own, and other apps' routes."""
     from masthead.newsroom.models import RESERVED_SLUGS

@@ -50,12 +50,11 @@ class EditionMiddleware:
 
     def __call__(self, request):
         segment = first_segment(request.path_info)
-        edition = None
-        if segment and segment not in reserved_roots():
+        if segment not in reserved_roots():  # the back office, the API … are no edition's
             edition = edition_at_root(segment)
-        if edition is not None:
-            request.edition = edition
-            request.urlconf = urlconf_for_root(edition.url_root)
+            if edition is not None:
+                request.edition = edition
+                request.urlconf = urlconf_for_root(edition.url_root)
         try:
             return self.get_response(request)
         finally:

@@ -39,7 +39,8 @@ def errors_of(edition: Edition) -> dict:
     return raised.value.message_dict
 
 
-def test_the_migration_made_the_default_edition_from_the_settings():
+def test_the_migration_made_the_default_edition_from_the_settings(settings):
+    settings.TIME_ZONE = "UTC"
     edition = Edition.objects.get(is_default=True)
 
     assert (edition.language, edition.calendar, edition.url_root) == ("en", "gregorian", "")
