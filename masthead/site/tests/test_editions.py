@@ -144,7 +144,8 @@ def test_the_default_editions_times_are_as_they_always_were(client, editions):
 
 
 def test_addresses_under_a_root_are_only_the_public_sites(client, editions):
-    for url in ("/fa/desk/", "/fa/admin/", "/fa/api/", "/fa/account/login/", "/xx/"):
+    hostile = ("/FA/", "/fa/fa/", "/fa/fa/siasat/", "/%66a%2F/", "/fa./")
+    for url in ("/fa/desk/", "/fa/admin/", "/fa/api/", "/fa/account/login/", "/xx/", *hostile):
         text(client, url, 404)
     assert client.get("/fa").status_code == 301  # the slash is added, as everywhere
 
@@ -191,3 +192,19 @@ def test_a_publish_in_one_edition_shows_on_its_home_and_not_the_others(client, e
 
     assert "خبر فوری" in text(client, "/fa/")
     assert "خبر فوری" not in text(client, "/")
+
+
+def test_a_preview_link_to_a_persian_story_shows_it_as_its_readers_will(client, editions):
+    from masthead.factories import editor_of
+    from masthead.stories import services
+    from masthead.stories.models import Story
+
+    story = Story.objects.get(pk=editions["fa_story"].pk)
+    services.snapshot_revision(story)
+    _, token = services.share_preview(editor_of(editions["siasat"]), story)
+
+    with time_machine.travel(NOW, tick=False):
+        page = text(client, f"/preview/{token}/")
+
+    assert html_tag(page).startswith('<html lang="fa" dir="rtl"')
+    assert "۱۲ آذر ۱۴۰۵" in page
