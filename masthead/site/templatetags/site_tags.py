@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from masthead.media import figures
 from masthead.media.models import Image
 from masthead.media.templatetags.media_tags import picture
-from masthead.newsroom.calendars import date_time_text
+from masthead.newsroom.calendars import date_text, date_time_text
 from masthead.site import selectors
 from masthead.site.fragments import fragments_for
 from masthead.site.relative_time import (
@@ -37,6 +37,7 @@ from masthead.stories.versions import FRONT, SITE
 register = template.Library()
 
 FULL_FORMAT = "j F Y, H:i T"
+DAY_FORMAT = "j F Y"
 
 
 def _style(context) -> tuple[str, str, str]:
@@ -77,6 +78,16 @@ def fulltime(context, moment: datetime | None):
         iso(moment),
         date_time_text(local, calendar, language, FULL_FORMAT),
     )
+
+
+@register.simple_tag(takes_context=True)
+def edition_day(context, moment: datetime | None) -> str:
+    """The day of ``moment`` as the page's edition writes it: “3 December 2026”, “۱۲ آذر ۱۴۰۵”."""
+    if moment is None:
+        return ""
+    language, calendar, zone = _style(context)
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone) if zone else None)
+    return date_text(local, calendar, language, DAY_FORMAT)
 
 
 def _fragments(context):

@@ -208,3 +208,23 @@ def test_a_preview_link_to_a_persian_story_shows_it_as_its_readers_will(client, 
 
     assert html_tag(page).startswith('<html lang="fa" dir="rtl"')
     assert "۱۲ آذر ۱۴۰۵" in page
+
+
+def test_older_pages_of_a_persian_desk_are_dated_in_its_calendar(client, settings, editions):
+    settings.PAGE_SIZE = 2
+    for number in range(3):
+        make_story(
+            f"خبر {number}",
+            desk=editions["siasat"],
+            slug=f"news-{number}",
+            published_at=NOW - timedelta(days=2, hours=number),
+        )
+
+    first = text(client, "/fa/siasat/")
+    older = re.search(r'<a rel="next" href="([^"]+)"', first).group(1)
+    assert older.startswith("/fa/siasat/")
+    page = text(client, older.replace("&amp;", "&"))
+
+    title = re.search(r"<title>([^<]*)</title>", page).group(1)
+    assert "آذر ۱۴۰۵" in title and "2026" not in title
+    assert re.search(r'<time datetime="2026-12-01T[^"]+">[۰-۹]+ آذر ۱۴۰۵</time>', page)
