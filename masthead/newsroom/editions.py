@@ -20,7 +20,8 @@ memory, which is what lets a list of fifty stories build fifty addresses
 without asking anyone. The rows themselves (language, calendar, zone …,
 which can change) are read through Django's cache (``all_editions``) and the
 entry is dropped when a change commits, so every app server sees an edition
-change at its next request.
+change at its next request (a bulk ``update()`` skips ``save()``: its change
+shows once the entry expires, after ``CACHE_SECONDS``).
 
 Direction is computed, not stored: Django's own table of languages
 (``django.conf.locale.LANG_INFO``, the one behind ``LANGUAGES_BIDI``) says
@@ -55,7 +56,8 @@ class Calendar(models.TextChoices):
 
 
 def validate_language(value: str) -> None:
-    if not LANGUAGE_PATTERN.match(value or ""):
+    value = (value or "").lower()  # BCP 47 ignores case; it is stored lower-case (clean)
+    if not LANGUAGE_PATTERN.match(value):
         raise ValidationError(
             f"“{value}” is not a language code: use a BCP 47 code such as “en” or “fa”."
         )

@@ -78,6 +78,13 @@ def test_direction_follows_the_language(language, direction):
     assert persian(language=language).direction == direction
 
 
+@pytest.mark.parametrize(("language", "stored"), [("fa", "fa"), ("fa-IR", "fa-ir"), ("AR", "ar")])
+def test_language_codes_are_taken_in_any_case_and_kept_lower_case(language, stored):
+    edition = persian(language=language)
+    edition.full_clean()
+    assert edition.language == stored and edition.direction == "rtl"
+
+
 @pytest.mark.parametrize("language", ["xx", "klingon", "FA_IR", "fa ir", "", "e", "fa-", "../en"])
 def test_unknown_or_malformed_language_codes_are_refused(language):
     assert "language" in errors_of(persian(language=language))
