@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.text import slugify
 
-from masthead.newsroom.models import Author, Desk, Outlet
+from masthead.newsroom.models import Author, Desk, Edition, Outlet
 from masthead.stories.models import Byline, Label, Story, Tag
 
 _numbers = itertools.count(1)
@@ -22,6 +22,23 @@ def make_author(name: str | None = None, **fields) -> Author:
     name = name or f"Author {next(_numbers)}"
     fields.setdefault("slug", slugify(name))
     return Author.objects.create(name=name, **fields)
+
+
+def make_edition(url_root: str = "fa", **fields) -> Edition:
+    """A second edition; Persian, Jalali and in Tehran's zone unless told otherwise."""
+    values = {
+        "name": f"Edition {url_root}",
+        "slug": url_root,
+        "language": "fa",
+        "calendar": "jalali",
+        "time_zone": "Asia/Tehran",
+        "publication_name": "ایران فرانت پیج",
+        **fields,
+    }
+    edition = Edition(url_root=url_root, **values)
+    edition.full_clean()
+    edition.save()
+    return edition
 
 
 def make_desk(name: str | None = None, **fields) -> Desk:

@@ -197,6 +197,8 @@ MIDDLEWARE = [
     # Outside everything that can answer, error pages included (django-csp).
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware: its added slash is checked against the edition's routes.
+    "masthead.site.editions.EditionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

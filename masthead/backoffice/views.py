@@ -606,7 +606,9 @@ def preview(request: HttpRequest, story_id: int, revision_id: int) -> HttpRespon
         "bylines": draft.bylines,
         "tags": draft.tags,
         "corrections": list(story.corrections.all()),
-        "recent_posts": site_selectors.recent_posts(exclude=story),
+        "recent_posts": site_selectors.recent_posts(draft.story.desk.edition_id, exclude=story),
+        # The page as its edition's readers will see it (language, direction, dates).
+        "edition": draft.story.desk.edition,
         "preview": revision,
         "based_on": reporting.merged_credits(attribution.credits_for(story), draft.story.sources),
     }

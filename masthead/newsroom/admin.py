@@ -1,8 +1,20 @@
-"""Superuser admin for the outlet, its desks, authors and policy pages."""
+"""Superuser admin for the outlet, its editions, desks, authors and policy pages."""
 
 from django.contrib import admin
 
-from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
+from masthead.newsroom.models import Author, Desk, Edition, Outlet, PolicyPage
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "language", "calendar", "time_zone", "url_root", "is_default"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The root is in every address of the edition's stories; the default stays one.
+        return ["url_root", "is_default"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or not obj.is_default
 
 
 @admin.register(Outlet)
@@ -16,8 +28,9 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Desk)
 class DeskAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "editor", "email", "position"]
+    list_display = ["name", "slug", "edition", "editor", "email", "position"]
     list_editable = ["position"]
+    list_filter = ["edition"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["editor"]
 

@@ -17,14 +17,22 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
+from masthead.newsroom.editions import (
+    Edition,
+    default_edition_id,
+    edition_at_root,
+    url_root_of,
+    urlconf_for_root,
+)
 from masthead.newsroom.sanitize import sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
 
 _route_shapes: dict[tuple, tuple[list[tuple[str, str]], str]] = {}
 
 
-def slug_address(route: str, **slugs: str) -> str:
-    """``reverse(route, kwargs=slugs)`` for the public routes of slugs (``<str:…>``).
+def slug_address(route: str, urlconf=None, **slugs: str) -> str:
+    """``reverse(route, kwargs=slugs, urlconf=urlconf)`` for the public routes of slugs
+    (``<str:…>``); ``urlconf`` names an edition's routes (``editions.urlconf_for_root``).
 
     Lists and articles show dozens of addresses, so each route is reversed
     once per URL configuration and script prefix, with marks for its slugs;
@@ -33,18 +41,19 @@ def slug_address(route: str, **slugs: str) -> str:
     ``NoReverseMatch`` as ``reverse()`` does.
     """
     if not all(slugs.values()):
-        return reverse(route, kwargs=slugs)
-    key = (route, *slugs, get_script_prefix(), get_urlconf())
+        return reverse(route, kwargs=slugs, urlconf=urlconf)
+    urlconf = urlconf if urlconf is not None else get_urlconf()
+    key = (route, *slugs, get_script_prefix(), urlconf)
     shape = _route_shapes.get(key)
     if shape is None:
-        shape = _route_shapes[key] = _route_shape(route, list(slugs))
+        shape = _route_shapes[key] = _route_shape(route, list(slugs), urlconf)
     parts, tail = shape
     return "".join(before + _quote_slug(slugs[name]) for before, name in parts) + tail
 
 
-def _route_shape(route: str, names: list[str]) -> tuple[list[tuple[str, str]], str]:
+def _route_shape(route: str, names: list[str], urlconf) -> tuple[list[tuple[str, str]], str]:
     marks = {name: f"slug-mark-{number}-" for number, name in enumerate(names)}
-    rest = reverse(route, kwargs=marks)
+    rest = reverse(route, kwargs=marks, urlconf=urlconf)
     order = sorted(names, key=lambda name: rest.index(marks[name]))
     parts = []
     for name in order:
@@ -297,6 +306,14 @@ class Desk(models.Model):
     email = models.EmailField(blank=True, help_text="How readers reach this desk.")
     phone = models.CharField(max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in menus.")
+    # Its section page and stories are that edition's (newsroom/editions.py).
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="desks",
+        default=default_edition_id,
+        help_text="The edition whose readers this desk writes for.",
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -307,9 +324,16 @@ class Desk(models.Model):
     def clean(self) -> None:
         self.name = clean_line(self.name)
         self.description = clean_paragraphs(self.description)
+        if self.slug and edition_at_root(self.slug) is not None:
+            # /<root>/ is the edition's home page: a desk there could never be reached.
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is an edition's address; choose another."}
+            )
 
     def get_absolute_url(self) -> str:
-        return slug_address("site:desk", desk_slug=self.slug)
+        """``/<desk>/``, under its edition's root (``/fa/<desk>/``) for any but the default."""
+        urlconf = urlconf_for_root(url_root_of(self.edition_id))
+        return slug_address("site:desk", urlconf=urlconf, desk_slug=self.slug)
 
 
 class PolicyPageQuerySet(models.QuerySet):

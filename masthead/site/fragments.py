@@ -14,8 +14,10 @@ per request; a publish, update, correction, withdrawal, a desk rename or an
 outlet change bumps them, so the next render asks for a new key. Nothing is
 listed or deleted (DESIGN.md invariant 7): superseded keys simply expire after
 ``FRAGMENT_SECONDS``. Keys also carry the site's address (absolute links in
-metadata) and a digest of the code and settings that shape the markup, so
-two releases sharing one Redis never serve each other's HTML.
+metadata), the request's edition with what shapes its markup (language,
+calendar, time zone: ``site/editions.py``), so no edition is ever handed
+another's header, lists or dates, and a digest of the code and settings that
+shape the markup, so two releases sharing one Redis never serve each other's HTML.
 
 Lists of stories change with the clock too: a scheduled story joins them at
 its time with no bump. A fragment of the ``front`` scope therefore keeps the
@@ -54,6 +56,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from masthead.site.absolute_urls import site_root
+from masthead.site.editions import edition_of
 from masthead.site.page_cache import next_scheduled_change
 from masthead.site.relative_time import refresh_relative_times_text
 from masthead.stories import versions
@@ -98,7 +101,10 @@ class PageFragments:
         counters = zip([*scopes, *timed], self.counter([*scopes, *timed]), strict=True)
         versioned = ",".join(f"{scope}={counter}" for scope, counter in counters)
         shaping = (getattr(settings, name) for name in MARKUP_SETTINGS)
-        varying = "|".join(str(part) for part in (site_root(self.request), *shaping, *vary))
+        edition = _edition_key(self.request)
+        varying = "|".join(
+            str(part) for part in (site_root(self.request), edition, *shaping, *vary)
+        )
         digest = hashlib.blake2b(varying.encode("utf-8", "surrogateescape"), digest_size=12)
         return f"fragment:{release_digest()}:{name}:{versioned}:{digest.hexdigest()}"
 
@@ -136,6 +142,15 @@ class PrivateFragments(PageFragments):
 
     def html(self, name, scopes, render, vary=()):
         return render()
+
+
+def _edition_key(request: HttpRequest | None) -> str:
+    """What of the request's edition shapes markup: which it is, its words, dates and root."""
+    if request is None:
+        return ""
+    edition = edition_of(request)
+    parts = (edition.pk, edition.language, edition.calendar, edition.zone_name, edition.url_root)
+    return ":".join(str(part) for part in parts)
 
 
 def is_timed(scope: str) -> bool:

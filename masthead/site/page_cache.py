@@ -1,7 +1,8 @@
 """The reader path: anonymous page views answered from memory, before Django.
 
 ``PageCache`` wraps the WSGI application. A GET or HEAD without a session
-cookie or credentials is looked up by scheme, host, path and the query
+cookie or credentials is looked up by scheme, host, path (which holds the
+edition's root, ``/fa/…``: ``site/editions.py``) and the query
 parameters its page reads (``query.py``: a query with any other is answered
 from the clean address's copy or by Django, and never stored) in a
 per-process store; a hit is answered with the bytes and headers Django

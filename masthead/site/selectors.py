@@ -10,7 +10,8 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 
 from masthead.media.models import Image
-from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
+from masthead.newsroom.models import Author, Desk, Edition, Outlet, PolicyPage, StaffRole
+from masthead.site.editions import edition_of
 from masthead.site.fragments import fragments_for
 from masthead.stories import versions
 from masthead.stories.models import (
@@ -32,6 +33,11 @@ PER_DESK_ON_HOME = 4
 
 def live_stories() -> QuerySet[Story]:
     return Story.objects.live().for_listing().newest_first()
+
+
+def edition_stories(edition: Edition) -> QuerySet[Story]:
+    """The live stories of one edition, as lists show them: a list never mixes editions."""
+    return live_stories().in_edition(edition.pk)
 
 
 def is_carried_by_live_story(topic: Tag | Label) -> bool:
@@ -59,11 +65,13 @@ def moved_tag(slug: str) -> Tag | None:
     return old.tag
 
 
-def recent_posts(exclude: Story | None = None) -> list[Story]:
+def recent_posts(edition_id: int | None, exclude: Story | None = None) -> list[Story]:
+    """The newest stories of one edition (Recent Posts beside an article of it)."""
     stories = (
         Story.objects.live()
+        .in_edition(edition_id)
         .select_related("desk")
-        .only("headline", "dek", "slug", "published_at", "desk__slug")
+        .only("headline", "dek", "slug", "published_at", "desk__slug", "desk__edition_id")
         .newest_first()
     )
     if exclude is not None:
@@ -78,16 +86,22 @@ class FrontPage:
     desks: list[tuple[Desk, list[Story]]]
 
 
-def front_page() -> FrontPage:
-    """The lead and top stories editors ranked, topped up with the newest, then each desk's newest.
+def front_page(edition: Edition) -> FrontPage:
+    """The lead and top stories editors ranked, topped up with the newest, then each desk's newest,
+    of one edition's desks.
 
     Four reads whatever the number of desks: the desks, the ids of the ranked,
     the newest and each desk's newest (one UNION ALL of index scans where the
     database allows LIMIT in it), those stories, and their bylines.
     """
     wanted = TOP_STORIES + 1
-    desks = list(Desk.objects.only("name", "slug"))
-    newest = Story.objects.live().newest_first().values_list("pk", flat=True)
+    desks = list(Desk.objects.filter(edition_id=edition.pk).only("name", "slug", "edition_id"))
+    newest = (
+        Story.objects.live()
+        .filter(desk__in=[desk.pk for desk in desks])
+        .newest_first()
+        .values_list("pk", flat=True)
+    )
     # Each list is read long enough to survive dropping what is shown above it.
     parts = [
         newest.filter(top_rank__isnull=False).order_by("top_rank", "-published_at")[:wanted],
@@ -128,11 +142,14 @@ def _newest_first(story: Story) -> tuple:
     return (-story.published_at.timestamp(), -story.pk)
 
 
-def public_corrections() -> QuerySet[Correction]:
-    """Corrections and clarifications of live stories, newest first."""
+def public_corrections(edition: Edition | None = None) -> QuerySet[Correction]:
+    """Corrections and clarifications of live stories (of one edition, if given), newest first."""
+    stories = Story.objects.live()
+    if edition is not None:
+        stories = stories.in_edition(edition.pk)
     return (
         Correction.objects.filter(
-            story__in=Story.objects.live(),
+            story__in=stories,
             kind__in=(Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION),
         )
         .select_related("story", "story__desk")
@@ -382,24 +399,28 @@ def published_policies(request) -> list[PolicyPage]:
 
 
 def nav_desks(request) -> list[Desk]:
-    """The desks in menu order (cached like ``outlet_of``)."""
+    """The desks of the request's edition in menu order (cached like ``outlet_of``)."""
     return _site_records(request)[2]
 
 
 def _site_records(request) -> tuple[Outlet, list[PolicyPage], list[Desk]]:
-    """The outlet's own records every page shows, read once per ``site`` version and request."""
+    """The outlet's own records every page shows, read once per ``site`` version and request.
+
+    The fragment's key holds the request's edition (``site/fragments.py``), like the desks.
+    """
     if not hasattr(request, "_masthead_site_records"):
+        edition_id = edition_of(request).pk
         request._masthead_site_records = fragments_for(request).value(
-            "site-records", [SITE], _read_site_records
+            "site-records", [SITE], lambda: _read_site_records(edition_id)
         )
     return request._masthead_site_records
 
 
-def _read_site_records() -> tuple[Outlet, list[PolicyPage], list[Desk]]:
+def _read_site_records(edition_id: int | None) -> tuple[Outlet, list[PolicyPage], list[Desk]]:
     outlet = Outlet.objects.select_related("logo", "share_image").order_by("pk").first() or Outlet()
     policies = list(
         PolicyPage.objects.published().only(
             "kind", "title", "slug", "summary", "is_published", "position"
         )
     )
-    return outlet, policies, list(Desk.objects.all())
+    return outlet, policies, list(Desk.objects.filter(edition_id=edition_id))

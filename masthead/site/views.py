@@ -29,6 +29,7 @@ from masthead.site import (
     structured_data,
 )
 from masthead.site.absolute_urls import absolute_url
+from masthead.site.editions import edition_of
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
 from masthead.sourcing import reports as report_stats
@@ -48,7 +49,7 @@ def home(request):
         raise Http404("No such post.")
     context = {
         # Lazy: read only when the shared fragments of this version are cold.
-        "front": SimpleLazyObject(selectors.front_page),
+        "front": SimpleLazyObject(lambda: selectors.front_page(edition_of(request))),
         "structured_data": SimpleLazyObject(lambda: [_website_structured_data(request)]),
     }
     response = render(request, "site/home.html", context)
@@ -88,7 +89,12 @@ def story(request, desk_slug: str, slug: str):
     if not found.is_live():
         # Exactly the answer for a story that never existed: nothing leaks.
         raise Http404("No such story.")
-    if found.slug != slug or found.desk.slug != desk_slug:
+    if (
+        found.slug != slug
+        or found.desk.slug != desk_slug
+        or found.desk.edition_id != edition_of(request).pk
+    ):
+        # An old slug, another desk, or another edition's root: its one address.
         moved = HttpResponsePermanentRedirect(found.get_absolute_url())
         return surrogate_keys(moved, scope)
     fragments.use_counters(
@@ -157,7 +163,9 @@ def preview(request, token: str):
         "bylines": draft.bylines,
         "tags": draft.tags,
         "corrections": list(revision.story.corrections.all()),
-        "recent_posts": selectors.recent_posts(exclude=revision.story),
+        "recent_posts": selectors.recent_posts(draft.story.desk.edition_id, exclude=revision.story),
+        # The page as its edition's readers will see it (language, direction, dates).
+        "edition": draft.story.desk.edition,
         "preview": revision,
         "based_on": reporting.merged_credits(credits_for(revision.story), draft.story.sources),
         # The lead image of an unpublished revision opens only with the link (site/media.py).
@@ -179,7 +187,8 @@ def _preview_headers(response: HttpResponse) -> HttpResponse:
 @require_safe
 @public_response
 def corrections(request):
-    page = pagination.paginate(selectors.public_corrections(), request, 50)
+    edition = edition_of(request)
+    page = pagination.paginate(selectors.public_corrections(edition), request, 50)
     if not isinstance(page, pagination.Page):
         return surrogate_keys(page, FRONT)
     context = {"page": page, "corrections": page.items}
@@ -187,7 +196,7 @@ def corrections(request):
         # Readers' reports that led to corrections, per month (sourcing/reports.py):
         # they change only when a correction is published, which bumps FRONT.
         context["report_months"] = SimpleLazyObject(
-            lambda: report_stats.monthly_report_stats(selectors.public_corrections())
+            lambda: report_stats.monthly_report_stats(selectors.public_corrections(edition))
         )
     return surrogate_keys(render(request, "site/corrections.html", context), FRONT)
 
@@ -204,7 +213,9 @@ def _story_list(request, template: str, stories, short: bool = False, **context)
 @require_safe
 @public_response
 def desk(request, desk_slug: str):
-    section = get_object_or_404(Desk.objects.select_related("editor"), slug=desk_slug)
+    # A desk of another edition is not at this root: 404, as for no desk.
+    desks = Desk.objects.select_related("editor").filter(edition_id=edition_of(request).pk)
+    section = get_object_or_404(desks, slug=desk_slug)
     stories = selectors.live_stories().filter(desk=section)
     response = _story_list(request, "site/desk.html", stories, desk=section)
     return surrogate_keys(response, f"desk:{section.pk}")
@@ -215,7 +226,7 @@ def desk(request, desk_slug: str):
 @public_response
 def author(request, slug: str):
     person = get_object_or_404(Author.objects.select_related("photo"), slug=slug, is_active=True)
-    stories = selectors.live_stories().filter(bylines__author=person)
+    stories = selectors.edition_stories(edition_of(request)).filter(bylines__author=person)
     short = pagination.is_short(Byline.objects.filter(author=person))
     response = _story_list(
         request, "site/author.html", stories, short, author=person,
@@ -240,7 +251,7 @@ def tag(request, slug: str):
         return surrogate_keys(redirect, f"tag:{moved.pk}")
     if not selectors.is_carried_by_live_story(topic):
         raise Http404("No such tag.")
-    stories = selectors.live_stories().filter(tags=topic)
+    stories = selectors.edition_stories(edition_of(request)).filter(tags=topic)
     short = pagination.is_short(Story.tags.through.objects.filter(tag=topic))
     response = _story_list(request, "site/tag.html", stories, short, tag=topic)
     return surrogate_keys(response, f"tag:{topic.pk}")
@@ -249,7 +260,11 @@ def tag(request, slug: str):
 @require_safe
 @public_response
 def masthead(request):
-    desks = list(Desk.objects.select_related("editor", "editor__photo"))
+    desks = list(
+        Desk.objects.filter(edition_id=edition_of(request).pk).select_related(
+            "editor", "editor__photo"
+        )
+    )
     collectives = Author.objects.filter(kind=Author.Kind.COLLECTIVE, is_active=True)
     staff = selectors.masthead_staff(desks)
     context = {"desks": desks, "collectives": collectives, "staff": staff}
@@ -263,7 +278,7 @@ def label(request, slug: str):
     kind_of_work = get_object_or_404(Label, slug=slug)
     if not selectors.is_carried_by_live_story(kind_of_work):
         raise Http404("No such label.")
-    stories = selectors.live_stories().filter(label=kind_of_work)
+    stories = selectors.edition_stories(edition_of(request)).filter(label=kind_of_work)
     response = _story_list(request, "site/label.html", stories, label=kind_of_work)
     return surrogate_keys(response, f"label:{kind_of_work.pk}")
 

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from masthead.newsroom.editions import url_root_of, urlconf_for_root
 from masthead.newsroom.models import Author, Desk, slug_address
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
@@ -103,6 +104,10 @@ class StoryQuerySet(models.QuerySet):
 
     def newest_first(self) -> StoryQuerySet:
         return self.order_by("-published_at", "-pk")
+
+    def in_edition(self, edition_id: int | None) -> StoryQuerySet:
+        """The stories of one edition: those of its desks (a story is in its desk's edition)."""
+        return self.filter(desk__edition_id=edition_id)
 
     def for_listing(self) -> StoryQuerySet:
         """What a story list renders: label, desk, lead image and its renditions (the
@@ -343,9 +348,16 @@ class Story(StoryContent):
             self.slug = unique_story_slug(self.headline, exclude_pk=self.pk)
         super().save(*args, **kwargs)
 
+    @property
+    def edition_id(self) -> int:
+        """A story is in its desk's edition; it holds no edition of its own to disagree."""
+        return self.desk.edition_id
+
     def get_absolute_url(self) -> str:
-        """``/<desk>/<story>/``: the one place that builds a story's address."""
-        return slug_address("site:story", desk_slug=self.desk.slug, slug=self.slug)
+        """``/<desk>/<story>/`` (``/fa/<desk>/<story>/`` in the edition at ``fa``): the one
+        place that builds a story's address."""
+        urlconf = urlconf_for_root(url_root_of(self.desk.edition_id))
+        return slug_address("site:story", urlconf=urlconf, desk_slug=self.desk.slug, slug=self.slug)
 
     def effective_status(self, now: datetime | None = None) -> str:
         """The state an editor sees: a scheduled story whose time came is published."""

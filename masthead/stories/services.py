@@ -199,7 +199,8 @@ def create_story(
         desk=content.desk,
         status=Story.Status.DRAFT,
         created_by=actor,
-        language=content.language or Story._meta.get_field("language").default,
+        # Unless told otherwise, a story is in its desk's edition's language.
+        language=content.language or content.desk.edition.language,
         embargoed_until=embargoed_until,
     )
     story.save()

@@ -10,54 +10,84 @@ A template with ``preview`` in its context renders every fragment itself.
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import datetime
 from urllib.parse import quote
 
 from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.media import figures
 from masthead.media.models import Image
 from masthead.media.templatetags.media_tags import picture
+from masthead.newsroom.calendars import date_text, date_time_text
 from masthead.site import selectors
 from masthead.site.fragments import fragments_for
-from masthead.site.relative_time import refresh_relative_times_text, relative_time
+from masthead.site.relative_time import (
+    refresh_relative_times_text,
+    relative_time,
+    style_attributes,
+)
 from masthead.site.structured_data import iso
 from masthead.stories.versions import FRONT, SITE
 
 register = template.Library()
 
 FULL_FORMAT = "j F Y, H:i T"
+DAY_FORMAT = "j F Y"
 
 
-@register.simple_tag
-def reltime(moment: datetime | None):
-    """``<time datetime="…" data-relative>16 mins ago</time>``, kept true by script."""
+def _style(context) -> tuple[str, str, str]:
+    """The language, calendar and (explicit) time zone of the page's edition."""
+    edition = context.get("edition")
+    if edition is None:
+        return "en", "gregorian", ""
+    return edition.language, edition.calendar, edition.time_zone
+
+
+@register.simple_tag(takes_context=True)
+def reltime(context, moment: datetime | None):
+    """``<time datetime="…" data-relative>16 mins ago</time>``, kept true by script,
+    in the words and calendar of the page's edition (``site/relative_time.py``)."""
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
+    language, calendar, zone = _style(context)
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone) if zone else None)
     return format_html(
-        '<time datetime="{}" title="{}" data-relative>{}</time>',
+        '<time datetime="{}" title="{}" data-relative{}>{}</time>',
         iso(moment),
-        format_date(local, FULL_FORMAT),
-        relative_time(moment),
+        date_time_text(local, calendar, language, FULL_FORMAT),
+        mark_safe(style_attributes(language, calendar, zone)),  # noqa: S308 - validated values
+        relative_time(moment, language=language, calendar=calendar, zone=zone),
     )
 
 
-@register.simple_tag
-def fulltime(moment: datetime | None):
-    """``<time datetime="…">25 November 2026, 14:03 UTC</time>`` in the outlet's zone."""
+@register.simple_tag(takes_context=True)
+def fulltime(context, moment: datetime | None):
+    """``<time datetime="…">25 November 2026, 14:03 UTC</time>`` in the edition's zone and
+    calendar (``۱۲ آذر ۱۴۰۵، ۱۳:۳۰``); the ``datetime`` attribute stays ISO 8601."""
     if moment is None:
         return ""
+    language, calendar, zone = _style(context)
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone) if zone else None)
     return format_html(
         '<time datetime="{}">{}</time>',
         iso(moment),
-        format_date(timezone.localtime(moment), FULL_FORMAT),
+        date_time_text(local, calendar, language, FULL_FORMAT),
     )
+
+
+@register.simple_tag(takes_context=True)
+def edition_day(context, moment: datetime | None) -> str:
+    """The day of ``moment`` as the page's edition writes it: “3 December 2026”, “۱۲ آذر ۱۴۰۵”."""
+    if moment is None:
+        return ""
+    language, calendar, zone = _style(context)
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone) if zone else None)
+    return date_text(local, calendar, language, DAY_FORMAT)
 
 
 def _fragments(context):
@@ -105,14 +135,15 @@ def fragment(parser, token):
     )
 
 
-def _recent_posts_box(stories) -> str:
-    return render_to_string("site/_recent_posts.html", {"recent_posts": stories})
+def _recent_posts_box(stories, edition) -> str:
+    context = {"recent_posts": stories, "edition": edition}
+    return render_to_string("site/_recent_posts.html", context)
 
 
-def _recent_posts_fragment(exclude) -> tuple[frozenset[int], str]:
-    """The box without ``exclude``, and which stories it lists."""
-    stories = selectors.recent_posts(exclude=exclude)
-    return frozenset(story.pk for story in stories), _recent_posts_box(stories)
+def _recent_posts_fragment(story, exclude, edition) -> tuple[frozenset[int], str]:
+    """The box of ``story``'s edition without ``exclude``, and which stories it lists."""
+    stories = selectors.recent_posts(story.desk.edition_id, exclude=exclude)
+    return frozenset(story.pk for story in stories), _recent_posts_box(stories, edition)
 
 
 @register.simple_tag(takes_context=True)
@@ -123,12 +154,15 @@ def recent_posts(context, story):
     those (the ones it lists) get their own, since they must not list themselves.
     """
     fragments = _fragments(context)
+    edition = context.get("edition")
     if fragments is None:
-        return _recent_posts_box(context.get("recent_posts") or [])
+        return _recent_posts_box(context.get("recent_posts") or [], edition)
     scopes = (FRONT, SITE)
-    listed, html = fragments.value("recent-posts", scopes, lambda: _recent_posts_fragment(None))
+    produce = lambda: _recent_posts_fragment(story, None, edition)  # noqa: E731
+    # The fragment's key holds the request's edition, the story's (site/fragments.py).
+    listed, html = fragments.value("recent-posts", scopes, produce)
     if story.pk in listed:
-        produce = lambda: _recent_posts_fragment(story)  # noqa: E731
+        produce = lambda: _recent_posts_fragment(story, story, edition)  # noqa: E731
         listed, html = fragments.value("recent-posts", scopes, produce, vary=[story.pk])
     return mark_safe(refresh_relative_times_text(html))  # noqa: S308 - our own rendered markup
 

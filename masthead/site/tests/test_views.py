@@ -429,7 +429,8 @@ def test_article_pages_ask_a_bounded_number_of_queries(
     for number in range(10):
         make_story(f"Other {number}", desk=article.desk, authors=list(article.authors.all()))
 
-    with django_assert_max_num_queries(12):
+    # 13: the editions, read once into the cache (newsroom/editions.py), are one of them.
+    with django_assert_max_num_queries(13):
         client.get(article.get_absolute_url())
 
 

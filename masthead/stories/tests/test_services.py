@@ -181,3 +181,16 @@ def test_a_tag_cannot_be_merged_into_itself(desk, editor):
     tag = make_tag("Alone")
     with pytest.raises(ValidationError):
         merge_tags(editor, tag, tag)
+
+
+def test_a_new_story_is_in_its_desks_editions_language_unless_told_otherwise():
+    from masthead.factories import make_edition
+    from masthead.stories.services import Content, create_story
+
+    siasat = make_desk("سیاست", slug="siasat", edition=make_edition("fa"))
+    writer = make_staff(StaffRole.Role.WRITER, siasat)
+
+    persian = create_story(writer, Content(headline="مذاکرات", desk=siasat))
+    quoted = create_story(writer, Content(headline="A quote", desk=siasat, language="en"))
+
+    assert (persian.language, quoted.language) == ("fa", "en")

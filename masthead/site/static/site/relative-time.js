@@ -1,34 +1,78 @@
 // Keeps every <time data-relative> true: on load (the page may come from a
-// cache) and every 30 s. Same wording as masthead/site/relative_time.py.
+// cache) and every 30 s. Same wording as masthead/site/relative_time.py,
+// including an edition's own: data-relative="fa" words it in Persian with
+// Persian digits, data-calendar="jalali" dates it in the Solar Hijri
+// calendar, data-time-zone names the edition's zone.
 (function () {
   "use strict";
   var MINUTE = 60, HOUR = 3600, DAY = 86400, WEEK = 604800;
-  var zone = document.documentElement.getAttribute("data-time-zone") || "UTC";
-  var dateFormat;
-  try {
-    dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: zone });
-  } catch (error) {
-    dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  var pageZone = document.documentElement.getAttribute("data-time-zone") || "UTC";
+  // One entry per language, as WORDING in relative_time.py. A Persian noun
+  // stays singular after a number.
+  var WORDING = {
+    en: { now: "just now", minute: ["min", "mins"], hour: ["hour", "hours"], day: ["day", "days"], ago: "{count} {unit} ago" },
+    fa: { now: "همین حالا", minute: ["دقیقه", "دقیقه"], hour: ["ساعت", "ساعت"], day: ["روز", "روز"], ago: "{count} {unit} پیش" }
+  };
+  var DIGITS = { fa: "۰۱۲۳۴۵۶۷۸۹" };
+  var formats = {};
+
+  function nativeDigits(text, language) {
+    var digits = DIGITS[language];
+    if (!digits) return text;
+    return text.replace(/[0-9]/g, function (d) { return digits.charAt(+d); });
   }
-  function plural(count, unit) {
-    return count + " " + unit + (count === 1 ? "" : "s") + " ago";
+  function dateFormat(calendar, zone) {
+    var key = calendar + "|" + zone;
+    if (!formats[key]) {
+      var locale = calendar === "jalali" ? "fa-IR-u-ca-persian-nu-latn" : "en-GB";
+      var options = { day: "numeric", month: calendar === "jalali" ? "long" : "short", year: "numeric", timeZone: zone };
+      try {
+        formats[key] = new Intl.DateTimeFormat(locale, options);
+      } catch (error) {
+        options.timeZone = "UTC";
+        formats[key] = new Intl.DateTimeFormat(locale, options);
+      }
+    }
+    return formats[key];
   }
-  function describe(moment, now) {
+  function dateText(moment, language, calendar, zone) {
+    var format = dateFormat(calendar, zone);
+    if (calendar !== "jalali") {
+      return nativeDigits(format.format(moment).replace(/\.$/, "").replace("Sept", "Sep"), language);
+    }
+    // Day, month name, year, whatever order or era marks the browser's ICU adds.
+    var parts = {};
+    format.formatToParts(moment).forEach(function (part) { parts[part.type] = part.value; });
+    return nativeDigits(parts.day + " " + parts.month + " " + parts.year, language);
+  }
+  function ago(count, unit, language) {
+    var wording = WORDING[language] || WORDING.en;
+    var text = wording.ago.replace("{count}", count).replace("{unit}", wording[unit][count === 1 ? 0 : 1]);
+    return nativeDigits(text, language);
+  }
+  function describe(moment, now, language, calendar, zone) {
+    language = WORDING[language] ? language : "en";
     var seconds = Math.floor((now - moment) / 1000);
-    if (seconds < MINUTE) return "just now";
-    if (seconds < HOUR) return plural(Math.floor(seconds / MINUTE), "min");
-    if (seconds < DAY) return plural(Math.floor(seconds / HOUR), "hour");
-    if (seconds < WEEK) return plural(Math.floor(seconds / DAY), "day");
-    return dateFormat.format(moment).replace(/\.$/, "").replace("Sept", "Sep");
+    if (seconds < MINUTE) return WORDING[language].now;
+    if (seconds < HOUR) return ago(Math.floor(seconds / MINUTE), "minute", language);
+    if (seconds < DAY) return ago(Math.floor(seconds / HOUR), "hour", language);
+    if (seconds < WEEK) return ago(Math.floor(seconds / DAY), "day", language);
+    return dateText(moment, language, calendar || "gregorian", zone || pageZone);
   }
   function refresh() {
     var now = Date.now();
     var nodes = document.querySelectorAll("time[data-relative]");
     for (var i = 0; i < nodes.length; i++) {
-      var moment = Date.parse(nodes[i].getAttribute("datetime"));
+      var node = nodes[i];
+      var moment = Date.parse(node.getAttribute("datetime"));
       if (!isNaN(moment)) {
-        var text = describe(moment, now);
-        if (nodes[i].textContent !== text) nodes[i].textContent = text;
+        var text = describe(
+          moment, now,
+          node.getAttribute("data-relative") || "en",
+          node.getAttribute("data-calendar"),
+          node.getAttribute("data-time-zone")
+        );
+        if (node.textContent !== text) node.textContent = text;
       }
     }
   }

@@ -1,0 +1,343 @@
+"""The outlet's editions: one per language its readers read it in.
+
+An edition has a language (a BCP 47 code Django knows, e.g. ``en``, ``fa``),
+the direction that language is written in, a calendar, a time zone, a URL
+root and the publication name search engines are told. Every desk belongs to
+one edition, and a story to the edition of its desk (``Story.edition``): a
+story never holds an edition of its own that could disagree with its desk.
+
+The default edition is the site as it was before editions: it has no URL
+root, so its addresses are unchanged (``/politics/a-story/``); every other
+edition lives under its root (``/fa/politics-fa/a-story/``). Exactly one
+edition is the default: a partial unique constraint allows no second one,
+and the default can be neither demoted nor deleted (there is no "move the
+default" operation yet; it would change every address of two editions).
+
+An edition's URL root never changes once it is saved: it is in every address
+of its stories, and moving them would need a redirect for each. Because it
+never changes, ``url_root_of(edition_id)`` can keep the roots in process
+memory, which is what lets a list of fifty stories build fifty addresses
+without asking anyone. The rows themselves (language, calendar, zone …,
+which can change) are read through Django's cache (``all_editions``) and the
+entry is dropped when a change commits, so every app server sees an edition
+change at its next request (a bulk ``update()`` skips ``save()``: its change
+shows once the entry expires, after ``CACHE_SECONDS``).
+
+Direction is computed, not stored: Django's own table of languages
+(``django.conf.locale.LANG_INFO``, the one behind ``LANGUAGES_BIDI``) says
+whether a language is written right to left, so a stored column could only
+ever disagree with it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import get_language_info
+
+# The second and later editions' roots: the first segment of their addresses.
+URL_ROOT_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
+# BCP 47 as Django's language table spells it: ``fa``, ``pt-br``, ``zh-hans``.
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+# The rows of every edition, read through the cache (see the module docstring).
+CACHE_KEY = "newsroom:editions:v1"
+CACHE_SECONDS = 300
+
+
+class Calendar(models.TextChoices):
+    GREGORIAN = "gregorian", "Gregorian"
+    JALALI = "jalali", "Solar Hijri (Jalali)"
+
+
+def validate_language(value: str) -> None:
+    value = (value or "").lower()  # BCP 47 ignores case; it is stored lower-case (clean)
+    if not LANGUAGE_PATTERN.match(value):
+        raise ValidationError(
+            f"“{value}” is not a language code: use a BCP 47 code such as “en” or “fa”."
+        )
+    try:
+        get_language_info(value)
+    except KeyError:
+        raise ValidationError(
+            f"“{value}” is not a language Masthead knows (Django's list of languages)."
+        ) from None
+
+
+def validate_time_zone(value: str) -> None:
+    if not value:
+        return  # the outlet's zone, settings.TIME_ZONE
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"“{value}” is not a time zone: use an IANA name such as “Asia/Tehran”."
+        ) from None
+
+
+@functools.cache
+def reserved_roots() -> frozenset[str]:
+    """First path segments an edition may not take: the site's own, and other apps' routes."""
+    from masthead.newsroom.models import RESERVED_SLUGS
+
+    return RESERVED_SLUGS | {"wire", "demo"}
+
+
+def validate_url_root(value: str) -> None:
+    if not value:
+        return  # the default edition's
+    if not URL_ROOT_PATTERN.match(value):
+        raise ValidationError(
+            "A URL root is 2 to 40 lower-case letters, digits or hyphens, starting with "
+            f"a letter, with no slash: “fa”, “en-us”. “{value}” is not."
+        )
+    if value in reserved_roots():
+        raise ValidationError(f"“{value}” is used by the site itself; choose another root.")
+
+
+class Edition(models.Model):
+    name = models.CharField(max_length=80, unique=True, help_text="“English”, “فارسی”.")
+    slug = models.SlugField(max_length=40, unique=True, help_text="How the API names it: “fa”.")
+    language = models.CharField(
+        max_length=16,
+        validators=[validate_language],
+        help_text="BCP 47 language code: “en”, “fa”. It sets the direction (fa, ar, he: rtl).",
+    )
+    calendar = models.CharField(max_length=12, choices=Calendar.choices, default=Calendar.GREGORIAN)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. “Asia/Tehran”; empty: the outlet's (the TIME_ZONE setting).",
+    )
+    url_root = models.CharField(
+        max_length=40,
+        blank=True,
+        unique=True,
+        validators=[validate_url_root],
+        help_text=(
+            "The first segment of the edition's addresses: “fa” gives /fa/. Empty for the "
+            "default edition only. It cannot change once saved."
+        ),
+    )
+    publication_name = models.CharField(
+        max_length=120, help_text="The name search engines list it under (Google News)."
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="The edition at the site's root; there is exactly one."
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="edition_one_default",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_default=True, url_root="")
+                | (models.Q(is_default=False) & ~models.Q(url_root="")),
+                name="edition_root_unless_default",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(calendar__in=Calendar.values), name="edition_known_calendar"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` or ``ltr``: from Django's table of languages."""
+        try:
+            return "rtl" if get_language_info(self.language)["bidi"] else "ltr"
+        except KeyError:
+            return "ltr"
+
+    @property
+    def zone_name(self) -> str:
+        return self.time_zone or settings.TIME_ZONE
+
+    @property
+    def is_jalali(self) -> bool:
+        return self.calendar == Calendar.JALALI
+
+    def clean(self) -> None:
+        self.language = (self.language or "").strip().lower()
+        errors = {}
+        stored = None if self.pk is None else Edition.objects.filter(pk=self.pk).first()
+        if stored is not None and stored.url_root != self.url_root:
+            errors["url_root"] = (
+                "An edition's URL root cannot change: every address of its stories holds it."
+            )
+        if stored is not None and stored.is_default and not self.is_default:
+            errors["is_default"] = "The default edition stays the default."
+        elif self.is_default and _other_default_exists(self.pk):
+            errors["is_default"] = "There is already a default edition; there can be only one."
+        if self.is_default and self.url_root:
+            errors["url_root"] = "The default edition has no URL root: it is the site's root."
+        if not self.is_default and not self.url_root:
+            errors["url_root"] = "An edition other than the default needs a URL root, e.g. “fa”."
+        if self.url_root and _is_desk_slug(self.url_root):
+            errors["url_root"] = f"A desk's address is /{self.url_root}/; choose another root."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = Edition.objects.filter(pk=self.pk).values_list("url_root", flat=True).first()
+            if stored is not None and stored != self.url_root:
+                raise ValidationError("An edition's URL root cannot change once saved.")
+        super().save(*args, **kwargs)
+        forget_editions()
+
+    def delete(self, *args, **kwargs):
+        if self.is_default:
+            raise ValidationError("The default edition cannot be deleted.")
+        result = super().delete(*args, **kwargs)
+        forget_editions()
+        return result
+
+
+def _other_default_exists(pk: int | None) -> bool:
+    return Edition.objects.filter(is_default=True).exclude(pk=pk).exists()
+
+
+def _is_desk_slug(value: str) -> bool:
+    from masthead.newsroom.models import Desk
+
+    return Desk.objects.filter(slug=value).exists()
+
+
+def settings_default() -> Edition:
+    """The default edition as today's settings describe it (what the migration stores)."""
+    from masthead.newsroom.models import Outlet
+
+    language = settings.LANGUAGE_CODE.lower()
+    try:
+        name = get_language_info(language)["name"]
+    except KeyError:
+        language, name = "en", "English"
+    return Edition(
+        name=name,
+        slug=language,
+        language=language,
+        calendar=Calendar.GREGORIAN,
+        time_zone="",
+        url_root="",
+        publication_name=Outlet.current().name,
+        is_default=True,
+    )
+
+
+def all_editions() -> list[Edition]:
+    """Every edition, the default first: from the cache, read from the database on a miss."""
+    found = cache.get(CACHE_KEY)
+    if isinstance(found, list):
+        return found
+    editions = list(Edition.objects.all())
+    cache.set(CACHE_KEY, editions, CACHE_SECONDS)
+    return editions
+
+
+def default_edition() -> Edition:
+    """The default edition, or (before there is one) the unsaved one the settings describe.
+
+    Reading never writes: a database without editions (emptied by a test) answers
+    with an edition that has no desks, so every list in it is empty.
+    """
+    for edition in all_editions():
+        if edition.is_default:
+            return edition
+    return settings_default()
+
+
+def edition_at_root(url_root: str) -> Edition | None:
+    """The edition whose addresses start with ``/<url_root>/``; None for no edition."""
+    if not url_root:
+        return None
+    for edition in all_editions():
+        if edition.url_root == url_root:
+            return edition
+    return None
+
+
+def default_edition_id() -> int:
+    """The default of ``Desk.edition``: the default edition, made from the settings if none is."""
+    found = Edition.objects.filter(is_default=True).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    edition = settings_default()
+    edition.save()
+    return edition.pk
+
+
+_url_roots: dict[int, str] = {}
+
+
+def url_root_of(edition_id: int | None) -> str:
+    """The URL root of an edition ("" for the default), kept in process memory: it never changes."""
+    if edition_id is None:
+        return ""
+    root = _url_roots.get(edition_id)
+    if root is None:
+        for edition in all_editions():
+            _url_roots[edition.pk] = edition.url_root
+        root = _url_roots.get(edition_id)
+        if root is None:
+            # Not in the cached rows (made a moment ago elsewhere): from the database.
+            root = Edition.objects.filter(pk=edition_id).values_list("url_root", flat=True).first()
+            if root is None:
+                return ""
+            _url_roots[edition_id] = root
+    return root
+
+
+def forget_editions(**_signal_arguments) -> None:
+    """Drop the cached rows (when the change commits) and this process's roots."""
+    _url_roots.clear()
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+
+
+# One URL configuration per edition root, kept so that Django's resolver cache
+# (keyed by the configuration) is built once for each.
+_urlconfs: dict[str, object] = {}
+
+
+class EditionURLConf:
+    """The public site's routes under ``/<root>/``: the URL configuration of one edition's requests.
+
+    ``reverse()`` against it gives the edition's addresses, and the middleware
+    (``site/editions.py``) makes it the configuration of that edition's requests,
+    so every ``{% url 'site:…' %}`` on its pages carries the root.
+    """
+
+    def __init__(self, root: str):
+        from django.urls import include, path
+
+        self.root = root
+        self.urlpatterns = [path(f"{root}/", include("masthead.site.urls"))]
+        self.handler400 = "masthead.request_limits.bad_request"
+        self.handler404 = "masthead.site.views.page_not_found"
+        self.handler500 = "masthead.site.views.server_error"
+
+    def __repr__(self) -> str:
+        return f"<EditionURLConf /{self.root}/>"
+
+
+def urlconf_for_root(root: str):
+    """The URL configuration that reverses into the edition at ``root`` (the root one for "")."""
+    if not root:
+        return settings.ROOT_URLCONF
+    found = _urlconfs.get(root)
+    if found is None:
+        found = _urlconfs[root] = EditionURLConf(root)
+    return found

@@ -1,0 +1,51 @@
+"""The editions migration (0005_edition): every existing desk lands in the default edition,
+made from today's settings, and the migration goes back as cleanly as it came."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("newsroom", "0004_author_expertise")]
+AFTER = [("newsroom", "0005_edition")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_desks_join_the_default_edition_and_the_step_reverses(settings):
+    settings.LANGUAGE_CODE = "en"
+    try:
+        old = migrate(BEFORE)
+        old.get_model("newsroom", "Outlet").objects.create(name="Iran Front Page")
+        Desk = old.get_model("newsroom", "Desk")
+        Desk.objects.create(name="Politics", slug="politics")
+        Desk.objects.create(name="Economy", slug="economy")
+
+        new = migrate(AFTER)
+        Edition = new.get_model("newsroom", "Edition")
+        edition = Edition.objects.get()
+        assert (edition.name, edition.language, edition.url_root, edition.is_default) == (
+            "English",
+            "en",
+            "",
+            True,
+        )
+        assert edition.publication_name == "Iran Front Page" and edition.time_zone == ""
+        desks = new.get_model("newsroom", "Desk").objects.values_list("slug", "edition_id")
+        assert sorted(desks) == [("economy", edition.pk), ("politics", edition.pk)]
+
+        old = migrate(BEFORE)
+        assert sorted(old.get_model("newsroom", "Desk").objects.values_list("slug", flat=True)) == [
+            "economy",
+            "politics",
+        ]
+        assert "newsroom_edition" not in connection.introspection.table_names()
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
