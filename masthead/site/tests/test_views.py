@@ -449,6 +449,7 @@ def test_a_story_list_reads_its_cards_pictures_in_one_query(client, article):
             assert client.get(f"/{desk.slug}/").status_code == 200
         return len(captured)
 
+    queries_for_desk_with(0)  # what any first page reads once (the editions) is read
     assert queries_for_desk_with(8) == queries_for_desk_with(1)
 
 
