@@ -281,34 +281,12 @@ class PostgresEngine:
     def candidates(self, query: Query, entries: QuerySet, limit: int) -> QuerySet:
         """The freshest ``limit`` matches as (story id, relevance, fresh_at) rows."""
         search = SearchQuery(query.websearch(), search_type="websearch", config=PG_CONFIG)
-        entries = entries.filter(vector=search)
-        if implied := self._implied_words(query):
-            entries = entries.filter(
-                vector=SearchQuery(implied, search_type="plain", config=PG_CONFIG)
-            )
         return (
-            entries.annotate(relevance=SearchRank(F("vector"), search, weights=PG_WEIGHTS))
+            entries.filter(vector=search)
+            .annotate(relevance=SearchRank(F("vector"), search, weights=PG_WEIGHTS))
             .order_by("-fresh_at", "-story_id")
             .values_list("story_id", "relevance", "fresh_at")[:limit]
         )
-
-    def _implied_words(self, query: Query) -> str:
-        """For a query with a phrase: the words every match has, as plain text (else "").
-
-        PostgreSQL estimates a phrase (``a <-> b``) as common as its most common
-        words, so for a phrase with a rare word it walked the freshness index
-        through every story (1.6 s at 1,000,000 for one with 132 matches). The
-        same words as a plain AND, which matches imply, carry the rare word's
-        estimate: the plan then starts from the GIN index. Only if the words
-        leave a lexeme (stop words alone would match nothing).
-        """
-        required = [c.alternatives[0] for c in query.clauses if len(c.alternatives) == 1]
-        if not any(len(phrase) > 1 for phrase in required):
-            return ""
-        words = " ".join(word for phrase in required for word in phrase)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT numnode(plainto_tsquery(%s::regconfig, %s))", [PG_CONFIG, words])
-            return words if cursor.fetchone()[0] else ""
 
     def ranked(
         self, query: Query, entries: QuerySet, candidates: int, after: Ranked | None, count: int

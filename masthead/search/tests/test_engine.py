@@ -108,8 +108,7 @@ def test_phrases_and_exclusions():
     assert found("oil prices -asia") == ["Prices of oil fall"]
     assert found('oil -"crude oil"') == ["Prices of oil fall"]
     assert sorted(found("asia or futures")) == ["Oil prices rise", "Prices of oil fall"]
-    # Phrases beside other clauses (PostgreSQL adds the phrase's words as a plain
-    # AND for its planner, engines.py): the same answers as without it.
+    # Phrases beside other clauses.
     assert found('"oil prices" asia') == ["Oil prices rise"]
     assert found('"prices rose" futures or asia') == ["Oil prices rise"]
 
