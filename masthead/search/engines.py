@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
@@ -291,7 +292,10 @@ class PostgresEngine:
     def ranked(
         self, query: Query, entries: QuerySet, candidates: int, after: Ranked | None, count: int
     ) -> list[Ranked]:
-        inner, params = self.candidates(query, entries, candidates).query.sql_with_params()
+        try:
+            inner, params = self.candidates(query, entries, candidates).query.sql_with_params()
+        except EmptyResultSet:  # a scope that can match nothing (a writer with no stories)
+            return []
         # score() in SQL; ts_rank's real widened to double as Python's float() does.
         scored = (
             "SELECT story_id, ln(greatest(relevance::float8, %s)) "
