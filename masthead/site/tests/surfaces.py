@@ -99,10 +99,14 @@ def _fill(route: str, values) -> str:
     return _PARAMETER.sub(lambda _match: str(next(values)), route)
 
 
-def public_addresses(pool: Pool) -> dict[str, list[str]]:
-    """route → its addresses, for every public route not in ``NOT_WALKED``."""
+def public_addresses(pool: Pool, root: str = "") -> dict[str, list[str]]:
+    """route → its addresses, for every public route not in ``NOT_WALKED``; under
+    ``/<root>/`` for an edition's (routes the edition does not serve answer 404 there)."""
+    prefix = f"/{root}" if root else ""
     return {
-        route: addresses_of(route, pool) for route in public_patterns() if route not in NOT_WALKED
+        route: [prefix + address for address in addresses_of(route, pool)]
+        for route in public_patterns()
+        if route not in NOT_WALKED
     }
 
 

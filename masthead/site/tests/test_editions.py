@@ -105,6 +105,42 @@ def test_a_hidden_story_is_at_no_root(client, editions):
     assert "پیش‌نویس" not in text(client, "/fa/") and "تحریم خبری" not in text(client, "/fa/")
 
 
+def test_no_hidden_story_on_any_route_under_an_editions_root(client, editions):
+    """The visibility walk (site/tests/surfaces.py) of every public route under ``/fa/``,
+    with the links its answers carry: a draft, an embargoed and a withdrawn Persian
+    story appear nowhere."""
+    from masthead.site.tests import surfaces
+
+    hidden = [
+        make_story("پیش‌نویس محرمانه", desk=editions["siasat"], slug="secret", status="draft"),
+        make_story("تحریم خبری محرمانه", desk=editions["siasat"], slug="embargoed"),
+        make_story("خبر پس‌گرفته", desk=editions["siasat"], slug="gone", status="withdrawn"),
+    ]
+    Story.objects.filter(pk=hidden[1].pk).update(embargoed_until=NOW + timedelta(days=1))
+    every = [editions["fa_story"], *hidden]
+    pool = surfaces.Pool(
+        {
+            "slug": [s.slug for s in every] + ["siasat"],
+            "desk_slug": ["siasat"],
+            "story_id": [str(s.pk) for s in every],
+        }
+    )
+
+    def get(url: str) -> surfaces.Answer:
+        response = client.get(url)
+        return surfaces.Answer(url, response.status_code, dict(response.headers), response.content)
+
+    answers = surfaces.walk(get, surfaces.public_addresses(pool, root="fa"))
+    # The walk reaches the edition's pages: its live story is on them.
+    assert any(editions["fa_story"].headline in answer.text for answer in answers)
+    for answer in answers:
+        if answer.status == 410:
+            continue  # the withdrawn story's own notice
+        for story in hidden:
+            assert story.headline not in answer.text, answer.url
+            assert f"/{story.slug}/" not in answer.text, answer.url
+
+
 def test_recent_posts_beside_an_article_are_its_editions(client, editions):
     make_story("Oil exports rise", desk=editions["politics"])
     make_story("صادرات نفت افزایش یافت", desk=editions["siasat"], slug="oil")
