@@ -81,15 +81,12 @@ def _with_use_counts(images: QuerySet[Image]) -> QuerySet[Image]:
     return images.annotate(story_count=Coalesce(Subquery(stories), 0))
 
 
-WORD_FIELDS = ("caption", "alt_text", "credit", "copyright", "source")
-
-
 def with_words(images: QuerySet[Image], words: str) -> QuerySet[Image]:
     """The images with every word of ``words`` in their caption, alt text, credit,
     copyright or source (the library's search box and the editor's picker)."""
     for word in words.split():
         anywhere = Q()
-        for name in WORD_FIELDS:
+        for name in services.SEARCHED_FIELDS:
             anywhere |= Q(**{f"{name}__icontains": word})
         images = images.filter(anywhere)
     return images

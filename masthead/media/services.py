@@ -48,6 +48,8 @@ from masthead.stories.models import Story
 
 # What the library's forms may change, with the model's own lengths.
 WORD_FIELDS = ("alt_text", "caption", "credit", "copyright", "usage_terms", "source")
+# The words an image is found by (the library, the picker, the desk search).
+SEARCHED_FIELDS = ("caption", "alt_text", "credit", "copyright", "source")
 EDITABLE_FIELDS = (*WORD_FIELDS, "decorative")
 # Shown to readers with the picture: frozen while a published revision shows it.
 READER_FIELDS = ("alt_text", "caption", "credit", "copyright", "decorative")

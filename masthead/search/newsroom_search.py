@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from masthead.media.models import Image
+from masthead.media.services import SEARCHED_FIELDS
 from masthead.newsroom.roles import access_for
 from masthead.search.query import Query
 from masthead.wire import queue as wire_queue
@@ -23,7 +24,6 @@ from masthead.wire.models import WireItem
 
 LIMIT = 20
 WIRE_FIELDS = ("headline", "dek", "body", "byline", "dateline")
-IMAGE_FIELDS = ("caption", "alt_text", "credit", "copyright", "source")
 
 
 def _text_match(query: Query, fields: tuple[str, ...]) -> Q:
@@ -53,4 +53,5 @@ def search_wire(query: Query, user) -> QuerySet[WireItem]:
 def search_images(query: Query, images: QuerySet[Image]) -> QuerySet[Image]:
     """The newest of ``images`` — those the person finds in the library, the
     library's own rule (``backoffice.media_views.library_images``) — that match."""
-    return images.filter(_text_match(query, IMAGE_FIELDS)).order_by("-uploaded_at", "-pk")[:LIMIT]
+    found = images.filter(_text_match(query, SEARCHED_FIELDS))
+    return found.order_by("-uploaded_at", "-pk")[:LIMIT]
