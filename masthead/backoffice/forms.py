@@ -97,6 +97,23 @@ class ImageChoiceField(forms.ModelChoiceField):
         return image
 
 
+class WrittenInEitherDirection:
+    """A form whose typed text reads in its own direction: every text input and
+    text area gets ``dir="auto"`` unless it names one, so a Persian headline
+    reads right to left in an English back office and an English quote left
+    to right in a Persian one (docs/editions.md, "Right to left")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            typed = isinstance(widget, forms.Textarea) or (
+                isinstance(widget, forms.TextInput) and widget.input_type in {"text", "search"}
+            )
+            if typed:
+                widget.attrs.setdefault("dir", "auto")
+
+
 class NoInput(forms.Widget):
     """A field the form reads itself (the sources panel's rows): it renders nothing."""
 
@@ -107,7 +124,7 @@ class NoInput(forms.Widget):
         return None
 
 
-class StoryForm(forms.Form):
+class StoryForm(WrittenInEitherDirection, forms.Form):
     """Everything an editor changes in a story, plus the revision it started from."""
 
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -416,7 +433,7 @@ class StoryForm(forms.Form):
         )
 
 
-class WorkflowForm(forms.Form):
+class WorkflowForm(WrittenInEitherDirection, forms.Form):
     """The fields a workflow step may need: a note, a time, an embargo, a kind."""
 
     note = forms.CharField(
@@ -449,7 +466,7 @@ class WorkflowForm(forms.Form):
         self.fields["when"].label = f"Publish at ({zone_label()})"
 
 
-class TagRenameForm(forms.Form):
+class TagRenameForm(WrittenInEitherDirection, forms.Form):
     name = forms.CharField(max_length=200, label="New name")
 
 
@@ -574,7 +591,7 @@ DESK_ROLE_CHOICES = [
 EXPERTISE_FIELDS = ("expertise", "languages", "location", "other_work")
 
 
-class StaffForm(forms.Form):
+class StaffForm(WrittenInEitherDirection, forms.Form):
     username = forms.RegexField(
         regex=r"^[\w.@+-]+\Z",
         max_length=150,
@@ -669,7 +686,7 @@ class StaffForm(forms.Form):
         return grants
 
 
-class DeskForm(forms.ModelForm):
+class DeskForm(WrittenInEitherDirection, forms.ModelForm):
     class Meta:
         model = Desk
         fields = ["name", "slug", "description", "editor", "email", "phone", "position"]

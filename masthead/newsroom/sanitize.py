@@ -19,7 +19,8 @@ Three things here are our own, because nh3 offers none of them:
   that the named image exists and that the writer may see it, and write the
   figure's ``src`` from it (``media/figures.py``); the site renders each
   figure from its image id, so a stale or swapped ``src`` never reaches a
-  reader.
+  reader. ``dir`` is kept only as ``ltr``, ``rtl`` or ``auto`` (the editor
+  writes ``dir="auto"`` on a paragraph of mixed Persian and English).
 * URL checks. ``cite``, which nh3 leaves alone, keeps only the URL schemes
   allowed here, like links. An image's ``src`` must be a file of the
   outlet's own media (``MEDIA_URL``, as a path or on ``SITE_URL``'s host, or
@@ -206,7 +207,14 @@ _C0_OR_SPACE = "".join(map(chr, range(0x21)))  # and these around it
 _FIGURE_IMAGE_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
+# A paragraph's direction: the three values browsers know, nothing else.
+_DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
+
+
 def _drop_unsafe_url(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "dir":
+        direction = value.strip().lower()
+        return direction if direction in _DIRECTIONS else None
     if (tag, attribute) == ("figure", "data-image"):
         return value if _FIGURE_IMAGE_ID.fullmatch(value) else None
     if (tag, attribute) == ("figure", "data-gallery"):

@@ -33,8 +33,10 @@ pytestmark = pytest.mark.django_db
 
 PER_PAGE = 5
 HEADLINE = re.compile(r'class="card__headline" dir="auto"><a href="[^"]*">([^<]+)</a>')
-OLDER = re.compile(r'<a rel="next" href="([^"]+)">Older →</a>')
-NEWER = re.compile(r'<a rel="prev" href="([^"]+)">← Newer</a>')
+# The arrows point the way the page reads: mirrored in a right-to-left edition.
+ARROW = r'<span class="flip-in-rtl" aria-hidden="true">{}</span>'
+OLDER = re.compile(r'<a rel="next" href="([^"]+)">Older ' + ARROW.format("→") + "</a>")
+NEWER = re.compile(r'<a rel="prev" href="([^"]+)">' + ARROW.format("←") + " Newer</a>")
 HIDDEN = ("Draft story", "Scheduled story", "Embargoed story", "Withdrawn story")
 
 

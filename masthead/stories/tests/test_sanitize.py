@@ -276,6 +276,22 @@ def test_allowed_markup_is_kept(body):
     assert sanitize_body(body) == body
 
 
+@pytest.mark.parametrize("direction", ["ltr", "rtl", "auto"])
+def test_a_paragraph_keeps_its_direction(direction):
+    body = f'<p dir="{direction}">\u0627\u06cc\u0631\u0627\u0646 and Reuters</p>'
+    assert sanitize_body(body) == body
+    assert sanitize_body(body.replace(direction, direction.upper())) == body
+
+
+@pytest.mark.parametrize(
+    "direction",
+    ["javascript:alert(1)", "rtl; color: red", "rtl onload=alert(1)", "", "right", "&#x72;tl x"],
+)
+def test_a_direction_browsers_do_not_know_is_dropped(direction):
+    body = f'<p dir="{direction}">a</p><div dir="{direction}"><h2>b</h2></div>'
+    assert sanitize_body(body) == "<p>a</p><h2>b</h2>"
+
+
 def test_links_get_rel_noopener():
     output = sanitize_body('<a href="https://example.com/a">x</a>')
 

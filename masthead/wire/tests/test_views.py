@@ -183,7 +183,7 @@ def test_pagination(client_for, source):
     client = client_for("writer")
     first = client.get(QUEUE)
     assert len(rows_of(first)) == wire_queue.PAGE_SIZE
-    assert "Older →" in first.content.decode()
+    assert 'Older <span class="flip-in-rtl" aria-hidden="true">→</span>' in first.content.decode()
     second = client.get(QUEUE, {"page": 2})
     assert rows_of(second) == ["Item 050", "Item 051"]
     assert client.get(QUEUE, {"page": "0"}).status_code == 404
