@@ -1,0 +1,128 @@
+"""The story editor in headless Chromium with mixed Persian and English text,
+under ``<html dir="ltr">`` (today's back office) and ``dir="rtl"`` (the back
+office for Persian staff): each field and each body paragraph reads in its
+own direction, and the layout mirrors without breaking (docs/editions.md,
+"Right to left").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from masthead.browser_testing import (
+    launch_chromium,
+    report_csp_violations,
+    screenshot_path,
+    whitenoise_live_server,
+)
+from masthead.factories import make_desk, make_staff
+from masthead.newsroom.models import StaffRole
+from masthead.stories import services
+from masthead.stories.services import Content
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)
+
+HEADLINE = "مذاکرات در وین از سر گرفته شد"
+ENGLISH_QUOTE = "We are ready to talk, the minister told Reuters."
+BODY = (
+    "<p>دور تازه مذاکرات روز جمعه در وین آغاز شد.</p>"
+    f"<p>{ENGLISH_QUOTE}</p>"
+    "<ul><li>نخستین نشست</li></ul>"
+    "<blockquote><p>سخنگو گفت ۱۲ نشست دیگر در راه است.</p></blockquote>"
+)
+
+
+@pytest.fixture(scope="module")
+def live_server(collected_static) -> Iterator[LiveServer]:
+    with whitenoise_live_server() as server:
+        yield server
+
+
+@pytest.fixture
+def story_and_session(live_server, transactional_db, settings) -> tuple[int, str]:
+    settings.REQUIRE_2FA_FOR = []
+    desk = make_desk("Politics")
+    writer = make_staff(StaffRole.Role.WRITER, desk, username="writer")
+    story = services.create_story(writer, Content(headline=HEADLINE, desk=desk, body=BODY))
+    client = Client()
+    client.force_login(writer)
+    return story.pk, client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.fixture
+def browser(story_and_session) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def open_editor(browser: Browser, base: str, story: int, session: str, direction: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+    problems: list[str] = []
+    report_csp_violations(context, lambda text: problems.append(text))
+    context.add_cookies([{"name": "sessionid", "value": session, "url": base}])
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{base}/desk/stories/{story}/")
+    expect(page.locator(".ProseMirror[contenteditable=true]")).to_be_visible()
+    # What the back office does for Persian staff (its language's direction).
+    page.evaluate("(direction) => { document.documentElement.dir = direction; }", direction)
+    return page, problems
+
+
+def reads(page: Page, selector: str) -> str:
+    return page.locator(selector).first.evaluate(
+        "(element) => element.matches(':dir(rtl)') ? 'rtl' : 'ltr'"
+    )
+
+
+def starts_at(page: Page, selector: str, text: str) -> str:
+    """Which edge of its block the first line of the paragraph starting ``text`` touches."""
+    return page.evaluate(
+        """([selector, text]) => {
+             const block = [...document.querySelectorAll(selector)]
+               .find((element) => element.textContent.startsWith(text));
+             const range = document.createRange(); range.selectNodeContents(block);
+             const line = range.getClientRects()[0], box = block.getBoundingClientRect();
+             return line.left - box.left < 2 ? "left" : box.right - line.right < 2 ? "right" : "?";
+           }""",
+        [selector, text],
+    )
+
+
+@pytest.mark.parametrize("direction", ["ltr", "rtl"])
+def test_the_editor_reads_each_field_and_paragraph_in_its_own_direction(
+    browser, live_server, story_and_session, direction
+):
+    story, session = story_and_session
+    page, problems = open_editor(browser, live_server.url, story, session, direction)
+
+    assert reads(page, "#id_headline") == "rtl"
+    assert page.locator("#id_headline").get_attribute("dir") == "auto"
+    page.locator("#id_dek").fill("Talks resume in Vienna")
+    assert reads(page, "#id_dek") == "ltr"
+    page.locator("#id_lead_image_caption").fill("وین، جمعه")
+    assert reads(page, "#id_lead_image_caption") == "rtl"
+
+    body = ".field--body .ProseMirror p"
+    assert starts_at(page, body, "دور تازه") == "right"
+    assert starts_at(page, body, ENGLISH_QUOTE[:10]) == "left"
+
+    # The layout mirrors and nothing spills sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    main = page.locator(".editor__main").bounding_box()
+    side = page.locator(".editor__side").bounding_box()
+    if direction == "rtl":
+        assert side["x"] + side["width"] <= main["x"]
+    else:
+        assert main["x"] + main["width"] <= side["x"]
+    assert problems == []
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=screenshot_path(f"editor-{direction}.png"), animations="disabled")
