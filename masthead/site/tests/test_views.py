@@ -69,7 +69,7 @@ def test_article_page_has_every_part(client, article):
     published = article.published_at.isoformat(timespec="seconds").replace("+00:00", "Z")
     assert f'Published <time datetime="{published}">' in html
     assert "<p>First paragraph.</p><p>Second paragraph.</p>" in html
-    assert 'href="/tag/iran/" rel="tag">Iran</a>' in html
+    assert 'href="/tag/iran/" rel="tag" dir="auto">Iran</a>' in html
     assert 'class="author-box"' in html and "<p>Edited by experienced editors.</p>" in html
     assert 'href="mailto:staff@example.org"' in html
     assert "The Politics desk is edited by" in html
