@@ -134,8 +134,17 @@ def test_a_persian_article_reads_right_to_left_in_vazirmatn(browser, site_server
         """parseFloat(getComputedStyle(document.querySelector(".article__body p")).lineHeight)
            / parseFloat(getComputedStyle(document.querySelector(".article__body p")).fontSize)"""
     ) == pytest.approx(2)
-    assert problems == []
     page.screenshot(path=screenshot_path("persian-article.png"))
+    # Arrows along the line ("Older →") point the way the page reads.
+    assert (
+        page.evaluate(
+            """(() => { document.body.insertAdjacentHTML("beforeend",
+             '<span class="flip-in-rtl" id="arrow">→</span>');
+             return getComputedStyle(document.getElementById("arrow")).transform; })()"""
+        )
+        == "matrix(-1, 0, 0, 1, 0, 0)"
+    )
+    assert problems == []
 
 
 def test_an_english_paragraph_in_a_persian_story_reads_left_to_right(browser, site_server):
@@ -170,4 +179,12 @@ def test_an_english_page_is_left_to_right_and_never_loads_the_font(browser, site
     assert article["x"] + article["width"] < recent["x"]
     assert not vazirmatn_loaded(page)
     assert [url for url in requests if ".woff" in url] == []
+    assert (
+        page.evaluate(
+            """(() => { document.body.insertAdjacentHTML("beforeend",
+             '<span class="flip-in-rtl" id="arrow">→</span>');
+             return getComputedStyle(document.getElementById("arrow")).transform; })()"""
+        )
+        == "none"
+    )
     assert problems == []
