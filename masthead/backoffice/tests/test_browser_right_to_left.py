@@ -126,3 +126,24 @@ def test_the_editor_reads_each_field_and_paragraph_in_its_own_direction(
     assert problems == []
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=screenshot_path(f"editor-{direction}.png"), animations="disabled")
+
+
+@pytest.mark.parametrize("path", ["/desk/", "/desk/board/", "/desk/stories/{story}/history/"])
+def test_back_office_pages_mirror_under_rtl(browser, live_server, story_and_session, path):
+    story, session = story_and_session
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(live_server.url + path.format(story=story))
+    page.evaluate("document.documentElement.dir = 'rtl'")
+
+    # The outlet's name starts the bar on the right, the account's links end it on the left.
+    name, user = (
+        page.locator(".bar__name").bounding_box(),
+        page.locator(".bar__user").bounding_box(),
+    )
+    assert user["x"] + user["width"] < name["x"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    name = path.strip("/").replace("/", "-").replace("{story}", "story")
+    page.screenshot(path=screenshot_path(f"rtl-{name}.png"), animations="disabled")
+    context.close()
