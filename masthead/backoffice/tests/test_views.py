@@ -584,6 +584,20 @@ def test_history_shows_a_readable_diff_and_restores(client_for, people, desk):
     assert story.latest_revision.note == "Restored revision 1"
 
 
+def test_the_diff_of_a_persian_revision_reads_right_to_left(client_for, people, desk):
+    """Each block of the diff takes its direction from its words (dir="auto")."""
+    story = new_draft(people["writer"], desk)
+    client = client_for("writer")
+    client.post(
+        f"/desk/stories/{story.pk}/",
+        form_data(story, headline="مجلس بودجه را رد کرد", body="<p>بند دوم و Reuters.</p>"),
+    )
+    html = client.get(f"/desk/stories/{story.pk}/history/").content.decode()
+    blocks = re.findall(r'<p class="diff__(?:para|line)[^"]*"[^>]*>', html)
+    assert blocks and all('dir="auto"' in block for block in blocks), blocks
+    assert re.search(r"<ins>[^<]*مجلس", html)
+
+
 def test_history_of_an_imported_story_shows_revisions_nobody_saved(client_for, people, desk):
     story = make_story("Imported from the old site", desk=desk)
     services.snapshot_revision(story)
