@@ -292,6 +292,14 @@ def test_a_direction_browsers_do_not_know_is_dropped(direction):
     assert sanitize_body(body) == "<p>a</p><h2>b</h2>"
 
 
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_whatever_a_direction_says_only_ltr_rtl_or_auto_comes_out(direction):
+    quoted = direction.replace("&", "&amp;").replace('"', "&quot;")
+    cleaned = sanitize_body(f'<p dir="{quoted}">a</p>')
+    assert set(re.findall(r'dir="([^"]*)"', cleaned)) <= {"ltr", "rtl", "auto"}
+
+
 def test_links_get_rel_noopener():
     output = sanitize_body('<a href="https://example.com/a">x</a>')
 
