@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from masthead.database_outage import is_database_outage, outage_response
 from masthead.newsroom.editions import all_editions, urlconf_for_root
 from masthead.newsroom.models import Author, Desk, PolicyPage
+from masthead.search.normalize import fold_arabic_script
 from masthead.site import (
     fragments,
     live_coverage,
@@ -73,6 +74,9 @@ def _find_story(slug: str) -> Story | None:
         old = StorySlug.objects.filter(slug=slug).only("story_id").first()
         if old is not None:
             story = selectors.story_row(pk=old.story_id)
+    if story is None and fold_arabic_script(slug) != slug:
+        # Typed on the other keyboard (Arabic ي for Persian ی …): the story's one address.
+        return _find_story(fold_arabic_script(slug))
     return story
 
 

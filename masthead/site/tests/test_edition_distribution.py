@@ -164,3 +164,36 @@ def test_a_reader_searches_their_own_edition(client, editions):
     # The desk filter offers the edition's desks, and refuses another edition's.
     assert 'value="siasat"' in persian and 'value="politics"' not in persian
     body(client, "/fa/search/?q=vienna&desk=politics", 400)
+
+
+# Persian slugs ---------------------------------------------------------------
+
+ARABIC_KEYBOARD = "مذاكرات در وين"  # Arabic kaf and yeh
+PERSIAN_KEYBOARD = "مذاکرات در وین"
+
+
+def test_a_headline_typed_on_either_keyboard_gets_one_slug(editions):
+    first = Story.objects.create(headline=PERSIAN_KEYBOARD, desk=editions["siasat"])
+    second = Story.objects.create(headline=ARABIC_KEYBOARD + "\u064e", desk=editions["siasat"])
+
+    assert first.slug == "مذاکرات-در-وین"
+    assert second.slug == "مذاکرات-در-وین-2"  # the same words: a duplicate, numbered
+
+
+def test_a_persian_slug_works_in_pages_feeds_sitemaps_and_redirects(client, editions):
+    story = make_story(PERSIAN_KEYBOARD + " ۱۴۰۵", desk=editions["siasat"], language="fa")
+    assert story.slug == "مذاکرات-در-وین-1405"
+    address = story.get_absolute_url()
+    assert (
+        address
+        == "/fa/siasat/%D9%85%D8%B0%D8%A7%DA%A9%D8%B1%D8%A7%D8%AA-%D8%AF%D8%B1-%D9%88%DB%8C%D9%86-1405/"
+    )
+
+    assert client.get(address).status_code == 200
+    assert f"http://testserver{address}" in body(client, "/fa/feed/")
+    document = fetch(client, "http://testserver/sitemaps/stories-2026-12.xml")
+    assert f"http://testserver{address}" in document.xpath("//sm:loc/text()", namespaces=NS)
+    # Typed with the Arabic keyboard's letters: one redirect to its address.
+    typed = "/fa/siasat/" + "مذاكرات-در-وين-1405" + "/"
+    moved = client.get(typed)
+    assert moved.status_code == 301 and moved["Location"] == address
