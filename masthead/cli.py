@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
         sub = kinds.add_parser(kind, help=text, add_help=False)
         sub.add_argument("args", nargs=argparse.REMAINDER)
 
+    for name, text in (
+        ("backup", "back up the database and the media: `backup DIR`"),
+        ("restore", "restore a backup, checked first: `restore DIR [--replace]`"),
+    ):
+        sub = commands.add_parser(name, help=text, add_help=False)
+        sub.add_argument("args", nargs=argparse.REMAINDER)
+
     manage = commands.add_parser(
         "manage",
         help="run any Django management command (migrate, createsuperuser, load_demo …)",
@@ -228,10 +235,11 @@ def _serve(options) -> int:
 
 
 def _forward(options) -> int:
-    """`masthead worker …` and `masthead import KIND …`: their management commands."""
+    """`masthead worker|backup|restore …` and `masthead import KIND …`: their management
+    commands."""
     from django.core.management import execute_from_command_line
 
-    name = "worker" if options.command == "worker" else f"import_{options.kind}"
+    name = f"import_{options.kind}" if options.command == "import" else options.command
     try:
         execute_from_command_line([f"masthead {options.command}", name, *options.args])
     except SystemExit as stop:
@@ -249,7 +257,7 @@ def _split_forwarded(argv: list[str]) -> tuple[list[str], list[str] | None]:
     index = 0
     while index < len(argv) and argv[index].startswith("--data"):
         index += 1 if "=" in argv[index] else 2
-    if index < len(argv) and argv[index] in ("worker", "manage"):
+    if index < len(argv) and argv[index] in ("worker", "manage", "backup", "restore"):
         return argv[: index + 1], argv[index + 1 :]
     if index + 1 < len(argv) and argv[index] == "import" and not argv[index + 1].startswith("-"):
         return argv[: index + 2], argv[index + 2 :]
@@ -287,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if options.command == "demo":
             return _demo(options)
-        if options.command in ("worker", "import"):
+        if options.command in ("worker", "import", "backup", "restore"):
             return _forward(options)
         return _serve(options)
     except ImproperlyConfigured as error:

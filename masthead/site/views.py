@@ -19,7 +19,9 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from masthead.database_outage import is_database_outage, outage_response
+from masthead.newsroom.editions import all_editions, urlconf_for_root
 from masthead.newsroom.models import Author, Desk, PolicyPage
+from masthead.search.normalize import fold_arabic_script
 from masthead.site import (
     fragments,
     live_coverage,
@@ -33,6 +35,7 @@ from masthead.site.editions import edition_of
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
 from masthead.sourcing import reports as report_stats
+from masthead.stories import translations, versions
 from masthead.stories.models import Byline, Label, OldAddress, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
@@ -71,6 +74,9 @@ def _find_story(slug: str) -> Story | None:
         old = StorySlug.objects.filter(slug=slug).only("story_id").first()
         if old is not None:
             story = selectors.story_row(pk=old.story_id)
+    if story is None and fold_arabic_script(slug) != slug:
+        # Typed on the other keyboard (Arabic ي for Persian ی …): the story's one address.
+        return _find_story(fold_arabic_script(slug))
     return story
 
 
@@ -109,9 +115,13 @@ def story(request, desk_slug: str, slug: str):
     # Lazy: a render whose fragments are warm reads none of these.
     parts = SimpleLazyObject(lambda: selectors.story_parts(found))
     thread_scopes = live_coverage.article_scopes(found)
+    group_scopes = translation_scopes(found)
     context = {
         "story": found,
         "story_scope": scope,
+        # The head and the article name the group's live others (hreflang, "read in").
+        "translation_scope": group_scopes[0] if group_scopes else scope,
+        "alternates": SimpleLazyObject(lambda: translations.live_alternates(found)),
         "thread_scope": thread_scopes[0] if thread_scopes else "",
         "bylines": SimpleLazyObject(lambda: parts.bylines),
         "tags": SimpleLazyObject(lambda: parts.tags),
@@ -129,7 +139,13 @@ def story(request, desk_slug: str, slug: str):
     response = render(request, "site/story.html", context)
     # The story's last public update: the Last-Modified of a page first seen.
     response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
-    return surrogate_keys(response, scope, FRONT, *thread_scopes)
+    return surrogate_keys(response, scope, FRONT, *thread_scopes, *group_scopes)
+
+
+def translation_scopes(story: Story) -> tuple[str, ...]:
+    """The scope of ``story``'s translation group, if it has one."""
+    key = story.translation_key
+    return (versions.translation_scope(key),) if key is not None else ()
 
 
 def _article_structured_data(request, context: dict) -> list[dict]:
@@ -300,11 +316,16 @@ ROBOTS_DISALLOW = ("/admin/", "/desk/", "/account/", "/preview/")
 @public_response
 def robots_txt(request):
     """Where crawlers may go, and where the sitemaps are."""
-    sitemaps = [
-        absolute_url(reverse("site:sitemap_index"), request),
-        absolute_url(reverse("site:sitemap", kwargs={"section": "news"}), request),
-    ]
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    sitemaps = [absolute_url(reverse("site:sitemap_index"), request)]
+    disallowed = list(ROBOTS_DISALLOW)
+    for edition in all_editions():
+        # Each edition has its own news sitemap (and preview links) under its root.
+        urlconf = urlconf_for_root(edition.url_root)
+        news = reverse("site:sitemap", urlconf=urlconf, kwargs={"section": "news"})
+        sitemaps.append(absolute_url(news, request))
+        if edition.url_root:
+            disallowed.append(f"/{edition.url_root}/preview/")
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallowed), ""]
     lines += [f"Sitemap: {address}" for address in sitemaps]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     return surrogate_keys(response)
