@@ -188,3 +188,23 @@ def test_an_english_page_is_left_to_right_and_never_loads_the_font(browser, site
         == "none"
     )
     assert problems == []
+
+
+def test_a_persian_page_fits_a_phone_with_its_fades_and_icons_on_the_right_side(
+    browser, site_server
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(site_server.url + PERSIAN_PATH)
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The desk menu fades out at its end, which is the left in Persian.
+    fade = page.evaluate("getComputedStyle(document.querySelector('.site-nav ul')).maskImage")
+    assert fade.startswith("linear-gradient(to left")
+    # The feed icon stands before the words, which is on their right.
+    position = page.evaluate(
+        "getComputedStyle(document.querySelector('.feed-link')).backgroundPositionX"
+    )
+    assert position == "100%"
+    page.screenshot(path=screenshot_path("persian-article-phone.png"))
+    context.close()
