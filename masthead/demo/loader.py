@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
-from masthead.demo import rows, trust, wire
+from masthead.demo import persian, rows, trust, wire
 from masthead.demo.material import LABEL_RULES, allowed, label_for, stories_for
 from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
@@ -556,6 +556,15 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             makes_allegation=story.makes_allegation,
             dateline_kind=story.dateline_kind,
         )
+    # The Persian edition at /fa/: its desks, staff (some of them the English writers) and stories.
+    persian.load_edition(
+        now=now,
+        labels=labels,
+        password_hash=password_hash,
+        password=DEMO_PASSWORD,
+        logins=logins,
+        current_images=current_images,
+    )
     # The lead's running story, loaded like the rest before the revisions are kept.
     trust.load_thread(rows.put_story, desks["politics"], staff, lead, now)
     snapshotted = list(Story.objects.filter(latest_revision__isnull=True))
