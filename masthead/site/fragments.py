@@ -64,9 +64,10 @@ from masthead.stories import versions
 # Superseded fragments are never read again; this bounds how long they take room.
 FRAGMENT_SECONDS = 24 * 3600
 # Fragments listing stories change when a scheduled story's time comes: lists
-# of the front, and a thread's list of its stories (``site/live_coverage.py``).
+# of the front, a thread's list of its stories (``site/live_coverage.py``) and a
+# translation group's alternates (``stories/translations.py``).
 TIMED_SCOPES = frozenset({versions.FRONT})
-TIMED_SCOPE_PREFIXES = ("thread:",)
+TIMED_SCOPE_PREFIXES = ("thread:", "translations:")
 PENDING_FRONT = versions.pending_scope(versions.FRONT)
 # Settings that change the markup of the same content (times, links).
 MARKUP_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL")

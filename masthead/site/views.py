@@ -33,6 +33,7 @@ from masthead.site.editions import edition_of
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
 from masthead.sourcing import reports as report_stats
+from masthead.stories import translations, versions
 from masthead.stories.models import Byline, Label, OldAddress, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
 from masthead.stories.versions import FRONT, SITE
@@ -109,9 +110,13 @@ def story(request, desk_slug: str, slug: str):
     # Lazy: a render whose fragments are warm reads none of these.
     parts = SimpleLazyObject(lambda: selectors.story_parts(found))
     thread_scopes = live_coverage.article_scopes(found)
+    group_scopes = translation_scopes(found)
     context = {
         "story": found,
         "story_scope": scope,
+        # The head and the article name the group's live others (hreflang, "read in").
+        "translation_scope": group_scopes[0] if group_scopes else scope,
+        "alternates": SimpleLazyObject(lambda: translations.live_alternates(found)),
         "thread_scope": thread_scopes[0] if thread_scopes else "",
         "bylines": SimpleLazyObject(lambda: parts.bylines),
         "tags": SimpleLazyObject(lambda: parts.tags),
@@ -129,7 +134,13 @@ def story(request, desk_slug: str, slug: str):
     response = render(request, "site/story.html", context)
     # The story's last public update: the Last-Modified of a page first seen.
     response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
-    return surrogate_keys(response, scope, FRONT, *thread_scopes)
+    return surrogate_keys(response, scope, FRONT, *thread_scopes, *group_scopes)
+
+
+def translation_scopes(story: Story) -> tuple[str, ...]:
+    """The scope of ``story``'s translation group, if it has one."""
+    key = story.translation_key
+    return (versions.translation_scope(key),) if key is not None else ()
 
 
 def _article_structured_data(request, context: dict) -> list[dict]:

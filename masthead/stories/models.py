@@ -273,6 +273,14 @@ class Story(StoryContent):
         blank=True,
         help_text="Editors' pick for the home page: 1 is the lead, then 2, 3 …",
     )
+    translation_key = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Shared by a story and its translations in other editions "
+        "(stories/translations.py); empty while it has none.",
+    )
     notes_to_editor = models.TextField(blank=True, help_text="Internal; never shown to readers.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

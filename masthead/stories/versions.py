@@ -11,7 +11,8 @@ of its first publication, ``month:2026-11``: that month's sitemap and its
 line in the sitemap index change with it, and a story rescheduled from one
 month to another bumps both. A story in a thread belongs to its scope,
 ``thread:4``: every story of the thread lists the others, so a change to one
-changes the pages of all (``stories/developing.py``). Readers of the counters:
+changes the pages of all (``stories/developing.py``); so does a translation
+group, ``translations:<key>`` (``stories/translations.py``). Readers of the counters:
 ``masthead/site/page_cache.py`` and ``masthead/site/sitemaps.py``.
 
 A change readers cannot see yet bumps nothing they can observe
@@ -58,6 +59,9 @@ def story_scopes(story: Story) -> set[str]:
     if story.thread_id:
         # Every story of a thread lists the others (``stories/developing.py``).
         scopes.add(thread_scope(story.thread_id))
+    if story.translation_key is not None:
+        # Every live story of a translation group names the others (hreflang).
+        scopes.add(translation_scope(story.translation_key))
     if story.published_at is not None:
         scopes.add(month_scope_of(story.published_at))
     return scopes
@@ -66,6 +70,11 @@ def story_scopes(story: Story) -> set[str]:
 def thread_scope(thread_id: int) -> str:
     """The scope of a thread: the pages of its stories, each listing the live others."""
     return f"thread:{thread_id}"
+
+
+def translation_scope(key) -> str:
+    """The scope of a translation group: the pages of its stories, each naming the others."""
+    return f"translations:{key}"
 
 
 def pending_scope(scope: str) -> str:
