@@ -30,7 +30,7 @@ from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
 from masthead.newsroom.roles import access_for
 from masthead.search.engine import rebuild_index
-from masthead.stories import services
+from masthead.stories import services, translations
 from masthead.stories.models import Label, Story, Tag
 from masthead.stories.services import snapshot_revision
 
@@ -557,7 +557,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             dateline_kind=story.dateline_kind,
         )
     # The Persian edition at /fa/: its desks, staff (some of them the English writers) and stories.
-    persian.load_edition(
+    persian_edition = persian.load_edition(
         now=now,
         labels=labels,
         password_hash=password_hash,
@@ -565,6 +565,8 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         logins=logins,
         current_images=current_images,
     )
+    # The lead and its Persian translation name each other (hreflang, "Also in").
+    translations.link(lead, persian_edition.translation)
     # The lead's running story, loaded like the rest before the revisions are kept.
     trust.load_thread(rows.put_story, desks["politics"], staff, lead, now)
     snapshotted = list(Story.objects.filter(latest_revision__isnull=True))

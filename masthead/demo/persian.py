@@ -43,6 +43,8 @@ CHART_CREDIT = "گرافیک: ایران فرانت پیج؛ ارقام نمون
 PORTRAIT_ALT = "چهرهٔ طراحی‌شدهٔ {name}"
 # The Persian collective's mark: "IFP" as Persian readers say it.
 MARK = "آی‌اف‌پی"
+# Where the edition's people work, and in what (Author.languages, location: trust.py's profiles).
+PROFILE = {"languages": "فارسی", "location": "تهران"}
 
 
 def parse_age(text: str) -> timedelta:
@@ -163,6 +165,9 @@ def _desks(
             email=f"{slug}@ifp.example",
             bio=f"{spec['editor']} دبیر سرویس {name} ایران فرانت پیج است و پاسخ‌گوی همهٔ "
             "گزارش‌هایی است که این سرویس منتشر می‌کند.",
+            # What the desk covers, one subject a line: "مجلس، دولت، …" before "دبیر سرویس".
+            expertise=spec["description"].split(".")[0].replace("، ", "\n").replace(" و ", "\n"),
+            **PROFILE,
         )
         rows.illustrated(editor, Look(**spec["look"]), PORTRAIT_ALT.format(name=editor.name))
         desks[slug] = Desk.objects.update_or_create(
@@ -195,6 +200,8 @@ def _writers(
             job_title=spec["job_title"],
             bio=spec["bio"],
             email=f"{spec['username'].split('.')[-1]}@ifp.example",
+            expertise=spec["expertise"],
+            **PROFILE,
         )
         rows.illustrated(writer, Look(**spec["look"]), PORTRAIT_ALT.format(name=writer.name))
         user = rows.staff_user(spec["username"], password_hash, writer)
@@ -227,6 +234,8 @@ def _collective(spec: dict) -> Author:
         bio=spec["bio"],
         email=spec["email"],
         job_title="",
+        expertise=spec["expertise"],
+        **PROFILE,
     )
     rows.portrait(
         staff,
