@@ -1,7 +1,7 @@
 """The demo outlet's Persian edition: its desks, staff and stories, from ``data/edition-fa.toml``.
 
 The edition lives at ``/fa/`` (docs/editions.md). Its material is written in
-Persian for the demo, like the English desk files: five desks, each with a
+Persian for the demo, like the English desk files: six desks, each with a
 Persian editor, three or four stories a desk, and the seed story translated.
 Staff work in both editions: Persian writers hold roles on Persian desks,
 and some of the English writers hold roles on Persian desks too.
@@ -165,8 +165,7 @@ def _desks(
             email=f"{slug}@ifp.example",
             bio=f"{spec['editor']} دبیر سرویس {name} ایران فرانت پیج است و پاسخ‌گوی همهٔ "
             "گزارش‌هایی است که این سرویس منتشر می‌کند.",
-            # What the desk covers, one subject a line: "مجلس، دولت، …" before "دبیر سرویس".
-            expertise=spec["description"].split(".")[0].replace("، ", "\n").replace(" و ", "\n"),
+            expertise=spec["expertise"],
             **PROFILE,
         )
         rows.illustrated(editor, Look(**spec["look"]), PORTRAIT_ALT.format(name=editor.name))

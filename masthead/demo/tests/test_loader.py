@@ -110,7 +110,8 @@ def test_recent_posts_have_the_ages_of_the_page():
 
 
 def test_recent_posts_are_the_newest_live_stories(demo):
-    newest = list(Story.objects.live().exclude(slug=LEAD_SLUG).newest_first()[:6])
+    english = Story.objects.live().filter(desk__edition__is_default=True)
+    newest = list(english.exclude(slug=LEAD_SLUG).newest_first()[:6])
 
     assert [s.headline for s in newest] == [p.headline for p in load_seed().recent_posts]
 
@@ -178,7 +179,7 @@ def test_management_command_prints_the_logins(capsys):
     call_command("load_demo")
 
     out = capsys.readouterr().out
-    assert "Demo outlet loaded: 332 stories." in out
+    assert "Demo outlet loaded: 335 stories." in out
     assert "admin" in out and "masthead-demo" in out
 
 
@@ -324,6 +325,7 @@ PERSIAN_DESKS_FOLLOW = {
     "jameh": "society",
     "farhang": "culture",
     "varzesh": "sports",
+    "jahan": "media-wire",
 }
 
 
