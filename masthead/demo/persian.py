@@ -125,7 +125,7 @@ def load_edition(
             slug=slug,
             headline=story["headline"],
             dek=story["dek"],
-            body=rows.paragraphs(story["body"]),
+            body=_body(slug, story),
             desk=desk,
             label=labels[story["label"]] if story.get("label") else None,
             authors=[authors[name] for name in story.get("byline", ())] or [collective],
@@ -142,6 +142,17 @@ def load_edition(
     for story in raw["story"]:
         put(story)
     return PersianEdition(edition=edition, desks=desks, translation=translation)
+
+
+def _body(slug: str, story: dict) -> str:
+    """The paragraphs as HTML, with the story's figures (if any) after their paragraphs."""
+    figures = story.get("figures", [])
+    if not figures:
+        return rows.paragraphs(story["body"])
+    specs = [{**figure["image"], "credit": _credit(figure["image"])} for figure in figures]
+    shown = rows.body_pictures(slug, specs)
+    placed = [(figure["after"], image) for figure, image in zip(figures, shown, strict=True)]
+    return rows.with_figures(story["body"], placed)
 
 
 def _edition(fields: dict) -> Edition:

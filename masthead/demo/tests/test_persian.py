@@ -237,6 +237,7 @@ def test_the_seed_story_is_linked_to_its_persian_translation(demo, client):
 
     assert lead.translation_key and lead.translation_key == translation.translation_key
     assert translation.body.count("<p>") == len(load_seed().paragraphs)
+    assert translation.body.count("<figure") == 1 and "بندرعباس" in translation.body
     english_page = client.get(lead.get_absolute_url()).content.decode()
     persian_page = client.get(translation.get_absolute_url()).content.decode()
     to_persian = f'hreflang="fa" href="[^"]*{re.escape(translation.get_absolute_url())}"'
