@@ -4,6 +4,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 
+from masthead import health
 from masthead.site.media import serve_media
 from masthead.wire import push
 
@@ -13,6 +14,9 @@ def favicon(request):
 
 
 urlpatterns = [
+    # For load balancers and orchestrators (masthead/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # Wire sources first: the wire queue (desk/wire/) and the back office (desk/) come after.
     path("desk/wire/sources/", include("masthead.wire.source_urls")),

@@ -14,12 +14,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from masthead.accounts import changes as account_changes
 from masthead.newsroom import audit, roles
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import access_for
+from masthead.newsroom.slugs import unicode_slug
 from masthead.newsroom.text import clean_paragraphs
 from masthead.stories import permissions
 from masthead.stories.models import EditLock, Story
@@ -109,7 +109,7 @@ def _set_roles(user, grants: list[RoleGrant]) -> None:
 
 
 def _unique_author_slug(name: str) -> str:
-    base = slugify(name, allow_unicode=True)[:100] or "author"
+    base = unicode_slug(name, 100) or "author"
     candidate, number = base, 1
     while Author.objects.filter(slug=candidate).exists():
         number += 1

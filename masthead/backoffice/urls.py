@@ -10,6 +10,7 @@ from masthead.backoffice import (
     sourcing_views,
     staff_views,
     tag_views,
+    translation_views,
     views,
 )
 
@@ -35,6 +36,17 @@ urlpatterns = [
         name="developing",
     ),
     path("stories/<int:story_id>/thread/", developing_views.set_thread, name="thread"),
+    path("stories/<int:story_id>/translate/", translation_views.translate, name="translate"),
+    path(
+        "stories/<int:story_id>/translations/link/",
+        translation_views.link,
+        name="translation_link",
+    ),
+    path(
+        "stories/<int:story_id>/translations/unlink/",
+        translation_views.unlink,
+        name="translation_unlink",
+    ),
     path("stories/<int:story_id>/history/", views.history, name="history"),
     path(
         "stories/<int:story_id>/revisions/<int:revision_id>/restore/",

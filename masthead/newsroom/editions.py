@@ -154,6 +154,16 @@ class Edition(models.Model):
         return self.name
 
     @property
+    def published_as(self) -> str:
+        """The name its feeds and Google News sitemap give: the outlet's own for the default
+        edition (renaming the outlet renames it), its publication name for any other."""
+        from masthead.newsroom.models import Outlet  # the models module imports this one
+
+        if self.is_default or not self.publication_name:
+            return Outlet.current().name
+        return self.publication_name
+
+    @property
     def direction(self) -> str:
         """``rtl`` or ``ltr``: from Django's table of languages."""
         try:

@@ -97,6 +97,10 @@ RESERVED_SLUGS = frozenset(
         "login",
         "logout",
         "favicon.ico",
+        "healthz",
+        "readyz",
+        "wire",
+        "demo",
     }
 )
 

@@ -30,6 +30,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from masthead.newsroom.models import Desk
 from masthead.newsroom.roles import access_for
 from masthead.search.documents import plain_text
 from masthead.search.engines import current_engine
@@ -84,13 +85,17 @@ def search_stories(
     until: date | datetime | None = None,
     cursor: str | None = None,
     limit: int = 20,
+    edition=None,
 ) -> SearchPage:
     """A page of stories matching ``query``; ``InvalidQuery`` (a reader's message) if it
-    cannot run, ``InvalidCursor`` if ``cursor`` is not one this search gave out."""
+    cannot run, ``InvalidCursor`` if ``cursor`` is not one this search gave out.
+
+    ``edition`` keeps to that edition's desks (a reader searches their edition).
+    """
     parsed = query if isinstance(query, Query) else parse(query)
     limit = max(1, min(int(limit), MAX_LIMIT))
     now = timezone.now()
-    filters = _filters(desk, author, label, since, until)
+    filters = _filters(desk, author, label, since, until) & _in_edition(edition)
     digest = _digest(parsed, filters, staff_user)
     after = _decode(cursor, digest) if cursor else None
     entries = _scope(staff_user, now)
@@ -122,6 +127,15 @@ def _filters(desk, author, label, since, until) -> Q:
             end += timedelta(days=1)  # a date includes its whole day
         q &= Q(published_at__lt=end)
     return q
+
+
+def _in_edition(edition) -> Q:
+    """The entries of ``edition``'s desks; no condition while it holds every desk."""
+    if edition is None:
+        return Q()
+    desks = dict(Desk.objects.values_list("pk", "edition_id"))
+    own = sorted(pk for pk, edition_id in desks.items() if edition_id == edition.pk)
+    return Q() if len(own) == len(desks) else Q(desk_id__in=own)
 
 
 def _moment(value: date | datetime) -> datetime:

@@ -61,6 +61,24 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TABLE = str.maketrans({**{ord(k): v for k, v in LETTERS.items()}, **DIGITS})
 
 
+# Arabic-script marks and the tatweel alone: what ``fold_arabic_script`` drops.
+ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+
+
+def fold_arabic_script(text: str) -> str:
+    """Only the Persian/Arabic part of ``normalize``: one letter for each keyboard's
+    yeh, kaf, heh and hamza forms, no diacritics or tatweel, no invisible joiners, and
+    ASCII digits; Latin text (accents included) is left as it is.
+
+    Addresses use it (``newsroom/slugs.py``): the same headline typed on an Arabic
+    or a Persian keyboard gets one slug.
+    """
+    if not text:
+        return ""
+    text = ARABIC_MARKS.sub("", JOINERS.sub("", text))
+    return text.translate(_TABLE)
+
+
 def normalize(text: str) -> str:
     """The spelling the index keeps and queries are matched in (see the module docstring)."""
     if not text:

@@ -40,8 +40,10 @@ from django.utils.html import escape
 
 from masthead.media import figures
 from masthead.media.models import Image
+from masthead.newsroom.editions import Edition, default_edition
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.absolute_urls import absolute_url, site_host
+from masthead.site.editions import edition_of
 from masthead.site.http import finish_public_response, surrogate_keys
 from masthead.site.selectors import is_carried_by_live_story, moved_tag
 from masthead.site.sitemaps import section_summaries
@@ -130,15 +132,24 @@ SCOPES = ("site", "desk", "author", "tag", "label")
 SCANNED_SECTIONS = ("author", "tag", "label")
 
 
-def feed_section(scope: str, slug: str | None = None) -> FeedSection:
-    """The section ``scope``/``slug`` names, or Http404."""
+def feed_section(
+    scope: str, slug: str | None = None, edition: Edition | None = None
+) -> FeedSection:
+    """The section ``scope``/``slug`` names in ``edition`` (the default one if none), or Http404.
+
+    A feed lists its edition's stories only: ``/fa/feed/`` the Persian edition's,
+    ``/fa/tag/iran/feed.xml`` its stories tagged Iran; a desk's feed is at its
+    own edition's root only.
+    """
     outlet = Outlet.current()
-    live = Story.objects.live()
+    edition = edition or default_edition()
+    live = Story.objects.live().filter(desk__edition=edition)
+    publisher = edition.published_as
     if scope == "site":
-        about = outlet.tagline or f"The latest stories from {outlet.name}."
-        return FeedSection(outlet.name, about, reverse("site:home"), live, outlet.name, FRONT)
+        about = outlet.tagline or f"The latest stories from {publisher}."
+        return FeedSection(publisher, about, reverse("site:home"), live, publisher, FRONT)
     if scope == "desk":
-        desk = get_object_or_404(Desk, slug=slug)
+        desk = get_object_or_404(Desk, slug=slug, edition=edition)
         name, page, stories = desk.name, desk.get_absolute_url(), live.filter(desk=desk)
         about = desk.description or f"The latest {desk.name} stories from {outlet.name}."
         version_scope = f"desk:{desk.pk}"
@@ -165,8 +176,8 @@ def feed_section(scope: str, slug: str | None = None) -> FeedSection:
         version_scope = f"label:{label.pk}"
     else:
         raise Http404("No such feed.")
-    title = f"{name} — {outlet.name}"
-    return FeedSection(title, about, page, stories, outlet.name, version_scope)
+    title = f"{name} — {publisher}"
+    return FeedSection(title, about, page, stories, publisher, version_scope)
 
 
 def story_guid(story: Story, request: HttpRequest | None = None) -> str:
@@ -231,7 +242,10 @@ class StoryFeed(Feed):
         return surrogate_keys(HttpResponsePermanentRedirect(address), f"tag:{tag.pk}")
 
     def get_object(self, request, slug: str | None = None, desk_slug: str | None = None):
-        self.section = feed_section(self.scope, slug or desk_slug)
+        edition = edition_of(request)
+        self.section = feed_section(self.scope, slug or desk_slug, edition)
+        # RSS <language> and Atom xml:lang: the edition's.
+        self.language = edition.language
         return self.section
 
     # The feed --------------------------------------------------------------

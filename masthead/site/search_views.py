@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from masthead.newsroom.models import Author, Desk
 from masthead.search.engine import InvalidQuery, search_stories
 from masthead.search.query import MAX_QUERY_CHARS
+from masthead.site.editions import edition_of
 from masthead.site.http import mark_private
 from masthead.site.query import query_parameters
 from masthead.stories.models import Label
@@ -41,13 +42,16 @@ class SearchForm(forms.Form):
     until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
-    def __init__(self, data, **kwargs):
+    def __init__(self, data, edition=None, **kwargs):
         # The address says from/to; the form's fields cannot be named after keywords.
         data = data.copy()
         for address, name in (("from", "since"), ("to", "until")):
             if address in data:
                 data[name] = data.pop(address)[-1]
         super().__init__(data, **kwargs)
+        if edition is not None:
+            # A reader searches their edition: its desks are the ones to pick from.
+            self.fields["desk"].queryset = Desk.objects.filter(edition=edition)
         self.fields["q"].widget.attrs.update(
             {"type": "search", "maxlength": MAX_QUERY_CHARS, "dir": "auto", "autocomplete": "off"}
         )
@@ -56,7 +60,8 @@ class SearchForm(forms.Form):
 @query_parameters(*PARAMETERS)
 @require_safe
 def search(request):
-    form = SearchForm(request.GET)
+    edition = edition_of(request)
+    form = SearchForm(request.GET, edition=edition)
     context = {"form": form, "page": None, "message": ""}
     status = 200
     if not form.is_valid():
@@ -74,6 +79,7 @@ def search(request):
                 until=values["until"],
                 cursor=values["after"] or None,
                 limit=PER_PAGE,
+                edition=edition,
             )
         except InvalidQuery as error:
             context["message"] = str(error)

@@ -53,7 +53,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import CharField, Count, Func, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -62,8 +62,10 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from masthead.media.models import ImageUse
-from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage
+from masthead.newsroom.editions import Edition, all_editions, url_root_of, urlconf_for_root
+from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.site.absolute_urls import site_root
+from masthead.site.editions import edition_of
 from masthead.site.http import public_response, surrogate_keys
 from masthead.site.query import query_parameters
 from masthead.stories.models import Byline, ContentVersion, Label, Story, Tag
@@ -512,13 +514,47 @@ def story_months(now: datetime | None = None) -> list[tuple[Month, Summary]]:
 
 
 def _story_paths(request) -> tuple[str, dict[int, str]]:
-    """The site's root and each desk's prefix of a story's address (``/politics/``)."""
+    """The site's root and each desk's prefix of a story's address (``/politics/``, or
+    ``/fa/siasat/`` for a desk of the edition at ``fa``), whatever the sitemap's edition."""
     marker = "story-slug"
     paths = {}
-    for pk, slug in Desk.objects.values_list("pk", "slug"):
-        path = reverse("site:story", kwargs={"desk_slug": slug, "slug": marker})
+    for pk, slug, edition_id in Desk.objects.values_list("pk", "slug", "edition_id"):
+        urlconf = urlconf_for_root(url_root_of(edition_id))
+        path = reverse("site:story", urlconf=urlconf, kwargs={"desk_slug": slug, "slug": marker})
         paths[pk] = path[: path.rindex(marker)]
     return site_root(request), paths
+
+
+def _alternates(keys: set, root: str, desk_paths: dict[int, str]) -> dict[object, list[str]]:
+    """The ``xhtml:link`` hreflang alternates of each translation group among ``keys``
+    (the live members of groups with at least two; ``x-default`` the default edition's)."""
+    if not keys:
+        return {}
+    rows = (
+        Story.objects.live()
+        .filter(translation_key__in=keys)
+        .order_by("-desk__edition__is_default", "desk__edition_id", "pk")
+        .values_list("translation_key", "slug", "desk_id", "language", "desk__edition__is_default")
+    )
+    groups: dict[object, list[tuple[str, str, bool]]] = {}
+    for key, slug, desk_id, language, is_default in rows:
+        location = escape(root + desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/")
+        groups.setdefault(key, []).append((escape(language), location, is_default))
+    links: dict[object, list[str]] = {}
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        found = [
+            f'<xhtml:link rel="alternate" hreflang="{language}" href="{location}"/>'
+            for language, location, _ in members
+        ]
+        found += [
+            f'<xhtml:link rel="alternate" hreflang="x-default" href="{location}"/>'
+            for _, location, is_default in members
+            if is_default
+        ]
+        links[key] = found
+    return links
 
 
 # reverse() quotes a slug like this (django.urls.resolvers, RFC 3986).
@@ -550,20 +586,26 @@ def month_sitemap(request, month: Month, page: int) -> HttpResponse:
     limit = settings.SITEMAP_URLS_PER_FILE
     on_page = month.stories().order_by("published_at", "pk")[(page - 1) * limit : page * limit]
     rows = on_page.annotate(lastmod=IsoTime(_last_public_update())).values_list(
-        "pk", "slug", "desk_id", "lead_image__file", "lastmod"
+        "pk", "slug", "desk_id", "lead_image__file", "lastmod", "translation_key"
     )
     in_bodies = _body_image_files(on_page.values("pk"))
     root, desk_paths = _story_paths(request)
+    grouped = Story.objects.filter(
+        pk__in=on_page.values("pk"), translation_key__isnull=False
+    ).values_list("translation_key", flat=True)
+    alternates = _alternates(set(grouped), root, desk_paths)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset'
         ' xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-        ' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
+        ' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"'
+        ' xmlns:xhtml="http://www.w3.org/1999/xhtml">'
     ]
     latest = ""
-    for pk, slug, desk_id, image, lastmod in rows.iterator(ROWS_PER_FETCH):
+    for pk, slug, desk_id, image, lastmod, key in rows.iterator(ROWS_PER_FETCH):
         location = root + desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/"
         latest = max(latest, lastmod)  # one format throughout: text order is time order
         parts.append(f"<url><loc>{escape(location)}</loc><lastmod>{lastmod}</lastmod>")
+        parts.extend(alternates.get(key, ()))
         images = [image] if image else []
         images += [name for name in in_bodies.get(pk, ()) if name not in images]
         for name in images[:IMAGES_PER_URL]:
@@ -586,10 +628,16 @@ def news_stories(now: datetime | None = None) -> QuerySet[Story]:
     return stories.order_by("-published_at", "-pk")
 
 
-def news_sitemap(request, publication_name: str) -> HttpResponse:
-    """``/sitemaps/news.xml``: at most ``NEWS_LIMIT`` stories, written as the month files are."""
+def news_sitemap(request, edition: Edition) -> HttpResponse:
+    """``/sitemaps/news.xml`` of one edition (``/fa/sitemaps/news.xml``: the edition at
+    ``fa``): its stories, under its publication name, at most ``NEWS_LIMIT``.
+
+    Google News knows each language of an outlet as a publication of its own.
+    """
+    publication_name = edition.published_as
     rows = (
         news_stories()
+        .filter(desk__edition=edition)
         .annotate(published=IsoTime("published_at"))
         .values_list("slug", "desk_id", "headline", "language", "published")
     )[:NEWS_LIMIT]
@@ -644,6 +692,16 @@ def _image_url(name: str, root: str) -> str:
 # Views -----------------------------------------------------------------------
 
 
+def _at_default_root(request) -> HttpResponse | None:
+    """A 301 to the default root's copy of a site-wide sitemap asked for under an edition's."""
+    edition = edition_of(request)
+    if edition.is_default:
+        return None
+    prefix = f"/{edition.url_root}/"
+    target = request.get_full_path()[len(prefix) - 1 :]
+    return surrogate_keys(HttpResponsePermanentRedirect(target), FRONT)
+
+
 @dataclass
 class IndexEntry:
     location: str
@@ -666,7 +724,10 @@ def _section_sizes() -> dict[str, int]:
 @require_safe
 @public_response
 def index(request):
-    """``/sitemap.xml``: every sitemap file of the site."""
+    """``/sitemap.xml``: every sitemap file of the site, every edition's included."""
+    elsewhere = _at_default_root(request)
+    if elsewhere is not None:
+        return elsewhere
     now = timezone.now()
     months = story_months(now)
     latest = max((summary.last_modified for _, summary in months), default=None)
@@ -675,8 +736,13 @@ def index(request):
     entries = _entries(
         request, "pages", 1, max(filter(None, [latest, policy_update]), default=None)
     )
-    if news_stories(now).exists():
-        entries += _entries(request, "news", 1, latest)
+    with_news = set(news_stories(now).values_list("desk__edition_id", flat=True).distinct())
+    for edition in all_editions():
+        if edition.pk in with_news:
+            # Each edition's news sitemap, at its own root.
+            news = reverse("site:sitemap", urlconf=urlconf_for_root(edition.url_root),
+                           kwargs={"section": "news"})  # fmt: skip
+            entries.append(IndexEntry(site_root(request) + news, latest))
     for name, count in _section_sizes().items():
         if count:
             entries += _entries(request, name, math.ceil(count / limit), latest)
@@ -694,16 +760,23 @@ def index(request):
 @require_safe
 @public_response
 def section(request, section: str):
-    """``/sitemaps/<section>.xml``: one sitemap, paginated with ``?p=``."""
+    """``/sitemaps/<section>.xml``: one sitemap, paginated with ``?p=``.
+
+    Only the news sitemap is per edition; the others list every edition's
+    addresses and live at the default root.
+    """
+    if section == "news":
+        # Not labelled for the page cache: stories leave it by time alone.
+        return news_sitemap(request, edition_of(request))
+    elsewhere = _at_default_root(request)
+    if elsewhere is not None:
+        return elsewhere
     month = Month.from_section(section)
     if month is not None:
         page = request.GET.get("p", "1")
         if PAGE_NUMBER.fullmatch(page) is None:
             raise Http404("No such page.")
         return month_sitemap(request, month, int(page))
-    if section == "news":
-        # Not labelled for the page cache: stories leave it by time alone.
-        return news_sitemap(request, Outlet.current().name)
     sitemap = sitemap_for(section)
     if sitemap is None:
         raise Http404("No such sitemap.")

@@ -36,6 +36,7 @@ from masthead.media.models import Image
 from masthead.media.renditions import share_rendition
 from masthead.newsroom.models import Author, Outlet, PolicyPage
 from masthead.site.absolute_urls import absolute_url
+from masthead.site.editions import edition_of
 from masthead.site.reporting import citations
 from masthead.site.summaries import story_summary
 from masthead.stories.models import Byline, Correction, DatelineKind, Label, Story, Tag
@@ -141,11 +142,13 @@ def logo_object(outlet: Outlet, request: HttpRequest | None) -> dict:
 
 def publisher(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpRequest | None) -> dict:
     """The outlet as a ``NewsMediaOrganization``, with the trust properties it has filled in."""
+    # One organisation publishes every edition: one @id, at the site's root.
+    root = absolute_url(reverse("site:home", urlconf=settings.ROOT_URLCONF), request)
     data = {
         "@type": "NewsMediaOrganization",
-        "@id": absolute_url(reverse("site:home"), request) + "#publisher",
+        "@id": root + "#publisher",
         "name": outlet.name,
-        "url": absolute_url(reverse("site:home"), request),
+        "url": root,
         "logo": logo_object(outlet, request),
         "masthead": absolute_url(reverse("site:masthead"), request),
     }
@@ -306,15 +309,18 @@ def breadcrumbs(story: Story, request: HttpRequest | None = None) -> dict:
 def website(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpRequest | None) -> dict:
     """The home page: the ``WebSite`` and, as its publisher, the outlet."""
     the_publisher = publisher(outlet, policies, request)
+    # Each edition is a website of its own (its home, name and language); one publisher.
+    edition = edition_of(request)
+    home = absolute_url(reverse("site:home"), request)
     return {
         "@context": CONTEXT,
         "@graph": [
             {
                 "@type": "WebSite",
-                "@id": the_publisher["url"] + "#website",
-                "url": the_publisher["url"],
-                "name": outlet.name,
-                "inLanguage": settings.LANGUAGE_CODE,
+                "@id": home + "#website",
+                "url": home,
+                "name": edition.published_as,
+                "inLanguage": edition.language,
                 "publisher": {"@id": the_publisher["@id"]},
                 **({"description": outlet.tagline} if outlet.tagline else {}),
             },

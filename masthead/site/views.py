@@ -19,7 +19,9 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from masthead.database_outage import is_database_outage, outage_response
+from masthead.newsroom.editions import all_editions, urlconf_for_root
 from masthead.newsroom.models import Author, Desk, PolicyPage
+from masthead.search.normalize import fold_arabic_script
 from masthead.site import (
     fragments,
     live_coverage,
@@ -72,6 +74,9 @@ def _find_story(slug: str) -> Story | None:
         old = StorySlug.objects.filter(slug=slug).only("story_id").first()
         if old is not None:
             story = selectors.story_row(pk=old.story_id)
+    if story is None and fold_arabic_script(slug) != slug:
+        # Typed on the other keyboard (Arabic ي for Persian ی …): the story's one address.
+        return _find_story(fold_arabic_script(slug))
     return story
 
 
@@ -311,11 +316,16 @@ ROBOTS_DISALLOW = ("/admin/", "/desk/", "/account/", "/preview/")
 @public_response
 def robots_txt(request):
     """Where crawlers may go, and where the sitemaps are."""
-    sitemaps = [
-        absolute_url(reverse("site:sitemap_index"), request),
-        absolute_url(reverse("site:sitemap", kwargs={"section": "news"}), request),
-    ]
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    sitemaps = [absolute_url(reverse("site:sitemap_index"), request)]
+    disallowed = list(ROBOTS_DISALLOW)
+    for edition in all_editions():
+        # Each edition has its own news sitemap (and preview links) under its root.
+        urlconf = urlconf_for_root(edition.url_root)
+        news = reverse("site:sitemap", urlconf=urlconf, kwargs={"section": "news"})
+        sitemaps.append(absolute_url(news, request))
+        if edition.url_root:
+            disallowed.append(f"/{edition.url_root}/preview/")
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallowed), ""]
     lines += [f"Sitemap: {address}" for address in sitemaps]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     return surrogate_keys(response)

@@ -23,10 +23,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from masthead.newsroom import audit
 from masthead.newsroom.roles import access_for
+from masthead.newsroom.slugs import unicode_slug
 from masthead.stories import versions
 from masthead.stories.models import Story, StoryThread
 from masthead.stories.signals import story_changed
@@ -97,7 +97,7 @@ def end_developing(actor, story: Story) -> Story:
 
 
 def _thread_slug(title: str) -> str:
-    base = slugify(title, allow_unicode=True)[: THREAD_SLUG_MAX - 8].strip("-") or "thread"
+    base = unicode_slug(title, THREAD_SLUG_MAX - 8) or "thread"
     slug, number = base, 1
     while StoryThread.objects.filter(slug=slug).exists():
         number += 1

@@ -17,11 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.text import slugify
 
 from masthead.newsroom.editions import url_root_of, urlconf_for_root
 from masthead.newsroom.models import Author, Desk, slug_address
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
+from masthead.newsroom.slugs import unicode_slug
 from masthead.newsroom.text import clean_line, clean_paragraphs
 from masthead.sourcing.kinds import clean_sources
 
@@ -640,7 +640,7 @@ class TagSlug(models.Model):
 
 def unique_story_slug(headline: str, exclude_pk: int | None = None) -> str:
     """A slug from the headline that no story has, nor had."""
-    base = slugify(headline, allow_unicode=True)[:100].strip("-") or "story"
+    base = unicode_slug(headline, 100) or "story"
     candidate, number = base, 1
     while (
         Story.objects.filter(slug=candidate).exclude(pk=exclude_pk).exists()

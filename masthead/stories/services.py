@@ -18,13 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.text import slugify
 
 from masthead import failpoints
 from masthead.media import alt_text, uses
 from masthead.newsroom import audit
 from masthead.newsroom.models import Author, Desk
 from masthead.newsroom.roles import access_for
+from masthead.newsroom.slugs import unicode_slug
 from masthead.newsroom.text import clean_line
 from masthead.sourcing import approvals, rules, wire_link
 from masthead.sourcing.kinds import clean_sources
@@ -511,7 +511,7 @@ def change_story_slug(actor, story: Story, new_slug: str) -> Story:
     story = _locked(story)
     if not access_for(actor).edits(story.desk_id):
         raise PermissionDenied("Only the desk's editors may change a story's address.")
-    new_slug = slugify(new_slug or "", allow_unicode=True)[:120].strip("-")
+    new_slug = unicode_slug(new_slug, 120)
     if not new_slug:
         raise ValidationError({"slug": "A slug needs at least one letter or digit."})
     if new_slug == story.slug:
@@ -638,7 +638,7 @@ def tag_name_and_slug(raw: str) -> tuple[str, str]:
     name = clean_line(raw or "")
     if len(name) > TAG_NAME_MAX:
         raise ValidationError(f"A tag name has at most {TAG_NAME_MAX} characters: “{name[:40]}…”.")
-    slug = slugify(name, allow_unicode=True)[:TAG_NAME_MAX].strip("-")
+    slug = unicode_slug(name, TAG_NAME_MAX)
     if not slug:
         raise ValidationError(f"“{name}” is not a tag name: use at least one letter or digit.")
     return name, slug

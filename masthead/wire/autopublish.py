@@ -26,9 +26,9 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from masthead.newsroom.models import Author
+from masthead.newsroom.slugs import unicode_slug
 from masthead.sourcing.wire_link import wire_source
 from masthead.stories import services
 from masthead.stories.models import Story
@@ -51,7 +51,7 @@ def cut(value: str, limit: int) -> str:
 def agency_author(item: WireItem) -> Author:
     """The agency as a collective author: the byline of what is published from its copy."""
     name = cut(agency_name(item), 120)
-    slug = slugify(name, allow_unicode=True)[:120] or "wire"
+    slug = unicode_slug(name, 120) or "wire"
     author, _ = Author.objects.get_or_create(
         slug=slug, defaults={"name": name, "kind": Author.Kind.COLLECTIVE}
     )

@@ -103,6 +103,16 @@ def test_a_writer_adds_new_tags_and_reuses_existing_ones(desk, writer):
     assert (event.actor, event.target_label) == (writer, "Tehran traffic")
 
 
+def test_a_persian_tag_typed_on_an_arabic_keyboard_is_the_same_tag(desk, writer):
+    iran = tags_for_story(writer, ["ایران"], desk=desk)[0]
+
+    # Arabic yeh, a zero-width non-joiner and a diacritic: the same word.
+    again = tags_for_story(writer, ["ايران", "اي\u200cران\u064e"], desk=desk)
+
+    assert again == [iran] and iran.slug == "ایران"
+    assert Tag.objects.count() == 1
+
+
 @pytest.mark.parametrize("name", ["", "  ", "---", "\u202e\u202e", "x" * 81])
 def test_a_tag_name_without_letters_or_too_long_is_refused(desk, writer, name):
     with pytest.raises(ValidationError):

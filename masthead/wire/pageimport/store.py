@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from masthead.backoffice.services import save_notes_to_editor
 from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.slugs import unicode_slug
 from masthead.stories import services
 from masthead.stories.models import Label, Story
 from masthead.wire.models import ImportedPage
@@ -133,7 +133,7 @@ def _label_for(kicker: str) -> Label | None:
         return None
     return (
         Label.objects.filter(name__iexact=kicker).first()
-        or Label.objects.filter(slug=slugify(kicker, allow_unicode=True)).first()
+        or Label.objects.filter(slug=unicode_slug(kicker)).first()
     )
 
 
@@ -141,7 +141,7 @@ def _author(name: str) -> Author:
     found = Author.objects.filter(name__iexact=name).order_by("pk").first()
     if found is not None:
         return found
-    base = slugify(name, allow_unicode=True)[:110] or "author"
+    base = unicode_slug(name, 110) or "author"
     slug, number = base, 1
     while Author.objects.filter(slug=slug).exists():
         number += 1
