@@ -22,12 +22,11 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from django.utils.text import slugify
-
 from masthead.demo import pictures, rows
 from masthead.demo.material import DATA, RULES, MaterialError, allowed
 from masthead.demo.pictures import Look
 from masthead.newsroom.models import Author, Desk, Edition, StaffRole
+from masthead.newsroom.slugs import unicode_slug
 from masthead.stories.models import Label, Story, Tag
 
 EDITION_FILE = DATA / "edition-fa.toml"
@@ -57,8 +56,9 @@ def parse_age(text: str) -> timedelta:
 
 
 def story_slug(headline: str) -> str:
-    """A Persian story's address: its headline's words (Django's slugify keeps Persian letters)."""
-    return slugify(headline, allow_unicode=True)[:100].strip("-")
+    """A Persian story's address: its headline's words, folded as every slug is (Persian digits
+    to ASCII, no zero-width non-joiner), so either keyboard's spelling reaches it."""
+    return unicode_slug(headline, 100)
 
 
 @cache
@@ -267,7 +267,6 @@ def _credit(spec: dict) -> str:
 
 def _tag(name: str, tags: dict[str, Tag]) -> Tag:
     if name not in tags:
-        tags[name] = Tag.objects.update_or_create(
-            slug=slugify(name, allow_unicode=True), defaults={"name": name}
-        )[0]
+        tag, _ = Tag.objects.update_or_create(slug=unicode_slug(name), defaults={"name": name})
+        tags[name] = tag
     return tags[name]

@@ -15,13 +15,13 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils.html import escape
-from django.utils.text import slugify
 
 from masthead.demo import pictures
 from masthead.demo.pictures import Look
 from masthead.media import figures
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, StaffRole
+from masthead.newsroom.slugs import unicode_slug
 from masthead.stories.models import Byline, Label, Story, Tag
 
 
@@ -106,7 +106,7 @@ def cached_mark(short_name: str) -> bytes:
 
 def author(name: str, **fields) -> Author:
     author, _ = Author.objects.update_or_create(
-        slug=slugify(name, allow_unicode=True), defaults={"name": name, **fields}
+        slug=unicode_slug(name), defaults={"name": name, **fields}
     )
     return author
 
