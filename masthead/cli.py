@@ -190,6 +190,8 @@ def _demo(options) -> int:
     call_command("load_demo")
     print()
     print(f"Site:        http://{options.host}:{options.port}/")
+    for name, root in _edition_roots():
+        print(f"Site ({name}): http://{options.host}:{options.port}/{root}/")
     print(f"Back office: http://{options.host}:{options.port}/desk/")
     print(f"Admin:       http://{options.host}:{options.port}/admin/")
     print(f"Two-factor:  REQUIRE_2FA_FOR={os.environ['REQUIRE_2FA_FOR']}")
@@ -198,6 +200,13 @@ def _demo(options) -> int:
     _start_demo_worker()
     print("Press Ctrl+C to stop.")
     return _run_server(options.host, options.port, workers=1, threads=4)
+
+
+def _edition_roots() -> list[tuple[str, str]]:
+    """The name and URL root of every edition but the default (which is at the site's root)."""
+    from masthead.newsroom.models import Edition
+
+    return list(Edition.objects.exclude(url_root="").values_list("name", "url_root"))
 
 
 def _start_demo_worker() -> None:

@@ -192,6 +192,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: static files and error pages get it too (masthead/security_headers.py).
+    "masthead.security_headers.SecurityHeadersMiddleware",
+    # Its id in every log line and in the response (masthead/request_id.py).
+    "masthead.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that can answer, error pages included (django-csp).
@@ -623,9 +627,25 @@ EMAIL_TIMEOUT = 10
 # Failpoints (masthead/failpoints.py): set by tests only, never from the environment.
 FAILPOINTS: dict = {}
 
+# Every line carries its request's id (masthead/request_id.py); LOG_FORMAT=json
+# writes one JSON object per line for a log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format (use text or json)")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "masthead.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "masthead.request_id.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -9,23 +9,19 @@ Times are relative to the moment of loading, so the recent posts read
 from __future__ import annotations
 
 import io
-import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.text import slugify
 from PIL import Image as PillowImage
 from PIL import ImageDraw
 
-from masthead.demo import pictures, trust, wire
+from masthead.demo import persian, rows, trust, wire
 from masthead.demo.material import LABEL_RULES, allowed, label_for, stories_for
 from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
@@ -34,8 +30,8 @@ from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
 from masthead.newsroom.roles import access_for
 from masthead.search.engine import rebuild_index
-from masthead.stories import services
-from masthead.stories.models import Byline, Label, Story, Tag
+from masthead.stories import services, translations
+from masthead.stories.models import Label, Story, Tag
 from masthead.stories.services import snapshot_revision
 
 DEMO_PASSWORD = "masthead-demo"
@@ -314,7 +310,7 @@ def load_policy_pages() -> None:
                 "title": title,
                 "slug": slug,
                 "summary": summary,
-                "body": _paragraphs([*paragraphs, DEMO_NOTE]),
+                "body": rows.paragraphs([*paragraphs, DEMO_NOTE]),
                 "is_published": True,
                 "position": position,
             },
@@ -344,162 +340,6 @@ class DemoResult:
     logins: list[tuple[str, str, str]]
 
 
-@cache
-def _rendered(spec: str, seed: str) -> bytes:
-    """A story picture, rendered once per process (tests load the demo many times)."""
-    return pictures.render(json.loads(spec), seed)
-
-
-def _picture(spec: dict, seed: str, current: Image | None) -> Image:
-    """The story's picture: ``current`` when it is this one, else rendered and stored."""
-    caption, credit = spec["caption"], pictures.credit_for(spec)
-    if current is not None and current.caption == caption and current.credit == credit:
-        return current
-    alt = spec.get("alt") or pictures.PHOTOS[spec["name"]].alt
-    image = Image(alt_text=alt, caption=caption, credit=credit)
-    data = _rendered(json.dumps(spec, sort_keys=True), seed)
-    image.file.save(f"demo-{seed}.jpg", ContentFile(data), save=False)
-    image.save()
-    return image
-
-
-def _body_pictures(slug: str, specs: list[dict]) -> list[Image]:
-    """The pictures of a story's body figures, reusing the library's copy of each.
-
-    Looked up by their words, so reloading the demo (even after its stories
-    were deleted) writes the same bodies and stores no second copy.
-    """
-    found = []
-    for number, spec in enumerate(specs):
-        alt = spec.get("alt") or pictures.PHOTOS[spec["name"]].alt
-        words = {"caption": spec["caption"], "credit": pictures.credit_for(spec), "alt_text": alt}
-        stored = Image.objects.filter(**words).exclude(file="").order_by("pk").first()
-        found.append(stored or _picture(spec, f"{slug}-figure-{number}", None))
-    return found
-
-
-def _with_figures(paragraphs: list[str], placed: list[tuple[int, Image]]) -> str:
-    """The paragraphs as HTML, each figure after the paragraph it is placed by."""
-    after = dict(placed)
-    parts = []
-    for number, text in enumerate(paragraphs):
-        parts.append(f"<p>{escape(text)}</p>")
-        if number in after:
-            parts.append(figures.figure_html(after[number]))
-    return "".join(parts)
-
-
-def _portrait(author: Author, alt: str, credit: str, make) -> None:
-    """Give ``author`` a photo made by ``make()`` unless they have this one already."""
-    if author.photo and author.photo.alt_text == alt and author.photo.credit == credit:
-        return
-    data, extension = make()
-    photo = Image(alt_text=alt, caption="", credit=credit)
-    photo.file.save(f"demo-{author.slug}.{extension}", ContentFile(data), save=False)
-    photo.save()
-    author.photo = photo
-    author.save(update_fields=["photo"])
-
-
-PORTRAIT_CREDIT = "Illustration: IFP (demo portrait)"
-
-
-def _illustrated(author: Author, look: Look) -> None:
-    _portrait(
-        author,
-        f"Illustrated portrait of {author.name}",
-        PORTRAIT_CREDIT,
-        lambda: (_cached_portrait(author.name, look), "jpg"),
-    )
-
-
-@cache
-def _cached_portrait(name: str, look: Look) -> bytes:
-    return pictures.portrait(name, look)
-
-
-@cache
-def _cached_mark(short_name: str) -> bytes:
-    return pictures.logo_mark(short_name)
-
-
-def _author(name: str, **fields) -> Author:
-    author, _ = Author.objects.update_or_create(
-        slug=slugify(name, allow_unicode=True), defaults={"name": name, **fields}
-    )
-    return author
-
-
-def _role(user, role: str, desk: Desk | None = None) -> None:
-    StaffRole.objects.get_or_create(user=user, role=role, desk=desk)
-
-
-def _staff_user(username: str, password_hash: str, author: Author | None = None, **flags):
-    user, created = get_user_model().objects.get_or_create(username=username)
-    for flag, value in flags.items():
-        setattr(user, flag, value)
-    user.is_staff = True
-    if created or not user.has_usable_password():
-        user.password = password_hash
-    user.save()
-    if author is not None and author.user_id != user.pk:
-        author.user = user
-        author.save(update_fields=["user"])
-    return user
-
-
-def _paragraphs(texts: list[str]) -> str:
-    return "".join(f"<p>{escape(text)}</p>" for text in texts)
-
-
-def _put_story(
-    *,
-    slug: str,
-    headline: str,
-    dek: str,
-    body: str,
-    desk: Desk,
-    label: Label | None,
-    authors: list[Author],
-    tags: list[Tag],
-    published_at: datetime,
-    dateline: str = "",
-    lead_image: Image | None = None,
-    top_rank: int | None = None,
-    status: str = Story.Status.PUBLISHED,
-    sources: list[dict] | None = None,
-    method_note: str = "",
-    makes_allegation: bool = False,
-    dateline_kind: str = "",
-) -> Story:
-    story, _ = Story.objects.update_or_create(
-        slug=slug,
-        defaults={
-            "headline": headline,
-            "dek": dek,
-            "body": body,
-            "desk": desk,
-            "label": label,
-            "published_at": published_at,
-            "updated_at": published_at,
-            "dateline": dateline,
-            "lead_image": lead_image,
-            "top_rank": top_rank,
-            "status": status,
-            "language": "en",
-            "sources": sources or [],
-            "method_note": method_note,
-            "makes_allegation": makes_allegation,
-            "dateline_kind": dateline_kind,
-        },
-    )
-    Byline.objects.filter(story=story).exclude(author__in=authors).delete()
-    for position, author in enumerate(authors):
-        Byline.objects.update_or_create(story=story, author=author, defaults={"position": position})
-    story.tags.set(tags)
-    return story
-
-
 @transaction.atomic
 def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> DemoResult:
     seed = seed or load_seed()
@@ -523,7 +363,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     outlet.save()
     load_policy_pages()
 
-    staff = _author(
+    staff = rows.author(
         seed.author_name,
         kind=Author.Kind.COLLECTIVE,
         bio=seed.author_bio,
@@ -531,11 +371,11 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
         job_title="",
     )
     # A collective has no face: it shows the outlet's mark.
-    _portrait(
+    rows.portrait(
         staff,
         f"{outlet.name} logo",
         "Iran Front Page (demo)",
-        lambda: (_cached_mark(outlet.short_name), "png"),
+        lambda: (rows.cached_mark(outlet.short_name), "png"),
     )
     labels = {
         rule.slug: Label.objects.update_or_create(
@@ -557,18 +397,18 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     logins = [("admin", DEMO_PASSWORD, "administrator (Django admin)")]
     # Hashing is slow by design: hash the one demo password once.
     password_hash = make_password(DEMO_PASSWORD)
-    admin = _staff_user("admin", password_hash, is_superuser=True)
-    _role(admin, StaffRole.Role.ADMINISTRATOR)
+    admin = rows.staff_user("admin", password_hash, is_superuser=True)
+    rows.role(admin, StaffRole.Role.ADMINISTRATOR)
 
     desks: dict[str, Desk] = {}
     for position, (name, slug, editor_name, title, look) in enumerate(DESKS):
-        editor = _author(
+        editor = rows.author(
             editor_name,
             job_title=title,
             email=f"{slug}@ifp.example",
             bio=f"{editor_name} edits the {name} desk and answers for every report it publishes.",
         )
-        _illustrated(editor, look)
+        rows.illustrated(editor, look)
         desks[slug] = Desk.objects.update_or_create(
             slug=slug,
             defaults={
@@ -581,38 +421,42 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             },
         )[0]
         username = f"editor.{slug.replace('-', '')}"
-        _role(_staff_user(username, password_hash, editor), StaffRole.Role.DESK_EDITOR, desks[slug])
+        rows.role(
+            rows.staff_user(username, password_hash, editor),
+            StaffRole.Role.DESK_EDITOR,
+            desks[slug],
+        )
         logins.append((username, DEMO_PASSWORD, f"{name} desk editor"))
     writers = []
     for name, title, look in WRITERS:
-        writer = _author(
+        writer = rows.author(
             name,
             job_title=title,
             bio=f"{name} is a {title.lower()} at Iran Front Page.",
             email=f"{slugify(name)}@ifp.example",
         )
-        _illustrated(writer, look)
+        rows.illustrated(writer, look)
         writers.append(writer)
     desk_order = list(desks.values())
     writer_users = []
     for number, writer in enumerate(writers):
         username = f"writer.{writer.slug.split('-')[0]}"
-        user = _staff_user(username, password_hash, writer)
+        user = rows.staff_user(username, password_hash, writer)
         own_desks = [desk_order[number % 6], desk_order[(number + 1) % 6]]
         for desk in own_desks:
-            _role(user, StaffRole.Role.WRITER, desk)
+            rows.role(user, StaffRole.Role.WRITER, desk)
         writer_users.append(user)
         where = " and ".join(desk.name for desk in own_desks)
         logins.append((username, DEMO_PASSWORD, f"{writer.job_title}, writes for {where}"))
     chief_name, chief_look = CHIEF
-    chief = _author(
+    chief = rows.author(
         chief_name,
         job_title="Editor-in-chief",
         email="chief@ifp.example",
         bio=f"{chief_name} is the editor-in-chief of Iran Front Page.",
     )
-    _illustrated(chief, chief_look)
-    _role(_staff_user("chief", password_hash, chief), StaffRole.Role.CHIEF_EDITOR)
+    rows.illustrated(chief, chief_look)
+    rows.role(rows.staff_user("chief", password_hash, chief), StaffRole.Role.CHIEF_EDITOR)
     logins.insert(1, ("chief", DEMO_PASSWORD, "chief editor (every desk)"))
 
     current_images = {
@@ -621,20 +465,20 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     }
     # The seed page's story: the lead, one hour old, by the collective.
     lead_slug = slugify(seed.headline)
-    in_body = _body_pictures(lead_slug, [spec for _, spec in LEAD_FIGURES])
+    in_body = rows.body_pictures(lead_slug, [spec for _, spec in LEAD_FIGURES])
     placed = [(after, image) for (after, _), image in zip(LEAD_FIGURES, in_body, strict=True)]
-    lead = _put_story(
+    lead = rows.put_story(
         slug=lead_slug,
         headline=seed.headline,
         dek=LEAD_DEK,
-        body=_with_figures(seed.paragraphs, placed),
+        body=rows.with_figures(seed.paragraphs, placed),
         desk=desks["politics"],
         label=labels["ifp-exclusive"],
         authors=[staff],
         tags=tagged(["Iran", "United States"]),
         published_at=now - timedelta(hours=1),
         dateline="Tehran",
-        lead_image=_picture(LEAD_IMAGE, lead_slug, current_images.get(lead_slug)),
+        lead_image=rows.picture(LEAD_IMAGE, lead_slug, current_images.get(lead_slug)),
         top_rank=1,
         sources=trust.lead_sources(desks["politics"].editor, now),
         method_note=trust.LEAD_METHOD_NOTE,
@@ -647,13 +491,13 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             seconds=index
         )  # a second apart: posts of one age keep the page's order
         label = label_slug if label_slug and allowed(label_slug, desk_slug, age) else None
-        body = _paragraphs(
+        body = rows.paragraphs(
             [post.opening, "This demo story carries the opening of the original report only."]
         )
         if index == 0:
-            shown = _body_pictures(slugify(post.headline), GALLERY)
+            shown = rows.body_pictures(slugify(post.headline), GALLERY)
             body += figures.gallery_html(map(figures.figure_html, shown), GALLERY_CAPTION)
-        _put_story(
+        rows.put_story(
             slug=slugify(post.headline),
             headline=post.headline,
             dek=post.opening,
@@ -688,15 +532,15 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             # A photo illustrates one story only; later stories of the template go without.
             if spec["name"] not in photos_used:
                 photos_used.add(spec["name"])
-                lead_image = _picture(spec, slug, current_images.get(slug))
+                lead_image = rows.picture(spec, slug, current_images.get(slug))
         elif spec and (number // len(desk_order)) % 2 == 0:
-            lead_image = _picture(spec, slug, current_images.get(slug))
+            lead_image = rows.picture(spec, slug, current_images.get(slug))
         published_at = now - age
-        _put_story(
+        rows.put_story(
             slug=slug,
             headline=story.headline,
             dek=story.dek,
-            body=_paragraphs(story.paragraphs),
+            body=rows.paragraphs(story.paragraphs),
             desk=desk,
             label=labels[label] if label else None,
             authors=byline,
@@ -712,8 +556,19 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
             makes_allegation=story.makes_allegation,
             dateline_kind=story.dateline_kind,
         )
+    # The Persian edition at /fa/: its desks, staff (some of them the English writers) and stories.
+    persian_edition = persian.load_edition(
+        now=now,
+        labels=labels,
+        password_hash=password_hash,
+        password=DEMO_PASSWORD,
+        logins=logins,
+        current_images=current_images,
+    )
+    # The lead and its Persian translation name each other (hreflang, "Also in").
+    translations.link(lead, persian_edition.translation)
     # The lead's running story, loaded like the rest before the revisions are kept.
-    trust.load_thread(_put_story, desks["politics"], staff, lead, now)
+    trust.load_thread(rows.put_story, desks["politics"], staff, lead, now)
     snapshotted = list(Story.objects.filter(latest_revision__isnull=True))
     for story in snapshotted:
         snapshot_revision(story, note="Loaded with the demo outlet")
@@ -848,7 +703,7 @@ def _workflow_examples(desks: dict[str, Desk], writers: list, now: datetime) -> 
                 headline=headline,
                 desk=desk,
                 dek=dek,
-                body=_paragraphs(paragraphs),
+                body=rows.paragraphs(paragraphs),
                 sources=WORKFLOW_SOURCES.get(headline, []),
             ),
         )

@@ -786,7 +786,9 @@ class PictureError(ValueError):
 
 
 def credit_for(spec: dict) -> str:
-    """The credit printed under the picture ``spec`` asks for."""
+    """The credit printed under the picture ``spec`` asks for, or its own ``credit``."""
+    if spec.get("credit") and spec.get("kind") != "photo":
+        return spec["credit"]  # a graphic's credit in the story's language; a photo's stays
     kind = spec.get("kind")
     if kind == "photo":
         return PHOTOS[spec["name"]].credit

@@ -277,7 +277,6 @@ class Story(StoryContent):
         null=True,
         blank=True,
         editable=False,
-        db_index=True,
         help_text="Shared by a story and its translations in other editions "
         "(stories/translations.py); empty while it has none.",
     )
@@ -321,6 +320,12 @@ class Story(StoryContent):
                 fields=["desk", "-published_at", "-id"],
                 condition=models.Q(status__in=["published", "scheduled"]),
                 name="story_desk_public_idx",
+            ),
+            # A story's translations; only stories that have any take room.
+            models.Index(
+                fields=["translation_key"],
+                condition=models.Q(translation_key__isnull=False),
+                name="story_translation_idx",
             ),
             # When the next embargo ends (the page cache's clock); few rows.
             models.Index(

@@ -35,8 +35,10 @@ def test_demo_sets_up_a_data_folder_and_prints_url_and_logins(run_masthead, tmp_
     data = tmp_path / "data"
     assert (data / "masthead.sqlite3").exists() and (data / "static").is_dir()
     assert "Site:        http://127.0.0.1:8000/" in first.stdout
+    assert "Site (فارسی): http://127.0.0.1:8000/fa/" in first.stdout
     assert "editor.politics" in first.stdout and "masthead-demo" in first.stdout
-    assert "Demo outlet loaded: 315 stories." in second.stdout
+    assert "editor.siasat" in first.stdout and "writer.elham" in first.stdout
+    assert "Demo outlet loaded: 335 stories." in second.stdout
 
 
 def test_serve_refuses_to_start_on_an_unmigrated_database(run_masthead):

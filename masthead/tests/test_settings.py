@@ -128,6 +128,7 @@ def test_media_storage_s3_is_a_private_bucket_behind_the_gate(read_setting):
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL is not a database URL we know"),
         ({"PAGE_SIZE": "twenty"}, "PAGE_SIZE='twenty' is not a whole number"),
         ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not a log format"),
         (
             {
                 "DATABASE_URL": "postgres://x@127.0.0.1/x",

@@ -51,3 +51,46 @@ def test_stored_bodies_lose_images_from_other_hosts_and_keep_their_own(client):
     page = client.get(story.get_absolute_url()).content.decode()
     assert "tracker.example" not in page
     assert OWN_MEDIA in page
+
+
+def _migrate(targets):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def _indexes() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, Story._meta.db_table)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_translation_index_is_built_and_dropped_without_blocking_on_postgresql():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        [("stories", "0013_sourcing_and_developing")],
+        [("stories", "0014_translation_key")],
+    )
+    try:
+        _migrate(before)
+        assert "story_translation_idx" not in _indexes()
+        _migrate(after)  # CONCURRENTLY on PostgreSQL: outside a transaction, or it fails
+        assert _indexes()["story_translation_idx"]["columns"] == ["translation_key"]
+        _migrate(before)
+        assert "story_translation_idx" not in _indexes()
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(
+                connection.cursor(), Story._meta.db_table
+            )
+        ]
+        assert "translation_key" not in columns
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
