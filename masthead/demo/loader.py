@@ -22,7 +22,13 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw
 
 from masthead.demo import persian, rows, trust, wire
-from masthead.demo.material import LABEL_RULES, allowed, label_for, stories_for
+from masthead.demo.material import (
+    LABEL_RULES,
+    PERSIAN_LABEL_NAMES,
+    allowed,
+    label_for,
+    stories_for,
+)
 from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
 from masthead.media import figures
@@ -379,7 +385,13 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     )
     labels = {
         rule.slug: Label.objects.update_or_create(
-            slug=rule.slug, defaults={"name": rule.name, "kind": rule.kind, "position": i}
+            slug=rule.slug,
+            defaults={
+                "name": rule.name,
+                "kind": rule.kind,
+                "position": i,
+                "names": {"fa": PERSIAN_LABEL_NAMES[rule.slug]},
+            },
         )[0]
         for i, rule in enumerate(LABEL_RULES)
     }

@@ -76,6 +76,17 @@ LABEL_RULES = [
     LabelRule("reportage", "Reportage", Label.Kind.REPORTAGE, frozenset({"society", "culture"})),
 ]
 RULES = {rule.slug: rule for rule in LABEL_RULES}
+# The labels as the Persian edition shows them (Label.names).
+PERSIAN_LABEL_NAMES = {
+    "ifp-exclusive": "اختصاصی ایران فرانت پیج",
+    "breaking": "فوری",
+    "analysis": "تحلیل",
+    "opinion": "یادداشت",
+    "interview": "گفت‌وگو",
+    "explainer": "شرح ماجرا",
+    "review": "نقد",
+    "reportage": "گزارش",
+}
 # A template's kind of piece → the label it carries (plain news carries none).
 KIND_LABELS = {
     "analysis": "analysis",

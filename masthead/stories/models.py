@@ -45,6 +45,12 @@ class Label(models.Model):
     slug = models.SlugField(max_length=60, unique=True, allow_unicode=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NEWS)
     position = models.PositiveSmallIntegerField(default=0)
+    names = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Its name in other editions\' languages, e.g. {"fa": "تحلیل"}; '
+        "an edition whose language is not here shows the name above.",
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -52,8 +58,19 @@ class Label(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def name_in(self, language: str | None) -> str:
+        """The label as an edition in ``language`` shows it."""
+        names = self.names if isinstance(self.names, dict) else {}
+        found = names.get(language or "")
+        return found if isinstance(found, str) and found.strip() else self.name
+
     def clean(self) -> None:
         self.name = clean_line(self.name)
+        if not isinstance(self.names, dict) or not all(
+            isinstance(code, str) and isinstance(name, str) for code, name in self.names.items()
+        ):
+            raise ValidationError({"names": 'Give names by language code: {"fa": "تحلیل"}.'})
+        self.names = {code.strip().lower(): clean_line(name) for code, name in self.names.items()}
 
 
 class Tag(models.Model):

@@ -112,6 +112,12 @@ class FragmentNode(template.Node):
         return fragments.html(self.name, scopes, lambda: self.nodelist.render(context), vary)
 
 
+@register.filter
+def label_name(label, language: str | None = None) -> str:
+    """``{{ story.label|label_name:edition.language }}``: the label in the edition's language."""
+    return label.name_in(language) if label is not None else ""
+
+
 @register.tag
 def fragment(parser, token):
     bits = token.split_contents()

@@ -231,3 +231,36 @@ def test_articles_say_their_language_in_structured_data_and_ninjs(client, editio
     listed = json.loads(body(client, "/api/stories?language=fa"))
     items = listed.get("items", listed if isinstance(listed, list) else [])
     assert [item["language"] for item in items] == ["fa"]
+
+
+# Labels in the edition's language ---------------------------------------------
+
+
+def test_a_label_shows_its_name_in_the_editions_language(client, editions):
+    from masthead.factories import make_label
+
+    analysis = make_label("Analysis", kind="analysis")
+    analysis.names = {"fa": "تحلیل"}
+    analysis.full_clean()
+    analysis.save()
+    Story.objects.filter(pk__in=[editions["fa_story"].pk, editions["en_story"].pk]).update(
+        label=analysis
+    )
+
+    persian = body(client, editions["fa_story"].get_absolute_url())
+    english = body(client, editions["en_story"].get_absolute_url())
+
+    assert '<p class="kicker kicker--analysis">تحلیل</p>' in persian
+    assert '<p class="kicker kicker--analysis">Analysis</p>' in english
+    assert '<h1 dir="auto">تحلیل</h1>' in body(client, "/fa/label/analysis/")
+
+
+@pytest.mark.parametrize("names", [["fa"], {"fa": 3}, "تحلیل", {"fa": ["x"]}])
+def test_label_names_that_are_not_names_by_language_are_refused(names):
+    from django.core.exceptions import ValidationError
+
+    from masthead.stories.models import Label
+
+    label = Label(name="Analysis", slug="analysis", names=names)
+    with pytest.raises(ValidationError, match="by language code"):
+        label.full_clean()
