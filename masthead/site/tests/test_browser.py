@@ -286,11 +286,33 @@ SCREENSHOT_PAGES = [
     ("article-mobile.png", LEAD_STORY_PATH, PHONE),
     ("masthead.png", "/masthead/", DESKTOP),
     ("desk.png", "/politics/", DESKTOP),
+    # The Persian edition (issue 13): right to left, Jalali dates, Persian digits.
+    ("fa-home.png", "/fa/", DESKTOP),
+    ("fa-home-mobile.png", "/fa/", PHONE),
+    ("fa-desk.png", "/fa/siasat/", DESKTOP),
 ]
 
 
-def test_screenshots_for_the_docs(open_tab, site_server):
-    for name, path, width in SCREENSHOT_PAGES:
+@pytest.fixture(scope="module")
+def persian_lead_path(demo_now, django_db_blocker) -> str:
+    """The address of the seed story's Persian translation in the demo."""
+    from masthead.stories.models import Story
+
+    with django_db_blocker.unblock():
+        english = Story.objects.get(slug=LEAD_STORY_PATH.strip("/").split("/")[-1])
+        return (
+            Story.objects.exclude(pk=english.pk)
+            .get(translation_key=english.translation_key)
+            .get_absolute_url()
+        )
+
+
+def test_screenshots_for_the_docs(open_tab, site_server, persian_lead_path):
+    persian = [
+        ("fa-article.png", persian_lead_path, DESKTOP),
+        ("fa-article-mobile.png", persian_lead_path, PHONE),
+    ]
+    for name, path, width in SCREENSHOT_PAGES + persian:
         tab = open_tab(width=width)
         tab.page.goto(site_server.url + path, wait_until="networkidle")
         assert_styled(tab.page)
@@ -390,15 +412,22 @@ def test_on_a_phone_every_contact_on_the_masthead_is_in_view(open_tab, site_serv
 
 
 AXE_PAGES = ["/", LEAD_STORY_PATH, "/politics/", "/masthead/", "/corrections/", "/tag/iran/"]
+# The Persian edition's, right to left (and its lead story's, found in the test).
+PERSIAN_AXE_PAGES = [
+    "/fa/",
+    "/fa/siasat/",
+    "/fa/masthead/",
+    "/fa/search/?q=%D8%AA%D9%87%D8%B1%D8%A7%D9%86",
+]
 
 
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
-def test_every_page_passes_axe(open_tab, site_server, width):
+def test_every_page_passes_axe(open_tab, site_server, width, persian_lead_path):
     from axe_playwright_python.sync_playwright import Axe
 
     page = open_tab(width=width).page
     found = {}
-    for path in AXE_PAGES:
+    for path in AXE_PAGES + PERSIAN_AXE_PAGES + [persian_lead_path]:
         page.goto(site_server.url + path, wait_until="networkidle")
         results = Axe().run(page)
         found[path] = [
