@@ -220,13 +220,13 @@ class StoryContent(models.Model):
 
 class Story(StoryContent):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        IN_EDIT = "in_edit", "In edit"
-        READY = "ready", "Ready"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_EDIT = "in_edit", _("In edit")
+        READY = "ready", _("Ready")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", pgettext_lazy("story state", "Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 

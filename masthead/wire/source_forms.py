@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 
 from masthead.newsroom.models import Desk, StaffRole
 from masthead.newsroom.roles import NO_ACCESS, StaffAccess
@@ -54,7 +55,9 @@ LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.ar
 
 def refuse_controls(value: str) -> str:
     if CONTROL.search(value):
-        raise ValidationError("Remove the control characters (invisible characters) in this text.")
+        raise ValidationError(
+            gettext_lazy("Remove the control characters (invisible characters) in this text.")
+        )
     return value
 
 
@@ -141,29 +144,29 @@ def https_first(field: models.Field, **kwargs) -> forms.Field | None:
 
 class SourceForm(forms.ModelForm):
     url = forms.CharField(
-        label="Address (URL)",
+        label=gettext_lazy("Address (URL)"),
         max_length=500,
         required=False,
-        help_text="Feeds: the http(s) address to poll.",
+        help_text=gettext_lazy("Feeds: the http(s) address to poll."),
         widget=forms.URLInput(attrs={"class": "wide-input", "spellcheck": "false"}),
     )
     folder = forms.CharField(
-        label="Drop folder",
+        label=gettext_lazy("Drop folder"),
         max_length=500,
         required=False,
-        help_text="Drop folders: a folder on the server inside the drop root.",
+        help_text=gettext_lazy("Drop folders: a folder on the server inside the drop root."),
     )
     slug = forms.SlugField(
         max_length=100,
         required=False,
-        help_text="Its short name in addresses; made from the name when left empty.",
+        help_text=gettext_lazy("Its short name in addresses; made from the name when left empty."),
     )
     interval_seconds = forms.IntegerField(
-        label="Poll every (seconds)",
+        label=gettext_lazy("Poll every (seconds)"),
         min_value=MIN_INTERVAL,
         max_value=MAX_INTERVAL,
         initial=300,
-        help_text="Between 60 (a minute) and 86400 (a day).",
+        help_text=gettext_lazy("Between 60 (a minute) and 86400 (a day)."),
     )
 
     class Meta:
@@ -185,7 +188,9 @@ class SourceForm(forms.ModelForm):
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"] or slugify(self.cleaned_data.get("name", ""))
         if not slug:
-            raise ValidationError("Give the source a short name in Latin letters and digits.")
+            raise ValidationError(
+                gettext_lazy("Give the source a short name in Latin letters and digits.")
+            )
         return slug[:100]
 
     def clean(self):
@@ -196,7 +201,7 @@ class SourceForm(forms.ModelForm):
         if kind in PULL_KINDS:
             cleaned["folder"] = ""
             if not url:
-                self.add_error("url", "A feed needs the address to poll.")
+                self.add_error("url", gettext_lazy("A feed needs the address to poll."))
             else:
                 self._clean_into("url", url, clean_source_url)
         elif kind == Source.Kind.FOLDER:
@@ -248,13 +253,13 @@ class PublisherChoice(forms.ModelChoiceField):
 
 class RoutingRuleForm(forms.ModelForm):
     max_urgency = forms.IntegerField(
-        label="Urgency at most",
+        label=gettext_lazy("Urgency at most"),
         min_value=1,
         max_value=9,
         required=False,
-        help_text="1 = flash … 9; empty: any.",
+        help_text=gettext_lazy("1 = flash … 9; empty: any."),
     )
-    publish_as = PublisherChoice(queryset=None, required=False, label="Publish as")
+    publish_as = PublisherChoice(queryset=None, required=False, label=gettext_lazy("Publish as"))
 
     class Meta:
         model = RoutingRule
@@ -287,7 +292,9 @@ class RoutingRuleForm(forms.ModelForm):
                 "auto_publish", f"Only an editor of the {desk.name} desk may turn on auto-publish."
             )
         elif publisher is None:
-            self.add_error("publish_as", "Say whom auto-published stories are published as.")
+            self.add_error(
+                "publish_as", gettext_lazy("Say whom auto-published stories are published as.")
+            )
         elif not publishes_on(publisher, desk.pk):
             self.add_error("publish_as", f"{publisher} does not publish on the {desk.name} desk.")
         return cleaned

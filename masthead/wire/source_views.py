@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice.access import staff_member_required
@@ -98,7 +99,7 @@ def _edit_page(request: HttpRequest, source: Source | None) -> HttpResponse:
 def source_new(request: HttpRequest) -> HttpResponse:
     if not sources_admin.managed_desks(request.access).exists():
         raise PermissionDenied(
-            "Only desk editors, the chief editor and administrators add sources."
+            gettext_lazy("Only desk editors, the chief editor and administrators add sources.")
         )
     return _edit_page(request, None)
 
