@@ -18,12 +18,34 @@ from masthead.factories import (
     make_story,
 )
 from masthead.newsroom.models import Outlet
-from masthead.stories.models import Correction, Tag
+from masthead.sourcing.kinds import clean_sources
+from masthead.stories.models import Correction, Story, Tag
 from masthead.tests.interface_text import english_words
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 12, 3, 10, 16, tzinfo=UTC)
+# Every kind of source, in Persian: the article's "How we reported this" box.
+PERSIAN_SOURCES = [
+    {"kind": "outlet_report", "outlet": "ایرنا", "title": "گزارش مذاکرات",
+     "url": "https://irna.example/a", "date": "2026-12-02", "paragraphs": [1]},
+    {"kind": "outlet_report", "outlet": "همشهری", "paragraphs": [1, 2]},
+    {"kind": "unnamed", "description": "دو مقام آگاه", "count": 2,
+     "anonymity_reason": "اجازهٔ سخن گفتن نداشتند.", "how_known": "فقط تحریریه"},
+    {"kind": "unnamed", "description": "یک دیپلمات", "anonymity_reason": "امنیت شخصی."},
+    {"kind": "response", "party": "سخنگوی دولت", "outcome": "denied",
+     "summary": "پیامی رد و بدل نشد.", "url": "https://gov.example/s"},
+    {"kind": "response", "party": "وزارت خارجه", "outcome": "no_response"},
+    {"kind": "wire", "wire_item": 7, "headline": "تکذیب پیام", "url": "https://wire.example/b"},
+    {"kind": "document", "title": "فهرست تحریم‌ها", "publisher": "وزارت اقتصاد",
+     "url": "https://mof.example/list"},
+    {"kind": "statement", "speaker": "وزارت خارجه", "summary": "گفت‌وگوها ادامه دارد.",
+     "url": "https://mfa.example/s", "date": "2026-12-01"},
+    {"kind": "person", "name": "علی واعظ", "role": "تحلیلگر", "on_record": True},
+    {"kind": "own_reporting", "where": "تهران", "when": "۱۲ آذر", "by": "نیما صادقی",
+     "summary": "تماس گرفتیم."},
+]  # fmt: skip
+
 # Everything the pages show that the test put in is Persian, except these: an
 # address, and the English edition's desk and author, which the search form
 # still offers on every edition (docs/editions.md, "Still to come").
@@ -56,6 +78,11 @@ def persian_site(settings):
             body=body,
             published_at=NOW - timedelta(minutes=16),
             language="fa",
+        )
+        Story.objects.filter(pk=story.pk).update(
+            sources=clean_sources(PERSIAN_SOURCES),
+            method_note="گزارش‌ها را مقایسه کردیم.",
+            body="<p>یک.</p><p>دو.</p>",
         )
         Correction.objects.create(
             story=story, kind=Correction.Kind.CORRECTION, note="نام وزیر اصلاح شد.",
@@ -99,7 +126,17 @@ def test_a_persian_404_is_persian(client, persian_site):
 def test_the_persian_article_shows_the_persian_words(client, persian_site):
     with time_machine.travel(NOW, tick=False):
         text = page(client, "/fa/siasat/vienna-talks/")
-    for words in ("آخرین مطالب", "نوشتهٔ", "انتشار:", "اصلاحیه‌ها و به‌روزرسانی‌ها", "گزارش خطا"):
+    for words in (
+        "آخرین مطالب",
+        "نوشتهٔ",
+        "انتشار:",
+        "اصلاحیه‌ها و به‌روزرسانی‌ها",
+        "گزارش خطا",
+        "این گزارش چگونه تهیه شد",
+        "چرا نامشان را نیاوردیم:",
+        "تکذیب کرد",
+        "1 اصلاحیه از زمان انتشار",
+    ):
         assert words in text, words
     for english in ("Recent Posts", ">By ", "Published ", "Corrections and updates"):
         assert english not in text, english
