@@ -5,6 +5,7 @@ interface words left; the public pages keep their edition's language."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -170,3 +171,22 @@ def test_the_language_form_needs_a_signed_in_person(client):
     response = client.post("/account/language/", {"language": "fa"})
     assert response.status_code == 302 and "/account/login/" in response["Location"]
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_the_back_office_scripts_get_their_words_in_the_chosen_language(persian_client, story):
+    text = page(persian_client, f"/desk/stories/{story.pk}/")
+    assert '<script src="/desk/jsi18n/"></script>' in text
+    catalog = page(persian_client, "/desk/jsi18n/")
+    assert in_catalog("خودکار ذخیره شد", catalog)  # the editor's autosave notice
+    assert in_catalog("ژانویه", catalog)  # Django's month names, for the editor's time checks
+
+
+def test_an_english_back_office_gets_the_english_words(client, editor):
+    client.force_login(editor)
+    client.post("/account/language/", {"language": "en"})
+    assert not in_catalog("خودکار", page(client, "/desk/jsi18n/"))
+
+
+def in_catalog(words: str, catalog: str) -> bool:
+    """Whether ``words`` are in Django's JavaScript catalog (which writes JSON, ASCII-escaped)."""
+    return json.dumps(words)[1:-1] in catalog
