@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from masthead.backoffice.access import staff_member_required
@@ -97,5 +97,8 @@ def set_thread(request: HttpRequest, story_id: int) -> HttpResponse:
         if thread is None:
             messages.success(request, gettext_lazy("The story is in no thread now."))
         else:
-            messages.success(request, f"The story is in the thread “{thread.title}”.")
+            messages.success(
+                request,
+                gettext("The story is in the thread “%(title)s”.") % {"title": thread.title},
+            )
     return redirect("backoffice:story", story_id=story.pk)

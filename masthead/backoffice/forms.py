@@ -378,7 +378,10 @@ class StoryForm(forms.Form):
     def clean_body(self) -> str:
         body = self.cleaned_data.get("body") or ""
         if len(body) > MAX_BODY_CHARS:
-            raise ValidationError(f"The body is longer than {MAX_BODY_CHARS:,} characters.")
+            raise ValidationError(
+                gettext("The body is longer than %(max_body_chars)s characters.")
+                % {"max_body_chars": f"{MAX_BODY_CHARS:,}"}
+            )
         return body_images.checked_body(self.user, body)
 
     def _add_figure(self, cleaned: dict) -> None:

@@ -25,7 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice.access import staff_member_required
@@ -212,10 +212,17 @@ def upload(request: HttpRequest) -> HttpResponse:
             status=201,
         )
     for label, reason in refused:
-        messages.error(request, f"{label}: not stored. {reason}")
+        messages.error(
+            request,
+            gettext("%(label)s: not stored. %(reason)s") % {"label": label, "reason": reason},
+        )
     if stored:
         names = ", ".join(label for label, _ in stored)
-        messages.success(request, f"Stored {len(stored)} image(s): {names}.")
+        messages.success(
+            request,
+            gettext("Stored %(count)s image(s): %(names)s.")
+            % {"count": len(stored), "names": names},
+        )
     return redirect("backoffice:media")
 
 

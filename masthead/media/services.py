@@ -34,7 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead import failpoints
 from masthead.media.embedded_metadata import read_embedded_metadata
@@ -96,7 +96,9 @@ def _check_upload(access: StaffAccess, desk: Desk | None) -> None:
     if not access.has_content_role:
         raise PermissionDenied(gettext_lazy("Only writers and editors add images to the library."))
     if desk is not None and not access.writes_for(desk.pk):
-        raise PermissionDenied(f"You do not write for the {desk.name} desk.")
+        raise PermissionDenied(
+            gettext("You do not write for the %(desk)s desk.") % {"desk": desk.name}
+        )
 
 
 def _check_change(actor, image: Image) -> None:

@@ -27,6 +27,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from masthead.newsroom.text import clean_line, clean_paragraphs
@@ -222,7 +223,12 @@ def clean_sources(raw) -> list[dict]:
     if not isinstance(raw, list):
         raise ValidationError({"sources": "Sources must be a list."})
     if len(raw) > MAX_SOURCES:
-        raise ValidationError({"sources": f"A story can list at most {MAX_SOURCES} sources."})
+        raise ValidationError(
+            {
+                "sources": gettext("A story can list at most %(max_sources)s sources.")
+                % {"max_sources": MAX_SOURCES}
+            }
+        )
     cleaned, seen_ids = [], set()
     for number, entry in enumerate(raw, start=1):
         source = _clean_one(number, entry)

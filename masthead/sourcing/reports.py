@@ -46,7 +46,7 @@ from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead import failpoints
 from masthead.accounts.client_ip import client_ip_address
@@ -185,7 +185,10 @@ def accept_report(actor, report_id: int) -> ErrorReport:
     """The desk agrees a correction is due: the next correction of the story records it."""
     report = _locked(actor, report_id)
     if report.status != Status.NEW:
-        raise ValidationError(f"This report is already {report.get_status_display().lower()}.")
+        raise ValidationError(
+            gettext("This report is already %(lower)s.")
+            % {"lower": report.get_status_display().lower()}
+        )
     if report.story.status == Story.Status.WITHDRAWN:
         raise ValidationError(
             gettext_lazy("The story was withdrawn: decline the report with a reason.")
@@ -207,9 +210,17 @@ def decline_report(actor, report_id: int, reason: str) -> ErrorReport:
     if not reason:
         raise ValidationError({"reason": gettext_lazy("Say why the report is declined.")})
     if len(reason) > MAX_REASON_CHARS:
-        raise ValidationError({"reason": f"Keep the reason under {MAX_REASON_CHARS} characters."})
+        raise ValidationError(
+            {
+                "reason": gettext("Keep the reason under %(max_reason_chars)s characters.")
+                % {"max_reason_chars": MAX_REASON_CHARS}
+            }
+        )
     if report.status not in (Status.NEW, Status.ACCEPTED):
-        raise ValidationError(f"This report is already {report.get_status_display().lower()}.")
+        raise ValidationError(
+            gettext("This report is already %(lower)s.")
+            % {"lower": report.get_status_display().lower()}
+        )
     before = report.status
     report.status = Status.DECLINED
     report.decided_by = actor

@@ -22,7 +22,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead.newsroom import audit
 from masthead.newsroom.models import PolicyPage
@@ -83,7 +83,12 @@ def approve_source(actor, story: Story, source_id: str, reason: str) -> Story:
             {"reason": gettext_lazy("Say why the source may stay unnamed and be relied on.")}
         )
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+        raise ValidationError(
+            {
+                "reason": gettext("Keep the reason under %(reason_max)s characters.")
+                % {"reason_max": REASON_MAX}
+            }
+        )
     content, source = _unnamed_source(story, source_id)
     approval = {
         "by_id": actor.pk,

@@ -528,7 +528,12 @@ def change_story_slug(actor, story: Story, new_slug: str) -> Story:
     taken_by_story = Story.objects.filter(slug=new_slug).exclude(pk=story.pk).exists()
     taken_before = StorySlug.objects.filter(slug=new_slug).exclude(story=story).exists()
     if taken_by_story or taken_before:
-        raise ValidationError({"slug": f"“{new_slug}” is or was another story's address."})
+        raise ValidationError(
+            {
+                "slug": gettext("“%(new_slug)s” is or was another story's address.")
+                % {"new_slug": new_slug}
+            }
+        )
     old_slug = story.slug
     StorySlug.objects.filter(story=story, slug=new_slug).delete()
     StorySlug.objects.create(story=story, slug=old_slug)
@@ -646,10 +651,16 @@ def tag_name_and_slug(raw: str) -> tuple[str, str]:
     """A tag name cleaned as it is stored, and the slug it gets; ValidationError if unusable."""
     name = clean_line(raw or "")
     if len(name) > TAG_NAME_MAX:
-        raise ValidationError(f"A tag name has at most {TAG_NAME_MAX} characters: “{name[:40]}…”.")
+        raise ValidationError(
+            gettext("A tag name has at most %(tag_name_max)s characters: “%(name)s…”.")
+            % {"tag_name_max": TAG_NAME_MAX, "name": f"{name[:40]}"}
+        )
     slug = slugify(name, allow_unicode=True)[:TAG_NAME_MAX].strip("-")
     if not slug:
-        raise ValidationError(f"“{name}” is not a tag name: use at least one letter or digit.")
+        raise ValidationError(
+            gettext("“%(name)s” is not a tag name: use at least one letter or digit.")
+            % {"name": name}
+        )
     return name, slug
 
 
@@ -677,7 +688,10 @@ def tags_for_story(actor, names: list[str], *, desk: Desk, story: Story | None =
         permissions.check_edit(actor, story)
     cleaned = [tag_name_and_slug(name) for name in names]
     if len({slug for _, slug in cleaned}) > NEW_TAGS_MAX:
-        raise ValidationError(f"Add at most {NEW_TAGS_MAX} new tags at a time.")
+        raise ValidationError(
+            gettext("Add at most %(new_tags_max)s new tags at a time.")
+            % {"new_tags_max": NEW_TAGS_MAX}
+        )
     found: list[Tag] = []
     for name, slug in cleaned:
         tag = _tag_known_as(name, slug)
@@ -720,9 +734,14 @@ def rename_tag(actor, tag: Tag, new_name: str) -> Tag:
     name, slug = tag_name_and_slug(new_name)
     other = Tag.objects.filter(models.Q(slug=slug) | models.Q(name__iexact=name)).exclude(pk=tag.pk)
     if other.exists():
-        raise ValidationError(f"The tag “{other.first().name}” exists: merge into it instead.")
+        raise ValidationError(
+            gettext("The tag “%(other)s” exists: merge into it instead.")
+            % {"other": other.first().name}
+        )
     if TagSlug.objects.filter(slug=slug).exclude(tag=tag).exists():
-        raise ValidationError(f"“{slug}” was another tag's address: choose another name.")
+        raise ValidationError(
+            gettext("“%(slug)s” was another tag's address: choose another name.") % {"slug": slug}
+        )
     old_name, old_slug = tag.name, tag.slug
     if (name, slug) == (old_name, old_slug):
         return tag

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead.newsroom.models import Desk, StaffRole
 from masthead.newsroom.roles import NO_ACCESS, StaffAccess
@@ -113,22 +113,33 @@ def clean_drop_folder(value: str) -> str:
     value = value.strip()
     root = drop_root()
     if not value:
-        raise ValidationError(f"Name a folder inside {root}.")
+        raise ValidationError(gettext("Name a folder inside %(root)s.") % {"root": root})
     folder = Path(value)
     if not folder.is_absolute():
         folder = root / folder
     try:
         resolved = folder.resolve()
     except (OSError, RuntimeError):  # a loop of symbolic links
-        raise ValidationError(f"{value} cannot be resolved to a folder.") from None
+        raise ValidationError(
+            gettext("%(value)s cannot be resolved to a folder.") % {"value": value}
+        ) from None
     if not resolved.is_relative_to(root):
-        raise ValidationError(f"Drop folders must be inside {root} (WIRE_DROP_ROOT).")
+        raise ValidationError(
+            gettext("Drop folders must be inside %(root)s (WIRE_DROP_ROOT).") % {"root": root}
+        )
     if not resolved.exists():
-        raise ValidationError(f"There is no folder {value} inside {root}.")
+        raise ValidationError(
+            gettext("There is no folder %(value)s inside %(root)s.")
+            % {"value": value, "root": root}
+        )
     if not resolved.is_dir():
-        raise ValidationError(f"{resolved} is a file, not a folder.")
+        raise ValidationError(
+            gettext("%(resolved)s is a file, not a folder.") % {"resolved": resolved}
+        )
     if not os.access(resolved, os.R_OK | os.X_OK):
-        raise ValidationError(f"Masthead cannot read the folder {resolved}.")
+        raise ValidationError(
+            gettext("Masthead cannot read the folder %(resolved)s.") % {"resolved": resolved}
+        )
     return str(resolved)
 
 
@@ -224,7 +235,11 @@ class SourceForm(forms.ModelForm):
         others = Source.objects.filter(folder=folder).exclude(pk=self.instance.pk)
         other = others.first()
         if other is not None:
-            self.add_error("folder", f"That folder is already the drop folder of “{other.name}”.")
+            self.add_error(
+                "folder",
+                gettext("That folder is already the drop folder of “%(other)s”.")
+                % {"other": other.name},
+            )
 
 
 # Routing rules -------------------------------------------------------------------------------
@@ -289,14 +304,20 @@ class RoutingRuleForm(forms.ModelForm):
             return cleaned
         if not may_auto_publish(self.access, desk.pk):
             self.add_error(
-                "auto_publish", f"Only an editor of the {desk.name} desk may turn on auto-publish."
+                "auto_publish",
+                gettext("Only an editor of the %(desk)s desk may turn on auto-publish.")
+                % {"desk": desk.name},
             )
         elif publisher is None:
             self.add_error(
                 "publish_as", gettext_lazy("Say whom auto-published stories are published as.")
             )
         elif not publishes_on(publisher, desk.pk):
-            self.add_error("publish_as", f"{publisher} does not publish on the {desk.name} desk.")
+            self.add_error(
+                "publish_as",
+                gettext("%(publisher)s does not publish on the %(desk)s desk.")
+                % {"publisher": publisher, "desk": desk.name},
+            )
         return cleaned
 
     def _publishing_changed(self, desk: Desk, publisher) -> bool:

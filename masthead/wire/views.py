@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice.access import staff_member_required
@@ -237,7 +237,7 @@ def write_story(request: HttpRequest) -> HttpResponse:
         story = editorial.write_story_from(request.user, items, desk)
     except (ValidationError, PermissionDenied) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, f"No story was written: {text}")
+        messages.error(request, gettext("No story was written: %(text)s") % {"text": text})
         return redirect(_back(request))
     messages.success(
         request,
@@ -258,7 +258,7 @@ def add_to_story(request: HttpRequest, item_id: int) -> HttpResponse:
         editorial.add_to_story(request.user, story, [found])
     except (ValidationError, PermissionDenied) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, f"Not added: {text}")
+        messages.error(request, gettext("Not added: %(text)s") % {"text": text})
         return redirect("wire:item", item_id=found.pk)
     messages.success(
         request, gettext_lazy("The story now records this wire item among its sources.")
