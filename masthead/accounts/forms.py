@@ -11,6 +11,7 @@ import hashlib
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
@@ -20,6 +21,7 @@ from django.contrib.auth.forms import (
 from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from masthead.accounts.tasks import send_email
 
@@ -64,7 +66,7 @@ class SignInForm(AuthenticationForm):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={
@@ -141,3 +143,21 @@ class ChangePasswordForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
         for name in ("old_password", "new_password1", "new_password2"):
             _limit_length(self.fields[name])
+
+
+class InterfaceLanguageForm(forms.Form):
+    """The back office's language, from ``LANGUAGES`` (accounts/interface_language.py)."""
+
+    language = forms.ChoiceField(
+        label=_("Interface language"),
+        # Each language is named in itself, so anyone can find their own.
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        help_text=_("The language of the back office and of these pages, on this browser."),
+        error_messages={
+            "required": _("Choose a language."),
+            "invalid_choice": _(
+                "“%(value)s” is not a language the back office speaks. Choose one of the list."
+            ),
+        },
+    )

@@ -9,6 +9,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("language/", views.interface_language, name="interface_language"),
     path("login/", never_cache(views.SignInView.as_view()), name="login"),
     path("logout/", never_cache(views.SignOutView.as_view()), name="logout"),
     path("two-factor/verify/", views.verify, name="verify"),

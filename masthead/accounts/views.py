@@ -21,8 +21,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -34,10 +35,12 @@ from masthead.accounts.authenticator import provisioning_uri, qr_code_svg, secre
 from masthead.accounts.forms import (
     ChangePasswordForm,
     CodeForm,
+    InterfaceLanguageForm,
     NewPasswordForm,
     ResetRequestForm,
     SignInForm,
 )
+from masthead.accounts.interface_language import remember_choice
 from masthead.accounts.middleware import step_url, url_with_next
 from masthead.accounts.two_factor import SET_UP, VERIFY, is_required, pending_step
 from masthead.newsroom.models import Outlet
@@ -107,7 +110,7 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You have signed out.")
+        messages.info(request, gettext_lazy("You have signed out."))
         return response
 
 
@@ -115,6 +118,11 @@ class SignOutView(auth_views.LogoutView):
 @login_required
 @second_factor_passed
 def overview(request: HttpRequest) -> HttpResponse:
+    language_form = InterfaceLanguageForm(initial={"language": translation.get_language()})
+    return _overview(request, language_form)
+
+
+def _overview(request: HttpRequest, language_form: InterfaceLanguageForm, status: int = 200):
     user = request.user
     return render(
         request,
@@ -123,8 +131,27 @@ def overview(request: HttpRequest) -> HttpResponse:
             "has_authenticator": services.has_authenticator(user),
             "backup_codes_left": services.backup_codes_left(user),
             "is_required": is_required(user),
+            "language_form": language_form,
         },
+        status=status,
     )
+
+
+@never_cache
+@require_http_methods(["POST"])
+@login_required
+@second_factor_passed
+def interface_language(request: HttpRequest) -> HttpResponse:
+    """Keep the staff member's choice of interface language (accounts/interface_language.py)."""
+    form = InterfaceLanguageForm(request.POST)
+    if not form.is_valid():
+        return _overview(request, form, status=400)
+    language = form.cleaned_data["language"]
+    translation.activate(language)  # the confirmation is in the language just chosen
+    messages.success(request, gettext("The back office now speaks this language."))
+    response = HttpResponseRedirect(reverse("accounts:overview"))
+    remember_choice(response, language)
+    return response
 
 
 @never_cache
@@ -138,7 +165,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(step_url(SET_UP, safe_next_url(request)))
     form = CodeForm(
         request.POST if request.method == "POST" else None,
-        help_text="The 6-digit code your authenticator app shows now, or one of your backup codes.",
+        help_text=gettext_lazy(
+            "The 6-digit code your authenticator app shows now, or one of your backup codes."
+        ),
     )
     if form.is_valid():
         try:
@@ -171,7 +200,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
     form = CodeForm(
         request.POST if request.method == "POST" else None,
-        help_text="The 6-digit code the app shows for this account.",
+        help_text=gettext_lazy("The 6-digit code the app shows for this account."),
         numeric=True,
     )
     if form.is_valid():
@@ -185,7 +214,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             del request.session[SETUP_DEVICE_SESSION_KEY]
             _complete_second_factor(request, device)
             request.session[NEW_CODES_SESSION_KEY] = codes
-            messages.success(request, "Two-factor sign-in is on for your account.")
+            messages.success(request, gettext_lazy("Two-factor sign-in is on for your account."))
             return HttpResponseRedirect(_with_next(reverse("accounts:backup_codes"), request))
     uri = provisioning_uri(device)
     return render(

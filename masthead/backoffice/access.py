@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy
 
 from masthead.newsroom.roles import StaffAccess, access_for
 
@@ -37,7 +38,7 @@ def _guarded(view: Callable, allowed: Callable[[StaffAccess], bool]) -> Callable
         request.access = access_for(request.user)
         try:
             if not allowed(request.access):
-                raise PermissionDenied("Your account has no role in the back office.")
+                raise PermissionDenied(gettext_lazy("Your account has no role in the back office."))
             response = view(request, *args, **kwargs)
         except PermissionDenied as error:
             response = render(request, "backoffice/403.html", {"reason": str(error)}, status=403)
@@ -58,7 +59,7 @@ def administrator_required(view: Callable) -> Callable:
 
     def is_administrator(access: StaffAccess) -> bool:
         if access.is_staff_member and not access.is_administrator:
-            raise PermissionDenied("Only administrators manage staff and desks.")
+            raise PermissionDenied(gettext_lazy("Only administrators manage staff and desks."))
         return access.is_administrator
 
     return _guarded(view, is_administrator)
@@ -71,7 +72,7 @@ def editor_required(view: Callable) -> Callable:
         if not access.is_staff_member:
             return False
         if not (access.edits_any_desk or access.is_administrator):
-            raise PermissionDenied("The audit log is for editors and administrators.")
+            raise PermissionDenied(gettext_lazy("The audit log is for editors and administrators."))
         return True
 
     return _guarded(view, is_editor)

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from masthead.backoffice.access import staff_member_required
@@ -36,7 +37,7 @@ class ThreadForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("thread") and data.get("new_title"):
-            raise ValidationError("Choose a thread or start a new one, not both.")
+            raise ValidationError(gettext_lazy("Choose a thread or start a new one, not both."))
         return data
 
 
@@ -56,17 +57,20 @@ def set_developing(request: HttpRequest, story_id: int) -> HttpResponse:
     story = _story(request, story_id)
     form = DevelopingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose to start or to end live coverage.")
+        messages.error(request, gettext_lazy("Choose to start or to end live coverage."))
         return redirect("backoffice:story", story_id=story.pk)
     try:
         if form.cleaned_data["action"] == "start":
             developing.start_developing(request.user, story)
             messages.success(
-                request, "The story is marked developing: its updates form a timeline."
+                request,
+                gettext_lazy("The story is marked developing: its updates form a timeline."),
             )
         else:
             developing.end_developing(request.user, story)
-            messages.success(request, "Live coverage ended: the story is a plain article again.")
+            messages.success(
+                request, gettext_lazy("Live coverage ended: the story is a plain article again.")
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("backoffice:story", story_id=story.pk)
@@ -91,7 +95,10 @@ def set_thread(request: HttpRequest, story_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         if thread is None:
-            messages.success(request, "The story is in no thread now.")
+            messages.success(request, gettext_lazy("The story is in no thread now."))
         else:
-            messages.success(request, f"The story is in the thread “{thread.title}”.")
+            messages.success(
+                request,
+                gettext("The story is in the thread “%(title)s”.") % {"title": thread.title},
+            )
     return redirect("backoffice:story", story_id=story.pk)

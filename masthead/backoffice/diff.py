@@ -257,7 +257,8 @@ LABELS = {
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
-    old_words, new_words = _WORDS.findall(old), _WORDS.findall(new)
+    # str(): a choice's label is a lazy translation, in the reader's language.
+    old_words, new_words = _WORDS.findall(str(old)), _WORDS.findall(str(new))
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
     segments: list[Segment] = []
     for operation, a1, a2, b1, b2 in matcher.get_opcodes():

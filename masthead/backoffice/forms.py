@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django_prose_editor.fields import ProseEditorFormField
 
 from masthead.backoffice.outlet_time import OutletDateTimeField, in_utc, zone_label
@@ -129,103 +130,148 @@ class StoryForm(WrittenInEitherDirection, forms.Form):
 
     base_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
     headline = forms.CharField(
+        label=gettext_lazy("Headline"),
         max_length=HEADLINE_MAX,
         widget=forms.TextInput(
             attrs={"data-count": "", "autocomplete": "off", "dir": "auto", "spellcheck": "true"}
         ),
     )
     dek = forms.CharField(
+        label=gettext_lazy("Dek"),
         required=False,
         max_length=400,
         widget=forms.Textarea(
             attrs={"rows": 2, "data-count": "", "dir": "auto", "spellcheck": "true"}
         ),
-        help_text="The standfirst under the headline.",
+        help_text=gettext_lazy("The standfirst under the headline."),
     )
     body = ProseEditorFormField(
-        required=False, config={"extensions": BODY_EXTENSIONS}, sanitize=clean_body
+        label=gettext_lazy("Body"),
+        required=False,
+        config={"extensions": BODY_EXTENSIONS},
+        sanitize=clean_body,
     )
-    label = forms.ModelChoiceField(Label.objects.all(), required=False, empty_label="(none)")
-    desk = forms.ModelChoiceField(Desk.objects.none(), empty_label=None)
+    label = forms.ModelChoiceField(
+        Label.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("(none)"),
+        label=gettext_lazy("Label"),
+    )
+    desk = forms.ModelChoiceField(
+        Desk.objects.none(), empty_label=None, label=pgettext_lazy("form field", "Desk")
+    )
     tags = forms.ModelMultipleChoiceField(
-        Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Tags"),
     )
     new_tags = forms.CharField(
         required=False,
         max_length=1000,
-        label="New tags",
+        label=gettext_lazy("New tags"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto", "spellcheck": "true"}),
-        help_text="Comma-separated. A tag the outlet already has is reused.",
+        help_text=gettext_lazy("Comma-separated. A tag the outlet already has is reused."),
     )
-    dateline = forms.CharField(required=False, max_length=100, help_text="Where it was reported.")
+    dateline = forms.CharField(
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Dateline"),
+        help_text=gettext_lazy("Where it was reported."),
+    )
     dateline_kind = forms.ChoiceField(
         choices=[("", "—"), *DatelineKind.choices],
         required=False,
-        label="Reported or written from",
-        help_text="Reported from: we were there. Written from: we wrote it there, from elsewhere.",
+        label=gettext_lazy("Reported or written from"),
+        help_text=gettext_lazy(
+            "Reported from: we were there. Written from: we wrote it there, from elsewhere."
+        ),
     )
     # Read from the panel's rows (``backoffice/source_rows.py``), never as one input.
     sources = forms.Field(required=False, widget=NoInput)
     method_note = forms.CharField(
         required=False,
         max_length=kinds.TEXT,
-        label="How we reported this",
+        label=gettext_lazy("How we reported this"),
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto", "spellcheck": "true"}),
-        help_text="Shown to readers with the sources: how the story was reported and checked.",
+        help_text=gettext_lazy(
+            "Shown to readers with the sources: how the story was reported and checked."
+        ),
     )
     makes_allegation = forms.BooleanField(
         required=False,
-        label="The story makes an allegation",
-        help_text="An accusation against a person or organisation: they should be asked "
-        "to respond (add a “Response or denial” source).",
+        label=gettext_lazy("The story makes an allegation"),
+        help_text=gettext_lazy(
+            "An accusation against a person or organisation: they should be asked "
+            "to respond (add a “Response or denial” source)."
+        ),
     )
     # Without the editor's script: a figure added at the end of the body by image id.
     figure_image = forms.IntegerField(
         required=False,
         min_value=1,
-        label="Add an image to the body",
-        help_text="The image's number in the media library; it goes at the end of the body.",
+        label=gettext_lazy("Add an image to the body"),
+        help_text=gettext_lazy(
+            "The image's number in the media library; it goes at the end of the body."
+        ),
     )
     figure_caption = forms.CharField(
-        required=False, max_length=500, label="Its caption", help_text="Blank: the image's own."
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Its caption"),
+        help_text=gettext_lazy("Blank: the image's own."),
     )
     figure_credit = forms.CharField(
-        required=False, max_length=200, label="Its credit", help_text="Blank: the image's own."
+        required=False,
+        max_length=200,
+        label=gettext_lazy("Its credit"),
+        help_text=gettext_lazy("Blank: the image's own."),
     )
     lead_image = ImageChoiceField(Image.objects.all(), required=False, widget=forms.HiddenInput)
     lead_image_upload = ImageUploadField(
         required=False,
-        label="Upload a lead image",
-        help_text="JPEG, PNG, WebP or GIF. Location and camera data are removed from the file.",
+        label=gettext_lazy("Upload a lead image"),
+        help_text=gettext_lazy(
+            "JPEG, PNG, WebP or GIF. Location and camera data are removed from the file."
+        ),
     )
-    remove_lead_image = forms.BooleanField(required=False, label="Remove the lead image")
+    remove_lead_image = forms.BooleanField(
+        required=False, label=gettext_lazy("Remove the lead image")
+    )
     lead_image_alt = forms.CharField(
         required=False,
         max_length=300,
-        label="Alt text",
-        help_text="What the image shows, for readers who cannot see it. Required with an image.",
+        label=gettext_lazy("Alt text"),
+        help_text=gettext_lazy(
+            "What the image shows, for readers who cannot see it. Required with an image."
+        ),
     )
-    lead_image_caption = forms.CharField(required=False, max_length=500, label="Caption")
-    lead_image_credit = forms.CharField(required=False, max_length=200, label="Credit")
+    lead_image_caption = forms.CharField(
+        required=False, max_length=500, label=gettext_lazy("Caption")
+    )
+    lead_image_credit = forms.CharField(
+        required=False, max_length=200, label=gettext_lazy("Credit")
+    )
     seo_title = forms.CharField(
         required=False,
         max_length=120,
-        label="SEO title",
+        label=gettext_lazy("SEO title"),
         widget=forms.TextInput(attrs={"data-count": ""}),
-        help_text="Title for search engines, if not the headline.",
+        help_text=gettext_lazy("Title for search engines, if not the headline."),
     )
     seo_description = forms.CharField(
         required=False,
         max_length=300,
-        label="SEO description",
+        label=gettext_lazy("SEO description"),
         widget=forms.Textarea(attrs={"rows": 2, "data-count": ""}),
-        help_text="Description for search engines, if not the dek.",
+        help_text=gettext_lazy("Description for search engines, if not the dek."),
     )
     notes_to_editor = forms.CharField(
+        label=gettext_lazy("Notes to editor"),
         required=False,
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Internal: never shown to readers.",
+        help_text=gettext_lazy("Internal: never shown to readers."),
     )
 
     def __init__(
@@ -245,7 +291,10 @@ class StoryForm(WrittenInEitherDirection, forms.Form):
         for slot in range(max(BYLINE_SLOTS, byline_count + 1)):
             name = f"byline_{slot + 1}"
             self.fields[name] = AuthorChoiceField(
-                authors, required=False, empty_label="—", label=f"Byline {slot + 1}"
+                authors,
+                required=False,
+                empty_label="—",
+                label=gettext("Byline %(number)s") % {"number": slot + 1},
             )
             self.byline_names.append(name)
         self.new_image: Image | None = None
@@ -346,7 +395,10 @@ class StoryForm(WrittenInEitherDirection, forms.Form):
     def clean_body(self) -> str:
         body = self.cleaned_data.get("body") or ""
         if len(body) > MAX_BODY_CHARS:
-            raise ValidationError(f"The body is longer than {MAX_BODY_CHARS:,} characters.")
+            raise ValidationError(
+                gettext("The body is longer than %(max_body_chars)s characters.")
+                % {"max_body_chars": f"{MAX_BODY_CHARS:,}"}
+            )
         return body_images.checked_body(self.user, body)
 
     def _add_figure(self, cleaned: dict) -> None:
@@ -356,7 +408,9 @@ class StoryForm(WrittenInEitherDirection, forms.Form):
             return
         image = Image.objects.filter(pk=image_id).first()
         if image is None or not image_visibility.can_see(self.user, image):
-            self.add_error("figure_image", "No image with that number that you may use.")
+            self.add_error(
+                "figure_image", gettext_lazy("No image with that number that you may use.")
+            )
             return
         caption = clean_line(cleaned.get("figure_caption")) or None
         credit = clean_line(cleaned.get("figure_credit")) or None
@@ -439,40 +493,43 @@ class WorkflowForm(WrittenInEitherDirection, forms.Form):
     note = forms.CharField(
         required=False,
         max_length=2000,
-        label="Note for this step",
+        label=gettext_lazy("Note for this step"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=(
+        help_text=gettext_lazy(
             "Required to return, correct, withdraw or republish; public for updates, "
             "corrections and republishing, and for a withdrawal once readers saw the story."
         ),
     )
-    when = OutletDateTimeField(required=False, label="Publish at")
+    when = OutletDateTimeField(required=False, label=gettext_lazy("Publish at"))
     embargo = forms.BooleanField(
-        required=False, help_text="Also keep preview links closed until that time."
+        required=False, help_text=gettext_lazy("Also keep preview links closed until that time.")
     )
     kind = forms.ChoiceField(
         choices=[
-            (Correction.Kind.CORRECTION, "Correction"),
-            (Correction.Kind.CLARIFICATION, "Clarification"),
+            (Correction.Kind.CORRECTION, Correction.Kind.CORRECTION.label),
+            (Correction.Kind.CLARIFICATION, Correction.Kind.CLARIFICATION.label),
         ],
         initial=Correction.Kind.CORRECTION,
         required=False,
+        label=gettext_lazy("Kind"),
     )
     # Steps hard to take back (``Transition.asks_confirmation``) need it ticked.
-    confirm = forms.BooleanField(required=False, label="Yes, withdraw this story")
+    confirm = forms.BooleanField(required=False, label=gettext_lazy("Yes, withdraw this story"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["when"].label = f"Publish at ({zone_label()})"
+        self.fields["when"].label = gettext("Publish at (%(zone)s)") % {"zone": zone_label()}
 
 
 class TagRenameForm(WrittenInEitherDirection, forms.Form):
-    name = forms.CharField(max_length=200, label="New name")
+    name = forms.CharField(max_length=200, label=gettext_lazy("New name"))
 
 
 class TagMergeForm(forms.Form):
     into = forms.ModelChoiceField(
-        Tag.objects.none(), label="Merge into", empty_label="Choose a tag"
+        Tag.objects.none(),
+        label=gettext_lazy("Merge into"),
+        empty_label=gettext_lazy("Choose a tag"),
     )
 
     def __init__(self, *args, tag: Tag, **kwargs):
@@ -481,97 +538,112 @@ class TagMergeForm(forms.Form):
 
 
 class SlugForm(forms.Form):
-    slug = forms.CharField(max_length=120)
+    slug = forms.CharField(max_length=120, label=gettext_lazy("Slug"))
 
 
 class BoardFilterForm(forms.Form):
-    desk = forms.ModelChoiceField(Desk.objects.all(), required=False, empty_label="All desks")
-    author = AuthorChoiceField(
-        Author.objects.filter(is_active=True), required=False, empty_label="Any author"
+    desk = forms.ModelChoiceField(
+        Desk.objects.all(), required=False, empty_label=gettext_lazy("All desks")
     )
-    label = forms.ModelChoiceField(Label.objects.all(), required=False, empty_label="Any label")
+    author = AuthorChoiceField(
+        Author.objects.filter(is_active=True),
+        required=False,
+        empty_label=gettext_lazy("Any author"),
+    )
+    label = forms.ModelChoiceField(
+        Label.objects.all(), required=False, empty_label=gettext_lazy("Any label")
+    )
     changed_from = forms.DateField(
-        required=False, label="Changed from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Changed from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     changed_to = forms.DateField(
-        required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def zone_note(self) -> str:
         """Which days the range means: the outlet's, and when today began in UTC."""
         midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-        return f"Days in {zone_label(midnight)}: today began at {in_utc(midnight)}."
+        return gettext("Days in %(zone)s: today began at %(utc)s.") % {
+            "zone": zone_label(midnight),
+            "utc": in_utc(midnight),
+        }
 
 
 AUDIT_ACTIONS = [
-    ("create", "Created"),
-    ("save", "Saved"),
-    ("notes_to_editor", "Notes to the editor"),
-    ("submit", "Submitted"),
-    ("claim", "Taken for editing"),
-    ("approve", "Approved"),
-    ("return", "Returned"),
-    ("schedule", "Scheduled"),
-    ("unschedule", "Unscheduled"),
-    ("publish", "Published"),
-    ("publish_update", "Update published"),
-    ("publish_correction", "Correction published"),
-    ("withdraw", "Withdrawn"),
-    ("pull_back", "Pulled back by the writer"),
-    ("reinstate", "Republished after withdrawal"),
-    ("change_slug", "Slug changed"),
+    ("create", gettext_lazy("Created")),
+    ("save", gettext_lazy("Saved")),
+    ("notes_to_editor", gettext_lazy("Notes to the editor")),
+    ("submit", gettext_lazy("Submitted")),
+    ("claim", gettext_lazy("Taken for editing")),
+    ("approve", gettext_lazy("Approved")),
+    ("return", gettext_lazy("Returned")),
+    ("schedule", gettext_lazy("Scheduled")),
+    ("unschedule", gettext_lazy("Unscheduled")),
+    ("publish", gettext_lazy("Published")),
+    ("publish_update", gettext_lazy("Update published")),
+    ("publish_correction", gettext_lazy("Correction published")),
+    ("withdraw", gettext_lazy("Withdrawn")),
+    ("pull_back", gettext_lazy("Pulled back by the writer")),
+    ("reinstate", gettext_lazy("Republished after withdrawal")),
+    ("change_slug", gettext_lazy("Slug changed")),
     # Developing stories and threads (masthead/stories/developing.py)
-    ("developing_start", "Marked developing"),
-    ("developing_end", "Live coverage ended"),
-    ("thread_create", "Thread started"),
-    ("thread_add", "Put in a thread"),
-    ("thread_remove", "Taken out of its thread"),
-    ("share_preview", "Preview link shared"),
-    ("revoke_preview", "Preview link revoked"),
+    ("developing_start", gettext_lazy("Marked developing")),
+    ("developing_end", gettext_lazy("Live coverage ended")),
+    ("thread_create", gettext_lazy("Thread started")),
+    ("thread_add", gettext_lazy("Put in a thread")),
+    ("thread_remove", gettext_lazy("Taken out of its thread")),
+    ("share_preview", gettext_lazy("Preview link shared")),
+    ("revoke_preview", gettext_lazy("Preview link revoked")),
     # The media library (masthead/media/services.py)
-    ("image_upload", "Image uploaded"),
-    ("image_update", "Image details changed"),
-    ("image_focal_point", "Image focal point moved"),
-    ("tag_create", "Tag created"),
-    ("tag_rename", "Tag renamed"),
-    ("tag_merge", "Tags merged"),
-    ("staff_create", "Staff account created"),
-    ("staff_roles", "Staff roles changed"),
-    ("staff_profile", "Staff profile changed"),
-    ("staff_email", "Staff e-mail address changed"),
-    ("staff_password", "Password changed"),
-    ("staff_deactivate", "Staff account deactivated"),
-    ("staff_activate", "Staff account reactivated"),
-    ("desk_create", "Desk created"),
-    ("desk_update", "Desk changed"),
+    ("image_upload", gettext_lazy("Image uploaded")),
+    ("image_update", gettext_lazy("Image details changed")),
+    ("image_focal_point", gettext_lazy("Image focal point moved")),
+    ("tag_create", gettext_lazy("Tag created")),
+    ("tag_rename", gettext_lazy("Tag renamed")),
+    ("tag_merge", gettext_lazy("Tags merged")),
+    ("staff_create", gettext_lazy("Staff account created")),
+    ("staff_roles", gettext_lazy("Staff roles changed")),
+    ("staff_profile", gettext_lazy("Staff profile changed")),
+    ("staff_email", gettext_lazy("Staff e-mail address changed")),
+    ("staff_password", gettext_lazy("Password changed")),
+    ("staff_deactivate", gettext_lazy("Staff account deactivated")),
+    ("staff_activate", gettext_lazy("Staff account reactivated")),
+    ("desk_create", gettext_lazy("Desk created")),
+    ("desk_update", gettext_lazy("Desk changed")),
     # Sourcing (masthead/sourcing/services.py)
-    ("source_approve", "Unnamed source approved"),
-    ("source_withdraw_approval", "Approval of an unnamed source withdrawn"),
-    ("sourcing_rule", "Sourcing rule set"),
+    ("source_approve", gettext_lazy("Unnamed source approved")),
+    ("source_withdraw_approval", gettext_lazy("Approval of an unnamed source withdrawn")),
+    ("sourcing_rule", gettext_lazy("Sourcing rule set")),
     # Wire sources (masthead/wire/sources_admin.py)
-    ("wire_source_create", "Wire source added"),
-    ("wire_source_update", "Wire source changed"),
-    ("wire_source_pause", "Wire source paused"),
-    ("wire_source_resume", "Wire source resumed"),
-    ("wire_source_poll_now", "Wire source polled now"),
-    ("wire_source_secret", "Wire push secret generated"),
-    ("wire_source_archive", "Wire source archived"),
-    ("wire_source_delete", "Wire source deleted"),
-    ("wire_autopublish_on", "Auto-publish turned on"),
-    ("wire_autopublish_off", "Auto-publish turned off"),
-    ("wire_autopublish_change", "Auto-publish changed"),
+    ("wire_source_create", gettext_lazy("Wire source added")),
+    ("wire_source_update", gettext_lazy("Wire source changed")),
+    ("wire_source_pause", gettext_lazy("Wire source paused")),
+    ("wire_source_resume", gettext_lazy("Wire source resumed")),
+    ("wire_source_poll_now", gettext_lazy("Wire source polled now")),
+    ("wire_source_secret", gettext_lazy("Wire push secret generated")),
+    ("wire_source_archive", gettext_lazy("Wire source archived")),
+    ("wire_source_delete", gettext_lazy("Wire source deleted")),
+    ("wire_autopublish_on", gettext_lazy("Auto-publish turned on")),
+    ("wire_autopublish_off", gettext_lazy("Auto-publish turned off")),
+    ("wire_autopublish_change", gettext_lazy("Auto-publish changed")),
     # Readers' error reports (masthead/sourcing/reports.py)
-    ("error_report_file", "Reader reported an error"),
-    ("error_report_accept", "Reader's report accepted"),
-    ("error_report_decline", "Reader's report declined"),
-    ("error_report_corrected", "Reader's report corrected"),
-    ("error_report_expire", "Reporters' personal data expired"),
+    ("error_report_file", gettext_lazy("Reader reported an error")),
+    ("error_report_accept", gettext_lazy("Reader's report accepted")),
+    ("error_report_decline", gettext_lazy("Reader's report declined")),
+    ("error_report_corrected", gettext_lazy("Reader's report corrected")),
+    ("error_report_expire", gettext_lazy("Reporters' personal data expired")),
 ]
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(choices=[("", "Any action"), *AUDIT_ACTIONS], required=False)
-    actor = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone", label="By")
+    action = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any action")), *AUDIT_ACTIONS], required=False
+    )
+    actor = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label=gettext_lazy("Anyone"), label=gettext_lazy("By")
+    )
 
     def __init__(self, *args, actors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -595,39 +667,46 @@ class StaffForm(WrittenInEitherDirection, forms.Form):
     username = forms.RegexField(
         regex=r"^[\w.@+-]+\Z",
         max_length=150,
-        help_text="Letters, digits and . @ + - _ only.",
+        help_text=gettext_lazy("Letters, digits and . @ + - _ only."),
     )
-    full_name = forms.CharField(max_length=120, help_text="As bylines show it.")
+    full_name = forms.CharField(max_length=120, help_text=gettext_lazy("As bylines show it."))
     email = forms.EmailField(required=False)
     job_title = forms.CharField(
-        required=False, max_length=120, help_text="Journalist, news-writer, analyst, editor …"
+        required=False,
+        max_length=120,
+        help_text=gettext_lazy("Journalist, news-writer, analyst, editor …"),
     )
     # Author expertise (Trust Project), shown on the author page; rules in Author.clean.
     expertise = forms.CharField(
         required=False,
         max_length=2500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Subjects they know well, one a line.",
+        help_text=gettext_lazy("Subjects they know well, one a line."),
     )
     languages = forms.CharField(
-        required=False, max_length=200, help_text="Comma-separated: “English, Persian”."
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Comma-separated: “English, Persian”."),
     )
-    location = forms.CharField(required=False, max_length=120, help_text="Where they are based.")
+    location = forms.CharField(
+        required=False, max_length=120, help_text=gettext_lazy("Where they are based.")
+    )
     other_work = forms.CharField(
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Addresses of their work elsewhere, one a line (https://…).",
+        help_text=gettext_lazy("Addresses of their work elsewhere, one a line (https://…)."),
     )
     password = forms.CharField(
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="A first password; the person changes it after logging in.",
+        help_text=gettext_lazy("A first password; the person changes it after logging in."),
     )
-    chief_editor = forms.BooleanField(required=False, help_text="Edits every desk.")
+    chief_editor = forms.BooleanField(required=False, help_text=gettext_lazy("Edits every desk."))
     administrator = forms.BooleanField(
-        required=False, help_text="Manages staff and desks; no content role by itself."
+        required=False,
+        help_text=gettext_lazy("Manages staff and desks; no content role by itself."),
     )
 
     def __init__(self, *args, creating: bool, access: StaffAccess, **kwargs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy
 
 from masthead.backoffice.forms import BoardFilterForm
 from masthead.media.image_safety import ACCEPT
@@ -19,19 +20,23 @@ class UploaderChoiceField(forms.ModelChoiceField):
 
 
 class LibraryFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=SEARCH_MAX, label="Search")
-    desk = forms.ModelChoiceField(Desk.objects.all(), required=False, empty_label="All desks")
+    q = forms.CharField(required=False, max_length=SEARCH_MAX, label=gettext_lazy("Search"))
+    desk = forms.ModelChoiceField(
+        Desk.objects.all(), required=False, empty_label=gettext_lazy("All desks")
+    )
     uploader = UploaderChoiceField(
         get_user_model().objects.filter(pk__in=StaffRole.objects.values("user_id")).distinct(),
         required=False,
-        empty_label="Anyone",
+        empty_label=gettext_lazy("Anyone"),
     )
-    credit = forms.CharField(required=False, max_length=SEARCH_MAX, label="Credit")
+    credit = forms.CharField(required=False, max_length=SEARCH_MAX, label=gettext_lazy("Credit"))
     uploaded_from = forms.DateField(
-        required=False, label="Uploaded from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Uploaded from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     uploaded_to = forms.DateField(
-        required=False, label="to", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date"})
     )
     zone_note = BoardFilterForm.zone_note
 
@@ -45,12 +50,16 @@ class LibraryUploadForm(forms.Form):
 
     files = forms.FileField(
         required=False,
-        label="Images",
+        label=gettext_lazy("Images"),
         widget=MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}),
-        help_text="JPEG, PNG, WebP or GIF. Caption, credit and copyright written in the "
-        "files are read into their fields.",
+        help_text=gettext_lazy(
+            "JPEG, PNG, WebP or GIF. Caption, credit and copyright written in the "
+            "files are read into their fields."
+        ),
     )
-    desk = forms.ModelChoiceField(Desk.objects.none(), required=False, empty_label="No desk")
+    desk = forms.ModelChoiceField(
+        Desk.objects.none(), required=False, empty_label=gettext_lazy("No desk")
+    )
 
     def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,12 +91,12 @@ class FocalPointForm(forms.Form):
     focal_x = forms.FloatField(
         min_value=0,
         max_value=1,
-        label="Across (0 left, 1 right)",
+        label=gettext_lazy("Across (0 left, 1 right)"),
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
     focal_y = forms.FloatField(
         min_value=0,
         max_value=1,
-        label="Down (0 top, 1 bottom)",
+        label=gettext_lazy("Down (0 top, 1 bottom)"),
         widget=forms.NumberInput(attrs={"step": "any"}),
     )

@@ -25,6 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice.access import staff_member_required
@@ -211,10 +212,17 @@ def upload(request: HttpRequest) -> HttpResponse:
             status=201,
         )
     for label, reason in refused:
-        messages.error(request, f"{label}: not stored. {reason}")
+        messages.error(
+            request,
+            gettext("%(label)s: not stored. %(reason)s") % {"label": label, "reason": reason},
+        )
     if stored:
         names = ", ".join(label for label, _ in stored)
-        messages.success(request, f"Stored {len(stored)} image(s): {names}.")
+        messages.success(
+            request,
+            gettext("Stored %(count)s image(s): %(names)s.")
+            % {"count": len(stored), "names": names},
+        )
     return redirect("backoffice:media")
 
 
@@ -281,7 +289,7 @@ def image_page(request: HttpRequest, image_id: int) -> HttpResponse:
             for name, errors in error.message_dict.items():
                 words.add_error(name if name in words.fields else None, errors)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext_lazy("Saved."))
             return redirect("backoffice:media_image", image_id=image.pk)
     return _image_page(request, image, words=words, status=400)
 
@@ -302,7 +310,7 @@ def focal_point(request: HttpRequest, image_id: int) -> HttpResponse:
         else:
             if as_json:
                 return JsonResponse({"focal_x": image.focal_x, "focal_y": image.focal_y})
-            messages.success(request, "Focal point saved: every crop keeps it.")
+            messages.success(request, gettext_lazy("Focal point saved: every crop keeps it."))
             return redirect("backoffice:media_image", image_id=image.pk)
     if as_json:
         return JsonResponse(

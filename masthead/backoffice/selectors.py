@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from masthead.newsroom.models import AuditEvent, Author
 from masthead.newsroom.roles import StaffAccess
@@ -148,13 +149,13 @@ class Column:
 
 
 COLUMNS = [
-    (S.DRAFT, "Draft"),
-    (S.SUBMITTED, "Submitted"),
-    (S.IN_EDIT, "In edit"),
-    (S.READY, "Ready"),
-    (S.SCHEDULED, "Scheduled"),
-    (S.PUBLISHED, "Published (recent)"),
-    (S.WITHDRAWN, "Withdrawn"),
+    (S.DRAFT, gettext_lazy("Draft")),
+    (S.SUBMITTED, gettext_lazy("Submitted")),
+    (S.IN_EDIT, gettext_lazy("In edit")),
+    (S.READY, gettext_lazy("Ready")),
+    (S.SCHEDULED, gettext_lazy("Scheduled")),
+    (S.PUBLISHED, gettext_lazy("Published (recent)")),
+    (S.WITHDRAWN, gettext_lazy("Withdrawn")),
 ]
 COLUMN_STATES = [state for state, _ in COLUMNS]
 

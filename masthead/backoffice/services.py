@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from masthead.accounts import changes as account_changes
 from masthead.newsroom import audit, roles
@@ -57,7 +60,7 @@ class RoleGrant:
     desk: Desk | None = None
 
     def describe(self) -> str:
-        label = StaffRole.Role(self.role).label
+        label = str(StaffRole.Role(self.role).label)
         return f"{label} on {self.desk.name}" if self.desk else label
 
 
@@ -83,7 +86,9 @@ def _check_grants(actor, user, grants: list[RoleGrant]) -> None:
     added = [grant for grant in grants if (grant.role, getattr(grant.desk, "pk", None)) not in held]
     if added and user.pk == actor.pk and not access.is_superuser:
         raise PermissionDenied(
-            "You cannot give yourself a role you do not hold; ask another administrator."
+            gettext_lazy(
+                "You cannot give yourself a role you do not hold; ask another administrator."
+            )
         )
     for grant in added:
         reason = roles.refusal_to_grant(access, grant.role)
@@ -92,10 +97,12 @@ def _check_grants(actor, user, grants: list[RoleGrant]) -> None:
 
 
 def _roles_of(user) -> list[str]:
-    return [
-        RoleGrant(role.role, role.desk).describe()
-        for role in StaffRole.objects.filter(user=user).select_related("desk")
-    ]
+    """The roles as the audit record keeps them: in the outlet's language, whoever acts."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            RoleGrant(role.role, role.desk).describe()
+            for role in StaffRole.objects.filter(user=user).select_related("desk")
+        ]
 
 
 def _set_roles(user, grants: list[RoleGrant]) -> None:
@@ -131,14 +138,14 @@ def create_staff_account(
     """A new staff account with its author profile (for bylines) and roles."""
     _check_administrator(actor)
     if not grants:
-        raise ValidationError("Give the new account at least one role.")
+        raise ValidationError(gettext_lazy("Give the new account at least one role."))
     access = access_for(actor)
     for grant in grants:
         reason = roles.refusal_to_grant(access, grant.role)
         if reason is not None:
             raise PermissionDenied(reason)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "That username is taken."})
+        raise ValidationError({"username": gettext_lazy("That username is taken.")})
     first, _, last = full_name.strip().partition(" ")
     user = User(username=username, email=email, first_name=first[:150], last_name=last[:150])
     user.is_staff = True
@@ -230,7 +237,7 @@ def _update_profile(
 def _change_roles(actor, user, grants: list[RoleGrant]) -> bool:
     keeps_administrator = any(g.role == StaffRole.Role.ADMINISTRATOR for g in grants)
     if user.pk == actor.pk and not keeps_administrator and not actor.is_superuser:
-        raise ValidationError("You cannot take away your own administrator role.")
+        raise ValidationError(gettext_lazy("You cannot take away your own administrator role."))
     _check_grants(actor, user, grants)
     before = _roles_of(user)
     _set_roles(user, grants)
@@ -258,7 +265,7 @@ def set_staff_active(actor, user, active: bool) -> None:
     """
     check_may_manage(actor, user)
     if user.pk == actor.pk and not active:
-        raise ValidationError("You cannot deactivate your own account.")
+        raise ValidationError(gettext_lazy("You cannot deactivate your own account."))
     if user.is_active == active:
         return
     user.is_active = active

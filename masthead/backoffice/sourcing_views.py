@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from masthead.backoffice.access import staff_member_required
@@ -36,19 +37,19 @@ from masthead.stories.models import Story
 class RuleForm(forms.Form):
     """One rule's row on the rules page (prefixed by the rule's code)."""
 
-    is_enforced = forms.BooleanField(required=False, label="Enforced")
+    is_enforced = forms.BooleanField(required=False, label=gettext_lazy("Enforced"))
     policy_page = forms.ModelChoiceField(
         queryset=PolicyPage.objects.all(),
         required=False,
-        empty_label="The published page of its kind",
-        label="Stated on",
+        empty_label=gettext_lazy("The published page of its kind"),
+        label=gettext_lazy("Stated on"),
     )
 
 
 class ApprovalForm(forms.Form):
     reason = forms.CharField(
         max_length=REASON_MAX,
-        label="Why we rely on this source unnamed",
+        label=gettext_lazy("Why we rely on this source unnamed"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -88,7 +89,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                messages.success(request, "The sourcing rules are saved.")
+                messages.success(request, gettext_lazy("The sourcing rules are saved."))
                 return redirect("backoffice:sourcing_rules")
         status = 400
     else:
@@ -143,7 +144,9 @@ def approve(request: HttpRequest, story_id: int, source_id: str) -> HttpResponse
     except ValidationError as error:
         messages.error(request, "Not approved: " + " ".join(error.messages))
     else:
-        messages.success(request, "The source is approved (a new revision records it).")
+        messages.success(
+            request, gettext_lazy("The source is approved (a new revision records it).")
+        )
     return redirect("backoffice:story", story_id=story.pk)
 
 
@@ -156,5 +159,7 @@ def withdraw(request: HttpRequest, story_id: int, source_id: str) -> HttpRespons
     except ValidationError as error:
         messages.error(request, "The approval stands: " + " ".join(error.messages))
     else:
-        messages.success(request, "The approval is withdrawn (a new revision records it).")
+        messages.success(
+            request, gettext_lazy("The approval is withdrawn (a new revision records it).")
+        )
     return redirect("backoffice:story", story_id=story.pk)

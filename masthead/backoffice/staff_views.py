@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from masthead.backoffice import services
@@ -72,7 +73,9 @@ def staff_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"Account “{user.username}” created.")
+            messages.success(
+                request, gettext("Account “%(username)s” created.") % {"username": user.username}
+            )
             return redirect("backoffice:staff")
     if form.is_bound and status == 200:
         status = 400
@@ -107,7 +110,9 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"“{person.username}” saved.")
+            messages.success(
+                request, gettext("“%(username)s” saved.") % {"username": person.username}
+            )
             if edit.notified:
                 messages.info(
                     request,
@@ -131,8 +136,12 @@ def staff_active(request: HttpRequest, user_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        state = "reactivated" if active else "deactivated and signed out everywhere"
-        messages.success(request, f"“{person.username}” {state}.")
+        done = (
+            gettext("“%(username)s” reactivated.")
+            if active
+            else gettext("“%(username)s” deactivated and signed out everywhere.")
+        )
+        messages.success(request, done % {"username": person.username})
     return redirect("backoffice:staff")
 
 
@@ -152,7 +161,7 @@ def desk_form(request: HttpRequest, desk_id: int | None = None) -> HttpResponse:
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"Desk “{saved.name}” saved.")
+            messages.success(request, gettext("Desk “%(saved)s” saved.") % {"saved": saved.name})
             return redirect("backoffice:desks")
     status = 400 if form.is_bound else 200
     return render(request, "backoffice/desk_form.html", {"form": form, "desk": desk}, status=status)

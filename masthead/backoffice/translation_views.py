@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from masthead.backoffice.access import staff_member_required
@@ -28,7 +29,11 @@ from masthead.stories.translations import TranslationError
 
 class TranslateForm(forms.Form):
     desk = forms.ModelChoiceField(
-        Desk.objects.all(), error_messages={"invalid_choice": "Choose a desk from the list."}
+        Desk.objects.all(),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose a desk from the list."),
+            "required": gettext_lazy("Choose a desk from the list."),
+        },
     )
 
 
@@ -36,9 +41,11 @@ class LinkForm(forms.Form):
     other = forms.IntegerField(
         min_value=1,
         error_messages={
-            "invalid": "Give the other story's number (it is in its address: /desk/stories/42/).",
-            "min_value": "Give the other story's number.",
-            "required": "Give the other story's number.",
+            "invalid": gettext_lazy(
+                "Give the other story's number (it is in its address: /desk/stories/42/)."
+            ),
+            "min_value": gettext_lazy("Give the other story's number."),
+            "required": gettext_lazy("Give the other story's number."),
         },
     )
 
@@ -69,8 +76,11 @@ def translate(request: HttpRequest, story_id: int) -> HttpResponse:
         return redirect("backoffice:story", story_id=story.pk)
     messages.success(
         request,
-        f"A draft translation on the {desk.name} desk ({desk.edition.name}): "
-        "write it with the original beside it.",
+        gettext(
+            "A draft translation on the %(desk)s desk (%(edition)s): "
+            "write it with the original beside it."
+        )
+        % {"desk": desk.name, "edition": desk.edition.name},
     )
     return redirect("backoffice:story", story_id=draft.pk)
 
@@ -86,14 +96,17 @@ def link(request: HttpRequest, story_id: int) -> HttpResponse:
     other = Story.objects.filter(pk=form.cleaned_data["other"]).first()
     if other is None or not (other.is_live() or permissions.can_read(request.user, other)):
         # One answer for a story that does not exist and one the user may not open.
-        messages.error(request, "There is no story with that number that you may open.")
+        messages.error(request, gettext("There is no story with that number that you may open."))
         return redirect("backoffice:story", story_id=story.pk)
     try:
         translations.link(story, other, actor=request.user)
     except (TranslationError, PermissionDenied) as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Linked with “{other.headline}” as a translation.")
+        messages.success(
+            request,
+            gettext("Linked with “%(headline)s” as a translation.") % {"headline": other.headline},
+        )
     return redirect("backoffice:story", story_id=story.pk)
 
 
@@ -102,5 +115,5 @@ def link(request: HttpRequest, story_id: int) -> HttpResponse:
 def unlink(request: HttpRequest, story_id: int) -> HttpResponse:
     story = _story(request, story_id)
     translations.unlink(story, actor=request.user)
-    messages.success(request, "The story is no longer linked to its translations.")
+    messages.success(request, gettext("The story is no longer linked to its translations."))
     return redirect("backoffice:story", story_id=story.pk)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from masthead.backoffice import (
     developing_views,
@@ -19,6 +20,8 @@ app_name = "backoffice"
 urlpatterns = [
     # Signing in is the accounts app's (settings.LOGIN_URL): one door, throttled, with 2FA.
     path("login/", RedirectView.as_view(url=settings.LOGIN_URL, query_string=True), name="login"),
+    # The words the back office's scripts write, in the staff member's language (docs/editions.md).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="jsi18n"),
     path("", views.my_stories, name="mine"),
     path("board/", views.board, name="board"),
     path("search/", search_views.search, name="search"),

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice import selectors
@@ -219,7 +220,7 @@ def _render_editor(request, story, form, workflow, status=200) -> HttpResponse:
 def story_new(request: HttpRequest) -> HttpResponse:
     desks = [desk for desk in Desk.objects.all() if request.access.writes_for(desk.pk)]
     if not desks:
-        raise PermissionDenied("You do not write for any desk.")
+        raise PermissionDenied(gettext_lazy("You do not write for any desk."))
     if request.method == "POST":
         return _create(request)
     chosen = next((d for d in desks if str(d.pk) == request.GET.get("desk")), desks[0])
@@ -255,7 +256,7 @@ def _create(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         _add_errors(form, error)
         return render(request, "backoffice/editor.html", _new_context(form), status=400)
-    messages.success(request, "Story created.")
+    messages.success(request, gettext_lazy("Story created."))
     action = request.POST.get("action", "save")
     if action != "save":
         workflow = WorkflowForm(request.POST)
@@ -290,7 +291,7 @@ def _save_and_step(request: HttpRequest, story: Story) -> HttpResponse:
     workflow = WorkflowForm(request.POST)
     action = request.POST.get("action", "save")
     if not form.is_valid():
-        messages.error(request, "Nothing was saved: correct the fields marked below.")
+        messages.error(request, gettext_lazy("Nothing was saved: correct the fields marked below."))
         return _render_editor(request, story, form, workflow, status=400)
     language = _working_content(story).language
     content = form.content(lead_image=form.image_to_save(), language=language)
@@ -375,9 +376,13 @@ def _take_step(request, story: Story, action: str, workflow: WorkflowForm) -> Ht
             if not permissions.can_edit(request.user, story):
                 services.release_lock(request.user, story)
             label = Story.Status(story.effective_status()).label.lower()
-            messages.success(request, f"Done: the story is now {label}.")
+            messages.success(
+                request, gettext("Done: the story is now %(state)s.") % {"state": label}
+            )
             return None
-    messages.error(request, "The workflow step was not taken: see the workflow panel.")
+    messages.error(
+        request, gettext_lazy("The workflow step was not taken: see the workflow panel.")
+    )
     form = _fresh_form(request, story) if permissions.can_edit(request.user, story) else None
     return _render_editor(request, story, form, workflow, status=status)
 
@@ -386,11 +391,14 @@ def _run(step: Action, actor, story: Story, data: dict) -> None:
     note = data.get("note") or ""
     if TRANSITIONS[step].asks_confirmation and not data.get("confirm"):
         raise ValidationError(
-            {"confirm": f"Tick the box to confirm: “{TRANSITIONS[step].label}” is hard to undo."}
+            {
+                "confirm": gettext("Tick the box to confirm: “%(step)s” is hard to undo.")
+                % {"step": TRANSITIONS[step].label}
+            }
         )
     if step == Action.SCHEDULE:
         if data.get("when") is None:
-            raise ValidationError({"when": "Choose when the story goes out."})
+            raise ValidationError({"when": gettext_lazy("Choose when the story goes out.")})
         services.schedule_story(actor, story, data["when"], embargo=data["embargo"], note=note)
     elif step == Action.PUBLISH_CORRECTION:
         kind = data.get("kind") or "correction"
@@ -420,7 +428,9 @@ def _conflict(request, story, form, mine: Content, base_revision_id, stale: Stal
     if result.merged.lead_image == form.cleaned_data["lead_image"]:
         initial |= form.typed_image_words()
     if form.cleaned_data["lead_image_upload"]:
-        messages.warning(request, "The image you uploaded was not saved: choose the file again.")
+        messages.warning(
+            request, gettext_lazy("The image you uploaded was not saved: choose the file again.")
+        )
     # Tags typed as new were not made (the save was refused): keep the words.
     initial["new_tags"] = form.data.get("new_tags", "")
     merged_form = _story_form(request, story, initial=initial)
@@ -530,9 +540,11 @@ def change_slug(request: HttpRequest, story_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             story.refresh_from_db()
-            messages.success(request, f"The story's address is now …/{story.slug}/.")
+            messages.success(
+                request, gettext("The story's address is now …/%(slug)s/.") % {"slug": story.slug}
+            )
     else:
-        messages.error(request, "Give a slug of at most 120 characters.")
+        messages.error(request, gettext_lazy("Give a slug of at most 120 characters."))
     return redirect("backoffice:story", story_id=story.pk)
 
 
@@ -583,13 +595,17 @@ def restore(request: HttpRequest, story_id: int, revision_id: int) -> HttpRespon
             request.user, story, revision, int(base) if base.isdigit() else None
         )
     except StaleRevision as stale:
-        messages.error(request, f"Not restored: {stale}")
+        messages.error(request, gettext("Not restored: %(reason)s") % {"reason": stale})
         return redirect("backoffice:history", story_id=story.pk)
     except ValidationError as error:
-        messages.error(request, "Not restored: " + " ".join(error.messages))
+        messages.error(
+            request, gettext("Not restored: %(reason)s") % {"reason": " ".join(error.messages)}
+        )
         return redirect("backoffice:history", story_id=story.pk)
     messages.success(
-        request, f"Revision {revision.number} is the latest again (as revision {restored.number})."
+        request,
+        gettext("Revision %(old)s is the latest again (as revision %(new)s).")
+        % {"old": revision.number, "new": restored.number},
     )
     return redirect("backoffice:story", story_id=story.pk)
 
@@ -626,7 +642,9 @@ def share(request: HttpRequest, story_id: int) -> HttpResponse:
     try:
         link, token = services.share_preview(request.user, story)
     except ValidationError as error:
-        messages.error(request, "No preview link: " + " ".join(error.messages))
+        messages.error(
+            request, gettext("No preview link: %(reason)s") % {"reason": " ".join(error.messages)}
+        )
         return redirect("backoffice:story", story_id=story.pk)
     context = {
         "story": story,
@@ -643,7 +661,11 @@ def revoke_preview(request: HttpRequest, story_id: int, link_id: int) -> HttpRes
     story = _readable_story(request, story_id)
     link = get_object_or_404(PreviewLink, pk=link_id, story=story)
     services.revoke_preview(request.user, link)
-    messages.success(request, f"The preview link to revision {link.revision.number} is closed.")
+    messages.success(
+        request,
+        gettext("The preview link to revision %(number)s is closed.")
+        % {"number": link.revision.number},
+    )
     return redirect(reverse("backoffice:story", args=[story.pk]) + "#share-title")
 
 

@@ -47,6 +47,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.utils.translation import gettext
 from PIL import Image as PillowImage
 from PIL import ImageCms, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
@@ -152,9 +153,13 @@ def _decoded(upload) -> Iterator[tuple[PillowImage.Image, CheckedImage]]:
     size = getattr(upload, "size", None)
     if size is not None and size > settings.MAX_IMAGE_BYTES:
         limit_mb = settings.MAX_IMAGE_BYTES // (1024 * 1024)
-        raise ValidationError(f"The image is larger than {limit_mb} MB.")
+        raise ValidationError(
+            gettext("The image is larger than %(limit_mb)s MB.") % {"limit_mb": limit_mb}
+        )
     if size == 0:
-        raise ValidationError(f"The file is empty; {_ACCEPTED}.")
+        raise ValidationError(
+            gettext("The file is empty; %(_accepted)s.") % {"_accepted": _ACCEPTED}
+        )
     too_many_pixels = ValidationError(
         f"The image has more than {settings.MAX_IMAGE_PIXELS:,} pixels; upload a smaller one."
     )
@@ -175,7 +180,10 @@ def _decoded(upload) -> Iterator[tuple[PillowImage.Image, CheckedImage]]:
     except (PillowImage.DecompressionBombError, PillowImage.DecompressionBombWarning):
         raise too_many_pixels from None
     except UnidentifiedImageError:
-        raise ValidationError(f"This file is not an image we accept; {_ACCEPTED}.") from None
+        raise ValidationError(
+            gettext("This file is not an image we accept; %(_accepted)s.")
+            % {"_accepted": _ACCEPTED}
+        ) from None
     except _DAMAGED as error:
         raise ValidationError(
             f"The image could not be read; the file may be damaged or incomplete ({error})."
@@ -188,7 +196,10 @@ def _checked(picture: PillowImage.Image, too_many_pixels: ValidationError) -> Ch
     image_format = picture.format
     width, height = picture.size
     if image_format not in ALLOWED_FORMATS:
-        raise ValidationError(f"{image_format} files are not accepted; {_ACCEPTED}.")
+        raise ValidationError(
+            gettext("%(image_format)s files are not accepted; %(_accepted)s.")
+            % {"image_format": image_format, "_accepted": _ACCEPTED}
+        )
     if width * height > settings.MAX_IMAGE_PIXELS:
         raise too_many_pixels
     picture.load()

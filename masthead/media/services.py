@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead import failpoints
 from masthead.media.embedded_metadata import read_embedded_metadata
@@ -93,15 +94,19 @@ def can_change(user, image: Image) -> bool:
 
 def _check_upload(access: StaffAccess, desk: Desk | None) -> None:
     if not access.has_content_role:
-        raise PermissionDenied("Only writers and editors add images to the library.")
+        raise PermissionDenied(gettext_lazy("Only writers and editors add images to the library."))
     if desk is not None and not access.writes_for(desk.pk):
-        raise PermissionDenied(f"You do not write for the {desk.name} desk.")
+        raise PermissionDenied(
+            gettext("You do not write for the %(desk)s desk.") % {"desk": desk.name}
+        )
 
 
 def _check_change(actor, image: Image) -> None:
     if not can_change(actor, image):
         raise PermissionDenied(
-            "Only the image's uploader, the editors of its desk and chief editors change it."
+            gettext_lazy(
+                "Only the image's uploader, the editors of its desk and chief editors change it."
+            )
         )
 
 

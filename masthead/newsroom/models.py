@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext_lazy as _
 
 from masthead.newsroom.editions import (
     Edition,
@@ -437,10 +438,10 @@ class StaffRole(models.Model):
     """
 
     class Role(models.TextChoices):
-        WRITER = "writer", "Writer"
-        DESK_EDITOR = "desk_editor", "Desk editor"
-        CHIEF_EDITOR = "chief_editor", "Chief editor"
-        ADMINISTRATOR = "administrator", "Administrator"
+        WRITER = "writer", _("Writer")
+        DESK_EDITOR = "desk_editor", _("Desk editor")
+        CHIEF_EDITOR = "chief_editor", _("Chief editor")
+        ADMINISTRATOR = "administrator", _("Administrator")
 
     DESK_ROLES = frozenset({Role.WRITER, Role.DESK_EDITOR})
 

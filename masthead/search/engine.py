@@ -29,6 +29,7 @@ from django.core import signing
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from masthead.newsroom.models import Desk
 from masthead.newsroom.roles import access_for
@@ -215,6 +216,6 @@ def _decode(cursor: str, digest: str) -> tuple[float, int]:
             raise ValueError
     except (signing.BadSignature, ValueError, KeyError, TypeError) as error:
         raise InvalidCursor(
-            "That page of results belongs to another search; start the search again."
+            gettext("That page of results belongs to another search; start the search again.")
         ) from error
     return score, story_id

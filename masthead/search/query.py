@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from masthead.search.normalize import normalize
 
 MAX_QUERY_CHARS = 200
@@ -95,10 +97,11 @@ def parse(text: str) -> Query:
     """The query in ``text``; ``InvalidQuery`` with a reader's message if it cannot run."""
     text = (text or "").strip()
     if not text:
-        raise InvalidQuery("Type a word or two to search for.")
+        raise InvalidQuery(gettext("Type a word or two to search for."))
     if len(text) > MAX_QUERY_CHARS:
         raise InvalidQuery(
-            f"That search is longer than {MAX_QUERY_CHARS} characters; use a few words from it."
+            gettext("That search is longer than %(limit)s characters; use a few words from it.")
+            % {"limit": MAX_QUERY_CHARS}
         )
     clauses: list[list[tuple[str, ...]]] = []
     excluded: list[tuple[str, ...]] = []
@@ -121,11 +124,13 @@ def parse(text: str) -> Query:
             join_next = False
     count = sum(len(p) for c in clauses for p in c) + sum(len(p) for p in excluded)
     if count > MAX_TERMS:
-        raise InvalidQuery(f"Use at most {MAX_TERMS} words in a search.")
+        raise InvalidQuery(
+            gettext("Use at most %(limit)s words in a search.") % {"limit": MAX_TERMS}
+        )
     if not clauses:
         if excluded:
-            raise InvalidQuery("Say what to look for, not only what to leave out.")
-        raise InvalidQuery("Type a word or two to search for: letters or numbers.")
+            raise InvalidQuery(gettext("Say what to look for, not only what to leave out."))
+        raise InvalidQuery(gettext("Type a word or two to search for: letters or numbers."))
     return Query(
         text=text,
         clauses=tuple(Clause(tuple(dict.fromkeys(c))) for c in clauses),

@@ -9,6 +9,13 @@ resolver honours): its routes are the public site's under ``/fa/``, so
 on its pages carries the root. Public views also run in the edition's time
 zone when it names one.
 
+It is also the one place that sets the interface language of a public page:
+every request outside the reserved roots (its 404 included) speaks its
+edition's language (Django's ``translation.activate``), whatever the reader's
+browser asks for or a staff member chose for the back office
+(``accounts/interface_language.py``). Shared fragments carry the language in
+their keys (``site/fragments.py``), so a fragment is only ever reused in it.
+
 The lookup reads the editions from Django's cache (one entry for all of
 them), never the database on a warm path: a first segment that the site
 itself uses (``desk``, ``api``, ``static`` …, which no edition may take) is
@@ -23,7 +30,7 @@ edition's root whatever the edition of the page it is listed on.
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from masthead.newsroom.editions import (
     Edition,
@@ -50,14 +57,17 @@ class EditionMiddleware:
 
     def __call__(self, request):
         segment = first_segment(request.path_info)
-        if segment not in reserved_roots():  # the back office, the API … are no edition's
+        is_public = segment not in reserved_roots()  # the back office, the API … are no edition's
+        if is_public:
             edition = edition_at_root(segment)
             if edition is not None:
                 request.edition = edition
                 request.urlconf = urlconf_for_root(edition.url_root)
+            translation.activate(edition_of(request).language)
         try:
             return self.get_response(request)
         finally:
+            translation.deactivate()  # whoever activated a language for this request
             if getattr(request, "_edition_zone_active", False):
                 timezone.deactivate()
 
@@ -67,6 +77,8 @@ class EditionMiddleware:
             return None
         edition = edition_of(request)
         request.edition = edition
+        # A site page under a reserved root (none today) still speaks its edition's language.
+        translation.activate(edition.language)
         if edition.time_zone:
             timezone.activate(edition.time_zone)
             request._edition_zone_active = True

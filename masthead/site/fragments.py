@@ -15,8 +15,9 @@ outlet change bumps them, so the next render asks for a new key. Nothing is
 listed or deleted (DESIGN.md invariant 7): superseded keys simply expire after
 ``FRAGMENT_SECONDS``. Keys also carry the site's address (absolute links in
 metadata), the request's edition with what shapes its markup (language,
-calendar, time zone: ``site/editions.py``), so no edition is ever handed
-another's header, lists or dates, and a digest of the code and settings that
+calendar, time zone: ``site/editions.py``) and the active interface language
+(the edition's on public pages), so no edition is ever handed another's
+header, lists, dates or words, and a digest of the code and settings that
 shape the markup, so two releases sharing one Redis never serve each other's HTML.
 
 Lists of stories change with the clock too: a scheduled story joins them at
@@ -53,7 +54,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from masthead.site.absolute_urls import site_root
 from masthead.site.editions import edition_of
@@ -103,8 +104,11 @@ class PageFragments:
         versioned = ",".join(f"{scope}={counter}" for scope, counter in counters)
         shaping = (getattr(settings, name) for name in MARKUP_SETTINGS)
         edition = _edition_key(self.request)
+        # The words: the edition's language on public pages, but a staff page that
+        # shows the site's header (the account pages) speaks the staff member's.
+        language = translation.get_language()
         varying = "|".join(
-            str(part) for part in (site_root(self.request), edition, *shaping, *vary)
+            str(part) for part in (site_root(self.request), edition, language, *shaping, *vary)
         )
         digest = hashlib.blake2b(varying.encode("utf-8", "surrogateescape"), digest_size=12)
         return f"fragment:{release_digest()}:{name}:{versioned}:{digest.hexdigest()}"

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from masthead.sourcing.kinds import KINDS, Outcome, public_sources
 from masthead.stories.models import Correction, Label
@@ -37,16 +39,16 @@ PARAGRAPH = re.compile(r"<p(?=[\s>])")
 
 # Shown beside the kicker and in the box: what each type of work is (Trust Project).
 TYPE_OF_WORK = {
-    Label.Kind.NEWS: "News: a report of facts the outlet verified.",
-    Label.Kind.BREAKING: "Breaking news: a first report of events as they happen; updated.",
-    Label.Kind.EXCLUSIVE: "Exclusive: news first reported by us, from our own reporting.",
-    Label.Kind.ANALYSIS: "Analysis: interpretation of the news based on evidence.",
-    Label.Kind.OPINION: "Opinion: the author's view, argued from facts; not the outlet's news.",
-    Label.Kind.INTERVIEW: "Interview: what someone told our reporter, in their words.",
-    Label.Kind.REPORTAGE: "Reportage: first-hand reporting from the scene.",
-    Label.Kind.BACKGROUND: "Background: context and explanation to understand the news.",
-    Label.Kind.REVIEW: "Review: a critic's assessment of a work, product or event.",
-    Label.Kind.ROUNDUP: "Roundup: a summary of several reports, ours and others'.",
+    Label.Kind.NEWS: _("News: a report of facts the outlet verified."),
+    Label.Kind.BREAKING: _("Breaking news: a first report of events as they happen; updated."),
+    Label.Kind.EXCLUSIVE: _("Exclusive: news first reported by us, from our own reporting."),
+    Label.Kind.ANALYSIS: _("Analysis: interpretation of the news based on evidence."),
+    Label.Kind.OPINION: _("Opinion: the author's view, argued from facts; not the outlet's news."),
+    Label.Kind.INTERVIEW: _("Interview: what someone told our reporter, in their words."),
+    Label.Kind.REPORTAGE: _("Reportage: first-hand reporting from the scene."),
+    Label.Kind.BACKGROUND: _("Background: context and explanation to understand the news."),
+    Label.Kind.REVIEW: _("Review: a critic's assessment of a work, product or event."),
+    Label.Kind.ROUNDUP: _("Roundup: a summary of several reports, ours and others'."),
 }
 # The kinds shown in the box, in this order (the table's order, wire as "Agency copy").
 BOX_ORDER = (
@@ -59,6 +61,30 @@ BOX_ORDER = (
     "document",
     "wire",
 )
+
+
+# How many changes of a kind a story carries, in words (``Reporting.changes_in_words``).
+CHANGE_COUNTS = {
+    Correction.Kind.CORRECTION: lambda n: ngettext(
+        "%(count)s correction", "%(count)s corrections", n
+    ),
+    Correction.Kind.CLARIFICATION: lambda n: ngettext(
+        "%(count)s clarification", "%(count)s clarifications", n
+    ),
+    Correction.Kind.UPDATE: lambda n: ngettext("%(count)s update", "%(count)s updates", n),
+}
+
+
+def in_words_list(items) -> str:
+    """“a, b and c” as the active language writes a list."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    separator = pgettext("list separator", ", ")
+    return gettext("%(items)s and %(last)s") % {
+        "items": separator.join(items[:-1]),
+        "last": items[-1],
+    }
 
 
 def type_of_work(label: Label | None) -> str:
@@ -113,6 +139,19 @@ class Reporting:
             name = correction.get_kind_display()
             counts[name] = counts.get(name, 0) + 1
         return counts
+
+    @property
+    def changes_in_words(self) -> str:
+        """“2 corrections and 1 update”, in the active language."""
+        return in_words_list(
+            CHANGE_COUNTS[kind](count) % {"count": count} for kind, count in self._kind_counts()
+        )
+
+    def _kind_counts(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for correction in self.corrections:
+            counts[correction.kind] = counts.get(correction.kind, 0) + 1
+        return list(counts.items())
 
     @property
     def last_change(self):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from masthead.newsroom.models import Author, Desk
@@ -27,19 +29,27 @@ PARAMETERS = ("q", "desk", "author", "label", "from", "to", "after")
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, strip=True, label="Search for")
+    q = forms.CharField(required=False, strip=True, label=_("Search for"))
     desk = forms.ModelChoiceField(
-        Desk.objects.all(), required=False, to_field_name="slug", empty_label="All desks"
+        Desk.objects.all(), required=False, to_field_name="slug", empty_label=_("All desks")
     )
     author = forms.ModelChoiceField(
         Author.objects.filter(is_active=True), required=False, to_field_name="slug",
-        empty_label="Any author",
+        empty_label=_("Any author"),
     )  # fmt: skip
     label = forms.ModelChoiceField(
-        Label.objects.all(), required=False, to_field_name="slug", empty_label="Any kind"
+        Label.objects.all(), required=False, to_field_name="slug", empty_label=_("Any kind")
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    since = forms.DateField(
+        required=False,
+        label=pgettext_lazy("date range", "From"),
+        widget=forms.DateInput({"type": "date"}),
+    )
+    until = forms.DateField(
+        required=False,
+        label=pgettext_lazy("date range", "To"),
+        widget=forms.DateInput({"type": "date"}),
+    )
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
     def __init__(self, data, edition=None, **kwargs):
@@ -65,7 +75,7 @@ def search(request):
     context = {"form": form, "page": None, "message": ""}
     status = 200
     if not form.is_valid():
-        context["message"] = "Some of the filters are not ones this site has; check them."
+        context["message"] = gettext("Some of the filters are not ones this site has; check them.")
         status = 400
     elif "q" in request.GET:
         values = form.cleaned_data

@@ -27,6 +27,8 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from masthead.newsroom.text import clean_line, clean_paragraphs
 
@@ -69,10 +71,10 @@ class Outcome:
     DECLINED = "declined"
     NO_RESPONSE = "no_response"
     CHOICES = {
-        RECEIVED: "responded",
-        DENIED: "denied",
-        DECLINED: "declined to comment",
-        NO_RESPONSE: "response sought, none received by publication",
+        RECEIVED: _("responded"),
+        DENIED: _("denied"),
+        DECLINED: _("declined to comment"),
+        NO_RESPONSE: _("response sought, none received by publication"),
     }
 
 
@@ -81,119 +83,119 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind(
             "person",
-            "Named person",
-            "People quoted",
+            _("Named person"),
+            _("People quoted"),
             (
-                Field("name", "Name", required=True),
-                Field("role", "Role or title"),
-                Field("organisation", "Organisation"),
-                Field("on_record", "On the record", "bool"),
+                Field("name", _("Name"), required=True),
+                Field("role", _("Role or title")),
+                Field("organisation", _("Organisation")),
+                Field("on_record", _("On the record"), "bool"),
             ),
         ),
         Kind(
             "unnamed",
-            "Unnamed source",
-            "Unnamed sources",
+            _("Unnamed source"),
+            _("Unnamed sources"),
             (
                 Field(
                     "description",
-                    "How they are described",
+                    _("How they are described"),
                     required=True,
-                    help="As the story describes them: “a senior Iranian official”.",
+                    help=_("As the story describes them: “a senior Iranian official”."),
                 ),
-                Field("count", "How many", "count"),
+                Field("count", _("How many"), "count"),
                 Field(
                     "anonymity_reason",
-                    "Why anonymity was granted",
+                    _("Why anonymity was granted"),
                     "text",
                     required=True,
-                    help="Shown to readers.",
+                    help=_("Shown to readers."),
                 ),
                 Field(
                     "how_known",
-                    "How we know them",
+                    _("How we know them"),
                     "text",
                     staff_only=True,
-                    help="Staff only: never shown to readers nor sent to partners.",
+                    help=_("Staff only: never shown to readers nor sent to partners."),
                 ),
             ),
         ),
         Kind(
             "outlet_report",
-            "Another outlet's report",
-            "Reports by other outlets",
+            _("Another outlet's report"),
+            _("Reports by other outlets"),
             (
-                Field("outlet", "Outlet", required=True),
-                Field("title", "Title of the report"),
-                Field("url", "Address", "url"),
-                Field("date", "Date", "date"),
+                Field("outlet", _("Outlet"), required=True),
+                Field("title", _("Title of the report")),
+                Field("url", _("Address"), "url"),
+                Field("date", _("Date"), "date"),
             ),
             schema_relation="citation",
         ),
         Kind(
             "wire",
-            "Wire item",
-            "Agency copy",
+            _("Wire item"),
+            _("Agency copy"),
             (
-                Field("wire_item", "Wire item", "item", required=True),
-                Field("provider", "Agency"),
-                Field("headline", "Title on the wire"),
-                Field("url", "Address", "url"),
+                Field("wire_item", _("Wire item"), "item", required=True),
+                Field("provider", _("Agency")),
+                Field("headline", _("Title on the wire")),
+                Field("url", _("Address"), "url"),
             ),
             schema_relation="isBasedOn",
         ),
         Kind(
             "document",
-            "Document or data set",
-            "Documents and data",
+            _("Document or data set"),
+            _("Documents and data"),
             (
-                Field("title", "Title", required=True),
-                Field("publisher", "Publisher"),
-                Field("url", "Address", "url"),
-                Field("date", "Date", "date"),
+                Field("title", _("Title"), required=True),
+                Field("publisher", _("Publisher")),
+                Field("url", _("Address"), "url"),
+                Field("date", _("Date"), "date"),
             ),
             schema_relation="citation",
         ),
         Kind(
             "statement",
-            "Official statement",
-            "Official statements",
+            _("Official statement"),
+            _("Official statements"),
             (
-                Field("speaker", "Who made it", required=True),
-                Field("role", "Role or body"),
-                Field("summary", "What it says", "text"),
-                Field("url", "Address", "url"),
-                Field("date", "Date", "date"),
+                Field("speaker", _("Who made it"), required=True),
+                Field("role", _("Role or body")),
+                Field("summary", _("What it says"), "text"),
+                Field("url", _("Address"), "url"),
+                Field("date", _("Date"), "date"),
             ),
             schema_relation="citation",
         ),
         Kind(
             "response",
-            "Response or denial",
-            "Responses",
+            _("Response or denial"),
+            _("Responses"),
             (
-                Field("party", "Who was asked", required=True),
+                Field("party", _("Who was asked"), required=True),
                 Field(
                     "outcome",
-                    "Outcome",
+                    _("Outcome"),
                     "outcome",
                     required=True,
-                    help="Responded, denied, declined, or no response by publication.",
+                    help=_("Responded, denied, declined, or no response by publication."),
                 ),
-                Field("summary", "What they said", "text"),
-                Field("url", "Address", "url"),
-                Field("date", "Date", "date"),
+                Field("summary", _("What they said"), "text"),
+                Field("url", _("Address"), "url"),
+                Field("date", _("Date"), "date"),
             ),
         ),
         Kind(
             "own_reporting",
-            "Our own reporting",
-            "Our reporting",
+            _("Our own reporting"),
+            _("Our reporting"),
             (
-                Field("where", "Where", required=True),
-                Field("when", "When"),
-                Field("by", "By whom"),
-                Field("summary", "What we did", "text"),
+                Field("where", _("Where"), required=True),
+                Field("when", _("When")),
+                Field("by", _("By whom")),
+                Field("summary", _("What we did"), "text"),
             ),
         ),
     )
@@ -221,7 +223,12 @@ def clean_sources(raw) -> list[dict]:
     if not isinstance(raw, list):
         raise ValidationError({"sources": "Sources must be a list."})
     if len(raw) > MAX_SOURCES:
-        raise ValidationError({"sources": f"A story can list at most {MAX_SOURCES} sources."})
+        raise ValidationError(
+            {
+                "sources": gettext("A story can list at most %(max_sources)s sources.")
+                % {"max_sources": MAX_SOURCES}
+            }
+        )
     cleaned, seen_ids = [], set()
     for number, entry in enumerate(raw, start=1):
         source = _clean_one(number, entry)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, URLValidator
+from django.utils.translation import gettext_lazy
 
 from masthead.newsroom.text import clean_paragraphs, strip_invisible
 from masthead.sourcing.reports import MAX_REASON_CHARS
@@ -16,12 +17,12 @@ HONEYPOT = "website"
 
 class ReportForm(forms.Form):
     what_is_wrong = forms.CharField(
-        label="What is wrong?",
+        label=gettext_lazy("What is wrong?"),
         widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
-        help_text="Quote the sentence and tell us what is right, and how you know.",
+        help_text=gettext_lazy("Quote the sentence and tell us what is right, and how you know."),
     )
     evidence_url = forms.URLField(
-        label="A link to evidence (optional)",
+        label=gettext_lazy("A link to evidence (optional)"),
         required=False,
         max_length=500,
         assume_scheme="https",
@@ -29,15 +30,16 @@ class ReportForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://", "dir": "ltr"}),
     )
     email = forms.EmailField(
-        label="Your e-mail (optional)",
+        label=gettext_lazy("Your e-mail (optional)"),
         required=False,
         max_length=254,
-        help_text="Only to tell you what we did. Deleted after "
-        "the retention period; never published.",
+        help_text=gettext_lazy(
+            "Only to tell you what we did. Deleted after the retention period; never published."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
     website = forms.CharField(
-        label="Leave this empty",
+        label=gettext_lazy("Leave this empty"),
         required=False,
         max_length=500,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
@@ -58,26 +60,26 @@ class ReportForm(forms.Form):
     def clean_what_is_wrong(self) -> str:
         text = clean_paragraphs(self.cleaned_data["what_is_wrong"])
         if not text:
-            raise forms.ValidationError("Tell us what is wrong.")
+            raise forms.ValidationError(gettext_lazy("Tell us what is wrong."))
         return text
 
     def clean_evidence_url(self) -> str:
         url = self.cleaned_data["evidence_url"]
         if url and strip_invisible(url) != url:
-            raise forms.ValidationError("The link has invisible characters in it.")
+            raise forms.ValidationError(gettext_lazy("The link has invisible characters in it."))
         return url
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         if email and (strip_invisible(email) != email or any(c in email for c in "\r\n,;<>")):
-            raise forms.ValidationError("Enter one plain e-mail address.")
+            raise forms.ValidationError(gettext_lazy("Enter one plain e-mail address."))
         return email
 
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label="Why is it declined?",
+        label=gettext_lazy("Why is it declined?"),
         max_length=MAX_REASON_CHARS,
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
-        help_text="Sent to the reader if they left an e-mail; never published.",
+        help_text=gettext_lazy("Sent to the reader if they left an e-mail; never published."),
     )

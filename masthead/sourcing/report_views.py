@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from masthead.api.rate_limits import RateLimited
@@ -131,7 +132,7 @@ def report_error_thanks(request, desk_slug: str, slug: str):
 
 def _editor(request) -> None:
     if not request.access.edits_any_desk:
-        raise PermissionDenied("Readers' reports are handled by the desks' editors.")
+        raise PermissionDenied(gettext_lazy("Readers' reports are handled by the desks' editors."))
 
 
 STATUS_FILTERS = {
@@ -218,6 +219,6 @@ def decline(request, report_id: int):
             else:
                 form.add_error(None, error.messages)
         else:
-            messages.success(request, "Report declined.")
+            messages.success(request, gettext_lazy("Report declined."))
             return redirect("corrections:queue")
     return render(request, "sourcing/report.html", _report_context(report, form), status=400)

@@ -46,6 +46,7 @@ from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead import failpoints
 from masthead.accounts.client_ip import client_ip_address
@@ -131,7 +132,7 @@ def file_report(
     if honeypot:
         return None
     if not Story.objects.live().filter(pk=story.pk).exists():
-        raise ValidationError("The story is not public.")
+        raise ValidationError(gettext_lazy("The story is not public."))
     report = ErrorReport.objects.create(
         story=story,
         what_is_wrong=clean_paragraphs(what_is_wrong)[: settings.ERROR_REPORT_MAX_CHARS],
@@ -174,7 +175,7 @@ def _locked(actor, report_id: int) -> ErrorReport:
     )
     if report is None or not can_handle(actor, report.story):
         # The same answer for a report that does not exist and one of another desk.
-        raise PermissionDenied("You may not handle this report.")
+        raise PermissionDenied(gettext_lazy("You may not handle this report."))
     failpoints.reached("sourcing.report.after_lock")
     return report
 
@@ -184,9 +185,14 @@ def accept_report(actor, report_id: int) -> ErrorReport:
     """The desk agrees a correction is due: the next correction of the story records it."""
     report = _locked(actor, report_id)
     if report.status != Status.NEW:
-        raise ValidationError(f"This report is already {report.get_status_display().lower()}.")
+        raise ValidationError(
+            gettext("This report is already %(lower)s.")
+            % {"lower": report.get_status_display().lower()}
+        )
     if report.story.status == Story.Status.WITHDRAWN:
-        raise ValidationError("The story was withdrawn: decline the report with a reason.")
+        raise ValidationError(
+            gettext_lazy("The story was withdrawn: decline the report with a reason.")
+        )
     before = report.status
     report.status = Status.ACCEPTED
     report.decided_by = actor
@@ -202,11 +208,19 @@ def decline_report(actor, report_id: int, reason: str) -> ErrorReport:
     report = _locked(actor, report_id)
     reason = clean_paragraphs(reason)
     if not reason:
-        raise ValidationError({"reason": "Say why the report is declined."})
+        raise ValidationError({"reason": gettext_lazy("Say why the report is declined.")})
     if len(reason) > MAX_REASON_CHARS:
-        raise ValidationError({"reason": f"Keep the reason under {MAX_REASON_CHARS} characters."})
+        raise ValidationError(
+            {
+                "reason": gettext("Keep the reason under %(max_reason_chars)s characters.")
+                % {"max_reason_chars": MAX_REASON_CHARS}
+            }
+        )
     if report.status not in (Status.NEW, Status.ACCEPTED):
-        raise ValidationError(f"This report is already {report.get_status_display().lower()}.")
+        raise ValidationError(
+            gettext("This report is already %(lower)s.")
+            % {"lower": report.get_status_display().lower()}
+        )
     before = report.status
     report.status = Status.DECLINED
     report.decided_by = actor

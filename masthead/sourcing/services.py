@@ -22,6 +22,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead.newsroom import audit
 from masthead.newsroom.models import PolicyPage
@@ -40,10 +41,12 @@ REASON_MAX = 300
 def _check_approves(actor, story: Story) -> None:
     if not access_for(actor).edits(story.desk_id):
         raise PermissionDenied(
-            "Only an editor of the story's desk, or a chief editor, approves unnamed sources."
+            gettext_lazy(
+                "Only an editor of the story's desk, or a chief editor, approves unnamed sources."
+            )
         )
     if story.status == Story.Status.WITHDRAWN:
-        raise PermissionDenied("A withdrawn story cannot be changed.")
+        raise PermissionDenied(gettext_lazy("A withdrawn story cannot be changed."))
 
 
 def _unnamed_source(story: Story, source_id) -> tuple[story_services.Content, dict]:
@@ -56,7 +59,11 @@ def _unnamed_source(story: Story, source_id) -> tuple[story_services.Content, di
     )
     if source is None:
         raise ValidationError(
-            {"source": "The story's latest revision has no such unnamed source: reload the page."}
+            {
+                "source": gettext_lazy(
+                    "The story's latest revision has no such unnamed source: reload the page."
+                )
+            }
         )
     return content, source
 
@@ -72,9 +79,16 @@ def approve_source(actor, story: Story, source_id: str, reason: str) -> Story:
     _check_approves(actor, story)
     reason = clean_line(reason if isinstance(reason, str) else "")
     if not reason:
-        raise ValidationError({"reason": "Say why the source may stay unnamed and be relied on."})
+        raise ValidationError(
+            {"reason": gettext_lazy("Say why the source may stay unnamed and be relied on.")}
+        )
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+        raise ValidationError(
+            {
+                "reason": gettext("Keep the reason under %(reason_max)s characters.")
+                % {"reason_max": REASON_MAX}
+            }
+        )
     content, source = _unnamed_source(story, source_id)
     approval = {
         "by_id": actor.pk,
@@ -92,7 +106,7 @@ def withdraw_approval(actor, story: Story, source_id: str, reason: str = "") -> 
     _check_approves(actor, story)
     if story.status == Story.Status.SCHEDULED and not story.is_live():
         raise ValidationError(
-            "The story is scheduled with this source approved: unschedule it first."
+            gettext_lazy("The story is scheduled with this source approved: unschedule it first.")
         )
     reason = clean_line(reason if isinstance(reason, str) else "")[:REASON_MAX]
     content, source = _unnamed_source(story, source_id)
@@ -133,7 +147,9 @@ def _decide(actor, story: Story, content, source: dict, approval, action: str, r
 def check_manages_rules(actor) -> None:
     access = access_for(actor)
     if not (access.is_chief_editor or access.is_administrator):
-        raise PermissionDenied("Only chief editors and administrators set the sourcing rules.")
+        raise PermissionDenied(
+            gettext_lazy("Only chief editors and administrators set the sourcing rules.")
+        )
 
 
 @transaction.atomic
@@ -147,11 +163,11 @@ def set_rule(
     """
     check_manages_rules(actor)
     if code not in RULES:
-        raise ValidationError({"code": "No such sourcing rule."})
+        raise ValidationError({"code": gettext_lazy("No such sourcing rule.")})
     if not isinstance(is_enforced, bool):
-        raise ValidationError({"is_enforced": "Say whether the rule is enforced."})
+        raise ValidationError({"is_enforced": gettext_lazy("Say whether the rule is enforced.")})
     if policy_page is not None and not PolicyPage.objects.filter(pk=policy_page.pk).exists():
-        raise ValidationError({"policy_page": "No such policy page."})
+        raise ValidationError({"policy_page": gettext_lazy("No such policy page.")})
     rule, _ = SourcingRule.objects.select_for_update().get_or_create(code=code)
     rule.is_enforced = is_enforced
     rule.policy_page = policy_page

@@ -13,6 +13,7 @@ named image's own file.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from masthead.media.figures import image_ids, pin_images
 from masthead.media.models import Image
@@ -28,7 +29,10 @@ def checked_body(user, body: str) -> str:
     if not ids:
         return body
     if len(ids) > MAX_FIGURES:
-        raise ValidationError(f"A story shows at most {MAX_FIGURES} images in its body.")
+        raise ValidationError(
+            gettext("A story shows at most %(max_figures)s images in its body.")
+            % {"max_figures": MAX_FIGURES}
+        )
     images = Image.objects.in_bulk(ids)
     refused = [
         pk for pk in ids if pk not in images or not image_visibility.can_see(user, images[pk])

@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from masthead.newsroom import audit
 from masthead.newsroom.roles import access_for
@@ -115,7 +116,10 @@ def create_thread(actor, title: str) -> StoryThread:
         raise ValidationError({"title": "A thread's title needs at least one letter or digit."})
     if len(thread.title) > THREAD_TITLE_MAX:
         raise ValidationError(
-            {"title": f"A thread's title has at most {THREAD_TITLE_MAX} characters."}
+            {
+                "title": gettext("A thread's title has at most %(thread_title_max)s characters.")
+                % {"thread_title_max": THREAD_TITLE_MAX}
+            }
         )
     thread.slug = _thread_slug(thread.title)
     thread.save()

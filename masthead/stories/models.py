@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from masthead.newsroom.editions import url_root_of, urlconf_for_root
 from masthead.newsroom.models import Author, Desk, slug_address
@@ -30,16 +32,16 @@ class Label(models.Model):
     """The type of work, shown as the kicker: “IFP Exclusive”, “Analysis” …"""
 
     class Kind(models.TextChoices):
-        NEWS = "news", "News"
-        BREAKING = "breaking", "Breaking"
-        EXCLUSIVE = "exclusive", "Exclusive"
-        ANALYSIS = "analysis", "Analysis"
-        OPINION = "opinion", "Opinion"
-        INTERVIEW = "interview", "Interview"
-        REPORTAGE = "reportage", "Reportage"
-        BACKGROUND = "background", "Background / explainer"
-        REVIEW = "review", "Review"
-        ROUNDUP = "roundup", "Roundup"
+        NEWS = "news", _("News")
+        BREAKING = "breaking", _("Breaking")
+        EXCLUSIVE = "exclusive", _("Exclusive")
+        ANALYSIS = "analysis", _("Analysis")
+        OPINION = "opinion", _("Opinion")
+        INTERVIEW = "interview", _("Interview")
+        REPORTAGE = "reportage", _("Reportage")
+        BACKGROUND = "background", _("Background / explainer")
+        REVIEW = "review", _("Review")
+        ROUNDUP = "roundup", _("Roundup")
 
     name = models.CharField(max_length=60, unique=True, help_text="As shown, e.g. “IFP Exclusive”.")
     slug = models.SlugField(max_length=60, unique=True, allow_unicode=True)
@@ -145,8 +147,8 @@ class StoryQuerySet(models.QuerySet):
 class DatelineKind(models.TextChoices):
     """Trust Project "locally sourced": was the reporter there, or writing about it?"""
 
-    REPORTED = "reported", "Reported from"
-    WRITTEN = "written", "Written from"
+    REPORTED = "reported", _("Reported from")
+    WRITTEN = "written", _("Written from")
 
 
 class StoryContent(models.Model):
@@ -235,13 +237,13 @@ class StoryContent(models.Model):
 
 class Story(StoryContent):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        IN_EDIT = "in_edit", "In edit"
-        READY = "ready", "Ready"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_EDIT = "in_edit", _("In edit")
+        READY = "ready", _("Ready")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", pgettext_lazy("story state", "Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
@@ -488,9 +490,9 @@ class Correction(models.Model):
     corrections page), an update, or why a withdrawn story was reinstated."""
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        UPDATE = "update", "Update"
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        UPDATE = "update", pgettext_lazy("a published change", "Update")
         REINSTATEMENT = "reinstatement", "Reinstated"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")

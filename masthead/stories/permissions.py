@@ -11,6 +11,7 @@ writer's own when they created it or a byline names their author profile.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead.newsroom.models import Desk
 from masthead.newsroom.roles import StaffAccess, access_for
@@ -63,18 +64,20 @@ def can_take(user, story: Story, transition: Transition) -> bool:
 
 def check_create(user, desk: Desk) -> None:
     if not can_create(user, desk):
-        raise PermissionDenied(f"You do not write for the {desk.name} desk.")
+        raise PermissionDenied(
+            gettext("You do not write for the %(desk)s desk.") % {"desk": desk.name}
+        )
 
 
 def check_read(user, story: Story) -> None:
     if not can_read(user, story):
-        raise PermissionDenied("You may not open this story.")
+        raise PermissionDenied(gettext_lazy("You may not open this story."))
 
 
 def check_edit(user, story: Story) -> None:
     if not can_edit(user, story):
         if story.status == Story.Status.WITHDRAWN:
-            raise PermissionDenied("A withdrawn story cannot be edited.")
+            raise PermissionDenied(gettext_lazy("A withdrawn story cannot be edited."))
         raise PermissionDenied(
             "Only the desk's editors may edit this story now"
             if story.status != Story.Status.DRAFT
@@ -84,4 +87,6 @@ def check_edit(user, story: Story) -> None:
 
 def check_take(user, story: Story, transition: Transition) -> None:
     if not can_take(user, story, transition):
-        raise PermissionDenied(f"You may not “{transition.label.lower()}” on this desk.")
+        raise PermissionDenied(
+            gettext("You may not “%(step)s” on this desk.") % {"step": transition.label.lower()}
+        )

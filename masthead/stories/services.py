@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead import failpoints
 from masthead.media import alt_text, uses
@@ -239,7 +240,7 @@ def restore_revision(
 ) -> Revision:
     """Make an earlier revision the latest again (as a new revision: history is never rewritten)."""
     if revision.story_id != story.pk:
-        raise PermissionDenied("That revision belongs to another story.")
+        raise PermissionDenied(gettext_lazy("That revision belongs to another story."))
     return save_story(
         actor,
         story,
@@ -272,7 +273,9 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     permissions.check_take(actor, story, transition)
     note = (note or "").strip()
     if transition.needs_note and not note:
-        raise ValidationError({"note": f"“{transition.label}” needs a note."})
+        raise ValidationError(
+            {"note": gettext("“%(step)s” needs a note.") % {"step": transition.label}}
+        )
     scopes_before = versions.story_scopes(story) if action in PUBLIC_ACTIONS else set()
     was_live = story.is_live(now)
     if apply is not None:
@@ -345,7 +348,7 @@ def _check_embargo(story: Story, when: datetime) -> None:
 def _publish_latest(story: Story) -> None:
     revision = story.latest_revision
     if revision is None:
-        raise ValidationError("The story has no saved revision to publish.")
+        raise ValidationError(gettext_lazy("The story has no saved revision to publish."))
     # The outlet's sourcing rules, on what readers are about to see (every path).
     rules.enforce(revision)
     alt_text.enforce(revision)
@@ -359,7 +362,9 @@ def schedule_story(
 ) -> Story:
     """Publish at ``when`` with no worker needed; an embargo also closes preview links till then."""
     if when <= timezone.now():
-        raise ValidationError({"when": "Choose a time in the future, or publish now."})
+        raise ValidationError(
+            {"when": gettext_lazy("Choose a time in the future, or publish now.")}
+        )
 
     def apply(row: Story, now: datetime) -> None:
         _check_embargo(row, when)
@@ -427,7 +432,9 @@ def publish_correction(
     from masthead.sourcing.reports import attach_to_correction
 
     if kind not in (Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION):
-        raise ValidationError({"kind": "A correction is a correction or a clarification."})
+        raise ValidationError(
+            {"kind": gettext_lazy("A correction is a correction or a clarification.")}
+        )
 
     def apply(row: Story, now: datetime) -> None:
         _publish_latest(row)
@@ -510,16 +517,23 @@ def change_story_slug(actor, story: Story, new_slug: str) -> Story:
     """Give a story a new slug; every address it had answers 301 to the new one."""
     story = _locked(story)
     if not access_for(actor).edits(story.desk_id):
-        raise PermissionDenied("Only the desk's editors may change a story's address.")
+        raise PermissionDenied(
+            gettext_lazy("Only the desk's editors may change a story's address.")
+        )
     new_slug = unicode_slug(new_slug, 120)
     if not new_slug:
-        raise ValidationError({"slug": "A slug needs at least one letter or digit."})
+        raise ValidationError({"slug": gettext_lazy("A slug needs at least one letter or digit.")})
     if new_slug == story.slug:
         return story
     taken_by_story = Story.objects.filter(slug=new_slug).exclude(pk=story.pk).exists()
     taken_before = StorySlug.objects.filter(slug=new_slug).exclude(story=story).exists()
     if taken_by_story or taken_before:
-        raise ValidationError({"slug": f"“{new_slug}” is or was another story's address."})
+        raise ValidationError(
+            {
+                "slug": gettext("“%(new_slug)s” is or was another story's address.")
+                % {"new_slug": new_slug}
+            }
+        )
     old_slug = story.slug
     StorySlug.objects.filter(story=story, slug=new_slug).delete()
     StorySlug.objects.create(story=story, slug=old_slug)
@@ -598,10 +612,10 @@ def share_preview(actor, story: Story) -> tuple[PreviewLink, str]:
     story = _locked(story)
     permissions.check_read(actor, story)
     if story.is_withdrawn:
-        raise ValidationError("A withdrawn story has no preview: republish it first.")
+        raise ValidationError(gettext_lazy("A withdrawn story has no preview: republish it first."))
     revision = story.latest_revision
     if revision is None:
-        raise ValidationError("The story has no saved revision to preview.")
+        raise ValidationError(gettext_lazy("The story has no saved revision to preview."))
     link, token = preview.open_link(story, revision, actor, timezone.now())
     audit.record(actor, "share_preview", story, revision=revision.number, link=link.pk)
     return link, token
@@ -615,7 +629,7 @@ def revoke_preview(actor, link: PreviewLink) -> PreviewLink:
     link = PreviewLink.objects.select_for_update().get(pk=link.pk)
     if link.created_by_id != actor.pk and not access_for(actor).edits(story.desk_id):
         raise PermissionDenied(
-            "Only who made a preview link, or the desk's editors, may revoke it."
+            gettext_lazy("Only who made a preview link, or the desk's editors, may revoke it.")
         )
     if link.closed_at is None:
         link.closed_at = timezone.now()
@@ -637,10 +651,16 @@ def tag_name_and_slug(raw: str) -> tuple[str, str]:
     """A tag name cleaned as it is stored, and the slug it gets; ValidationError if unusable."""
     name = clean_line(raw or "")
     if len(name) > TAG_NAME_MAX:
-        raise ValidationError(f"A tag name has at most {TAG_NAME_MAX} characters: “{name[:40]}…”.")
+        raise ValidationError(
+            gettext("A tag name has at most %(tag_name_max)s characters: “%(name)s…”.")
+            % {"tag_name_max": TAG_NAME_MAX, "name": f"{name[:40]}"}
+        )
     slug = unicode_slug(name, TAG_NAME_MAX)
     if not slug:
-        raise ValidationError(f"“{name}” is not a tag name: use at least one letter or digit.")
+        raise ValidationError(
+            gettext("“%(name)s” is not a tag name: use at least one letter or digit.")
+            % {"name": name}
+        )
     return name, slug
 
 
@@ -668,7 +688,10 @@ def tags_for_story(actor, names: list[str], *, desk: Desk, story: Story | None =
         permissions.check_edit(actor, story)
     cleaned = [tag_name_and_slug(name) for name in names]
     if len({slug for _, slug in cleaned}) > NEW_TAGS_MAX:
-        raise ValidationError(f"Add at most {NEW_TAGS_MAX} new tags at a time.")
+        raise ValidationError(
+            gettext("Add at most %(new_tags_max)s new tags at a time.")
+            % {"new_tags_max": NEW_TAGS_MAX}
+        )
     found: list[Tag] = []
     for name, slug in cleaned:
         tag = _tag_known_as(name, slug)
@@ -690,7 +713,9 @@ def tags_for_story(actor, names: list[str], *, desk: Desk, story: Story | None =
 def check_manages_tags(actor) -> None:
     """Renaming and merging tags is for desk editors and chief editors."""
     if not access_for(actor).edits_any_desk:
-        raise PermissionDenied("Only desk editors and chief editors rename and merge tags.")
+        raise PermissionDenied(
+            gettext_lazy("Only desk editors and chief editors rename and merge tags.")
+        )
 
 
 def _retire_slug(tag: Tag, slug: str) -> None:
@@ -709,9 +734,14 @@ def rename_tag(actor, tag: Tag, new_name: str) -> Tag:
     name, slug = tag_name_and_slug(new_name)
     other = Tag.objects.filter(models.Q(slug=slug) | models.Q(name__iexact=name)).exclude(pk=tag.pk)
     if other.exists():
-        raise ValidationError(f"The tag “{other.first().name}” exists: merge into it instead.")
+        raise ValidationError(
+            gettext("The tag “%(other)s” exists: merge into it instead.")
+            % {"other": other.first().name}
+        )
     if TagSlug.objects.filter(slug=slug).exclude(tag=tag).exists():
-        raise ValidationError(f"“{slug}” was another tag's address: choose another name.")
+        raise ValidationError(
+            gettext("“%(slug)s” was another tag's address: choose another name.") % {"slug": slug}
+        )
     old_name, old_slug = tag.name, tag.slug
     if (name, slug) == (old_name, old_slug):
         return tag
@@ -746,11 +776,11 @@ def merge_tags(actor, source: Tag, target: Tag) -> Tag:
     """
     check_manages_tags(actor)
     if source.pk == target.pk:
-        raise ValidationError("A tag cannot be merged into itself.")
+        raise ValidationError(gettext_lazy("A tag cannot be merged into itself."))
     first, second = sorted((source.pk, target.pk))
     locked = Tag.objects.select_for_update().in_bulk([first, second])
     if len(locked) < 2:
-        raise ValidationError("One of the two tags no longer exists.")
+        raise ValidationError(gettext_lazy("One of the two tags no longer exists."))
     source, target = locked[source.pk], locked[target.pk]
     links = Story.tags.through.objects
     story_ids = list(links.filter(tag=source).values_list("story_id", flat=True))

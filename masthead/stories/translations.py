@@ -28,6 +28,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from masthead.newsroom import audit
 from masthead.newsroom.editions import Edition
@@ -103,7 +104,7 @@ def _check_may_link(actor, story: Story, other: Story) -> None:
     _check_may_see(actor, story)
     _check_may_see(actor, other)
     if not (permissions.can_edit(actor, story) or permissions.can_edit(actor, other)):
-        raise PermissionDenied("You may link stories only when you may edit one of them.")
+        raise PermissionDenied(gettext("You may link stories only when you may edit one of them."))
 
 
 def _locked():
@@ -131,7 +132,7 @@ def link(story: Story, other: Story, actor=None) -> uuid.UUID:
     loader) must be able to read both and edit one.
     """
     if story.pk == other.pk:
-        raise TranslationError("A story cannot be its own translation.")
+        raise TranslationError(gettext("A story cannot be its own translation."))
     if actor is not None:
         _check_may_link(actor, story, other)
     given = (story, other)
@@ -149,8 +150,15 @@ def link(story: Story, other: Story, actor=None) -> uuid.UUID:
         if edition_id in by_edition:
             first = by_edition[edition_id]
             raise TranslationError(
-                f"The group would hold two stories of the {member.desk.edition.name} edition "
-                f"(“{first.headline}” and “{member.headline}”); unlink one first."
+                gettext(
+                    "The group would hold two stories of the %(edition)s edition "
+                    "(“%(first)s” and “%(second)s”); unlink one first."
+                )
+                % {
+                    "edition": member.desk.edition.name,
+                    "first": first.headline,
+                    "second": member.headline,
+                }
             )
         by_edition[edition_id] = member
     key = story.translation_key or other.translation_key or uuid.uuid4()
@@ -207,7 +215,8 @@ def start_translation(actor, source: Story, desk: Desk) -> Story:
     _check_may_see(actor, source)
     if desk.edition_id in {member.desk.edition_id for member in members(source)}:
         raise TranslationError(
-            f"This story already has a version in the {desk.edition.name} edition."
+            gettext("This story already has a version in the %(edition)s edition.")
+            % {"edition": desk.edition.name}
         )
     content = Content(
         headline=source.headline,

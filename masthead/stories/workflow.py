@@ -26,6 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from masthead.stories.models import Story
 
 S = Story.Status
@@ -78,25 +81,25 @@ def _t(action, sources, target, who, label, **flags) -> Transition:
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
-        _t(Action.SUBMIT, {S.DRAFT}, S.SUBMITTED, Who.AUTHOR_OR_EDITOR, "Submit to the desk"),
-        _t(Action.CLAIM, {S.SUBMITTED}, S.IN_EDIT, Who.EDITOR, "Take for editing"),
-        _t(Action.APPROVE, {S.IN_EDIT}, S.READY, Who.EDITOR, "Approve"),
+        _t(Action.SUBMIT, {S.DRAFT}, S.SUBMITTED, Who.AUTHOR_OR_EDITOR, _("Submit to the desk")),
+        _t(Action.CLAIM, {S.SUBMITTED}, S.IN_EDIT, Who.EDITOR, _("Take for editing")),
+        _t(Action.APPROVE, {S.IN_EDIT}, S.READY, Who.EDITOR, _("Approve")),
         _t(
             Action.RETURN,
             {S.SUBMITTED, S.IN_EDIT, S.READY},
             S.DRAFT,
             Who.EDITOR,
-            "Return to the writer",
+            _("Return to the writer"),
             needs_note=True,
             closes_previews=True,
         ),
-        _t(Action.SCHEDULE, {S.IN_EDIT, S.READY}, S.SCHEDULED, Who.EDITOR, "Schedule"),
+        _t(Action.SCHEDULE, {S.IN_EDIT, S.READY}, S.SCHEDULED, Who.EDITOR, _("Schedule")),
         _t(
             Action.UNSCHEDULE,
             {S.SCHEDULED},
             S.READY,
             Who.EDITOR,
-            "Unschedule",
+            _("Unschedule"),
             closes_previews=True,
         ),
         _t(
@@ -104,15 +107,15 @@ TRANSITIONS: dict[Action, Transition] = {
             {S.IN_EDIT, S.READY, S.SCHEDULED},
             S.PUBLISHED,
             Who.EDITOR,
-            "Publish now",
+            _("Publish now"),
         ),
-        _t(Action.PUBLISH_UPDATE, {S.PUBLISHED}, S.PUBLISHED, Who.EDITOR, "Publish update"),
+        _t(Action.PUBLISH_UPDATE, {S.PUBLISHED}, S.PUBLISHED, Who.EDITOR, _("Publish update")),
         _t(
             Action.PUBLISH_CORRECTION,
             {S.PUBLISHED},
             S.PUBLISHED,
             Who.EDITOR,
-            "Publish correction",
+            _("Publish correction"),
             needs_note=True,
         ),
         _t(
@@ -120,7 +123,7 @@ TRANSITIONS: dict[Action, Transition] = {
             {S.PUBLISHED, S.SCHEDULED},
             S.WITHDRAWN,
             Who.EDITOR,
-            "Withdraw",
+            _("Withdraw"),
             needs_note=True,
             asks_confirmation=True,
             closes_previews=True,
@@ -130,7 +133,7 @@ TRANSITIONS: dict[Action, Transition] = {
             {S.SUBMITTED},
             S.DRAFT,
             Who.AUTHOR,
-            "Pull back to draft",
+            _("Pull back to draft"),
             closes_previews=True,
         ),
         _t(
@@ -138,7 +141,7 @@ TRANSITIONS: dict[Action, Transition] = {
             {S.WITHDRAWN},
             S.PUBLISHED,
             Who.EDITOR,
-            "Republish",
+            _("Republish"),
             needs_note=True,
         ),
     )
@@ -154,11 +157,14 @@ def transition_for(action: Action | str, state: str) -> Transition:
     try:
         transition = TRANSITIONS[Action(action)]
     except ValueError:
-        raise InvalidTransition(f"“{action}” is not a workflow action.") from None
+        raise InvalidTransition(
+            gettext("“%(action)s” is not a workflow action.") % {"action": action}
+        ) from None
     if state not in transition.sources:
         label = Story.Status(state).label.lower() if state in S.values else state
         raise InvalidTransition(
-            f"“{transition.label}” is not possible for a story that is {label}."
+            gettext("“%(step)s” is not possible for a story that is %(state)s.")
+            % {"step": transition.label, "state": label}
         )
     return transition
 

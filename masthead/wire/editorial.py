@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from masthead.newsroom import audit
 from masthead.newsroom.models import Desk
@@ -78,14 +79,23 @@ def _check_usable(actor, items: Sequence[WireItem]) -> None:
     if not items:
         raise ValidationError("Choose at least one wire item.")
     if len(items) > MAX_ITEMS_PER_STORY:
-        raise ValidationError(f"A story is written from at most {MAX_ITEMS_PER_STORY} items.")
+        raise ValidationError(
+            gettext("A story is written from at most %(max_items_per_story)s items.")
+            % {"max_items_per_story": MAX_ITEMS_PER_STORY}
+        )
     for item in items:
         if not may_see_desk(access, item.desk_id):
             raise PermissionDenied("You do not work on the desk that item is queued for.")
         if item.status == Status.CANCELED:
-            raise ValidationError(f"“{item.headline}” was killed by the agency: do not use it.")
+            raise ValidationError(
+                gettext("“%(headline)s” was killed by the agency: do not use it.")
+                % {"headline": item.headline}
+            )
         if item.status == Status.WITHHELD:
-            raise ValidationError(f"“{item.headline}” is withheld by the agency: not for use now.")
+            raise ValidationError(
+                gettext("“%(headline)s” is withheld by the agency: not for use now.")
+                % {"headline": item.headline}
+            )
 
 
 def _body(items: Sequence[WireItem]) -> str:

@@ -3,30 +3,33 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from masthead.wire.models import Source
 from masthead.wire.queue import QueueFilter
 
 URGENCY_CHOICES = [
-    ("", "Any urgency"),
-    ("2", "Flash and urgent (1–2)"),
-    ("4", "Up to 4"),
-    ("6", "Up to 6"),
+    ("", gettext_lazy("Any urgency")),
+    ("2", gettext_lazy("Flash and urgent (1–2)")),
+    ("4", gettext_lazy("Up to 4")),
+    ("6", gettext_lazy("Up to 6")),
 ]
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(required=False, max_length=200, label=gettext_lazy("Search"))
     source = forms.ModelChoiceField(
-        Source.objects.all(), required=False, empty_label="Every source"
+        Source.objects.all(), required=False, empty_label=gettext_lazy("Every source")
     )
     urgency = forms.TypedChoiceField(
         choices=URGENCY_CHOICES, required=False, coerce=int, empty_value=None
     )
     day = forms.DateField(
-        required=False, label="Received on", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=gettext_lazy("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    unseen = forms.BooleanField(required=False, label="Only items I have not opened")
+    unseen = forms.BooleanField(required=False, label=gettext_lazy("Only items I have not opened"))
 
     def queue_filter(self) -> QueueFilter:
         """The filters understood; a filter that is not is left out (the page says so)."""

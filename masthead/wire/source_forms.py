@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 
 from masthead.newsroom.models import Desk, StaffRole
 from masthead.newsroom.roles import NO_ACCESS, StaffAccess
@@ -54,7 +55,9 @@ LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.ar
 
 def refuse_controls(value: str) -> str:
     if CONTROL.search(value):
-        raise ValidationError("Remove the control characters (invisible characters) in this text.")
+        raise ValidationError(
+            gettext_lazy("Remove the control characters (invisible characters) in this text.")
+        )
     return value
 
 
@@ -110,22 +113,33 @@ def clean_drop_folder(value: str) -> str:
     value = value.strip()
     root = drop_root()
     if not value:
-        raise ValidationError(f"Name a folder inside {root}.")
+        raise ValidationError(gettext("Name a folder inside %(root)s.") % {"root": root})
     folder = Path(value)
     if not folder.is_absolute():
         folder = root / folder
     try:
         resolved = folder.resolve()
     except (OSError, RuntimeError):  # a loop of symbolic links
-        raise ValidationError(f"{value} cannot be resolved to a folder.") from None
+        raise ValidationError(
+            gettext("%(value)s cannot be resolved to a folder.") % {"value": value}
+        ) from None
     if not resolved.is_relative_to(root):
-        raise ValidationError(f"Drop folders must be inside {root} (WIRE_DROP_ROOT).")
+        raise ValidationError(
+            gettext("Drop folders must be inside %(root)s (WIRE_DROP_ROOT).") % {"root": root}
+        )
     if not resolved.exists():
-        raise ValidationError(f"There is no folder {value} inside {root}.")
+        raise ValidationError(
+            gettext("There is no folder %(value)s inside %(root)s.")
+            % {"value": value, "root": root}
+        )
     if not resolved.is_dir():
-        raise ValidationError(f"{resolved} is a file, not a folder.")
+        raise ValidationError(
+            gettext("%(resolved)s is a file, not a folder.") % {"resolved": resolved}
+        )
     if not os.access(resolved, os.R_OK | os.X_OK):
-        raise ValidationError(f"Masthead cannot read the folder {resolved}.")
+        raise ValidationError(
+            gettext("Masthead cannot read the folder %(resolved)s.") % {"resolved": resolved}
+        )
     return str(resolved)
 
 
@@ -141,29 +155,29 @@ def https_first(field: models.Field, **kwargs) -> forms.Field | None:
 
 class SourceForm(forms.ModelForm):
     url = forms.CharField(
-        label="Address (URL)",
+        label=gettext_lazy("Address (URL)"),
         max_length=500,
         required=False,
-        help_text="Feeds: the http(s) address to poll.",
+        help_text=gettext_lazy("Feeds: the http(s) address to poll."),
         widget=forms.URLInput(attrs={"class": "wide-input", "spellcheck": "false"}),
     )
     folder = forms.CharField(
-        label="Drop folder",
+        label=gettext_lazy("Drop folder"),
         max_length=500,
         required=False,
-        help_text="Drop folders: a folder on the server inside the drop root.",
+        help_text=gettext_lazy("Drop folders: a folder on the server inside the drop root."),
     )
     slug = forms.SlugField(
         max_length=100,
         required=False,
-        help_text="Its short name in addresses; made from the name when left empty.",
+        help_text=gettext_lazy("Its short name in addresses; made from the name when left empty."),
     )
     interval_seconds = forms.IntegerField(
-        label="Poll every (seconds)",
+        label=gettext_lazy("Poll every (seconds)"),
         min_value=MIN_INTERVAL,
         max_value=MAX_INTERVAL,
         initial=300,
-        help_text="Between 60 (a minute) and 86400 (a day).",
+        help_text=gettext_lazy("Between 60 (a minute) and 86400 (a day)."),
     )
 
     class Meta:
@@ -185,7 +199,9 @@ class SourceForm(forms.ModelForm):
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"] or slugify(self.cleaned_data.get("name", ""))
         if not slug:
-            raise ValidationError("Give the source a short name in Latin letters and digits.")
+            raise ValidationError(
+                gettext_lazy("Give the source a short name in Latin letters and digits.")
+            )
         return slug[:100]
 
     def clean(self):
@@ -196,7 +212,7 @@ class SourceForm(forms.ModelForm):
         if kind in PULL_KINDS:
             cleaned["folder"] = ""
             if not url:
-                self.add_error("url", "A feed needs the address to poll.")
+                self.add_error("url", gettext_lazy("A feed needs the address to poll."))
             else:
                 self._clean_into("url", url, clean_source_url)
         elif kind == Source.Kind.FOLDER:
@@ -219,7 +235,11 @@ class SourceForm(forms.ModelForm):
         others = Source.objects.filter(folder=folder).exclude(pk=self.instance.pk)
         other = others.first()
         if other is not None:
-            self.add_error("folder", f"That folder is already the drop folder of “{other.name}”.")
+            self.add_error(
+                "folder",
+                gettext("That folder is already the drop folder of “%(other)s”.")
+                % {"other": other.name},
+            )
 
 
 # Routing rules -------------------------------------------------------------------------------
@@ -248,13 +268,13 @@ class PublisherChoice(forms.ModelChoiceField):
 
 class RoutingRuleForm(forms.ModelForm):
     max_urgency = forms.IntegerField(
-        label="Urgency at most",
+        label=gettext_lazy("Urgency at most"),
         min_value=1,
         max_value=9,
         required=False,
-        help_text="1 = flash … 9; empty: any.",
+        help_text=gettext_lazy("1 = flash … 9; empty: any."),
     )
-    publish_as = PublisherChoice(queryset=None, required=False, label="Publish as")
+    publish_as = PublisherChoice(queryset=None, required=False, label=gettext_lazy("Publish as"))
 
     class Meta:
         model = RoutingRule
@@ -284,12 +304,20 @@ class RoutingRuleForm(forms.ModelForm):
             return cleaned
         if not may_auto_publish(self.access, desk.pk):
             self.add_error(
-                "auto_publish", f"Only an editor of the {desk.name} desk may turn on auto-publish."
+                "auto_publish",
+                gettext("Only an editor of the %(desk)s desk may turn on auto-publish.")
+                % {"desk": desk.name},
             )
         elif publisher is None:
-            self.add_error("publish_as", "Say whom auto-published stories are published as.")
+            self.add_error(
+                "publish_as", gettext_lazy("Say whom auto-published stories are published as.")
+            )
         elif not publishes_on(publisher, desk.pk):
-            self.add_error("publish_as", f"{publisher} does not publish on the {desk.name} desk.")
+            self.add_error(
+                "publish_as",
+                gettext("%(publisher)s does not publish on the %(desk)s desk.")
+                % {"publisher": publisher, "desk": desk.name},
+            )
         return cleaned
 
     def _publishing_changed(self, desk: Desk, publisher) -> bool:

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice.access import staff_member_required
@@ -77,8 +78,12 @@ def _edit_page(request: HttpRequest, source: Source | None) -> HttpResponse:
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                verb = "added" if source is None else "saved"
-                messages.success(request, f"Source “{saved.name}” {verb}.")
+                done = (
+                    gettext("Source “%(name)s” added.")
+                    if source is None
+                    else gettext("Source “%(name)s” saved.")
+                )
+                messages.success(request, done % {"name": saved.name})
                 return redirect("wire_sources:list")
         if source is not None:
             # A failed save may have left the instance half-changed in memory: show the stored row.
@@ -98,7 +103,7 @@ def _edit_page(request: HttpRequest, source: Source | None) -> HttpResponse:
 def source_new(request: HttpRequest) -> HttpResponse:
     if not sources_admin.managed_desks(request.access).exists():
         raise PermissionDenied(
-            "Only desk editors, the chief editor and administrators add sources."
+            gettext_lazy("Only desk editors, the chief editor and administrators add sources.")
         )
     return _edit_page(request, None)
 
@@ -175,7 +180,7 @@ def source_delete(request: HttpRequest, source_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect("wire_sources:edit", source.pk)
     if deleted:
-        messages.success(request, f"Source “{source.name}” deleted.")
+        messages.success(request, gettext("Source “%(source)s” deleted.") % {"source": source.name})
     else:
         messages.info(
             request,

@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from masthead.newsroom import audit
 from masthead.newsroom.models import Desk
@@ -196,12 +197,18 @@ def check_auto_publish(access: StaffAccess, rule: RoutingRule) -> None:
     """Raise unless ``access`` may let ``rule`` publish on its own, as its ``publish_as``."""
     desk = rule.desk
     if not may_auto_publish(access, rule.desk_id):
-        raise PermissionDenied(f"Only an editor of the {desk.name} desk may turn on auto-publish.")
+        raise PermissionDenied(
+            gettext("Only an editor of the %(desk)s desk may turn on auto-publish.")
+            % {"desk": desk.name}
+        )
     if rule.publish_as is None:
         raise ValidationError({"publish_as": "Say whom auto-published stories are published as."})
     if not publishes_on(rule.publish_as, rule.desk_id):
         raise ValidationError(
-            {"publish_as": f"{rule.publish_as} does not publish on the {desk.name} desk."}
+            {
+                "publish_as": gettext("%(publish_as)s does not publish on the %(desk)s desk.")
+                % {"publish_as": rule.publish_as, "desk": desk.name}
+            }
         )
 
 
@@ -240,7 +247,7 @@ def pause_source(actor, source: Source) -> Source:
     """Stop polling (or accepting pushes from) a source until someone resumes it."""
     row = _locked(actor, source)
     if row.paused:
-        raise ValidationError(f"“{row.name}” is already paused.")
+        raise ValidationError(gettext("“%(row)s” is already paused.") % {"row": row.name})
     row.paused = True
     row.save(update_fields=["paused"])
     audit.record(actor, "wire_source_pause", row, from_state="active", to_state="paused")
@@ -252,7 +259,7 @@ def resume_source(actor, source: Source) -> Source:
     """Start again; a polled source is due at once."""
     row = _locked(actor, source)
     if not row.paused:
-        raise ValidationError(f"“{row.name}” is not paused.")
+        raise ValidationError(gettext("“%(row)s” is not paused.") % {"row": row.name})
     row.paused = False
     row.next_poll_at = timezone.now()
     row.save(update_fields=["paused", "next_poll_at"])
@@ -272,7 +279,9 @@ def poll_now(actor, source: Source) -> Source:
     if row.kind not in POLLED_KINDS:
         raise ValidationError("A push source is not polled: the agency sends its items to us.")
     if row.paused:
-        raise ValidationError(f"“{row.name}” is paused: resume it to poll it.")
+        raise ValidationError(
+            gettext("“%(row)s” is paused: resume it to poll it.") % {"row": row.name}
+        )
     tasks.poll_now(row)
     audit.record(actor, "wire_source_poll_now", row)
     row.refresh_from_db()

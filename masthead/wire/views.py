@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice.access import staff_member_required
@@ -232,14 +233,15 @@ def write_story(request: HttpRequest) -> HttpResponse:
     try:
         items = _items_asked_for(request)
         if desk is None:
-            raise ValidationError("Choose the desk the story is for.")
+            raise ValidationError(gettext_lazy("Choose the desk the story is for."))
         story = editorial.write_story_from(request.user, items, desk)
     except (ValidationError, PermissionDenied) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, f"No story was written: {text}")
+        messages.error(request, gettext("No story was written: %(text)s") % {"text": text})
         return redirect(_back(request))
     messages.success(
-        request, "A draft was written from the wire: it is yours to edit, like any draft."
+        request,
+        gettext_lazy("A draft was written from the wire: it is yours to edit, like any draft."),
     )
     return redirect("backoffice:story", story_id=story.pk)
 
@@ -252,11 +254,13 @@ def add_to_story(request: HttpRequest, item_id: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=story_id) if story_id.isdigit() else None
     try:
         if story is None:
-            raise ValidationError("Choose the story to add the item to.")
+            raise ValidationError(gettext_lazy("Choose the story to add the item to."))
         editorial.add_to_story(request.user, story, [found])
     except (ValidationError, PermissionDenied) as error:
         text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, f"Not added: {text}")
+        messages.error(request, gettext("Not added: %(text)s") % {"text": text})
         return redirect("wire:item", item_id=found.pk)
-    messages.success(request, "The story now records this wire item among its sources.")
+    messages.success(
+        request, gettext_lazy("The story now records this wire item among its sources.")
+    )
     return redirect("backoffice:story", story_id=story.pk)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
+from django.utils import translation
 from js_asset import Media
 
 from masthead.backoffice import outlet_time
@@ -25,6 +26,18 @@ def state(story: Story) -> str:
 @register.filter
 def state_label(story: Story) -> str:
     return Story.Status(story.effective_status()).label
+
+
+@register.filter
+def state_word(state: str) -> str:
+    """A state code of the audit trail (``in_edit``) in words of the active language.
+
+    English keeps the code as it always showed; other languages get the state's label.
+    """
+    language = (translation.get_language() or "en").split("-")[0]
+    if not state or state not in Story.Status.values or language == "en":
+        return state
+    return str(Story.Status(state).label)
 
 
 @register.filter

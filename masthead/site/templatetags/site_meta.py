@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from masthead.newsroom.models import Author, Desk
 from masthead.site import structured_data
@@ -91,7 +92,7 @@ def _section_feeds(context) -> list[tuple[str, str, str, dict]]:
 def feed_links(context) -> SafeString:
     """Feed autodiscovery: the section's feeds (if any), then the whole site's."""
     outlet = context.get("outlet")
-    site_name = outlet.name if outlet is not None else "All stories"
+    site_name = outlet.name if outlet is not None else gettext("All stories")
     feeds = [*_section_feeds(context), (site_name, "site:feed", "site:feed_atom", {})]
     links = []
     for title, rss_route, atom_route, kwargs in feeds:
@@ -110,7 +111,7 @@ def section_feed_link(context) -> SafeString:
         return mark_safe("")
     title, rss_route, _, kwargs = feeds[0]
     return format_html(
-        '<p class="list-header__feed"><a class="feed-link" href="{}">RSS feed of {}</a></p>',
+        '<p class="list-header__feed"><a class="feed-link" href="{}">{}</a></p>',
         reverse(rss_route, kwargs=kwargs),
-        title,
+        gettext("RSS feed of %(section)s") % {"section": title},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext, ngettext
 
 from masthead.sourcing import reports
 
@@ -42,10 +43,12 @@ def hours_in_words(hours: float | None) -> str:
         return ""
     if hours < 1:
         minutes = max(1, round(hours * 60))
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
     if hours < 48:
         value = round(hours, 1)
         text = f"{value:g}"
-        return f"{text} hour{'s' if value != 1 else ''}"
+        return ngettext("%(count)s hour", "%(count)s hours", 1 if value == 1 else 2) % {
+            "count": text
+        }
     days = round(hours / 24, 1)
-    return f"{days:g} days"
+    return gettext("%(count)s days") % {"count": f"{days:g}"}

@@ -5,6 +5,10 @@
    side and the body holds yours, to edit by hand. */
 (() => {
   "use strict";
+  // Words in the staff member's language (Django's JavaScriptCatalog, /desk/jsi18n/).
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, count) => (count === 1 ? one : many));
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   const data = document.getElementById("body-passages");
   const form = document.getElementById("story-form");
   if (!data || !form) return;
@@ -38,7 +42,7 @@
       const editor = form.querySelector(".ProseMirror[contenteditable]")?.editor;
       const replaceEdits =
         !editedByHand ||
-        window.confirm("This replaces the body in the editor, with the changes you made to it here, by the merge as you chose. Go on?");
+        window.confirm(gettext("This replaces the body in the editor, with the changes you made to it here, by the merge as you chose. Go on?"));
       if (!editor || !replaceEdits) {
         group.querySelector(`input[value="${chosen.get(number)}"]`).checked = true;
         return;

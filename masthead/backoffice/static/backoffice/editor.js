@@ -4,6 +4,10 @@
    script the form still works: every button is a plain submit button. */
 (() => {
   "use strict";
+  // Words in the staff member's language (Django's JavaScriptCatalog, /desk/jsi18n/).
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, count) => (count === 1 ? one : many));
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   const form = document.getElementById("story-form");
   if (!form) return;
   const status = document.getElementById("save-status");
@@ -40,7 +44,9 @@
     if (!words) return;
     const count = countWords(editor.state.doc.textBetween(0, editor.state.doc.content.size, " ", " "));
     const minutes = Math.ceil(count / wordsPerMinute);
-    words.textContent = `${count} word${count === 1 ? "" : "s"}${count ? ` · ${minutes} min read` : ""}`;
+    const wordCount = format(ngettext("%(count)s word", "%(count)s words", count), { count });
+    const reading = format(ngettext("%(minutes)s min read", "%(minutes)s min read", minutes), { minutes });
+    words.textContent = count ? `${wordCount} · ${reading}` : wordCount;
   };
   const bodyEditorReady = (editor) => {
     editor.view.dom.setAttribute("spellcheck", "true");
@@ -79,14 +85,16 @@
     if (!match) return { text: "" };
     const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part || 0));
     const wall = Date.UTC(year, month - 1, day, hour, minute, second);
-    const when = `${two(hour)}:${two(minute)} on ${day} ${MONTHS[month - 1]} ${year}`;
+    const when = format(gettext("%(time)s on %(day)s %(month)s %(year)s"), {
+      time: `${two(hour)}:${two(minute)}`, day, month: gettext(MONTHS[month - 1]), year,
+    });
     const found = [...new Set([-864e5, 0, 864e5].map((shift) => wall - offsetAt(wall + shift, zone)))]
       .filter((utc) => offsetAt(utc, zone) === wall - utc);
     if (found.length === 0) {
-      return { problem: true, text: `There is no ${when} in ${zone}: the clocks go forward that night.` };
+      return { problem: true, text: format(gettext("There is no %(when)s in %(zone)s: the clocks go forward that night."), { when, zone }) };
     }
     if (found.length > 1) {
-      return { problem: true, text: `${when} happens twice in ${zone}: the clocks go back that night.` };
+      return { problem: true, text: format(gettext("%(when)s happens twice in %(zone)s: the clocks go back that night."), { when, zone }) };
     }
     const utc = new Date(found[0]);
     const text = `${utc.getUTCDate()} ${MONTHS[utc.getUTCMonth()].slice(0, 3)} ${utc.getUTCFullYear()}, `
@@ -191,19 +199,19 @@
     offer.setAttribute("role", "alert");
     const when = new Date(draft.savedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const words = document.createElement("p");
-    words.textContent = `Text you typed at ${when} was not saved. It was kept in this browser.`;
+    words.textContent = format(gettext("Text you typed at %(when)s was not saved. It was kept in this browser."), { when });
     const restore = document.createElement("button");
     restore.type = "button";
     restore.className = "button button--primary";
-    restore.textContent = "Restore my text";
+    restore.textContent = gettext("Restore my text");
     const discard = document.createElement("button");
     discard.type = "button";
     discard.className = "button";
-    discard.textContent = "Discard it";
+    discard.textContent = gettext("Discard it");
     restore.addEventListener("click", () => {
       restoreText(draft);
       offer.remove();
-      say("Your kept text is back in the form: save it.", true);
+      say(gettext("Your kept text is back in the form: save it."), true);
     });
     discard.addEventListener("click", () => {
       forgetText();
@@ -250,7 +258,7 @@
   const showLock = (answer) => {
     if (!lockNotice || !answer) return;
     if (answer.holder) {
-      lockNotice.textContent = `${answer.holder} is editing since ${answer.since}`;
+      lockNotice.textContent = format(gettext("%(holder)s is editing since %(since)s"), answer);
       lockNotice.hidden = false;
     } else {
       lockNotice.hidden = true;
@@ -286,29 +294,29 @@
       if (!wasDirty) return;
       if (answer.status === "saved" || answer.status === "unchanged") {
         form.querySelector("[name=base_revision]").value = answer.revision;
-        if (answer.status === "saved") say(`Saved automatically at ${answer.saved_at}.`);
+        if (answer.status === "saved") say(format(gettext("Saved automatically at %(saved_at)s."), answer));
         if (!dirty) forgetText();
         return;
       }
       keepText();
       if (answer.status === "conflict") {
         stopped = true;
-        say(`Not saved automatically: ${answer.message} Press Save to compare and merge.`, true);
+        say(format(gettext("Not saved automatically: %(message)s Press Save to compare and merge."), answer), true);
       } else if (answer.status === "invalid") {
         dirty = true;
-        say("Not saved automatically: some fields need correcting (press Save to see them).", true);
+        say(gettext("Not saved automatically: some fields need correcting (press Save to see them)."), true);
       } else if (response.status >= 500) {
         // The database or the server is down for a moment: try again at the next tick.
         dirty = true;
-        say(answer.message || "Not saved: the server is not answering. Your text is kept in this browser.", true);
+        say(answer.message || gettext("Not saved: the server is not answering. Your text is kept in this browser."), true);
       } else {
         stopped = true;
-        say(`Not saved automatically: ${answer.message || "the server refused."}`, true);
+        say(format(gettext("Not saved automatically: %(message)s"), { message: answer.message || gettext("the server refused.") }), true);
       }
     } catch (error) {
       dirty = dirty || wasDirty;
       keepText();
-      say("Not saved automatically: no connection. Your text is kept in this browser.", true);
+      say(gettext("Not saved automatically: no connection. Your text is kept in this browser."), true);
     } finally {
       inFlight = false;
     }

@@ -5,6 +5,10 @@
    classes (the Content-Security-Policy allows no inline styles). */
 (() => {
   "use strict";
+  // Words in the staff member's language (Django's JavaScriptCatalog, /desk/jsi18n/).
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, count) => (count === 1 ? one : many));
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   const picker = document.querySelector("[data-focal-picker]");
   const form = document.querySelector("form[data-focal-form]");
   const previews = document.querySelector("[data-crop-previews]");
@@ -26,7 +30,7 @@
   }
 
   async function save() {
-    status.textContent = "Saving…";
+    status.textContent = gettext("Saving…");
     try {
       const response = await fetch(form.action, {
         method: "POST",
@@ -36,10 +40,10 @@
       });
       const answer = await response.json().catch(() => ({}));
       status.textContent = response.ok
-        ? "Focal point saved: every crop keeps it."
-        : "Not saved: " + (answer.error || "the server answered " + response.status + ".");
+        ? gettext("Focal point saved: every crop keeps it.")
+        : format(gettext("Not saved: %(reason)s"), { reason: answer.error || format(gettext("the server answered %(status)s."), { status: response.status }) });
     } catch (error) {
-      status.textContent = "Not saved: the connection failed. Try again.";
+      status.textContent = gettext("Not saved: the connection failed. Try again.");
     }
   }
 

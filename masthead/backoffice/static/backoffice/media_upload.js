@@ -4,6 +4,10 @@
    Without script the same form sends all the files in one request. */
 (() => {
   "use strict";
+  // Words in the staff member's language (Django's JavaScriptCatalog, /desk/jsi18n/).
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, count) => (count === 1 ? one : many));
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   const form = document.querySelector("form[data-media-upload]");
   const list = document.querySelector("[data-upload-list]");
   if (!form || !list || !window.FormData || !window.XMLHttpRequest) return;
@@ -21,9 +25,9 @@
     const bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", "Uploading " + file.name);
+    bar.setAttribute("aria-label", format(gettext("Uploading %(name)s"), { name: file.name }));
     const status = document.createElement("span");
-    status.textContent = "Waiting…";
+    status.textContent = gettext("Waiting…");
     item.append(name, bar, status);
     list.append(item);
     return { item, bar, status };
@@ -49,27 +53,27 @@
         try {
           answer = JSON.parse(request.responseText);
         } catch (error) {
-          answer = { error: "The server answered " + request.status + "." };
+          answer = { error: format(gettext("The server answered %(status)s."), { status: request.status }) };
         }
         view.status.textContent = "";
         if (request.status === 201) {
           view.bar.value = 100;
           const link = document.createElement("a");
           link.href = answer.url;
-          link.textContent = "Stored — add its details";
+          link.textContent = gettext("Stored — add its details");
           view.status.append(link);
           view.item.dataset.state = "stored";
         } else {
           const error = document.createElement("span");
           error.className = "error";
-          error.textContent = "Not stored: " + (answer.error || "the server answered " + request.status + ".");
+          error.textContent = format(gettext("Not stored: %(reason)s"), { reason: answer.error || format(gettext("the server answered %(status)s."), { status: request.status }) });
           view.status.append(error);
           view.item.dataset.state = "refused";
         }
         resolve();
       });
       request.addEventListener("error", () => {
-        view.status.textContent = "The connection failed; nothing was stored. Try again.";
+        view.status.textContent = gettext("The connection failed; nothing was stored. Try again.");
         view.item.dataset.state = "refused";
         resolve();
       });
@@ -88,7 +92,7 @@
       done = document.createElement("li");
       const link = document.createElement("a");
       link.href = window.location.pathname;
-      link.textContent = "Show the library with the new images";
+      link.textContent = gettext("Show the library with the new images");
       done.append(link);
     }
     list.append(done); // one link, after the latest uploads
@@ -105,7 +109,7 @@
     uploadAll(files);
     input.value = "";
   });
-  if (button) button.textContent = "Upload";
+  if (button) button.textContent = gettext("Upload");
   for (const name of ["dragenter", "dragover"]) {
     zone.addEventListener(name, (event) => {
       event.preventDefault();

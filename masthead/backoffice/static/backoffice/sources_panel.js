@@ -5,6 +5,10 @@
    "Place" number to order, a "Remove when saved" box. */
 (() => {
   "use strict";
+  // Words in the staff member's language (Django's JavaScriptCatalog, /desk/jsi18n/).
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, count) => (count === 1 ? one : many));
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   const panel = document.getElementById("sources-panel");
   if (!panel) return;
   const list = document.getElementById("source-list");
@@ -23,7 +27,7 @@
       if (position) position.value = String([...list.children].indexOf(row) + 1);
       const label = row.querySelector(".source-row__number");
       if (!removed) number += 1;
-      if (label) label.textContent = removed ? "Removed" : `Source ${number}`;
+      if (label) label.textContent = removed ? gettext("Removed") : format(gettext("Source %(number)s"), { number });
       const up = row.querySelector("[data-move='up']");
       const down = row.querySelector("[data-move='down']");
       if (up) up.disabled = row === list.firstElementChild;
@@ -46,13 +50,13 @@
   const equip = (row) => {
     row.querySelector(".source-row__position")?.setAttribute("hidden", "");
     const legend = row.querySelector("legend");
-    const name = () => legend?.textContent.trim() || "this source";
+    const name = () => legend?.textContent.trim() || gettext("this source");
     const tools = document.createElement("div");
     tools.className = "source-row__tools";
-    tools.append(button("↑ Move up", "up", `Move up: ${name()}`));
-    tools.append(button("↓ Move down", "down", `Move down: ${name()}`));
+    tools.append(button(gettext("↑ Move up"), "up", format(gettext("Move up: %(name)s"), { name: name() })));
+    tools.append(button(gettext("↓ Move down"), "down", format(gettext("Move down: %(name)s"), { name: name() })));
     if (!row.querySelector("input[name$='-id']")?.value) {
-      tools.append(button("Discard", "discard", `Discard: ${name()}`));
+      tools.append(button(gettext("Discard"), "discard", format(gettext("Discard: %(name)s"), { name: name() })));
     }
     row.querySelector(".source-row__fields").append(tools);
   };

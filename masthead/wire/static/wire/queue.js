@@ -5,6 +5,10 @@
    its loading: reload shows what came since. */
 (() => {
   "use strict";
+  // Words in the staff member's language (Django's JavaScriptCatalog, /desk/jsi18n/).
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, count) => (count === 1 ? one : many));
+  const format = (text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   const form = document.getElementById("wire-queue");
   const rows = document.getElementById("wire-rows");
   const announce = document.getElementById("wire-announce");
@@ -55,7 +59,7 @@
       });
       const type = response.headers.get("Content-Type") || "";
       if (!response.ok || !type.startsWith("application/json")) {
-        stop("Live updates stopped (signed out, or the server refused): reload the page.");
+        stop(gettext("Live updates stopped (signed out, or the server refused): reload the page."));
         return;
       }
       answer = await response.json();
@@ -75,7 +79,7 @@
       }
     }
     if (urgent.length && announce) {
-      announce.textContent = `Urgent on the wire: ${urgent.join(" · ")}`;
+      announce.textContent = format(gettext("Urgent on the wire: %(items)s"), { items: urgent.join(" · ") });
     }
     window.setTimeout(poll, every);
   }
