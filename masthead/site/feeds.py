@@ -143,13 +143,13 @@ def feed_section(
     """
     outlet = Outlet.current()
     edition = edition or default_edition()
-    live = Story.objects.live().filter(desk__edition=edition)
+    live = Story.objects.live().filter(desk__edition_id=edition.pk)
     publisher = edition.published_as
     if scope == "site":
         about = outlet.tagline or f"The latest stories from {publisher}."
         return FeedSection(publisher, about, reverse("site:home"), live, publisher, FRONT)
     if scope == "desk":
-        desk = get_object_or_404(Desk, slug=slug, edition=edition)
+        desk = get_object_or_404(Desk, slug=slug, edition_id=edition.pk)
         name, page, stories = desk.name, desk.get_absolute_url(), live.filter(desk=desk)
         about = desk.description or f"The latest {desk.name} stories from {outlet.name}."
         version_scope = f"desk:{desk.pk}"

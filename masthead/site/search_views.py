@@ -61,7 +61,7 @@ class SearchForm(forms.Form):
         super().__init__(data, **kwargs)
         if edition is not None:
             # A reader searches their edition: its desks are the ones to pick from.
-            self.fields["desk"].queryset = Desk.objects.filter(edition=edition)
+            self.fields["desk"].queryset = Desk.objects.filter(edition_id=edition.pk)
         self.fields["q"].widget.attrs.update(
             {"type": "search", "maxlength": MAX_QUERY_CHARS, "dir": "auto", "autocomplete": "off"}
         )

@@ -27,6 +27,7 @@ from masthead.factories import (
     make_tag,
 )
 from masthead.stories.models import ContentVersion, Story
+from masthead.tests.answers import headers_of
 
 pytestmark = pytest.mark.django_db
 
@@ -171,11 +172,6 @@ def test_a_hidden_story_answers_exactly_like_a_missing_one(client, stories, suff
 
 def without_length(response) -> dict[str, str]:
     return {k: v for k, v in headers_of(response).items() if k != "Content-Length"}
-
-
-def headers_of(response) -> dict[str, str]:
-    """Every header but the date (which only says when it was sent)."""
-    return {name: value for name, value in response.headers.items() if name != "Date"}
 
 
 def test_lists_do_not_change_when_hidden_stories_do(client, stories):

@@ -147,3 +147,66 @@ def test_back_office_pages_mirror_under_rtl(browser, live_server, story_and_sess
     name = path.strip("/").replace("/", "-").replace("{story}", "story")
     page.screenshot(path=screenshot_path(f"rtl-{name}.png"), animations="disabled")
     context.close()
+
+
+@pytest.fixture
+def persian_editor_session(live_server, transactional_db, settings) -> tuple[int, str, str]:
+    """A Persian desk's editor, who chose فارسی for the back office, and a draft of theirs."""
+    from masthead.factories import make_edition
+
+    settings.REQUIRE_2FA_FOR = []
+    desk = make_desk("سیاست", slug="siasat", edition=make_edition("fa", name="فارسی"))
+    editor = make_staff(StaffRole.Role.DESK_EDITOR, desk, username="dabir")
+    story = services.create_story(editor, Content(headline=HEADLINE, desk=desk, body=BODY))
+    # Submitted by its writer and taken by the desk: the editor may publish it now.
+    services.claim_story(editor, services.submit_story(editor, story))
+    client = Client()
+    client.force_login(editor)
+    return (
+        story.pk,
+        client.cookies[settings.SESSION_COOKIE_NAME].value,
+        settings.LANGUAGE_COOKIE_NAME,
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_persian_editor_writes_and_publishes_in_the_right_to_left_back_office(
+    browser, live_server, persian_editor_session, width
+):
+    from masthead.stories.models import Story
+
+    story, session, language_cookie = persian_editor_session
+    context = browser.new_context(viewport={"width": width, "height": 1000}, locale="fa-IR")
+    problems: list[str] = []
+    report_csp_violations(context, lambda text: problems.append(text))
+    context.add_cookies(
+        [
+            {"name": "sessionid", "value": session, "url": live_server.url},
+            {"name": language_cookie, "value": "fa", "url": live_server.url},
+        ]
+    )
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_server.url}/desk/stories/{story}/")
+    expect(page.locator(".ProseMirror[contenteditable=true]")).to_be_visible()
+
+    # The server's page, not a test's change: Persian words, right to left.
+    html = page.locator("html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("fa", "rtl")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.locator("#id_dek").fill("دور تازهٔ گفت‌وگوها با حضور هیئت‌های دو کشور آغاز شد")
+    suffix = "" if width > 600 else "-phone"
+    page.screenshot(path=screenshot_path(f"desk-editor-fa{suffix}.png"), animations="disabled")
+
+    page.locator("button[name=action][value=publish]").click()
+    expect(page.locator(".state--published")).to_be_visible()
+    published = Story.objects.get(pk=story)
+    assert published.status == Story.Status.PUBLISHED
+    assert published.dek.startswith("دور تازهٔ گفت‌وگوها")
+
+    reader = context.new_page()
+    reader.goto(live_server.url + published.get_absolute_url())
+    expect(reader.locator(".article__dek")).to_have_text(published.dek)
+    assert reader.locator("html").get_attribute("dir") == "rtl"
+    assert problems == []
+    context.close()

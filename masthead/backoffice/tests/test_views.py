@@ -20,6 +20,7 @@ from masthead.newsroom.models import AuditEvent
 from masthead.stories import services
 from masthead.stories.models import Correction, Revision, Story, Tag
 from masthead.stories.services import Content
+from masthead.tests.answers import headers_of
 
 pytestmark = pytest.mark.django_db
 
@@ -637,10 +638,6 @@ def share_link(client, story: Story) -> str:
     response = client.post(action.group(1))
     assert response.status_code == 200
     return re.search(r'value="(http[^"]+/preview/[^"]+)"', response.content.decode()).group(1)
-
-
-def headers_of(response) -> dict[str, str]:
-    return {name: value for name, value in response.headers.items() if name != "Date"}
 
 
 def assert_closed(client, link: str) -> None:

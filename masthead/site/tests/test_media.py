@@ -24,6 +24,7 @@ from masthead.newsroom.models import StaffRole
 from masthead.stories import services
 from masthead.stories.models import Story
 from masthead.stories.services import Content
+from masthead.tests.answers import headers_of
 
 pytestmark = pytest.mark.django_db
 R = StaffRole.Role
@@ -87,7 +88,7 @@ def body(response) -> bytes:
 
 def answer(response) -> tuple:
     """What a client can tell about a 404: everything but the date."""
-    headers = {k: v for k, v in response.items() if k not in ("Date", "Expires")}
+    headers = headers_of(response, "Expires")
     return response.status_code, headers, body(response)
 
 

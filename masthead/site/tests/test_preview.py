@@ -13,6 +13,7 @@ from masthead.factories import make_story
 from masthead.site.tests.newsroom_data import make_newsroom, save_draft_edit
 from masthead.stories import services
 from masthead.stories.models import PreviewLink, Story
+from masthead.tests.answers import headers_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,6 @@ def shared(newsroom, **changes) -> str:
     save_draft_edit(newsroom, newsroom.story, **changes)
     _, token = services.share_preview(newsroom.editor, Story.objects.get(pk=newsroom.story.pk))
     return f"/preview/{token}/"
-
-
-def headers_of(response) -> dict[str, str]:
-    return {name: value for name, value in response.headers.items() if name != "Date"}
 
 
 def assert_preview_headers(response) -> None:

@@ -30,6 +30,7 @@ from masthead.factories import (
 )
 from masthead.stories import services
 from masthead.stories.models import ContentVersion, Story
+from masthead.tests.answers import headers_of
 
 pytestmark = pytest.mark.django_db
 
@@ -154,11 +155,6 @@ def stories() -> Newsroom:
     services.snapshot_revision(seen)
     gone = services.withdraw_story(editor, seen, PUBLIC_NOTE)
     return Newsroom(live, hidden, gone)
-
-
-def headers_of(response) -> dict[str, str]:
-    """Every header but the date (which only says when it was sent)."""
-    return {name: value for name, value in response.headers.items() if name != "Date"}
 
 
 def assert_nothing_of(story: Story, response, url: str) -> None:
