@@ -9,8 +9,9 @@ line logged outside a request says ``-``.
 
 ``LOG_FORMAT=json`` writes one JSON object per line (time, level, logger,
 message, request id, and the traceback of an exception) for a log collector;
-the default is one line of text. Pages the page cache answers before Django
-carry no id: they log nothing.
+the default is one line of text. Public pages answered through the page
+cache (``site/page_cache.py``) carry no id in the response: its copy is shared,
+and a hit never reaches Django nor logs; the render behind a miss logs with its id.
 """
 
 from __future__ import annotations

@@ -646,7 +646,9 @@ class PageCache:
         if vary - {"cookie", "accept-encoding"}:
             return None
         scopes = frozenset(names["surrogate-key"].split())
-        kept = [(k, v) for k, v in headers if k.lower() not in ("etag", "content-length")]
+        # The request id is the rendering request's own (masthead/request_id.py): a copy
+        # served to others must not carry it.
+        kept = [(k, v) for k, v in headers if k.lower() not in NOT_KEPT]
         return scopes, names.get("etag"), kept
 
     # Serving ----------------------------------------------------------------
@@ -660,6 +662,9 @@ class PageCache:
         headers.append(("Content-Length", str(len(body))))
         start_response(entry.status, headers)
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+NOT_KEPT = frozenset({"etag", "content-length", "x-request-id"})
 
 
 def _weak(etag: str) -> str:

@@ -69,3 +69,20 @@ def test_json_lines_carry_the_message_the_id_and_the_traceback():
     assert line["message"] == "poll x failed" and line["level"] == "ERROR"
     assert line["logger"] == "masthead.wire" and line["request_id"] == "-"
     assert "ValueError: feed is not XML" in line["exception"]
+
+
+def test_a_page_served_from_the_page_cache_carries_no_other_requests_id(db):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from masthead.factories import make_desk, make_story
+    from masthead.site.page_cache import PageCache
+    from masthead.site.tests.test_page_cache import call
+
+    make_story("Talks resume in Vienna", desk=make_desk("Politics"))
+    cache = PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
+
+    rendered, copied = call(cache, "/"), call(cache, "/")
+
+    # The copy is shared: no answer taken from it names the request that rendered it.
+    assert (rendered.outcome, copied.outcome) == ("MISS", "HIT")
+    assert "X-Request-ID" not in rendered.headers and "X-Request-ID" not in copied.headers
