@@ -9,7 +9,9 @@ import re
 
 import pytest
 
+from masthead.factories import make_desk, make_story
 from masthead.request_id import JsonFormatter, RequestIdFilter
+from masthead.site.tests.test_page_cache import app, call  # noqa: F401 - the WSGI fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -71,17 +73,12 @@ def test_json_lines_carry_the_message_the_id_and_the_traceback():
     assert "ValueError: feed is not XML" in line["exception"]
 
 
-def test_a_page_served_from_the_page_cache_carries_no_other_requests_id(db):
-    from django.core.handlers.wsgi import WSGIHandler
-
-    from masthead.factories import make_desk, make_story
-    from masthead.site.page_cache import PageCache
-    from masthead.site.tests.test_page_cache import call
-
+def test_a_page_served_from_the_page_cache_carries_no_other_requests_id(app):  # noqa: F811
+    # ``app``: the page cache in front of Django, with the test's transaction kept
+    # across its requests (test_page_cache.py).
     make_story("Talks resume in Vienna", desk=make_desk("Politics"))
-    cache = PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
 
-    rendered, copied = call(cache, "/"), call(cache, "/")
+    rendered, copied = call(app, "/"), call(app, "/")
 
     # The copy is shared: no answer taken from it names the request that rendered it.
     assert (rendered.outcome, copied.outcome) == ("MISS", "HIT")

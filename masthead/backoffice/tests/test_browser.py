@@ -431,6 +431,7 @@ def test_board_history_and_editor_menus_fit_a_laptop_screen(browser, live_server
 
     # The block-type menu's arrow is drawn, not a glyph the fonts here may lack.
     page.goto(story_url)
+    page.locator(".prose-menubar__selected").first.wait_for()  # drawn once the editor starts
     arrow = page.evaluate(
         """() => {
             const menu = document.querySelector('.prose-menubar__selected');
