@@ -94,7 +94,7 @@ def link(request: HttpRequest, story_id: int) -> HttpResponse:
         messages.error(request, _errors(form))
         return redirect("backoffice:story", story_id=story.pk)
     other = Story.objects.filter(pk=form.cleaned_data["other"]).first()
-    if other is None or not (other.is_live() or permissions.can_read(request.user, other)):
+    if other is None or not translations.may_see(request.user, other):
         # One answer for a story that does not exist and one the user may not open.
         messages.error(request, gettext("There is no story with that number that you may open."))
         return redirect("backoffice:story", story_id=story.pk)

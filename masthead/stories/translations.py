@@ -94,10 +94,14 @@ def _edition_order(edition: Edition) -> tuple:
     return (not edition.is_default, edition.pk)
 
 
-def _check_may_see(actor, story: Story) -> None:
+def may_see(user, story: Story) -> bool:
     """A live story is everybody's to read; any other, as the desk rules say."""
-    if not story.is_live():
-        permissions.check_read(actor, story)
+    return story.is_live() or permissions.can_read(user, story)
+
+
+def _check_may_see(actor, story: Story) -> None:
+    if not may_see(actor, story):
+        permissions.check_read(actor, story)  # raises, with the desk rules' message
 
 
 def _check_may_link(actor, story: Story, other: Story) -> None:

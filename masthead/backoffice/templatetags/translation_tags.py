@@ -17,7 +17,7 @@ def translations_panel(context, story) -> dict:
     user = getattr(request, "user", None)
     others = [member for member in translations.members(story) if member.pk != story.pk]
     # Versions in the works on desks the user cannot open are counted, not named.
-    readable = [other for other in others if other.is_live() or permissions.can_read(user, other)]
+    readable = [other for other in others if translations.may_see(user, other)]
     missing = {edition.pk for edition in translations.editions_missing(story)}
     access = access_for(user)
     desks = [
@@ -42,5 +42,5 @@ def other_versions(context, story) -> list:
     return [
         member
         for member in translations.members(story)
-        if member.pk != story.pk and (member.is_live() or permissions.can_read(user, member))
+        if member.pk != story.pk and translations.may_see(user, member)
     ]
