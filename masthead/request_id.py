@@ -9,7 +9,13 @@ line logged outside a request says ``-``.
 
 ``LOG_FORMAT=json`` writes one JSON object per line (time, level, logger,
 message, request id, and the traceback of an exception) for a log collector;
-the default is one line of text. Public pages answered through the page
+the default is one line of text. Either way a message is one line whatever
+it quotes (RELIABILITY.md E9, log injection): control characters (newlines,
+carriage returns, terminal escapes, C1 controls) and the Unicode line and
+paragraph separators in a message are written as escapes (``\\n``, ``\\x1b``,
+``\\u2028``), so a username typed at sign-in or a path cannot forge a line that
+reads like one Masthead wrote. A traceback stays several lines, after its
+message (in JSON, inside its field). Public pages answered through the page
 cache (``site/page_cache.py``) carry no id in the response: its copy is shared,
 and a hit never reaches Django nor logs; the render behind a miss logs with its id.
 """
@@ -57,6 +63,27 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Controls and line separators: what terminals act on and line-based readers split on.
+UNSAFE_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character and line separator written as an escape."""
+    return UNSAFE_IN_A_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class TextFormatter(logging.Formatter):
+    """The default format, with the message kept on its line (``one_line``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        msg, args = record.msg, record.args
+        record.msg, record.args = one_line(record.getMessage()), None
+        try:
+            return super().format(record)
+        finally:  # the record is shared with any other handler
+            record.msg, record.args = msg, args
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -68,7 +95,9 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        # json.dumps escapes C0 controls; C1 controls and U+2028/U+2029 it leaves raw.
+        line = json.dumps(entry, ensure_ascii=False)
+        return UNSAFE_IN_A_LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 # Connected where the middleware is defined: loading the middleware connects it.

@@ -648,7 +648,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "masthead.request_id.RequestIdFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "text": {
+            "()": "masthead.request_id.TextFormatter",
+            "fmt": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        },
         "json": {"()": "masthead.request_id.JsonFormatter"},
     },
     "handlers": {
