@@ -11,8 +11,9 @@ the element that holds them. Unicode *noncharacters* (U+FFFE, U+FFFF,
 U+FDD0 to U+FDEF and the last two code points of every plane) and lone
 surrogates (a JSON ``"\\ud800"``) are removed too: XML forbids the first two
 and no UTF-8 encoder takes the last, so one of them in a headline would
-break every feed and sitemap that lists the story (RELIABILITY.md B3). Templates also render names and headlines with
-``dir="auto"`` so mixed-direction text lays out correctly.
+break every feed and sitemap that lists the story (RELIABILITY.md B3).
+Templates also render names and headlines with ``dir="auto"`` so
+mixed-direction text lays out correctly.
 """
 
 from __future__ import annotations

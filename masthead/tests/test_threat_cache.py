@@ -81,7 +81,7 @@ def test_a_public_answer_is_stored_which_the_refusals_below_are_measured_against
     ],
 )
 def test_a_private_answer_is_never_stored(extra, cache_control):
-    inner, calls = answering(extra, cache_control)
+    inner, _calls = answering(extra, cache_control)
     cache = cache_in_front_of(inner)
 
     answers = [call(cache, "/politics/") for _ in range(3)]
@@ -102,7 +102,7 @@ def test_a_private_answer_is_never_stored(extra, cache_control):
     ids=["bearer", "basic", "session-cookie", "session-cookie-second"],
 )
 def test_a_request_with_credentials_neither_fills_nor_reads_the_cache(request_headers):
-    inner, calls = answering([])
+    inner, _calls = answering([])
     cache = cache_in_front_of(inner)
     call(cache, "/politics/")  # an anonymous copy exists
 

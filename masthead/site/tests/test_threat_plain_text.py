@@ -59,7 +59,7 @@ def assert_runs_nothing(page: str, url: str) -> lxml_html.HtmlElement:
 
 
 def test_the_article_title_open_graph_and_json_ld_keep_the_payload_as_text(client, hostile):
-    story, author, tag, _desk = hostile
+    story, _author, _tag, _desk = hostile
     page = client.get(story.get_absolute_url()).content.decode()
 
     document = assert_runs_nothing(page, story.get_absolute_url())
@@ -81,7 +81,7 @@ def test_the_article_title_open_graph_and_json_ld_keep_the_payload_as_text(clien
 
 
 def test_lists_and_pages_naming_the_story_run_nothing(client, hostile):
-    story, author, tag, desk = hostile
+    _story, author, tag, desk = hostile
 
     for url in ("/", f"/{desk.slug}/", f"/tag/{tag.slug}/", f"/author/{author.slug}/"):
         response = client.get(url)
@@ -90,7 +90,7 @@ def test_lists_and_pages_naming_the_story_run_nothing(client, hostile):
 
 
 def test_feeds_stay_valid_xml_with_the_payload_as_their_title(client, hostile):
-    story, author, tag, desk = hostile
+    _story, author, tag, desk = hostile
     feeds = [
         "/feed/",
         "/feed/atom/",
