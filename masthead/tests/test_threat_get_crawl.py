@@ -19,7 +19,7 @@ from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import ContentFile
 from django.db import connection
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -237,3 +237,50 @@ def test_the_snapshot_sees_a_change(newsroom):
     Story.objects.filter(pk=draft.pk).update(headline=draft.headline + " (changed)")
     assert database_state() != before
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def _csrf_token_of(client) -> str:
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.COOKIES = {k: v.value for k, v in client.cookies.items()}
+    token = get_token(request)
+    client.cookies["csrftoken"] = request.META["CSRF_COOKIE"]
+    return token
+
+
+@pytest.mark.parametrize("forgery", ["no token", "another session's token", "hostile origin"])
+def test_every_staff_post_refuses_a_forged_request_and_writes_nothing(newsroom, forgery):
+    """Each back-office and account address, POSTed as a signed-in chief editor the way
+    another site could make their browser do it: 403, and the database as it was."""
+    from django.test import Client
+
+    pool, people = newsroom
+    urls, _unfilled = addresses(pool)
+    victim = Client(enforce_csrf_checks=True)
+    victim.force_login(people["chief"])
+    attacker = Client(enforce_csrf_checks=True)
+    attacker_token = _csrf_token_of(attacker)
+    victim_token = _csrf_token_of(victim)
+    token, headers = {
+        "no token": ("", {}),
+        "another session's token": (attacker_token, {}),
+        "hostile origin": (victim_token, {"HTTP_ORIGIN": "https://evil.example"}),
+    }[forgery]
+    before = database_state()
+
+    answers = {}
+    for url in urls:
+        if url.startswith("/api/"):
+            continue  # bearer tokens only: a cookie is no credential there (E2 row)
+        try:
+            resolve(url)
+        except Resolver404:
+            continue  # a value of another route's parameter (source ids are ints and strs)
+        data = {"csrfmiddlewaretoken": token} if token else {}
+        answers[url] = victim.post(url, data, **headers).status_code
+
+    assert database_state() == before
+    assert {url for url, status in answers.items() if status != 403} == set(), answers
+    assert len(answers) > 50
