@@ -184,3 +184,25 @@ def test_zero_width_non_joiner_and_joiner_are_kept_everywhere(client):
     assert headline in [t.text for t in feed.iter("title")]
     news = etree.fromstring(client.get("/sitemaps/news.xml").content)
     assert headline in [t.text for t in news.iter("{*}title")]
+
+
+def test_the_readers_mail_carries_the_payload_as_plain_text(
+    hostile, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Notification mails are text/plain only: the words arrive as typed, unescaped and
+    inert, and the subject stays one header line."""
+    from masthead.sourcing import reports
+
+    story, _author, _tag, desk = hostile
+    report = reports.file_report(
+        story, client="c" * 64, what_is_wrong="Wrong date.", email="reader@example.org"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.decline_report(editor_of(desk), report.pk, f"Reason {PAYLOAD}\nBcc: x@evil.example")
+
+    (mail,) = mailoutbox
+    assert mail.alternatives == []  # no HTML part to run anything in
+    assert PAYLOAD in mail.subject and "\n" not in mail.subject
+    assert PAYLOAD in mail.body and "&lt;" not in mail.body
+    assert mail.bcc == [] and mail.to == ["reader@example.org"]
+    assert "Bcc" not in mail.message().as_string().split("\n\n", 1)[0]
