@@ -131,6 +131,14 @@ class Edition(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="The edition at the site's root; there is exactly one."
     )
+    tagline = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "The line under the name on this edition's pages, in its language. Empty for the "
+            "default edition: it shows the outlet's tagline."
+        ),
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -163,6 +171,13 @@ class Edition(models.Model):
             return Outlet.current().name
         return self.publication_name
 
+    def tagline_with(self, outlet) -> str:
+        """The line under its name, in its language: its own tagline, else (the default edition
+        only) the outlet's. Another edition shows none rather than a line in the wrong language."""
+        if self.tagline:
+            return self.tagline
+        return outlet.tagline if self.is_default else ""
+
     @property
     def direction(self) -> str:
         """``rtl`` or ``ltr``: from Django's table of languages."""
@@ -180,7 +195,10 @@ class Edition(models.Model):
         return self.calendar == Calendar.JALALI
 
     def clean(self) -> None:
+        from masthead.newsroom.text import clean_line
+
         self.language = (self.language or "").strip().lower()
+        self.tagline = clean_line(self.tagline)
         errors = {}
         stored = None if self.pk is None else Edition.objects.filter(pk=self.pk).first()
         if stored is not None and stored.url_root != self.url_root:
