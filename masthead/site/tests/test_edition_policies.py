@@ -243,3 +243,27 @@ def test_a_persian_articles_counts_are_in_persian_digits(client, two_editions):
     assert "۲" in changes.group(1) and "۱" in changes.group(1)
     assert not re.search(r"[0-9]", re.sub(r"<[^>]+>", "", changes.group(1)))
     assert "2 corrections since publication" in english_page
+
+
+def test_an_editor_picks_a_policy_pages_edition_in_the_admin(admin_client, two_editions):
+    form = admin_client.get("/admin/newsroom/policypage/add/").content.decode()
+    assert 'name="edition"' in form and "Edition fa" in form
+
+    response = admin_client.post(
+        "/admin/newsroom/policypage/add/",
+        {
+            "kind": PolicyPage.Kind.OWNERSHIP,
+            "title": "مالکیت و منابع مالی",
+            "slug": "مالکیت",
+            "edition": two_editions["fa"].pk,
+            "summary": "",
+            "body": "<p>مالک ما کیست.</p>",
+            "is_published": "on",
+            "position": 3,
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = PolicyPage.objects.get(slug="مالکیت")
+    assert page.edition == two_editions["fa"]
+    assert page.get_absolute_url() == "/fa/policies/%D9%85%D8%A7%D9%84%DA%A9%DB%8C%D8%AA/"
