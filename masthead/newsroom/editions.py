@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
 # The second and later editions' roots: the first segment of their addresses.
@@ -163,12 +164,16 @@ class Edition(models.Model):
 
     @property
     def published_as(self) -> str:
-        """The name its feeds and Google News sitemap give: the outlet's own for the default
-        edition (renaming the outlet renames it), its publication name for any other."""
+        """The name its pages, feeds and Google News sitemap give (``name_with``)."""
         from masthead.newsroom.models import Outlet  # the models module imports this one
 
+        return self.name_with(SimpleLazyObject(Outlet.current))  # read only if needed
+
+    def name_with(self, outlet) -> str:
+        """Its name: the outlet's own for the default edition (renaming the outlet renames
+        it), its publication name for any other."""
         if self.is_default or not self.publication_name:
-            return Outlet.current().name
+            return outlet.name
         return self.publication_name
 
     def tagline_with(self, outlet) -> str:

@@ -394,12 +394,9 @@ def outlet_of(request) -> Outlet:
 
 
 def site_name(request) -> str:
-    """The name the request's edition is read under: the outlet's for the default edition,
-    its publication name for any other (``ایران فرانت پیج``)."""
-    edition, outlet = edition_of(request), outlet_of(request)
-    if edition.is_default or not edition.publication_name:
-        return outlet.name
-    return edition.publication_name
+    """The name the request's edition is read under (``Edition.name_with``): the outlet's for
+    the default edition, its publication name (``ایران فرانت پیج``) for any other."""
+    return edition_of(request).name_with(outlet_of(request))
 
 
 def site_tagline(request) -> str:
