@@ -33,6 +33,7 @@ from masthead.demo.pictures import Look
 from masthead.demo.seed import SeedPage, load_seed
 from masthead.media import figures
 from masthead.media.models import Image
+from masthead.newsroom.editions import default_edition_id
 from masthead.newsroom.models import Author, Desk, Outlet, PolicyPage, StaffRole
 from masthead.newsroom.roles import access_for
 from masthead.search.engine import rebuild_index
@@ -308,9 +309,12 @@ POLICY_PAGES = [
 
 
 def load_policy_pages() -> None:
-    """The demo outlet's policy pages; found by kind, so loading twice keeps one of each."""
+    """The default (English) edition's policy pages; found by edition and kind, so loading twice
+    keeps one of each. The Persian edition's are its own (``persian.py``)."""
+    edition_id = default_edition_id()
     for position, (kind, title, slug, summary, paragraphs) in enumerate(POLICY_PAGES):
         PolicyPage.objects.update_or_create(
+            edition_id=edition_id,
             kind=kind,
             defaults={
                 "title": title,

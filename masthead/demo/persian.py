@@ -1,8 +1,10 @@
-"""The demo outlet's Persian edition: its desks, staff and stories, from ``data/edition-fa.toml``.
+"""The demo outlet's Persian edition: its desks, staff, stories and policy pages, from
+``data/edition-fa.toml``.
 
 The edition lives at ``/fa/`` (docs/editions.md). Its material is written in
 Persian for the demo, like the English desk files: six desks, each with a
-Persian editor, three or four stories a desk, and the seed story translated.
+Persian editor, three or four stories a desk, the seed story translated, and
+the edition's own standards (the policy pages its footer and masthead list).
 Staff work in both editions: Persian writers hold roles on Persian desks,
 and some of the English writers hold roles on Persian desks too.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 from masthead.demo import pictures, rows
 from masthead.demo.material import DATA, RULES, MaterialError, allowed
 from masthead.demo.pictures import Look
-from masthead.newsroom.models import Author, Desk, Edition, StaffRole
+from masthead.newsroom.models import Author, Desk, Edition, PolicyPage, StaffRole
 from masthead.newsroom.slugs import unicode_slug
 from masthead.stories.models import Label, Story, Tag
 
@@ -84,6 +86,12 @@ def material(path: Path = EDITION_FILE) -> dict:
         if slug in slugs:
             raise MaterialError(f"{where}: a second story at /{slug}/")
         slugs.add(slug)
+    kinds = [policy["kind"] for policy in raw["policy"]]
+    for kind in kinds:
+        if kind not in PolicyPage.Kind.values or kind == PolicyPage.Kind.OTHER:
+            raise MaterialError(f"{path.name}: no policy page kind {kind!r}")
+    if len(set(kinds)) != len(kinds):
+        raise MaterialError(f"{path.name}: a policy page kind twice (one of each kind)")
     return raw
 
 
@@ -141,6 +149,7 @@ def load_edition(
     translation = put(raw["translation"])
     for story in raw["story"]:
         put(story)
+    _policy_pages(raw["policy"], raw["policies"]["demo_note"], edition)
     return PersianEdition(edition=edition, desks=desks, translation=translation)
 
 
@@ -153,6 +162,23 @@ def _body(slug: str, story: dict) -> str:
     shown = rows.body_pictures(slug, specs)
     placed = [(figure["after"], image) for figure, image in zip(figures, shown, strict=True)]
     return rows.with_figures(story["body"], placed)
+
+
+def _policy_pages(specs: list[dict], demo_note: str, edition: Edition) -> None:
+    """The edition's standards, found by edition and kind so loading twice keeps one of each."""
+    for position, spec in enumerate(specs):
+        PolicyPage.objects.update_or_create(
+            edition=edition,
+            kind=spec["kind"],
+            defaults={
+                "title": spec["title"],
+                "slug": unicode_slug(spec["title"], 80),
+                "summary": spec["summary"],
+                "body": rows.paragraphs([*spec["body"], demo_note]),
+                "is_published": True,
+                "position": position,
+            },
+        )
 
 
 def _edition(fields: dict) -> Edition:

@@ -8,6 +8,17 @@ from masthead.newsroom.models import Author, Desk, Edition, Outlet, PolicyPage
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     list_display = ["name", "language", "calendar", "time_zone", "url_root", "is_default"]
+    fields = [
+        "name",
+        "slug",
+        "language",
+        "calendar",
+        "time_zone",
+        "url_root",
+        "publication_name",
+        "tagline",
+        "is_default",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         # The root is in every address of the edition's stories; the default stays one.
@@ -46,8 +57,8 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(PolicyPage)
 class PolicyPageAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "slug", "is_published", "position", "updated_at"]
+    list_display = ["title", "edition", "kind", "slug", "is_published", "position", "updated_at"]
     list_editable = ["position"]
-    list_filter = ["kind", "is_published"]
+    list_filter = ["edition", "kind", "is_published"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}

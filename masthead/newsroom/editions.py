@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
 # The second and later editions' roots: the first segment of their addresses.
@@ -131,6 +132,14 @@ class Edition(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="The edition at the site's root; there is exactly one."
     )
+    tagline = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "The line under the name on this edition's pages, in its language. Empty for the "
+            "default edition: it shows the outlet's tagline."
+        ),
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -155,13 +164,24 @@ class Edition(models.Model):
 
     @property
     def published_as(self) -> str:
-        """The name its feeds and Google News sitemap give: the outlet's own for the default
-        edition (renaming the outlet renames it), its publication name for any other."""
+        """The name its pages, feeds and Google News sitemap give (``name_with``)."""
         from masthead.newsroom.models import Outlet  # the models module imports this one
 
+        return self.name_with(SimpleLazyObject(Outlet.current))  # read only if needed
+
+    def name_with(self, outlet) -> str:
+        """Its name: the outlet's own for the default edition (renaming the outlet renames
+        it), its publication name for any other."""
         if self.is_default or not self.publication_name:
-            return Outlet.current().name
+            return outlet.name
         return self.publication_name
+
+    def tagline_with(self, outlet) -> str:
+        """The line under its name, in its language: its own tagline, else (the default edition
+        only) the outlet's. Another edition shows none rather than a line in the wrong language."""
+        if self.tagline:
+            return self.tagline
+        return outlet.tagline if self.is_default else ""
 
     @property
     def direction(self) -> str:
@@ -180,7 +200,10 @@ class Edition(models.Model):
         return self.calendar == Calendar.JALALI
 
     def clean(self) -> None:
+        from masthead.newsroom.text import clean_line
+
         self.language = (self.language or "").strip().lower()
+        self.tagline = clean_line(self.tagline)
         errors = {}
         stored = None if self.pk is None else Edition.objects.filter(pk=self.pk).first()
         if stored is not None and stored.url_root != self.url_root:

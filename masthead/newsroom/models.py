@@ -382,7 +382,19 @@ class PolicyPage(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(max_length=120)
     slug = models.SlugField(
-        max_length=80, unique=True, allow_unicode=True, help_text="Its address: /policies/<slug>/."
+        max_length=80,
+        unique=True,
+        allow_unicode=True,
+        help_text="Its address: /policies/<slug>/, under its edition's root.",
+    )
+    # Each edition states its standards in its own language: its footer, masthead page and
+    # publisher JSON-LD name its own pages (newsroom/editions.py).
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="policy_pages",
+        default=default_edition_id,
+        help_text="The edition whose readers this page is written for.",
     )
     summary = models.CharField(
         max_length=300, blank=True, help_text="One sentence, shown in lists and to search engines."
@@ -399,10 +411,11 @@ class PolicyPage(models.Model):
     class Meta:
         ordering = ["position", "title"]
         constraints = [
+            # One page of each kind per edition (its schema.org property names one page).
             models.UniqueConstraint(
-                fields=["kind"],
+                fields=["edition", "kind"],
                 condition=~models.Q(kind="other"),
-                name="policy_page_once_per_kind",
+                name="policy_page_once_per_kind_and_edition",
             )
         ]
 
@@ -422,7 +435,10 @@ class PolicyPage(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("site:policy", kwargs={"slug": self.slug})
+        """``/policies/<slug>/``, under its edition's root (``/fa/policies/…``) for any but the
+        default."""
+        urlconf = urlconf_for_root(url_root_of(self.edition_id))
+        return slug_address("site:policy", urlconf=urlconf, slug=self.slug)
 
     @property
     def schema_property(self) -> str | None:

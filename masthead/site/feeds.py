@@ -146,7 +146,7 @@ def feed_section(
     live = Story.objects.live().filter(desk__edition_id=edition.pk)
     publisher = edition.published_as
     if scope == "site":
-        about = outlet.tagline or f"The latest stories from {publisher}."
+        about = edition.tagline_with(outlet) or f"The latest stories from {publisher}."
         return FeedSection(publisher, about, reverse("site:home"), live, publisher, FRONT)
     if scope == "desk":
         desk = get_object_or_404(Desk, slug=slug, edition_id=edition.pk)

@@ -25,9 +25,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from masthead.newsroom.calendars import native_digits
 from masthead.sourcing.kinds import KINDS, Outcome, public_sources
 from masthead.stories.models import Correction, Label
 from masthead.wire.attribution import BasedOn, Credits, web_url
@@ -144,7 +145,9 @@ class Reporting:
     def changes_in_words(self) -> str:
         """“2 corrections and 1 update”, in the active language."""
         return in_words_list(
-            CHANGE_COUNTS[kind](count) % {"count": count} for kind, count in self._kind_counts()
+            # The count in the language's digits (``۲ اصلاحیه``): calendars.native_digits.
+            CHANGE_COUNTS[kind](count) % {"count": native_digits(str(count), get_language())}
+            for kind, count in self._kind_counts()
         )
 
     def _kind_counts(self) -> list[tuple[str, int]]:

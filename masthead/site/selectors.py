@@ -393,8 +393,20 @@ def outlet_of(request) -> Outlet:
     return _site_records(request)[0]
 
 
+def site_name(request) -> str:
+    """The name the request's edition is read under (``Edition.name_with``): the outlet's for
+    the default edition, its publication name (``ایران فرانت پیج``) for any other."""
+    return edition_of(request).name_with(outlet_of(request))
+
+
+def site_tagline(request) -> str:
+    """The line under the name, in the edition's language (``Edition.tagline_with``)."""
+    return edition_of(request).tagline_with(outlet_of(request))
+
+
 def published_policies(request) -> list[PolicyPage]:
-    """The outlet's published policy pages, in footer order (cached like ``outlet_of``)."""
+    """The published policy pages of the request's edition, in footer order (cached like
+    ``outlet_of``)."""
     return _site_records(request)[1]
 
 
@@ -418,9 +430,10 @@ def _site_records(request) -> tuple[Outlet, list[PolicyPage], list[Desk]]:
 
 def _read_site_records(edition_id: int | None) -> tuple[Outlet, list[PolicyPage], list[Desk]]:
     outlet = Outlet.objects.select_related("logo", "share_image").order_by("pk").first() or Outlet()
+    # The edition's own pages (with their edition, which their addresses hold).
     policies = list(
-        PolicyPage.objects.published().only(
-            "kind", "title", "slug", "summary", "is_published", "position"
-        )
+        PolicyPage.objects.published()
+        .filter(edition_id=edition_id)
+        .only("kind", "title", "slug", "summary", "is_published", "position", "edition")
     )
     return outlet, policies, list(Desk.objects.filter(edition_id=edition_id))

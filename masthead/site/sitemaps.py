@@ -183,16 +183,20 @@ class LabelSitemap(SectionSitemap):
 
 
 class PageSitemap(SiteSitemap):
-    """The home page, the masthead, corrections and the published policy pages."""
+    """Each edition's home page, masthead and corrections, and the published policy pages
+    (each at its own edition's address)."""
 
     def items(self) -> list[dict]:
         latest = max((summary.last_modified for _, summary in story_months()), default=None)
-        pages = [
-            {"path": reverse("site:home"), "lastmod": latest},
-            {"path": reverse("site:masthead"), "lastmod": None},
-            {"path": reverse("site:corrections"), "lastmod": None},
-        ]
-        for policy in PolicyPage.objects.published().only("slug", "updated_at"):
+        pages = []
+        for edition in all_editions() or [None]:
+            urlconf = urlconf_for_root(edition.url_root if edition is not None else "")
+            pages += [
+                {"path": reverse("site:home", urlconf=urlconf), "lastmod": latest},
+                {"path": reverse("site:masthead", urlconf=urlconf), "lastmod": None},
+                {"path": reverse("site:corrections", urlconf=urlconf), "lastmod": None},
+            ]
+        for policy in PolicyPage.objects.published().only("slug", "updated_at", "edition"):
             pages.append({"path": policy.get_absolute_url(), "lastmod": policy.updated_at})
         return pages
 

@@ -312,6 +312,7 @@ def website(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpRequest
     # Each edition is a website of its own (its home, name and language); one publisher.
     edition = edition_of(request)
     home = absolute_url(reverse("site:home"), request)
+    tagline = edition.tagline_with(outlet)
     return {
         "@context": CONTEXT,
         "@graph": [
@@ -322,7 +323,7 @@ def website(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpRequest
                 "name": edition.published_as,
                 "inLanguage": edition.language,
                 "publisher": {"@id": the_publisher["@id"]},
-                **({"description": outlet.tagline} if outlet.tagline else {}),
+                **({"description": tagline} if tagline else {}),
             },
             the_publisher,
         ],

@@ -303,6 +303,9 @@ def label(request, slug: str):
 @public_response
 def policy(request, slug: str):
     page = get_object_or_404(PolicyPage.objects.published(), slug=slug)
+    if page.edition_id != edition_of(request).pk:
+        # Another edition's page (policy slugs are unique across editions): its one address.
+        return surrogate_keys(HttpResponsePermanentRedirect(page.get_absolute_url()))
     response = render(request, "site/policy.html", {"policy": page})
     response["Last-Modified"] = http_date(page.updated_at.timestamp())
     return surrogate_keys(response)

@@ -128,7 +128,9 @@ def settings() -> list[Setting]:
     published page of the rule's kind, else none.
     """
     chosen = {row.code: row for row in SourcingRule.objects.select_related("policy_page")}
-    by_kind = {page.kind: page for page in PolicyPage.objects.published().exclude(kind=P.OTHER)}
+    # The newsroom's rules are stated by the default edition's pages (one of each kind there).
+    pages = PolicyPage.objects.published().filter(edition__is_default=True).exclude(kind=P.OTHER)
+    by_kind = {page.kind: page for page in pages}
     result = []
     for rule in RULES.values():
         row = chosen.get(rule.code)

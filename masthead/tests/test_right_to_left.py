@@ -176,6 +176,65 @@ def test_an_annotation_says_why_a_declaration_stays_physical():
     assert flagged == ["right"]
 
 
+# The body editor's stylesheet: django-prose-editor's editor.css binds its menu, dialogs and
+# placeholder to the left; the back office loads a logical-property copy instead.
+
+EDITOR_COPY = PACKAGE / "backoffice" / "static" / "backoffice" / "prose-editor.css"
+
+
+def installed_editor_css() -> bytes:
+    from importlib.resources import files
+
+    return (
+        files("django_prose_editor").joinpath("static/django_prose_editor/editor.css").read_bytes()
+    )
+
+
+def rules(css: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each rule's selector and its declarations (name, value), comments apart."""
+    found = []
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", COMMENT.sub("", css)):
+        pieces = [piece for piece in re.split(r";(?![^(]*\))", body) if piece.strip()]
+        pairs = [tuple(part.strip() for part in piece.split(":", 1)) for piece in pieces]
+        found.append((selector.strip(), pairs))
+    return found
+
+
+def test_the_editor_copy_is_derived_from_the_installed_editor_css():
+    import hashlib
+
+    digest = hashlib.sha256(installed_editor_css()).hexdigest()
+    assert f"source-sha256: {digest}" in EDITOR_COPY.read_text(), (
+        "django-prose-editor's editor.css changed: derive backoffice/prose-editor.css from it "
+        "again (its header says how)"
+    )
+
+
+def test_the_editor_copy_differs_from_the_original_only_where_it_names_a_side():
+    original = rules(installed_editor_css().decode())
+    copy = rules(EDITOR_COPY.read_text())
+    assert [selector for selector, _ in copy] == [selector for selector, _ in original]
+    sided = 0
+    for (selector, theirs), (_, ours) in zip(original, copy, strict=True):
+        assert len(ours) == len(theirs), selector
+        for (name, value), (our_name, our_value) in zip(theirs, ours, strict=True):
+            if why_physical(name, value) is None and name not in ("top", "bottom"):
+                assert (our_name, our_value) == (name, value), selector
+            else:
+                sided += 1
+                assert why_physical(our_name, our_value) is None, (selector, our_name)
+    assert sided >= 10  # the copy exists because the original binds sides
+
+
+def test_the_body_editor_loads_the_logical_copy_not_the_packages_stylesheet():
+    from masthead.backoffice.forms import StoryForm
+
+    css = [str(link) for link in StoryForm.base_fields["body"].widget.media.render_css()]
+    # (The file names may carry the static files' content hash: prose-editor.1a2b….css.)
+    assert any("backoffice/prose-editor." in link for link in css), css
+    assert not any("django_prose_editor/editor." in link for link in css), css
+
+
 # The web font
 
 

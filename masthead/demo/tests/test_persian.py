@@ -19,7 +19,7 @@ from masthead.demo.loader import load_demo
 from masthead.demo.material import MaterialError
 from masthead.demo.seed import load_seed
 from masthead.media.models import Image
-from masthead.newsroom.models import RESERVED_SLUGS, Author, Desk, Edition, StaffRole
+from masthead.newsroom.models import RESERVED_SLUGS, Author, Desk, Edition, PolicyPage, StaffRole
 from masthead.stories.models import Story, Tag
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +182,29 @@ def test_the_persian_home_page_is_persian_and_right_to_left(demo, client):
     assert re.search(r"[۰-۹]+ (آبان|آذر|دی|مهر) ۱۴[۰-۹]{2}", page)
 
 
+def test_the_persian_edition_states_its_own_standards_in_persian(demo, client):
+    edition = Edition.objects.get(slug="fa")
+    pages = list(PolicyPage.objects.published().filter(edition=edition))
+    english = list(PolicyPage.objects.published().filter(edition__is_default=True))
+
+    kinds = {page.kind for page in pages}
+    assert kinds == {page.kind for page in english}  # every standard the English site states
+    assert {"corrections", "ethics", "unnamed_sources", "ownership", "feedback"} <= kinds
+    for page in pages:
+        assert _is_persian(page.title) and _is_persian(page.summary), page.kind
+        # The software's name is written as itself ("… نمایشی Masthead است").
+        body = html.unescape(re.sub(r"<[^>]+>", " ", page.body)).replace("Masthead", "")
+        assert _is_persian(body), page.kind
+        assert page.get_absolute_url().startswith("/fa/policies/")
+        assert client.get(page.get_absolute_url()).status_code == 200
+    home = client.get("/fa/").content.decode()
+    footer = home[home.index('<footer class="site-footer">') :]
+    assert all(html.escape(page.title) in footer for page in pages)
+    assert not [page.title for page in english if html.escape(page.title) in home]
+    assert '<p class="site-tagline" dir="auto">اخبار ایران و منطقه (نسخهٔ نمایشی)</p>' in home
+    assert "News from Iran" not in home
+
+
 def test_a_persian_story_page_answers_in_persian(demo, client):
     story = _persian_stories().filter(desk__slug="jameh").exclude(lead_image=None).first()
 
@@ -246,7 +269,7 @@ def test_the_seed_story_is_linked_to_its_persian_translation(demo, client):
 
 
 def test_loading_again_changes_nothing(demo):
-    models = (Edition, Desk, Story, Author, Tag, Image, StaffRole, get_user_model())
+    models = (Edition, Desk, Story, Author, Tag, Image, StaffRole, PolicyPage, get_user_model())
     counts = {model: model.objects.count() for model in models}
     persian_rows = list(
         _persian_stories()

@@ -49,3 +49,27 @@ def test_existing_desks_join_the_default_edition_and_the_step_reverses(settings)
         assert "newsroom_edition" not in connection.introspection.table_names()
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_policy_pages_join_the_default_edition_and_the_step_reverses():
+    """0006: today's policy pages are the default edition's (their addresses unchanged); one
+    page of each kind becomes one of each kind per edition; going back keeps the pages."""
+    try:
+        old = migrate(AFTER)
+        old.get_model("newsroom", "PolicyPage").objects.create(
+            kind="corrections", title="Corrections policy", slug="corrections-policy"
+        )
+        new = migrate([("newsroom", "0006_edition_policy_pages")])
+        default = new.get_model("newsroom", "Edition").objects.get(is_default=True)
+        PolicyPage = new.get_model("newsroom", "PolicyPage")
+        assert list(PolicyPage.objects.values_list("slug", "edition_id")) == [
+            ("corrections-policy", default.pk)
+        ]
+        assert new.get_model("newsroom", "Edition").objects.get().tagline == ""
+
+        old = migrate(AFTER)
+        pages = old.get_model("newsroom", "PolicyPage").objects.values_list("slug", flat=True)
+        assert list(pages) == ["corrections-policy"]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

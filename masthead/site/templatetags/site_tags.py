@@ -6,23 +6,28 @@ renders its content once per version of its scopes (``site/fragments.py``);
 A template with ``preview`` in its context renders every fragment itself.
 ``{% recent_posts story %}`` is the Recent Posts box of an article;
 ``{% body_figures story.body %}`` renders the pictures of its body's figures.
+``{{ count|native_digits }}`` (or ``{% filter native_digits %}…{% endfilter %}``
+around a sentence with a count) writes numbers in the digits of the page's
+language: ``۱۲`` on a Persian page, ``12`` on an English one.
 """
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import datetime
 from urllib.parse import quote
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from masthead.media import figures
 from masthead.media.models import Image
 from masthead.media.templatetags.media_tags import picture
+from masthead.newsroom import calendars
 from masthead.newsroom.calendars import date_text, date_time_text
 from masthead.site import selectors
 from masthead.site.fragments import fragments_for
@@ -38,6 +43,27 @@ register = template.Library()
 
 FULL_FORMAT = "j F Y, H:i T"
 DAY_FORMAT = "j F Y"
+
+
+# Tags and character references (``&#x27;``) keep their digits: only text changes.
+_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+@register.filter(is_safe=True)
+def native_digits(value):
+    """``value``'s numbers in the digits of the active language (``calendars.native_digits``,
+    the table Jalali dates and relative times use): ``12`` → ``۱۲`` on a Persian page.
+
+    Only text changes: the tags, attributes (``href="#p3"``, ``datetime``) and character
+    references of markup passed through it keep their ASCII digits.
+    """
+    language = translation.get_language() or ""
+    parts = _MARKUP.split(str(value))
+    text = "".join(
+        part if index % 2 else calendars.native_digits(part, language)
+        for index, part in enumerate(parts)
+    )
+    return mark_safe(text) if isinstance(value, SafeData) else text  # noqa: S308 - same markup
 
 
 def _style(context) -> tuple[str, str, str]:

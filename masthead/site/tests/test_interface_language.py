@@ -135,7 +135,7 @@ def test_the_persian_article_shows_the_persian_words(client, persian_site):
         "این گزارش چگونه تهیه شد",
         "چرا نامشان را نیاوردیم:",
         "تکذیب کرد",
-        "1 اصلاحیه از زمان انتشار",
+        "۱ اصلاحیه از زمان انتشار",  # the count in Persian digits (calendars.native_digits)
     ):
         assert words in text, words
     for english in ("Recent Posts", ">By ", "Published ", "Corrections and updates"):
