@@ -640,6 +640,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 
+# Migrations on PostgreSQL (masthead/migration_locks.py, docs/operations.md): how
+# long a migration waits for a table lock before it stops (instead of holding
+# every reader up behind it), and how long one of its statements may run; 0: no limit.
+MIGRATION_LOCK_TIMEOUT_MS = env_int("MIGRATION_LOCK_TIMEOUT_MS", 2000)
+MIGRATION_STATEMENT_TIMEOUT_MS = env_int("MIGRATION_STATEMENT_TIMEOUT_MS", 5 * 60 * 1000)
+
 # Failpoints (masthead/failpoints.py): set by tests only, never from the environment.
 FAILPOINTS: dict = {}
 
