@@ -71,6 +71,17 @@ def _parser() -> argparse.ArgumentParser:
         help="request threads per worker (default 4, or WEB_THREADS)",
     )
 
+    commands.add_parser(
+        "check",
+        help="check the deployment: Django's deploy check, dependency floors (exit 1 on a finding)",
+        description=(
+            "Run Django's `check --deploy --fail-level WARNING` and Masthead's checks "
+            "(libraries at or above their lowest safe release). Without HTTPS=true, the "
+            "four warnings that only say there is no TLS are silenced, and listed "
+            "(docs/operations.md, masthead/deploy_checks.py)."
+        ),
+    )
+
     worker = commands.add_parser(
         "worker",
         help="run background work: wire polling, purges, e-mail (docs/operations.md)",
@@ -229,7 +240,38 @@ def _start_demo_worker() -> None:
     print("Worker:      one background worker (docs/wire-tasks.md)")
 
 
+def _check(options) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from masthead.deploy_checks import EMBEDDED_SILENCES
+
+    if not settings.HTTPS:
+        settings.SILENCED_SYSTEM_CHECKS = [*settings.SILENCED_SYSTEM_CHECKS, *EMBEDDED_SILENCES]
+        print("Embedded mode (HTTPS=false): not checked, as there is no TLS:")
+        for check_id, why in EMBEDDED_SILENCES.items():
+            print(f"  {check_id}: {why}")
+    try:
+        call_command("check", deploy=True, fail_level="WARNING")
+    except SystemCheckError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _dependencies_are_safe() -> bool:
+    from masthead.deploy_checks import dependency_problems
+
+    problems = dependency_problems()
+    for problem in problems:
+        print(f"masthead: {problem}", file=sys.stderr)
+    return not problems
+
+
 def _serve(options) -> int:
+    if not _dependencies_are_safe():
+        return 2
     _prepare(migrate=False)
     pending = _pending_migrations()
     if pending:
@@ -304,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if options.command == "demo":
             return _demo(options)
+        if options.command == "check":
+            return _check(options)
         if options.command in ("worker", "import", "backup", "restore"):
             return _forward(options)
         return _serve(options)

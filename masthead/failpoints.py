@@ -16,7 +16,9 @@ import has written a post's story, not yet its record: ``wire/wxr/importer.py``)
 ``sourcing.report.after_lock`` (a reader's error report locked for a desk
 decision, nothing checked yet: ``sourcing/reports.py``);
 ``media.upload.after_quota_lock`` (an upload holds its uploader's row, the
-quota not read yet: ``media/services.py``).
+quota not read yet: ``media/services.py``); ``api.idempotency.before_commit``
+(a staff API write with an ``Idempotency-Key`` has done its work and stored
+its answer, and its transaction has not committed: ``api/idempotency.py``).
 """
 
 from __future__ import annotations

@@ -6,12 +6,16 @@ INDEX`` holds off every write to the table until it is done: seconds to
 minutes at a million stories). Elsewhere (SQLite) it is a plain ``AddIndex``.
 Django's own ``django.contrib.postgres.operations.AddIndexConcurrently`` is
 PostgreSQL-only; Masthead's migrations run on both. A migration using it
-says ``atomic = False``, as PostgreSQL requires.
+says ``atomic = False``, as PostgreSQL requires. It waits for its lock
+without ``MIGRATION_LOCK_TIMEOUT_MS`` (``migration_locks.py``): that lock
+holds up no reader or writer, and giving up half-way leaves an invalid index.
 """
 
 from __future__ import annotations
 
 from django.db.migrations.operations import AddIndex
+
+from masthead.migration_locks import without_lock_timeout
 
 
 class AddIndexConcurrently(AddIndex):
@@ -20,7 +24,8 @@ class AddIndexConcurrently(AddIndex):
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.add_index(model, self.index, concurrently=True)
+            with without_lock_timeout(schema_editor.connection):
+                schema_editor.add_index(model, self.index, concurrently=True)
         else:
             schema_editor.add_index(model, self.index)
 
@@ -29,7 +34,8 @@ class AddIndexConcurrently(AddIndex):
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.remove_index(model, self.index, concurrently=True)
+            with without_lock_timeout(schema_editor.connection):
+                schema_editor.remove_index(model, self.index, concurrently=True)
         else:
             schema_editor.remove_index(model, self.index)
 

@@ -405,6 +405,9 @@ PAGE_SIZE = env_int("PAGE_SIZE", 20)
 # reads are cacheable and a CDN in front sees them first; docs/api.md).
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
 API_PUBLIC_RATE_LIMIT = os.environ.get("API_PUBLIC_RATE_LIMIT", "off")
+# How long the staff API keeps a write's answer under its Idempotency-Key
+# (masthead/api/idempotency.py): a retry within this time gets the answer again.
+API_IDEMPOTENCY_KEY_HOURS = env_positive_int("API_IDEMPOTENCY_KEY_HOURS", 24)
 
 # The page cache in front of Django (masthead/site/page_cache.py): anonymous
 # GETs of public pages answered from memory, kept fresh by content versions.
@@ -508,6 +511,8 @@ PERIODIC_WORK: list[tuple[str, int]] = [
     ("masthead.worker.maintenance.prune_task_results", 3600),
     # Readers' error reports: blank the client hash and e-mail past their retention.
     ("masthead.sourcing.reports.expire_personal_data", 3600),
+    # Staff API answers kept under an Idempotency-Key, past API_IDEMPOTENCY_KEY_HOURS.
+    ("masthead.api.idempotency.prune_expired_keys", 3600),
 ]
 
 # Readers' error reports (masthead/sourcing/reports.py, docs/corrections.md):
@@ -634,6 +639,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
+
+# Migrations on PostgreSQL (masthead/migration_locks.py, docs/operations.md): how
+# long a migration waits for a table lock before it stops (instead of holding
+# every reader up behind it), and how long one of its statements may run; 0: no limit.
+MIGRATION_LOCK_TIMEOUT_MS = env_int("MIGRATION_LOCK_TIMEOUT_MS", 2000)
+MIGRATION_STATEMENT_TIMEOUT_MS = env_int("MIGRATION_STATEMENT_TIMEOUT_MS", 5 * 60 * 1000)
 
 # Failpoints (masthead/failpoints.py): set by tests only, never from the environment.
 FAILPOINTS: dict = {}

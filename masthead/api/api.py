@@ -25,7 +25,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from masthead import database_outage, request_limits
-from masthead.api import desk_views, problems, public_views
+from masthead.api import desk_views, idempotency, problems, public_views
 from masthead.api.docs import LocalSwagger
 from masthead.api.http_semantics import rate_limited
 from masthead.api.rate_limits import RateLimited
@@ -51,13 +51,52 @@ class MastheadAPI(NinjaAPI):
         """Ninja's document, with errors under the media type they are sent as."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for path in schema["paths"].values():
-            for operation in path.values():
+            for method, operation in path.items():
+                if "security" in operation and method.upper() in idempotency.WRITE_METHODS:
+                    _document_idempotency(operation)
                 for answer in operation.get("responses", {}).values():
                     content = answer.get("content", {})
                     as_json = content.get("application/json", {})
                     if as_json.get("schema", {}).get("$ref", "").endswith("/ProblemOut"):
                         content[problems.PROBLEM_CONTENT_TYPE] = content.pop("application/json")
         return schema
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: the same request sent again with the same key (for this "
+        "token, within 24 hours) is answered with the first answer and "
+        "`Idempotent-Replayed: true`, and the work is done once. 1–255 printable ASCII "
+        "characters, bare or as a quoted structured-field string."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+}
+REPLAYED_HEADER = {
+    "description": "`true` when this is the stored answer to an earlier request with this key.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+PROBLEM_SCHEMA = "#/components/schemas/ProblemOut"
+IDEMPOTENCY_PROBLEMS = {
+    400: "The Idempotency-Key header is not valid.",
+    409: "Conflict, or a request with this Idempotency-Key is still being processed.",
+    422: "Invalid input, or this Idempotency-Key was used for another request.",
+}
+
+
+def _document_idempotency(operation: dict) -> None:
+    """The Idempotency-Key header and its answers, on a staff write (``idempotency.py``)."""
+    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+    responses = operation.setdefault("responses", {})
+    for status, description in IDEMPOTENCY_PROBLEMS.items():
+        problem = {"content": {"application/json": {"schema": {"$ref": PROBLEM_SCHEMA}}}}
+        answer = responses.setdefault(status, problem)
+        answer["description"] = description
+    for status, answer in responses.items():
+        if 200 <= int(status) < 300:
+            answer.setdefault("headers", {})[idempotency.REPLAYED_HEADER] = REPLAYED_HEADER
 
 
 api = MastheadAPI(

@@ -50,3 +50,30 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > now
+
+
+class IdempotencyKey(models.Model):
+    """A staff API write's answer, kept under its client's ``Idempotency-Key``.
+
+    Written in the same transaction as the write itself (``api/idempotency.py``):
+    a row here means the write happened, and its absence that it did not.
+    """
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="idempotency_keys")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path with its query and the body's own SHA-256.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    headers = models.JSONField(default=dict)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "idempotency key"
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="api_idempotency_key_per_token")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

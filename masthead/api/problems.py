@@ -76,6 +76,30 @@ PROBLEM_TYPES = {
             "changed. Send the same request again after the seconds in `Retry-After`.",
         ),
         ProblemType(
+            "invalid-idempotency-key",
+            "The Idempotency-Key header is not valid.",
+            400,
+            "An `Idempotency-Key` is 1 to 255 printable ASCII characters (letters, digits, "
+            "punctuation and spaces), sent bare or as a quoted structured-field string. "
+            "Nothing was changed.",
+        ),
+        ProblemType(
+            "idempotency-key-in-use",
+            "A request with this Idempotency-Key is still being processed.",
+            409,
+            "The first request sent with this `Idempotency-Key` has not finished. Send the "
+            "same request again after the seconds in `Retry-After`: you will get its answer "
+            "(with `Idempotent-Replayed: true`), and the work is done once.",
+        ),
+        ProblemType(
+            "idempotency-key-reused",
+            "This Idempotency-Key was used for another request.",
+            422,
+            "An `Idempotency-Key` stands for one request: the same method, path and body. "
+            "This key was sent before with a different one. Use a new key for a new request. "
+            "Nothing was changed.",
+        ),
+        ProblemType(
             "invalid-cursor",
             "The cursor is not one this list gave out.",
             400,

@@ -12,7 +12,7 @@ from django.urls import URLPattern, path, re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from masthead.api import docs, problems
+from masthead.api import docs, idempotency, problems
 from masthead.api.api import api
 from masthead.api.http_semantics import at_the_edge
 from masthead.api.representations import absolute
@@ -52,6 +52,9 @@ def _wrapped(pattern: URLPattern) -> URLPattern:
     if pattern.name in READ_ONLY_PAGES:
         callback = require_GET(callback)
     is_staff = str(pattern.pattern).startswith(STAFF_PREFIX)
+    if is_staff:
+        # Writes with an Idempotency-Key are done once, however often they are sent.
+        callback = idempotency.idempotent(callback)
     return URLPattern(
         pattern.pattern,
         csrf_exempt(at_the_edge(callback, is_staff=is_staff)),
