@@ -89,6 +89,15 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "one UPDATE of the desks (a few dozen rows); reversible (forget_editions)"
     ),
     ("newsroom", "0005_edition", "alter-column"): "desks: a few dozen rows",
+    ("newsroom", "0006_edition_policy_pages", "not-null-column"): (
+        "editions: one row per language the outlet publishes in"
+    ),
+    ("newsroom", "0006_edition_policy_pages", "data"): (
+        "one UPDATE of the policy pages (a dozen rows); reversible while only the default "
+        "edition has pages"
+    ),
+    ("newsroom", "0006_edition_policy_pages", "alter-column"): "policy pages: a dozen rows",
+    ("newsroom", "0006_edition_policy_pages", "constraint"): "policy pages: a dozen rows",
     ("stories", "0003_story_state_changed_idx", "index"): BEFORE_RELEASE,
     ("stories", "0004_story_public_indexes", "index"): BEFORE_RELEASE,
     ("stories", "0005_story_embargo_idx", "index"): BEFORE_RELEASE,
