@@ -77,7 +77,7 @@ def addresses(newsroom) -> dict[str, tuple[str, list[int]]]:
         "/desk/stories/{}/": stories,
         "/desk/stories/{}/history/": stories,
         f"/desk/stories/{first.pk}/revisions/{{}}/preview/": revisions,
-        "/desk/stories/{}/revisions/%d/preview/" % first.latest_revision_id: stories,
+        "/desk/stories/{}/revisions/" + f"{first.latest_revision_id}/preview/": stories,
         f"/desk/stories/{first.pk}/history/?from={{}}": revisions,
         "/desk/media/{}/": [newsroom["image"].pk],
         "/api/desk/stories/{}": stories,
