@@ -26,7 +26,7 @@ from masthead.newsroom.roles import StaffAccess, access_for
 from masthead.stories import permissions
 from masthead.stories.models import Story
 
-NO_SUCH_STORY = gettext_lazy("No such story.")
+NO_SUCH_STORY = "No such story."  # as the other 404s of the back office ("No such revision.")
 
 
 def story_or_404(request: HttpRequest, story_id: int, stories=None) -> Story:

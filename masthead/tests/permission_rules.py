@@ -7,8 +7,14 @@ what the call changes when it is allowed. ``test_permission_matrix`` lists
 every route of the URL conf and fails with its name when this table has no
 entry for it: a new route without a rule fails the suite.
 
-The people (``ACTORS``) hold their roles on the "own" desk; "other" is a
-desk they hold nothing on. On the own desk a story is the writer's own.
+The people hold their roles on the "own" desk; "other" is a desk they hold
+nothing on. On the own desk a story is the writer's own. The roles are the
+project's (``StaffRole.Role``): writer (journalists, news-writers and
+analysts are all writers; "analyst" is a job title, not a role), desk
+editor, chief editor, administrator, and a signed-in account with no role.
+API tokens carry no scopes of their own: a token acts as its account, so
+the staff API is tried with a token of each role, one of an account with no
+role (a token that may do nothing), a revoked token and none.
 
 What a refusal looks like is the same everywhere and decided by
 ``refusal``: the back office sends a visitor who is not signed in to the
