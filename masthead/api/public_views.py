@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
+from ninja.errors import HttpError
 
 from masthead.api import cursors, ninjs, problems, representations, selectors
 from masthead.api.http_semantics import set_last_modified
@@ -100,6 +101,23 @@ def _page_response(
     return response
 
 
+def _only_known_parameters(request: HttpRequest, schema: type) -> None:
+    """400 for a query parameter the list does not take (``ordering``, ``filter``, ...).
+
+    Ninja would ignore it; we refuse it, so no one mistakes an ignored
+    ``?ordering=author__user__password`` or ``?filter=author.email:~a`` for a
+    working oracle, and the allow-list of keys is the schema's fields and no more
+    (RELIABILITY.md A5).
+    """
+    unknown = sorted(set(request.GET) - set(schema.model_fields))
+    if unknown:
+        known = ", ".join(f"`{name}`" for name in schema.model_fields)
+        raise HttpError(
+            400,
+            f"This list takes no parameter “{unknown[0]}”; it takes {known}.",
+        )
+
+
 def _slug_or_404(slug: str) -> str:
     if not _SLUG.match(slug) or len(slug) > 120:
         raise Http404("No such item.")
@@ -121,6 +139,7 @@ def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
     Send `Accept: application/ninjs+json` to get each item as a partial ninjs 2.3 object
     (no body); the page itself stays `application/json`, as ninjs has no list type.
     """
+    _only_known_parameters(request, StoryListQuery)
     if query.q is not None:
         return _search_stories(request, query)
     filters = selectors.StoryFilters(
@@ -322,6 +341,7 @@ def get_author(request: HttpRequest, response: HttpResponse, slug: str):
 )
 def list_tags(request: HttpRequest, query: Query[TagListQuery]):
     """Tags that at least one live story carries, by name; page with `cursor`."""
+    _only_known_parameters(request, TagListQuery)
     after = None
     if query.cursor:
         try:

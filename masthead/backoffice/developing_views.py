@@ -15,12 +15,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from masthead.backoffice.access import staff_member_required
-from masthead.stories import developing, permissions
+from masthead.backoffice.access import staff_member_required, story_or_404
+from masthead.stories import developing
 from masthead.stories.models import Story, StoryThread
 
 
@@ -42,9 +42,7 @@ class ThreadForm(forms.Form):
 
 
 def _story(request: HttpRequest, story_id: int) -> Story:
-    story = get_object_or_404(Story.objects.select_related("desk", "thread"), pk=story_id)
-    permissions.check_read(request.user, story)
-    return story
+    return story_or_404(request, story_id, Story.objects.select_related("desk", "thread"))
 
 
 def _form_errors(form: forms.Form) -> str:

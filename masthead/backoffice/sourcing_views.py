@@ -14,11 +14,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from masthead.backoffice.access import staff_member_required
+from masthead.backoffice.access import staff_member_required, story_or_404
 from masthead.newsroom.models import PolicyPage
 from masthead.newsroom.roles import access_for
 from masthead.sourcing import rules
@@ -30,7 +30,6 @@ from masthead.sourcing.services import (
     set_rule,
     withdraw_approval,
 )
-from masthead.stories import permissions
 from masthead.stories.models import Story
 
 
@@ -126,9 +125,7 @@ def approvals_context(user, story: Story) -> dict:
 
 
 def _story(request: HttpRequest, story_id: int) -> Story:
-    story = get_object_or_404(Story.objects.select_related("latest_revision"), pk=story_id)
-    permissions.check_read(request.user, story)
-    return story
+    return story_or_404(request, story_id, Story.objects.select_related("latest_revision"))
 
 
 @staff_member_required

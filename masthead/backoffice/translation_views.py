@@ -16,13 +16,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from masthead.backoffice.access import staff_member_required
+from masthead.backoffice.access import staff_member_required, story_or_404
 from masthead.newsroom.models import Desk
-from masthead.stories import permissions, translations
+from masthead.stories import translations
 from masthead.stories.models import Story
 from masthead.stories.translations import TranslationError
 
@@ -51,9 +51,7 @@ class LinkForm(forms.Form):
 
 
 def _story(request: HttpRequest, story_id: int) -> Story:
-    story = get_object_or_404(Story.objects.select_related("desk__edition"), pk=story_id)
-    permissions.check_read(request.user, story)
-    return story
+    return story_or_404(request, story_id, Story.objects.select_related("desk__edition"))
 
 
 def _errors(form: forms.Form) -> str:

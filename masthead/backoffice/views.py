@@ -23,7 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from masthead.backoffice import selectors
-from masthead.backoffice.access import editor_required, staff_member_required
+from masthead.backoffice.access import editor_required, staff_member_required, story_or_404
 from masthead.backoffice.diff import LABELS, compare, source_text
 from masthead.backoffice.editor_styles import allows_editor_styles
 from masthead.backoffice.forms import (
@@ -127,12 +127,8 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 def _readable_story(request: HttpRequest, story_id: int) -> Story:
-    story = get_object_or_404(
-        Story.objects.select_related("desk", "label", "latest_revision", "published_revision"),
-        pk=story_id,
-    )
-    permissions.check_read(request.user, story)
-    return story
+    related = ("desk", "label", "latest_revision", "published_revision")
+    return story_or_404(request, story_id, Story.objects.select_related(*related))
 
 
 def _working_content(story: Story) -> Content:

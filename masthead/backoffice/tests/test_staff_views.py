@@ -402,3 +402,93 @@ def test_deactivation_leaves_other_accounts_signed_in(accounts):
     )
 
     assert editor.get("/desk/").status_code == 200
+
+
+# A desk editor and the roles of others (RELIABILITY.md A2) --------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "asked"),
+    [
+        ("editor", "desk_editor"),  # themselves, on another desk
+        ("editor", "writer"),  # themselves, writing for another desk
+        ("editor", "chief_editor"),  # themselves, above their own role
+        ("editor", "administrator"),
+        ("writer", "desk_editor"),  # someone else, to their own level
+        ("writer", "chief_editor"),
+    ],
+)
+def test_a_desk_editor_grants_nothing_not_even_to_themselves(accounts, other_desk, target, asked):
+    editor, person = accounts["editor"], accounts[target]
+    before, others_before = roles_of(person), roles_of(editor)
+    client = signed_in(editor)
+
+    changed = client.post(
+        f"/desk/staff/{person.pk}/", profile_form(person, **_asked(asked, other_desk))
+    )
+    made = client.post(
+        "/desk/staff/new/",
+        {
+            "username": "accomplice",
+            "full_name": "Accom Plice",
+            "email": "accomplice@newsroom.example",
+            "password": "a long enough passphrase 2026",
+            **_asked(asked, other_desk),
+        },
+    )
+
+    assert (changed.status_code, made.status_code) == (403, 403)
+    assert roles_of(person) == before and roles_of(editor) == others_before
+    assert not User.objects.filter(username="accomplice").exists()
+    assert "staff_roles" not in audit_rows(person)
+
+
+def test_staff_without_superuser_cannot_read_or_revoke_tokens(accounts):
+    """Tokens are listed and revoked in the superusers' admin alone; no staff page shows one."""
+    from masthead.api.models import ApiToken
+    from masthead.api.services import issue_token
+
+    token = issue_token(accounts["writer"], "the writer's script").token
+    for name in ("editor", "chief", "admin", "admin_chief"):
+        client = signed_in(accounts[name])
+        listing = client.get("/admin/api/apitoken/")
+        assert listing.status_code == 302 and "/admin/login/" in listing["Location"], name
+        revoke = client.post(
+            "/admin/api/apitoken/",
+            {"action": "revoke", "_selected_action": [token.pk]},
+        )
+        assert revoke.status_code == 302 and "/admin/login/" in revoke["Location"], name
+        assert (
+            token.hint not in client.get(f"/desk/staff/{accounts['writer'].pk}/").content.decode()
+        )
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_a_lowered_role_counts_from_the_next_request_of_a_signed_in_session(accounts, desk):
+    """Permissions are read per request, not kept in the session or in a token."""
+    from masthead.api.services import issue_token
+    from masthead.factories import make_story
+    from masthead.stories.models import Story
+
+    editor = accounts["editor"]
+    story = make_story("In the works", desk=desk, status=Story.Status.SUBMITTED, age=None)
+    client = signed_in(editor)
+    bearer = {"Authorization": f"Bearer {issue_token(editor, 'script').raw}"}
+    assert client.get(f"/desk/stories/{story.pk}/").status_code == 200
+    assert client.get(f"/api/desk/stories/{story.pk}", headers=bearer).status_code == 200
+    assert client.get("/desk/audit/").status_code == 200
+
+    # An administrator lowers the editor to writer on the same desk.
+    response = signed_in(accounts["admin"]).post(
+        f"/desk/staff/{editor.pk}/", profile_form(editor, **{f"desk_{desk.pk}": "writer"})
+    )
+    assert response.status_code == 302
+    assert roles_of(editor) == [("writer", desk.pk)]
+
+    # The same session and the same token, on their next request.
+    assert client.get(f"/desk/stories/{story.pk}/").status_code == 404
+    assert client.get(f"/api/desk/stories/{story.pk}", headers=bearer).status_code == 404
+    assert client.get("/desk/audit/").status_code == 403
+    claimed = client.post(f"/desk/stories/{story.pk}/step/", {"action": "claim"})
+    assert claimed.status_code == 404
+    assert Story.objects.get(pk=story.pk).status == Story.Status.SUBMITTED

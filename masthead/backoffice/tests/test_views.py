@@ -149,14 +149,15 @@ def test_the_editor_page_shows_only_steps_the_user_may_take(client_for, people, 
     assert 'value="publish"' not in editor_html  # not from “submitted”
 
 
-def test_editor_of_another_desk_gets_403(client_for, people, desk):
+def test_editor_of_another_desk_gets_404_for_a_story_in_the_works(client_for, people, desk):
+    """As for a story that does not exist: no id walk tells another desk's drafts apart."""
     story = submitted_story(people, desk)
     client = client_for("other_editor")
-    assert client.get(f"/desk/stories/{story.pk}/").status_code == 403
+    assert client.get(f"/desk/stories/{story.pk}/").status_code == 404
     response = client.post(
         f"/desk/stories/{story.pk}/", form_data(story, headline="Hijacked", action="claim")
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     story = refresh(story)
     assert story.headline == "Parliament weighs budget"
     assert story.status == Story.Status.SUBMITTED
@@ -165,9 +166,9 @@ def test_editor_of_another_desk_gets_403(client_for, people, desk):
 def test_writer_cannot_open_another_writers_draft(client_for, people, desk):
     story = new_draft(people["other_writer"], desk)
     client = client_for("writer")
-    assert client.get(f"/desk/stories/{story.pk}/").status_code == 403
-    assert client.get(f"/desk/stories/{story.pk}/history/").status_code == 403
-    assert client.post(f"/desk/stories/{story.pk}/autosave/", form_data(story)).status_code == 403
+    assert client.get(f"/desk/stories/{story.pk}/").status_code == 404
+    assert client.get(f"/desk/stories/{story.pk}/history/").status_code == 404
+    assert client.post(f"/desk/stories/{story.pk}/autosave/", form_data(story)).status_code == 404
 
 
 def test_writer_reads_but_cannot_edit_after_submitting(client_for, people, desk):
@@ -451,7 +452,7 @@ def test_a_writer_pulls_back_a_submission_until_an_editor_claims_it(client_for, 
 def test_steps_from_the_read_only_page_need_access_to_the_story(client_for, people, desk):
     story = submitted_story(people, desk)
 
-    for name, status in (("other_writer", 403), ("other_editor", 403)):
+    for name, status in (("other_writer", 404), ("other_editor", 404)):
         response = client_for(name).post(f"/desk/stories/{story.pk}/step/", {"action": "claim"})
         assert response.status_code == status
     assert client_for("editor").get(f"/desk/stories/{story.pk}/step/").status_code == 405
