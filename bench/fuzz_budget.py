@@ -138,8 +138,9 @@ def main() -> None:
         times = {label: median_ms(run, make(size), args.repeat) for label, size in SIZES.items()}
         ratio = times["1 MB"] / max(times["100 KB"], 0.01)
         within = all(times[label] < BUDGET_MS[label] for label in SIZES)
-        # Below a millisecond the ratio is noise (a cap, or work that does not grow).
-        linear = ratio <= LINEAR or times["1 MB"] < 5
+        # Under ~20 ms at 1 MB the ratio measures caches (100 KB fits in L2, 1 MB
+        # does not; 1 MB → 4 MB of those inputs is ~5×), not the algorithm.
+        linear = ratio <= LINEAR or times["1 MB"] < 20
         ok = within and linear
         failures += not ok
         print(
