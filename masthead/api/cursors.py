@@ -82,11 +82,12 @@ def _unsign(cursor: str, filters: dict[str, object]) -> dict[str, object]:
     if len(cursor) > MAX_LENGTH:
         raise InvalidCursor("The cursor is too long.")
     try:
+        cursor.encode("utf-8")  # text that is not Unicode (a lone surrogate) is no cursor
         payload = signing.Signer(salt=SALT).unsign_object(cursor)
-    except signing.BadSignature:
+    except (signing.BadSignature, UnicodeEncodeError):
         try:
             payload = signing.loads(cursor, salt=LEGACY_SALT)
-        except signing.BadSignature:
+        except (signing.BadSignature, UnicodeEncodeError):
             raise InvalidCursor("The cursor is not one this list gave out.") from None
     if not isinstance(payload, dict) or payload.get("f") != filters_digest(filters):
         raise InvalidCursor("The cursor belongs to a list with other filters.")

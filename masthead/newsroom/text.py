@@ -20,14 +20,16 @@ _BIDI_OVERRIDES = "\u202a\u202b\u202c\u202d\u202e"
 # Every kind of line break becomes a newline before controls are removed, so
 # that a form feed or U+2028 between two words still separates them.
 _LINE_BREAK = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
-# Control characters except tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI_OVERRIDES + r"]")
+# Control characters except tab and newline; and lone surrogates, which are
+# not text at all (a feed's "&#xD800;" makes one) and which neither UTF-8 nor
+# the databases nor nh3 accept.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + _BIDI_OVERRIDES + r"]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def strip_invisible(text: str) -> str:
-    """Remove control characters and bidi overrides; keep marks and isolates.
+    """Remove control characters, bidi overrides and lone surrogates; keep marks and isolates.
 
     Line breaks of every kind (CR LF, CR, VT, FF, NEL, U+2028, U+2029) become ``\\n``.
     """

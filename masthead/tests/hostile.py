@@ -55,13 +55,14 @@ BIDI_OVERRIDES = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]
 ZWNJ, ZWJ = "\u200c", "\u200d"
 KEPT_MARKS = ["\u200e", "\u200f", "\u061c", "\u2066", "\u2067", "\u2068", "\u2069", ZWNJ, ZWJ]
 NONCHARACTERS = ["\ufffe", "\uffff", "\ufdd0"]
+LONE_SURROGATES = ["\ud800", "\udbff", "\udc00", "\udfff"]  # "\ud800" in JSON makes one
 PERSIAN = "ایران می\u200cگوید"
 # What plain text and bodies never keep (tab, newline, CR and FF are line layout).
-REMOVED = frozenset(C0 + C1 + BIDI_OVERRIDES) - {"\t", "\n", "\r", "\x0c"}
+REMOVED = frozenset(C0 + C1 + BIDI_OVERRIDES + LONE_SURROGATES) - {"\t", "\n", "\r", "\x0c"}
 
 hostile_characters = st.one_of(
     st.characters(codec="utf-8"),
-    st.sampled_from(C0 + C1 + BIDI_OVERRIDES + KEPT_MARKS + NONCHARACTERS),
+    st.sampled_from(C0 + C1 + BIDI_OVERRIDES + KEPT_MARKS + NONCHARACTERS + LONE_SURROGATES),
     st.sampled_from(list("<>&\"'=/;:#")),
 )
 hostile_text = st.one_of(
@@ -77,6 +78,8 @@ hostile_text = st.one_of(
                 "&lt;b&gt;",
                 "&#x202E;",
                 "&#0;",
+                "&#xD800;",
+                "&#56320;",
                 "<b>bold</b>",
                 PERSIAN,
                 " ",

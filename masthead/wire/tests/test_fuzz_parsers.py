@@ -382,3 +382,19 @@ def test_the_c2_corpus_is_refused_clearly_by_every_entry_point(entry):
         assert listener.connections() == 0
     # The process's peak resident memory: no document took it 200 MB higher.
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 200 * 1024
+
+
+def test_a_character_reference_to_a_surrogate_is_read_as_a_replacement_character():
+    """Found by fuzzing: feedparser's loose mode crashed (UnicodeEncodeError) on "&#xD800;"."""
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed&#xDFFF;</title>'
+        b"<item><guid>g1&#55296;</guid><title>Tehran &#xD800;talks</title>"
+        b"<category>&#xd800;</category>"
+        b"<description>&lt;p&gt;x&amp;#xD800;y&#xD800;&lt;/p&gt;</description></item>"
+        b"</channel></rss>"
+    )
+
+    feed = parsers.parse(body, "rss")
+
+    assert feed.items[0].headline == "Tehran \ufffdtalks"
+    check_feed(feed)
