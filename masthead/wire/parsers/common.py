@@ -55,8 +55,9 @@ def clean_url(value: object) -> str:
     return url
 
 
-def strip_controls(value: str) -> str:
-    return _CONTROL.sub("", value)
+def strip_controls(value: object) -> str:
+    """``value`` without controls; "" for what is not text (feedparser may hand over None)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else ""
 
 
 def plain_text(value: object, *, markup: bool = True, limit: int | None = None) -> str:

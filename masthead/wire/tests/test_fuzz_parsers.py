@@ -50,9 +50,9 @@ from masthead.tests.hostile import (
 )
 from masthead.wire import parsers
 from masthead.wire.ingest import Refused, clean_copy
-from masthead.wire.items import ParsedFeed, ParseError
+from masthead.wire.items import ParsedFeed, ParseError, WireCopy
 from masthead.wire.pageimport import PageError, RawPage, read_page
-from masthead.wire.parsers.common import MAX_TEXT_CHARS
+from masthead.wire.parsers.common import MAX_TEXT_CHARS, finish
 from masthead.wire.wxr.content import body_html, plain_text
 from masthead.wire.wxr.reader import Item, read_export
 
@@ -398,3 +398,10 @@ def test_a_character_reference_to_a_surrogate_is_read_as_a_replacement_character
 
     assert feed.items[0].headline == "Tehran \ufffdtalks"
     check_feed(feed)
+
+
+def test_a_field_feedparser_leaves_as_none_becomes_empty_text():
+    """Found by fuzzing (a mutated Atom/RSS item): finish() got body_html=None and raised."""
+    copy = finish(WireCopy(provider_id="g1", headline="A headline", body_html=None, version=None))
+
+    assert (copy.body_html, copy.version) == ("", "")
