@@ -8,6 +8,19 @@ import os
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis profiles (docs/operations.md, "Fuzzing"). The normal suite keeps
+# Hypothesis' defaults; HYPOTHESIS_PROFILE=fuzz is the long run of the
+# test_fuzz_* modules: 10,000 examples each (masthead/tests/hostile.py).
+hypothesis_settings.register_profile(
+    "fuzz",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session", autouse=True)

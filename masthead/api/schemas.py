@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
+from masthead.api.cursors import MAX_LENGTH as MAX_CURSOR_CHARS
 from masthead.newsroom.sanitize import MAX_BODY_CHARS
 
 
@@ -258,14 +259,14 @@ class StoryListQuery(Schema):
     updated_since: Time | None = Field(
         None, description="Only stories whose last public update is at or after this time."
     )
-    cursor: Annotated[str, StringConstraints(max_length=400)] | None = Field(
+    cursor: Annotated[str, StringConstraints(max_length=MAX_CURSOR_CHARS)] | None = Field(
         None, description="`next_cursor` of the previous page, exactly as given."
     )
     limit: int = Field(20, ge=1, le=100, description="Stories per page, 1–100.")
 
 
 class TagListQuery(Schema):
-    cursor: Annotated[str, StringConstraints(max_length=400)] | None = Field(
+    cursor: Annotated[str, StringConstraints(max_length=MAX_CURSOR_CHARS)] | None = Field(
         None, description="`next_cursor` of the previous page, exactly as given."
     )
     limit: int = Field(100, ge=1, le=100, description="Tags per page, 1–100.")

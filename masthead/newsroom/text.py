@@ -28,7 +28,9 @@ _LINE_BREAK = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
     chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(1, 17)
 )
-# Control characters except tab and newline; noncharacters; lone surrogates.
+# Control characters except tab and newline; noncharacters; lone surrogates, which
+# are not text at all (a feed's "&#xD800;" makes one) and which neither UTF-8 nor
+# the databases nor nh3 accept.
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI_OVERRIDES + _NONCHARACTERS + "\ud800-\udfff]"
 )

@@ -48,7 +48,8 @@ from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedi
 QUERY_PARAMETERS = ("before", "after", "page")
 LEGACY_PAGE_LIMIT = 50
 SHORT_LIST = 5000
-MAX_CURSOR_LENGTH = 40
+# The longest cursor ``str(Cursor)`` writes: microseconds and a 19-digit id (MAX_ID).
+MAX_CURSOR_LENGTH = len("20261125T143005.123456Z-") + len(str(2**63 - 1))
 MAX_ID = 2**63 - 1  # a PostgreSQL bigint; larger would be a database error, not a 404
 _CURSOR = re.compile(r"(\d{8}T\d{6})(?:\.(\d{6}))?Z-([1-9]\d{0,18})", re.ASCII)
 NEWEST_FIRST = ("-published_at", "-pk")

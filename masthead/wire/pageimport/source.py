@@ -177,17 +177,25 @@ def _is_multibyte_utf8(data: bytes) -> bool:
     return True
 
 
+# Characters no text node may hold (lxml refuses to write them back when it
+# moves text, as cutting page chrome does): vertical tab and form feed are line
+# breaks, the other C0 controls and the two non-characters carry nothing.
+_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+
+
 def _decode(page: RawPage, data: bytes, charset: str, why: str) -> str:
     codec = _codec(charset)
     if codec is None:
         raise PageError(f"{page.origin}: unknown charset “{charset}” ({why}).")
     try:
-        return data.decode(codec).replace("\x00", "")
+        text = data.decode(codec)
     except UnicodeDecodeError as error:
         raise PageError(
             f"{page.origin}: the bytes are not valid {charset} ({why}): "
             f"byte 0x{data[error.start]:02x} at offset {error.start:,}."
         ) from None
+    return _NOT_TEXT.sub("", text.translate(_LINE_BREAKS))
 
 
 def looks_like_html(text: str, content_type: str = "") -> bool:

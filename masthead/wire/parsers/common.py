@@ -27,7 +27,9 @@ FUTURE_SLACK = timedelta(days=2)
 # C0 controls except tab, newline and carriage return; also the C1 range and
 # non-characters that no editor meant to send. NUL would not even store in
 # PostgreSQL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A character reference to a surrogate (``&#xD800;``, which feedparser decodes)
+# is no character at all: it goes too, before nh3 or a database sees it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -53,8 +55,9 @@ def clean_url(value: object) -> str:
     return url
 
 
-def strip_controls(value: str) -> str:
-    return _CONTROL.sub("", value)
+def strip_controls(value: object) -> str:
+    """``value`` without controls; "" for what is not text (feedparser may hand over None)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else ""
 
 
 def plain_text(value: object, *, markup: bool = True, limit: int | None = None) -> str:

@@ -147,12 +147,25 @@ def _refuse_costly(body: bytes) -> None:
         raise ParseError(f"XML nested deeper than {xmlsafety.MAX_DEPTH} levels")
 
 
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _surrogate_as_replacement(match: re.Match) -> bytes:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF else match.group()
+
+
 def parse_rss(body: bytes, *, content_type: str = "") -> ParsedFeed:
     check_size(body)
     body = bytes(body)
     xmlsafety.precheck(body)
     _refuse_truncated(body)
     _refuse_costly(body)
+    # "&#xD800;" names no character: feedparser's loose mode would crash on it
+    # (UnicodeEncodeError). It reads as U+FFFD, as a browser shows it.
+    if b"&#" in body:
+        body = _CHARACTER_REFERENCE.sub(_surrogate_as_replacement, body)
     headers = {"content-type": content_type} if content_type else {}
     result = feedparser.parse(
         bytes(body), response_headers=headers, resolve_relative_uris=False, sanitize_html=False
