@@ -76,7 +76,7 @@ def search_filters(desk: str | None, author: str | None, label: str | None) -> d
     for name, slug, rows in (
         ("desk", desk, Desk.objects.all()),
         ("author", author, Author.objects.filter(is_active=True)),
-        ("label", label, Label.objects.all()),
+        ("label", label, Label.objects.public()),
     ):
         if slug:
             found[name] = rows.filter(slug=slug).first()

@@ -38,7 +38,7 @@ class SearchForm(forms.Form):
         empty_label=_("Any author"),
     )  # fmt: skip
     label = forms.ModelChoiceField(
-        Label.objects.all(), required=False, to_field_name="slug", empty_label=_("Any kind")
+        Label.objects.none(), required=False, to_field_name="slug", empty_label=_("Any kind")
     )
     since = forms.DateField(
         required=False,
@@ -59,6 +59,9 @@ class SearchForm(forms.Form):
             if address in data:
                 data[name] = data.pop(address)[-1]
         super().__init__(data, **kwargs)
+        # Only the kinds of work readers can see, as of this request: a label made for
+        # an unpublished story is neither offered nor accepted (like an unknown label).
+        self.fields["label"].queryset = Label.objects.public()
         if edition is not None:
             # A reader searches their edition: its desks are the ones to pick from.
             self.fields["desk"].queryset = Desk.objects.filter(edition_id=edition.pk)

@@ -28,6 +28,17 @@ from masthead.newsroom.text import clean_line, clean_paragraphs
 from masthead.sourcing.kinds import clean_sources
 
 
+class LabelQuerySet(models.QuerySet):
+    def public(self, now: datetime | None = None) -> LabelQuerySet:
+        """Labels a live story carries: the only ones a public surface may name or accept.
+
+        A label made for a story still in the works (a kicker naming an
+        embargoed scoop) is unknown to readers, in filters too, as its page is
+        (``site.selectors.is_carried_by_live_story``).
+        """
+        return self.filter(pk__in=Story.objects.live(now).values("label_id"))
+
+
 class Label(models.Model):
     """The type of work, shown as the kicker: “IFP Exclusive”, “Analysis” …"""
 
@@ -53,6 +64,8 @@ class Label(models.Model):
         help_text='Its name in other editions\' languages, e.g. {"fa": "تحلیل"}; '
         "an edition whose language is not here shows the name above.",
     )
+
+    objects = LabelQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
