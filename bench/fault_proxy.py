@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import socket
 import struct
 import sys
@@ -133,6 +134,75 @@ class FaultProxy:
         for end in (writer, other):
             with contextlib.suppress(OSError, RuntimeError):
                 end.close()
+
+
+class ProxyProcess:
+    """A ``FaultProxy`` in a process of its own, its mode switched through a pipe.
+
+    The harness measures latency in its own process: a proxy relaying every
+    database and Redis packet there would compete with the load client for
+    one interpreter lock and add its own delay to what is measured.
+    """
+
+    def __init__(self, listen_port: int, upstream: tuple[str, int]):
+        if upstream[0] not in LOOPBACK:
+            raise ValueError(f"{upstream[0]}: the fault proxy relays to loopback only")
+        context = multiprocessing.get_context("spawn")
+        self._control, child = context.Pipe()
+        self.listen_port = listen_port
+        self.process = context.Process(
+            target=_serve_in_process, args=(listen_port, upstream, child), daemon=True
+        )
+        self._mode = "pass"
+
+    def start(self) -> ProxyProcess:
+        self.process.start()
+        if not self._control.poll(15) or self._control.recv() != "ready":
+            raise RuntimeError("the fault proxy process did not start")
+        return self
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        self._control.send(value)
+        answer = self._control.recv()
+        if answer != "ok":
+            raise ValueError(answer)
+        self._mode = value
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(OSError, EOFError):
+                self._control.send(None)
+            self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+
+
+def _serve_in_process(listen_port, upstream, control) -> None:
+    proxy = FaultProxy(listen_port, upstream).start()
+    control.send("ready")
+    while True:
+        try:
+            mode = control.recv()
+        except EOFError:
+            break
+        if mode is None:
+            break
+        try:
+            proxy.mode = mode
+            control.send("ok")
+        except ValueError as error:
+            control.send(str(error))
+    proxy.stop()
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

@@ -59,7 +59,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import loadgen  # noqa: E402
 import storm  # noqa: E402
-from fault_proxy import FaultProxy  # noqa: E402
+from fault_proxy import ProxyProcess  # noqa: E402
 
 VENV = ROOT / ".venv" / "bin"
 PG_PORT, PG_PROXY_PORT = 55432, 55433
@@ -160,8 +160,8 @@ class Services:
         self.pg_bin = self._pg_bin()
         # PostgreSQL refuses to run as root: as its own system user then.
         self.pg_user = "postgres" if os.geteuid() == 0 else None
-        self.pg_proxy: FaultProxy | None = None
-        self.redis_proxy: FaultProxy | None = None
+        self.pg_proxy: ProxyProcess | None = None
+        self.redis_proxy: ProxyProcess | None = None
 
     @staticmethod
     def _pg_bin() -> Path:
@@ -195,7 +195,8 @@ class Services:
                 user=self.pg_user,
             )
         self.postmaster()
-        self.pg_proxy = FaultProxy(PG_PROXY_PORT, ("127.0.0.1", PG_PORT)).start()
+        self.pg_proxy = ProxyProcess(PG_PROXY_PORT, ("127.0.0.1", PG_PORT)).start()
+        self.procs.record("pg-proxy", self.pg_proxy.pid)
         subprocess.run(
             [
                 self.pg_bin / "createdb",
@@ -271,7 +272,8 @@ class Services:
         )
         self.wait_port(REDIS_PORT, 10, "Redis")
         if self.redis_proxy is None:
-            self.redis_proxy = FaultProxy(REDIS_PROXY_PORT, ("127.0.0.1", REDIS_PORT)).start()
+            self.redis_proxy = ProxyProcess(REDIS_PROXY_PORT, ("127.0.0.1", REDIS_PORT)).start()
+            self.procs.record("redis-proxy", self.redis_proxy.pid)
 
     def redis_shutdown(self) -> None:
         subprocess.run(

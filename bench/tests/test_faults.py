@@ -33,7 +33,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH))
 import loadgen
-from fault_proxy import FaultProxy
+from fault_proxy import FaultProxy, ProxyProcess
 
 
 @pytest.fixture
@@ -120,6 +120,24 @@ def test_reset_mode_resets_open_and_new_connections(proxy):
                 time.sleep(0.05)
     with pytest.raises((ConnectionResetError, ConnectionAbortedError)):
         round_trip(proxy.listen_port)
+
+
+def test_the_proxy_in_a_process_of_its_own_switches_mode_through_its_pipe(echo):
+    proxy = ProxyProcess(free_port(), ("127.0.0.1", echo)).start()
+    try:
+        assert proxy.pid != os.getpid()
+        assert round_trip(proxy.listen_port) == b"ping"
+        proxy.mode = "blackhole"
+        with pytest.raises(TimeoutError):
+            round_trip(proxy.listen_port, timeout=0.5)
+        with pytest.raises(ValueError, match="unknown"):
+            proxy.mode = "chaos"
+        assert proxy.mode == "blackhole"
+        proxy.mode = "pass"
+        assert round_trip(proxy.listen_port) == b"ping"
+    finally:
+        proxy.stop()
+    assert not proxy.process.is_alive()
 
 
 def test_the_proxy_refuses_anything_but_loopback():
