@@ -32,8 +32,8 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCH))
-import loadgen
-from fault_proxy import FaultProxy, ProxyProcess
+import loadgen  # noqa: E402
+from fault_proxy import FaultProxy, ProxyProcess  # noqa: E402
 
 
 @pytest.fixture
