@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import random
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -159,14 +159,35 @@ class Load:
     samples: list[tuple[float, float, int | str]] = field(default_factory=list)
     started: float = 0.0  # time.monotonic() of the first due request
     retried: int = 0  # GETs retried on a new connection (Pool.get)
+    _announce: object = None  # the pipe the load process says it started on
 
     def start(self) -> Load:
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
-        self._thread.start()
+        """Send from a process of its own (returns once it sends): the harness's
+        threads (pollers, publishers) must not delay the sending or the timing."""
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(
+            target=_load_process,
+            args=(self.base, self.rate, self.seconds, self.mix, self.timeout, child),
+            daemon=True,
+        )
+        self._process.start()
+        if not self._pipe.poll(30):
+            raise RuntimeError("the load process did not start")
+        self.started = self._pipe.recv()
         return self
 
     def join(self) -> Load:
-        self._thread.join(self.seconds + self.timeout + 30)
+        if self._pipe.poll(self.seconds + self.timeout + 60):
+            self.samples, self.retried = self._pipe.recv()
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+        return self
+
+    def run_here(self) -> Load:
+        """Send from this process (tests)."""
+        asyncio.run(self._run())
         return self
 
     async def _run(self) -> None:
@@ -175,7 +196,9 @@ class Load:
         weights = [weight for weight, _paths in self.mix]
         picker = random.Random(14)
         count = int(self.rate * self.seconds)
-        self.started = time.monotonic()
+        self.started = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process
+        if self._announce is not None:
+            self._announce.send(self.started)
         tasks = []
         for number in range(count):
             due = self.started + number / self.rate
@@ -199,6 +222,12 @@ class Load:
     # --- results ----------------------------------------------------------------------
     def window(self, start: float = 0.0, end: float = float("inf")) -> list:
         return [sample for sample in self.samples if start <= sample[0] < end]
+
+
+def _load_process(base, rate, seconds, mix, timeout, pipe) -> None:
+    load = Load(base, rate, seconds, mix, timeout, _announce=pipe)
+    asyncio.run(load._run())
+    pipe.send((load.samples, load.retried))
 
 
 def summary(samples: list) -> dict:
