@@ -32,7 +32,9 @@ def _action(name: str, spec: str):
         folder = Path(os.environ.get("MASTHEAD_FAILPOINT_DIR", "."))
 
         def sleep() -> None:
-            (folder / f"{name}.pid").write_text(str(os.getpid()))
+            written = folder / f"{name}.pid.{os.getpid()}"
+            written.write_text(str(os.getpid()))
+            written.replace(folder / f"{name}.pid")  # whole or not there: the harness reads it
             time.sleep(seconds)
 
         return sleep
