@@ -83,6 +83,11 @@ class FaultProxy:
         )
         self._ready.set()
         self._loop.run_forever()
+        pending = asyncio.all_tasks(self._loop)
+        for task in pending:
+            task.cancel()  # relays still under way end with their connections
+        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.close()
 
     def _shutdown(self) -> None:
         self._server.close()
