@@ -456,14 +456,15 @@ def request(base, method, path, body=None, headers=None, timeout=10.0):
             urllib.request.Request(base + path, data=data, method=method, headers=headers),
             timeout=timeout,
         ) as response:
+            # The headers as they came: a case-insensitive mapping (granian sends lower case).
             return (
                 response.status,
-                dict(response.headers),
+                response.headers,
                 response.read(),
                 time.monotonic() - start,
             )
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read(), time.monotonic() - start
+        return error.code, error.headers, error.read(), time.monotonic() - start
     except (OSError, urllib.error.URLError) as error:
         kind = "timeout" if "timed out" in str(error) else type(error).__name__
         return 0, {"error": kind}, b"", time.monotonic() - start
@@ -1031,8 +1032,8 @@ class Suite:
         )
         fp = Backend(backend.name, backend.env, backend.data, base, backend.token, name)
         kills = self.o.kills
-        load = loadgen.Load(base, 50, kills * 8 + 10, reader_mix(base)).start()
-        respawn, partial, once, replay_supported = [], [], [], None
+        load = loadgen.Load(base, 50, kills * 14 + 10, reader_mix(base)).start()
+        respawn, partial, once, replay_supported, unreadable = [], [], [], None, []
         marker = pids / "stories.publish.before_commit.pid"
         for _n in range(kills):
             story = draft(fp, f"Kill {uuid.uuid4().hex[:6]}")
@@ -1067,6 +1068,10 @@ class Suite:
                     break
                 time.sleep(0.05)
             thread.join(20)
+            # granian exits altogether ("Worker crash loop detected") when a worker
+            # dies within 5.5 s of its respawn: the next kill waits that out, so the
+            # scenario measures one kill at a time (docs/reliability.md, findings).
+            time.sleep(6)
             # R3: nothing of the killed publish committed.
             for _try in range(50):  # the respawned worker may still be starting
                 status, hdrs, payload, _t = request(
@@ -1076,6 +1081,9 @@ class Suite:
                     break
                 time.sleep(0.2)
             after = json.loads(payload) if status == 200 else {"status": f"HTTP {status} {hdrs}"}
+            if status != 200:
+                unreadable.append(story["id"])  # the server is gone: nothing to check
+                break
             if after.get("status") != "in_edit" or after.get("url"):
                 partial.append((story["id"], after.get("status")))
             # The retry with the same key (the failpoint still sleeps 3 s, then it commits).
@@ -1093,14 +1101,16 @@ class Suite:
         self.h.procs.stop(name)
         stats = loadgen.summary(load.samples)
         row.duration_s, row.rps, row.latency, row.errors = (
-            kills * 8 + 10,
+            kills * 14 + 10,
             50,
             stats,
             stats["errors"],
         )
         row.check(
-            f"R3: killed publish left nothing committed ({len(partial)} partial of {kills})",
-            not partial,
+            f"R3: killed publish left nothing committed ({len(partial)} partial of {kills}"
+            + (f"; server gone after story {unreadable[0]}" if unreadable else "")
+            + ")",
+            not partial and not unreadable,
         )
         good = [r for r in respawn if r is not None]
         row.check(
