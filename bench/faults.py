@@ -151,6 +151,23 @@ class Processes:
         for name in reversed(list(self.live)):
             with contextlib.suppress(Exception):
                 self.stop(name)
+        # A granian worker respawned while its server was stopping can outlive it
+        # (seen after L4's kills): any recorded worker still running is stopped too.
+        time.sleep(1)
+        for line in self.pidfile.read_text().splitlines() if self.pidfile.exists() else []:
+            pid, name = line.split(" ", 1)
+            if name.endswith("-worker") and _is_ours(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.kill(int(pid), signal.SIGKILL)
+
+
+def _is_ours(pid: int) -> bool:
+    """Whether PID still is a granian process of this checkout (not a reused id)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"granian" in command and str(VENV).encode() in command
 
 
 # --- the backends: the harness's own PostgreSQL and Redis, and Masthead servers -----------
@@ -646,6 +663,11 @@ class Suite:
             pages = storm.surfaces(story["desk"], HOT)
             pages["sitemap_news"] = "/sitemaps/news.xml"
             pages["api"] = "/api/stories"
+            # Not on home or its desk page before the publish is sent (its headline).
+            headline = f"Storm {run_id} story {index}".encode()
+            early += any(
+                headline in request(backend.base, "GET", p)[2] for p in ("/", f"/{story['desk']}/")
+            )
             sent = time.monotonic()
             _status, _h, payload, _s = transition(backend, story["id"], "publish")
             path = urlsplit(json.loads(payload)["url"]).path
@@ -675,7 +697,7 @@ class Suite:
             max(worst) <= 5,
         )
         row.check(f"p50 visible ≤ 1 s ({p50:.2f} s)", p50 is not None and p50 <= 1)
-        row.check(f"no story seen before its publish was sent ({early})", early == 0)
+        row.check(f"no story on home or its desk before its publish ({early})", early == 0)
         row.check("hot-article updates and renders per (key, version): not exposed", None)
         row.note = (
             "surfaces: home, desk, recent (hot article), feed, desk feed, news sitemap, "
@@ -1377,18 +1399,8 @@ class Suite:
         if base_revision is None:
             row.check("the desk API answer names no revision to save against", False)
             return row
-        content = current["content"]
-        label = content.get("label")
-        body = {
-            "base_revision": base_revision,
-            "headline": content["headline"],
-            "desk": current["desk"]["slug"],
-            "dek": content.get("dek") or "",
-            "body": content.get("body") or "",
-            "label": label.get("slug") if isinstance(label, dict) else label,
-            "dateline": content.get("dateline") or "",
-            "tags": [t["slug"] if isinstance(t, dict) else t for t in content.get("tags") or []],
-        }
+        # A full replacement: every field as GET gave it (StoryUpdateIn), the body changed.
+        body = {**current["content"], "base_revision": base_revision}
         results: list = []
 
         def save(n):
