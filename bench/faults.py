@@ -610,6 +610,19 @@ class Suite:
     def load(self, backend: Backend, rate: float, seconds: float) -> loadgen.Load:
         return loadgen.Load(backend.base, rate, seconds, reader_mix(backend.base)).start()
 
+    def timed(self, row: Row, text: str, ok: bool) -> None:
+        """A criterion on time (latency, seconds to visible): gated in the full run; in CI's
+        smoke recorded only, with its value. The smoke shares a 2-core machine with the test
+        suite's other worker, and timings are measured in bench runs, not in tests
+        (DEVELOPERS.md); what the smoke gates is correctness: errors, leaks, exactly once,
+        integrity, and that each thing happens at all within the poll's time-out."""
+        if self.o.smoke:
+            row.check(
+                f"{text}: recorded ({'met' if ok else 'not met'} here), gated in the full run", None
+            )
+        else:
+            row.check(text, ok)
+
     def p99_limit(self, backend: str, times: float, cap: float) -> float:
         """times × L1's p99, and at most ``cap`` ms except in the smoke (see L1)."""
         relative = times * self.baseline_p99.get(backend, cap)
@@ -687,16 +700,23 @@ class Suite:
             f"pollers {poller.errors})",
             not stats["errors"] and errors5xx == 0,
         )
-        row.check(
+        self.timed(
+            row,
             f"reader p99 ≤ 3×L1{'' if self.o.smoke else ' and ≤ 250'} = {ms(limit)} ms "
             f"({ms(stats['p99'])})",
             (stats["p99"] or 1e9) <= limit,
         )
         row.check(
+            f"{count} stories visible on all surfaces within the poll's time-out "
+            f"({sum(w < 1e9 for w in worst)}/{count})",
+            max(worst) < 1e9,
+        )
+        self.timed(
+            row,
             f"{count} stories visible on all surfaces ≤ 5 s (max {max(worst):.2f} s)",
             max(worst) <= 5,
         )
-        row.check(f"p50 visible ≤ 1 s ({p50:.2f} s)", p50 is not None and p50 <= 1)
+        self.timed(row, f"p50 visible ≤ 1 s ({p50:.2f} s)", p50 is not None and p50 <= 1)
         row.check(f"no story on home or its desk before its publish ({early})", early == 0)
         row.check("hot-article updates and renders per (key, version): not exposed", None)
         row.note = (
@@ -930,14 +950,22 @@ class Suite:
             part = loadgen.summary(load.window(begin, end))
             row.check(
                 f"{kind}: all 200 ({part['requests'] - sum(part['errors'].values())}"
-                f"/{part['requests']}), "
-                f"p99 {ms(part['p99'])} ≤ {ms(limit)} ms",
-                not part["errors"] and (part["p99"] or 1e9) <= limit,
+                f"/{part['requests']})",
+                not part["errors"],
             )
+            self.timed(
+                row,
+                f"{kind}: p99 {ms(part['p99'])} ≤ {ms(limit)} ms",
+                (part["p99"] or 1e9) <= limit,
+            )
+        seen = ", ".join(f"{k}: {v:.2f} s" if v < 1e9 else f"{k}: never" for k, v in stale)
         row.check(
-            "published after Redis is back, on home and desk ≤ 5 s ("
-            + ", ".join(f"{k}: {v:.2f} s" if v < 1e9 else f"{k}: never" for k, v in stale)
-            + ")",
+            f"published after Redis is back: on home and desk, no stale page ({seen})",
+            all(v < 1e9 for _k, v in stale),
+        )
+        self.timed(
+            row,
+            f"published after Redis is back, on home and desk ≤ 5 s ({seen})",
             all(v <= 5 for _k, v in stale),
         )
         row.check(
@@ -1015,10 +1043,18 @@ class Suite:
             f"{sorted(set(hits_before)) or 'none'})",
             not hits_before,
         )
-        row.check(
-            f"ETag/Last-Modified unchanged before T0 (changed: {sorted(tags_changed) or 'none'})",
-            not tags_changed,
+        validators = (
+            f"ETag/Last-Modified unchanged before T0 (changed: {sorted(tags_changed) or 'none'})"
         )
+        if self.o.smoke:
+            # Not gated in CI: these validators also move with time alone (a page re-rendered
+            # by another worker or after its copy left the cache carries newer relative-time
+            # words, hence another body hash; docs/reliability.md, "Open defects"). The
+            # deterministic F3 check, at a frozen clock, is in the suite:
+            # masthead/tests/test_canary_walk.py.
+            row.check(validators + ": recorded, gated in the full run", None)
+        else:
+            row.check(validators, not tags_changed)
         row.check(
             f"story URL status = missing slug's before T0 ({sorted(set(parity))})",
             bool(parity) and all(a == b for a, b in parity),
@@ -1026,6 +1062,12 @@ class Suite:
         late = {n: first_seen.get(n) for n in must_show}
         worst = max((v if v is not None else 1e9) for v in late.values())
         row.check(
+            f"after T0 visible on every surface ({sum(v is not None for v in late.values())}"
+            f"/{len(must_show)})",
+            worst < 1e9,
+        )
+        self.timed(
+            row,
             "after T0 visible on "
             + ", ".join(must_show)
             + f" ≤ 5 s (slowest {'never' if worst >= 1e9 else f'{worst:.2f} s'})",
@@ -1135,12 +1177,9 @@ class Suite:
             not partial and not unreadable,
         )
         good = [r for r in respawn if r is not None]
-        row.check(
-            f"worker respawned ≤ 2 s (max {max(good):.2f} s)"
-            if good
-            else "worker respawned: never",
-            len(good) == kills and max(good) <= 2,
-        )
+        row.check(f"worker respawned after every kill ({len(good)}/{kills})", len(good) == kills)
+        if good:
+            self.timed(row, f"worker respawned ≤ 2 s (max {max(good):.2f} s)", max(good) <= 2)
         failures = sum(stats["errors"].values())
         retried = load.retried
         row.check(
