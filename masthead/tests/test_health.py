@@ -6,6 +6,7 @@ import socket
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -44,9 +45,12 @@ def test_readyz_reports_the_database_queue_and_wire(client, settings):
         last_error="connection refused by wire.example",
     )
     make_source("Paused Agency", paused=True, last_error_at=timezone.now())
-    purge_cdn.enqueue(["story:1"])  # queued: no worker runs here
+    queued_at = timezone.now()
+    with time_machine.travel(queued_at, tick=False):
+        purge_cdn.enqueue(["story:1"])  # queued: no worker runs here
 
-    response = client.get("/readyz")
+    with time_machine.travel(queued_at + timedelta(seconds=90), tick=False):
+        response = client.get("/readyz")
 
     assert response.status_code == 200
     body = response.json()
@@ -54,7 +58,7 @@ def test_readyz_reports_the_database_queue_and_wire(client, settings):
     checks = body["checks"]
     assert checks["database"]["ok"] is True and checks["database"]["ms"] >= 0
     assert checks["wire"] == {"sources": 2, "failing": 1}
-    assert checks["tasks"] == {"backend": "database", "queued": 1, "oldest_seconds": 0}
+    assert checks["tasks"] == {"backend": "database", "queued": 1, "oldest_seconds": 90}
     assert checks["cache"]["ok"] is True
     # Counts only: no source names, addresses or errors.
     assert "Agency" not in response.content.decode() and "wire.example" not in (
