@@ -11,7 +11,10 @@ inside its transaction and holding its locks, until they let it go.
 
 The points: ``stories.save.after_lock`` (``services.save_story``, the story
 row locked, nothing checked yet) and ``stories.move.after_lock`` (every
-workflow step, the same moment); ``wire.wordpress.before_record`` (a WordPress
+workflow step, the same moment); ``stories.<action>.before_commit`` (a
+workflow step, e.g. ``stories.publish.before_commit``, has written the
+story, its version bump and audit row, nothing committed yet: where the
+fault bench kills a worker, bench/faults_settings.py); ``wire.wordpress.before_record`` (a WordPress
 import has written a post's story, not yet its record: ``wire/wxr/importer.py``);
 ``sourcing.report.after_lock`` (a reader's error report locked for a desk
 decision, nothing checked yet: ``sourcing/reports.py``);

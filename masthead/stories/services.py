@@ -296,6 +296,8 @@ def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> St
     audit.record(
         actor, action.value, story, from_state=state, to_state=story.status, note=note, **detail
     )
+    # Everything is written and nothing committed (stories.publish.before_commit…).
+    failpoints.reached(f"stories.{action.value}.before_commit")
     _announce(story, action.value, scopes)
     return story
 
