@@ -3,8 +3,9 @@
 Its table "Threat classes and their tests" has one row per RELIABILITY.md §2
 class. This test fails if a class is missing or listed twice, if a linked
 ``path::test_name`` names a file that does not exist or a test not defined in
-it, if a row claims *covered* or *partial* with no test, or if a *pending*
-row does not name the file that will close it.
+it, if a row claims *covered* or *partial* with no test, if any other link
+of the tests column (a bench, docs/reliability.md) leads to no file, or if a
+*pending* row does not name the file that will close it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ STATUSES = ("covered", "partial:", "not applicable:", "pending:")
 TEST_LINK = re.compile(r"`(?P<path>[\w./-]+\.py)::(?P<name>\w+)`\]\((?P<href>[^)]+)\)")
 # A file a pending row names: a path with a folder, or a Python file.
 NAMED_FILE = re.compile(r"`[^`]*(?:/[^`]*|\.py)`")
+# Any other link of the tests column (a bench file, docs/reliability.md), relative to docs/.
+OTHER_LINK = re.compile(r"\]\((?P<href>[^)#\s]+)\)")
 
 
 def threat_table(text: str) -> dict[str, dict[str, str]]:
@@ -84,6 +87,11 @@ def problems_of(rows: dict[str, dict[str, str]], root: Path) -> list[str]:
                 found.append(f"{row_id}: {path} does not exist")
             elif not defines(test_file, name):
                 found.append(f"{row_id}: {path} defines no {name}")
+        test_hrefs = {link["href"] for link in links}
+        for other in OTHER_LINK.finditer(row["tests"]):
+            href = other["href"]
+            if href not in test_hrefs and not (root / "docs" / href).exists():
+                found.append(f"{row_id}: {href} does not exist")
     return found
 
 
@@ -123,6 +131,13 @@ GOOD_LINK = (
             GOOD_LINK.replace("test_threat_map.py", "test_gone.py"),
             "covered",
             "test_gone.py does not exist",
+        ),
+        (GOOD_LINK + "<br>[`bench/faults.py`](../bench/faults.py)", "covered", None),
+        (GOOD_LINK + "<br>[docs/reliability.md](reliability.md)", "covered", None),
+        (
+            GOOD_LINK + "<br>[`bench/gone.py`](../bench/gone.py)",
+            "covered",
+            "../bench/gone.py does not exist",
         ),
         (
             GOOD_LINK.replace("(../masthead/tests/test_threat_map.py)", "(../elsewhere.py)"),
