@@ -53,8 +53,11 @@ def credits_for(story) -> Credits:
     if story is None or story.pk is None:
         return Credits()
     rows = (
+        # In the order the rows were made (the primary key), not by ``added_at``: a wall
+        # clock can step back between two rows (NTP, or a test's moved clock), an
+        # insertion order cannot.
         StoryBasis.objects.filter(story_id=story.pk)
-        .order_by("added_at", "pk")
+        .order_by("pk")
         .values_list(
             "item__headline", "item__provider", "item__source__provider", "item__source__name",
             "item__url", "item_id",
