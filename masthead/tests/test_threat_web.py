@@ -15,6 +15,7 @@ from masthead.factories import make_desk, make_staff, make_user
 from masthead.newsroom.models import StaffRole
 from masthead.site.tests import surfaces
 from masthead.site.tests.newsroom_data import make_newsroom
+from masthead.site.tests.test_page_cache import app, call  # noqa: F401 - the WSGI fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -183,38 +184,13 @@ def test_a_host_the_site_does_not_serve_is_a_400(client, newsroom, url):
     assert b"evil.example" not in response.content
 
 
-def test_a_host_the_site_does_not_serve_is_refused_by_the_page_cache_too(newsroom):
-    from masthead.site.tests.test_page_cache import call
-
-    with _page_cache_app() as app:
-        poisoned = call(app, "/", host="evil.example")
-        clean = call(app, "/")
+def test_a_host_the_site_does_not_serve_is_refused_by_the_page_cache_too(app, newsroom):  # noqa: F811
+    poisoned = call(app, "/", host="evil.example")
+    clean = call(app, "/")
 
     assert poisoned.status == 400
     assert clean.status == 200 and clean.outcome == "MISS"  # the 400 stored nothing
     assert "evil.example" not in clean.text
-
-
-def _page_cache_app():
-    import contextlib
-
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    from masthead.site.page_cache import PageCache
-
-    @contextlib.contextmanager
-    def app():
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            yield PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
-
-    return app()
 
 
 FORWARDED = {"HTTP_X_FORWARDED_HOST": "evil.example", "HTTP_X_FORWARDED_PROTO": "https"}
