@@ -36,12 +36,15 @@ from masthead.newsroom.roles import access_for
 MAX_ITEM_ID = 2**62
 
 
-def _wire_ids(sources) -> set[int]:
-    return {
-        source.get("wire_item")
-        for source in sources or []
-        if isinstance(source, dict) and source.get("kind") == "wire"
-    }
+def _wire_ids(sources) -> list[int]:
+    """The wire items ``sources`` name, each once, in their order."""
+    return list(
+        dict.fromkeys(
+            source.get("wire_item")
+            for source in sources or []
+            if isinstance(source, dict) and source.get("kind") == "wire"
+        )
+    )
 
 
 def link(actor, story, previous, sources: list[dict]) -> list[dict]:
@@ -53,7 +56,7 @@ def link(actor, story, previous, sources: list[dict]) -> list[dict]:
     wanted = _wire_ids(sources)
     if not wanted:
         return sources
-    known = _wire_ids(previous) | set(
+    known = set(_wire_ids(previous)) | set(
         StoryBasis.objects.filter(story=story, item_id__in=wanted).values_list("item_id", flat=True)
     )
     items = WireItem.objects.select_related("source").in_bulk(wanted)
@@ -95,7 +98,9 @@ def link(actor, story, previous, sources: list[dict]) -> list[dict]:
             if item.headline:
                 source.setdefault("headline", item.headline[:300])
         result.append(source)
-    for item_id in wanted & set(items):
+    # In the sources' order, which readers see as the order of the agencies
+    # ("Based on reporting by …"): never a set's, which varies with the ids.
+    for item_id in (item_id for item_id in wanted if item_id in items):
         StoryBasis.objects.get_or_create(
             story=story,
             item_id=item_id,

@@ -94,6 +94,32 @@ def test_the_article_names_each_agency_once_and_lists_every_item(client, newsroo
     assert "javascript:" not in html
 
 
+def test_the_agencies_keep_the_items_order_whatever_their_ids(client, newsroom, wire):
+    """Ids a set would put the other way round (CI's PostgreSQL pass, whose ids
+    run on across tests, once named the last agency first)."""
+    afp = Source.objects.create(
+        name="AFP feed", slug="afp", kind=Source.Kind.RSS, provider="AFP", desk=newsroom.desk
+    )
+    base = 2**40  # far above any id the sequence hands out in a test run
+    first_id, second_id = base + 2, base + 1 + 64
+    assert list({first_id, second_id}) == [second_id, first_id]  # a set would reorder them
+    items = [
+        make_item(wire, "Reuters first", pk=first_id),
+        make_item(afp, "AFP second", pk=second_id),
+    ]
+    story = published_from(newsroom, items)
+
+    html, _ = get(client, story.get_absolute_url())
+    assert (
+        'Based on reporting by <span dir="auto">Reuters</span> and <span dir="auto">AFP</span>.'
+        in html
+    )
+    assert [work["name"] for work in article_of(html)["isBasedOn"]] == [
+        "Reuters first",
+        "AFP second",
+    ]
+
+
 def test_a_story_not_based_on_the_wire_says_nothing_of_it(client, newsroom):
     html, _ = get(client, newsroom.story.get_absolute_url())
     assert "Based on reporting by" not in html
