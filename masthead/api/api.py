@@ -158,6 +158,26 @@ def _stale(request: HttpRequest, error: StaleRevision) -> HttpResponse:
     )
 
 
+@api.exception_handler(desk_views.PreconditionRequired)
+def _precondition_required(request: HttpRequest, error: Exception) -> HttpResponse:
+    return problems.problem_response(
+        request, 428, problem=problems.PROBLEM_TYPES["precondition-required"], detail=str(error)
+    )
+
+
+@api.exception_handler(desk_views.PreconditionFailed)
+def _precondition_failed(
+    request: HttpRequest, error: desk_views.PreconditionFailed
+) -> HttpResponse:
+    return problems.problem_response(
+        request,
+        412,
+        problem=problems.PROBLEM_TYPES["precondition-failed"],
+        detail=str(error),
+        latest_revision=error.latest_revision,
+    )
+
+
 @api.exception_handler(InvalidTransition)
 def _invalid_transition(request: HttpRequest, error: InvalidTransition) -> HttpResponse:
     return problems.problem_response(

@@ -9,6 +9,7 @@ it did not exist.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Status
+from ninja.errors import HttpError
 
 from masthead.api import representations
 from masthead.api.authentication import ApiTokenAuth
@@ -181,7 +183,9 @@ def create_story(request: HttpRequest, response: HttpResponse, payload: StoryCre
     response["Location"] = representations.absolute(
         request, reverse("api:desk-story", kwargs={"story_id": story.pk})
     )
-    return Status(201, _story_json(request, _fresh(story)))
+    story = _fresh(story)
+    _tag(response, story)
+    return Status(201, _story_json(request, story))
 
 
 @router.get(
@@ -190,27 +194,121 @@ def create_story(request: HttpRequest, response: HttpResponse, payload: StoryCre
     url_name="desk-story",
     summary="A story as its editors see it",
 )
-def get_story(request: HttpRequest, story_id: int):
-    """The latest revision's content (drafts included), its state and what you may do next."""
-    return _story_json(request, _story_for(request.auth, story_id))
+def get_story(request: HttpRequest, response: HttpResponse, story_id: int):
+    """The latest revision's content (drafts included), its state and what you may do next.
+
+    Its `ETag` names the latest revision: send it as `If-Match` when you save.
+    """
+    story = _story_for(request.auth, story_id)
+    _tag(response, story)
+    return _story_json(request, story)
 
 
 @router.put(
     "/stories/{story_id}",
-    response={200: DeskStoryOut, **ERRORS},
+    response={200: DeskStoryOut, 400: ProblemOut, 412: ProblemOut, 428: ProblemOut, **ERRORS},
     url_name="desk-story-save",
     summary="Save a new revision",
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": (
+                    "The `ETag` of the story as you fetched it (its latest revision). "
+                    "Required unless the body has `base_revision`."
+                ),
+                "schema": {"type": "string"},
+            }
+        ]
+    },
 )
-def save_story(request: HttpRequest, story_id: int, payload: StoryUpdateIn):
-    """Replace the editable content; `base_revision` must be the story's latest revision.
+def save_story(request: HttpRequest, response: HttpResponse, story_id: int, payload: StoryUpdateIn):
+    """Replace the editable content of the revision named by `If-Match` (or `base_revision`).
 
-    A live story keeps showing its published revision until an editor publishes the update.
+    Without either the answer is 428; a revision that is no longer the latest is 412
+    through `If-Match` and 409 through `base_revision`, and nothing is saved. A live
+    story keeps showing its published revision until an editor publishes the update.
     """
     story = _story_for(request.auth, story_id)
+    base, by_header = _base_revision(request, story, payload)
     current = story.latest_revision or story
     content = _content_from(payload, lead_image=current.lead_image, user=request.auth, kept=current)
-    services.save_story(request.auth, story, content, payload.base_revision, note=payload.note)
-    return _story_json(request, _fresh(story))
+    try:
+        services.save_story(request.auth, story, content, base, note=payload.note)
+    except services.StaleRevision as stale:
+        if by_header:
+            raise PreconditionFailed(stale.latest.pk if stale.latest else None) from stale
+        raise
+    story = _fresh(story)
+    _tag(response, story)
+    return _story_json(request, story)
+
+
+# Saving with If-Match (RFC 9110 §13.1.1): a story's ETag names its latest revision.
+REVISION_TAG = re.compile(r'"rev-([0-9]{1,18})"')
+ENTITY_TAGS = re.compile(r'\s*(\*|(?:W/)?"[^"]*")\s*(?:,|$)')
+
+
+class PreconditionRequired(Exception):
+    """A save that names no revision (428)."""
+
+
+class PreconditionFailed(Exception):
+    """A save whose If-Match names no revision that is still the latest (412)."""
+
+    def __init__(self, latest_revision: int | None):
+        super().__init__("The story has a newer revision than the one your If-Match names.")
+        self.latest_revision = latest_revision
+
+
+def revision_etag(story: Story) -> str | None:
+    """The strong entity tag of ``story``'s latest revision, if it has one."""
+    return f'"rev-{story.latest_revision_id}"' if story.latest_revision_id else None
+
+
+def _tag(response: HttpResponse, story: Story) -> None:
+    etag = revision_etag(story)
+    if etag:
+        response["ETag"] = etag
+
+
+def _base_revision(request: HttpRequest, story: Story, payload) -> tuple[int | None, bool]:
+    """The revision a save starts from, and whether ``If-Match`` named it.
+
+    ``If-Match`` compares strongly: weak tags and tags of no revision never
+    match. ``base_revision`` in the body, when also sent, must agree with it.
+    """
+    in_body = "base_revision" in payload.model_fields_set
+    header = request.headers.get("If-Match")
+    if header is None:
+        if not in_body:
+            raise PreconditionRequired(
+                "Send If-Match with the ETag of the story as you fetched it "
+                "(or base_revision in the body): a save replaces the whole story."
+            )
+        return payload.base_revision, False
+    tags = []
+    position = 0
+    while position < len(header):
+        found = ENTITY_TAGS.match(header, position)
+        if found is None or found.end() == position:
+            raise HttpError(400, "If-Match is not a list of entity tags.")
+        tags.append(found.group(1))
+        position = found.end()
+    if not tags or "*" in tags:
+        raise PreconditionRequired(
+            "If-Match: * names no revision; send the ETag of the story as you fetched it."
+        )
+    named = [int(match.group(1)) for tag in tags if (match := REVISION_TAG.fullmatch(tag))]
+    if in_body and payload.base_revision not in named:
+        raise ValidationError(
+            {"base_revision": "base_revision and If-Match name different revisions."}
+        )
+    if story.latest_revision_id not in named:
+        raise PreconditionFailed(story.latest_revision_id)
+    return story.latest_revision_id, True
 
 
 def _transition_view(action: Action, schema: type, call: Callable) -> Callable:

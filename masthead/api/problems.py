@@ -60,6 +60,24 @@ PROBLEM_TYPES = {
             "Nothing was changed.",
         ),
         ProblemType(
+            "precondition-required",
+            "Say which revision your edit started from.",
+            428,
+            "A save replaces the whole story, so it must name the revision it was made "
+            "from: send `If-Match` with the `ETag` that GET gave you (or, for clients that "
+            "cannot set headers, `base_revision` in the body). `If-Match: *` names no "
+            "revision and is not enough. Nothing was changed.",
+        ),
+        ProblemType(
+            "precondition-failed",
+            "Someone saved a newer version of this story.",
+            412,
+            "The `If-Match` you sent does not name the story's latest revision. Fetch the "
+            "story again (`latest_revision` says which revision is now current; its `ETag` "
+            "is the one to send), merge your changes into it and save again. Nothing was "
+            "changed.",
+        ),
+        ProblemType(
             "invalid-transition",
             "The story is not in a state this action starts from.",
             409,

@@ -318,7 +318,12 @@ class StoryUpdateIn(StrictInput):
     """A full replacement of the editable content: send every field, as GET gave it."""
 
     base_revision: int | None = Field(
-        description="The `latest_revision` your edit started from; a newer one answers 409."
+        None,
+        description=(
+            "The `latest_revision` your edit started from, for clients that cannot send "
+            "`If-Match`; a newer one answers 409. Send one of the two: without either "
+            "the answer is 428."
+        ),
     )
     headline: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
     desk: Slug

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from masthead.api.services import issue_token, revoke_token
@@ -178,6 +181,145 @@ def test_a_save_over_a_newer_revision_is_a_409_with_the_latest(as_writer, newsro
     assert problem["latest_revision"] == first["latest_revision"]
     assert problem["base_revision"] == draft["latest_revision"]
     assert as_writer.get(url).json()["content"]["headline"] == "First edit"
+
+
+def test_a_save_with_the_etag_as_if_match_saves_and_answers_the_new_etag(as_writer, newsroom):
+    created = create(as_writer)
+    url = f"/api/desk/stories/{created.json()['id']}"
+    fetched = as_writer.get(url)
+    assert fetched["ETag"] == created["ETag"]
+
+    saved = as_writer.put(
+        url, {**fetched.json()["content"], "headline": "With If-Match"}, If_Match=fetched["ETag"]
+    )
+
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["content"]["headline"] == "With If-Match"
+    assert saved["ETag"] == f'"rev-{saved.json()["latest_revision"]}"' != fetched["ETag"]
+    # A list naming an old revision too still matches on the current one.
+    again = as_writer.put(
+        url,
+        {**saved.json()["content"], "headline": "Third"},
+        If_Match=f'W/"x", {fetched["ETag"]}, {saved["ETag"]}',
+    )
+    assert again.status_code == 200, again.content
+
+
+def test_a_save_with_a_stale_if_match_is_a_412_and_keeps_the_newer_text(as_writer, newsroom):
+    """RELIABILITY R2: A and B load rev N; A saves; B's save with N is refused."""
+    draft = as_writer.post("/api/desk/stories", NEW)
+    url = f"/api/desk/stories/{draft.json()['id']}"
+    content = draft.json()["content"]
+    first = as_writer.put(url, {**content, "headline": "A's edit"}, If_Match=draft["ETag"])
+    assert first.status_code == 200
+
+    with nothing_written():
+        stale = as_writer.put(url, {**content, "headline": "B's edit"}, If_Match=draft["ETag"])
+
+    assert stale.status_code == 412
+    problem = stale.json()
+    assert problem["type"] == "/api/problems/precondition-failed"
+    assert problem["latest_revision"] == first.json()["latest_revision"]
+    assert as_writer.get(url).json()["content"]["headline"] == "A's edit"
+
+
+@pytest.mark.parametrize(
+    "if_match, status",
+    [
+        (None, 428),  # and no base_revision: a blind overwrite
+        ("*", 428),  # names no revision
+        ("", 428),
+        ('W/"rev-{rev}"', 412),  # If-Match compares strongly: a weak tag never matches
+        ('"rev-{rev}0"', 412),
+        ('"rev-99999999999999999999999"', 412),  # not a revision at all
+        ("rev-{rev}", 400),  # not an entity tag
+        ('"rev-{rev}", junk', 400),
+        ('"rev-{rev}" "rev-{rev}"', 400),
+        ('"rev-{rev}\u0000"', 412),
+    ],
+)
+def test_a_save_that_names_no_current_revision_changes_nothing(
+    as_writer, newsroom, if_match, status
+):
+    draft = create(as_writer).json()
+    headers = (
+        {} if if_match is None else {"If_Match": if_match.format(rev=draft["latest_revision"])}
+    )
+
+    with nothing_written():
+        response = as_writer.put(
+            f"/api/desk/stories/{draft['id']}", {**draft["content"], "headline": "X"}, **headers
+        )
+
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_base_revision_and_if_match_must_agree(as_writer, newsroom):
+    draft = create(as_writer).json()
+    url = f"/api/desk/stories/{draft['id']}"
+    body = {**editable(draft), "base_revision": draft["latest_revision"] - 1}
+
+    with nothing_written():
+        response = as_writer.put(url, body, If_Match=f'"rev-{draft["latest_revision"]}"')
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["pointer"] == "#/base_revision"
+
+
+class Saver(threading.Thread):
+    """One save from a thread of its own (so on a database connection of its own)."""
+
+    def __init__(self, send, start_together: threading.Barrier):
+        super().__init__(daemon=True)
+        self.send = send
+        self.start_together = start_together
+        self.response = None
+
+    def run(self) -> None:
+        try:
+            self.start_together.wait(timeout=30)
+            self.response = self.send()
+        finally:
+            connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_saves_of_one_revision_at_once_make_exactly_one_revision(writer):
+    """RELIABILITY R2: 50 threads saving the same base → exactly 1 success, revisions = successes.
+
+    On PostgreSQL: the suite's SQLite database is in memory with a shared
+    cache, where a second writer fails at once ("database table is locked")
+    instead of waiting as the embedded deployment's WAL file does.
+    """
+    savers = 50
+    as_writer = JsonClient(Client(), bearer(writer))
+    draft = create(as_writer)
+    assert draft.status_code == 201, draft.content
+    url = f"/api/desk/stories/{draft.json()['id']}"
+    content = draft.json()["content"]
+    start_together = threading.Barrier(savers)
+    threads = [
+        Saver(
+            lambda number=number: JsonClient(Client(), bearer(writer)).put(
+                url, {**content, "headline": f"Edit {number}"}, If_Match=draft["ETag"]
+            ),
+            start_together,
+        )
+        for number in range(savers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    statuses = sorted(thread.response.status_code for thread in threads)
+    assert statuses == [200] + [412] * (savers - 1), statuses
+    story = Story.objects.get(pk=draft.json()["id"])
+    assert story.revisions.count() == 2  # the draft's first and the one save
+    winner = next(thread.response for thread in threads if thread.response.status_code == 200)
+    assert story.latest_revision.headline == winner.json()["content"]["headline"]
 
 
 def test_put_replaces_every_field_so_every_field_is_required(as_writer, newsroom):

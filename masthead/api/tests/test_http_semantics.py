@@ -188,15 +188,18 @@ def test_errors_are_not_stored_by_caches(client, newsroom):
 
 
 def test_staff_endpoints_are_private_and_never_stored(client, as_editor, newsroom):
-    for response in (
-        as_editor.get(f"/api/desk/stories/{newsroom.story.pk}"),
-        as_editor.get("/api/desk/stories/999999"),
-        client.get(f"/api/desk/stories/{newsroom.story.pk}"),
-        as_editor.post("/api/desk/stories", {"headline": "New", "desk": "politics"}),
-    ):
+    story = as_editor.get(f"/api/desk/stories/{newsroom.story.pk}")
+    missing = as_editor.get("/api/desk/stories/999999")
+    anonymous = client.get(f"/api/desk/stories/{newsroom.story.pk}")
+    created = as_editor.post("/api/desk/stories", {"headline": "New", "desk": "politics"})
+    for response in (story, missing, anonymous, created):
         assert response["Cache-Control"] == "private, no-store", response.status_code
-        assert "ETag" not in response
         assert "Access-Control-Allow-Origin" not in response
+    # The only validator a staff answer carries names the story's latest revision
+    # (what a save sends back as If-Match), never a hash of the body.
+    assert story["ETag"] == f'"rev-{story.json()["latest_revision"]}"'
+    assert created["ETag"] == f'"rev-{created.json()["latest_revision"]}"'
+    assert "ETag" not in missing and "ETag" not in anonymous
 
 
 def test_head_on_a_staff_read(as_editor, newsroom):
