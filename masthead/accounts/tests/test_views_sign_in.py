@@ -315,3 +315,49 @@ def test_every_form_refuses_a_post_without_the_csrf_token(csrf_client, people, p
 
     assert response.status_code == 403
     assert "_auth_user_id" in csrf_client.session
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_attempts_get_no_more_tries_than_the_limit_and_those_in_flight(people):
+    """RELIABILITY E3 (3), the express-brute race: 100 attempts on 8 connections at once.
+
+    Each connection can have one attempt in flight when the count reaches the
+    limit, so at most limit + 8 are judged; the right password, sent last by
+    every connection, never signs in once the name is locked. On PostgreSQL:
+    the suite's SQLite database is in memory with a shared cache, where a
+    second writer fails at once instead of waiting.
+    """
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    connections, attempts_each = 8, 13  # 104 attempts
+    start_together = threading.Barrier(connections)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def attack() -> None:
+        try:
+            client = Client()
+            start_together.wait(timeout=30)
+            for number in range(attempts_each):
+                last = number == attempts_each - 1
+                response = sign_in(client, "writer", TEST_PASSWORD if last else "wrong")
+                with lock:
+                    statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attack, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert len(statuses) == connections * attempts_each
+    judged = statuses.count(200)  # a failed sign-in shown the form again
+    assert settings.LOGIN_FAILURE_LIMIT - 1 <= judged <= settings.LOGIN_FAILURE_LIMIT + connections
+    assert 302 not in statuses, "the right password signed in a locked name"
+    assert set(statuses) <= {200, 429}
