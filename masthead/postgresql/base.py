@@ -16,7 +16,10 @@ exchange with the server (a query, a commit, Django's health check) through
 ``answer_timeout`` seconds (``DATABASE_ANSWER_TIMEOUT``) with no answer the
 connection is closed and the call raises ``OperationalError``, which the
 request answers as 503 with ``Retry-After`` (``masthead/database_outage.py``)
-and Django replaces with a new connection on the next request.
+and Django replaces with a new connection on the next request. Django's
+health check of a kept connection, at a request's first query, waits 1 s:
+a server silent that long fails the request then, rather than after a new
+connection's ``connect_timeout`` too.
 
 The deadline is on in the processes that serve requests (``masthead/wsgi.py``
 turns it on), not in management commands and workers, whose migrations
@@ -37,13 +40,17 @@ from psycopg.errors import _WaitTimeout  # psycopg's own, raised by wait(timeout
 # Whether this process serves requests (see the module docstring).
 _serving_deadline: dict[str, bool] = {"on": False}
 # Django's health check of a persistent connection ("SELECT 1") needs no more from a
-# server that answers; one that does not then costs this plus a connect_timeout.
+# server that answers; one that does not fails the request after this long.
 HEALTH_CHECK_SECONDS = 1.0
 
 
 def answer_deadlines_on(on: bool = True) -> None:
     """Turn the deadline on (a process that serves requests) or off, for new connections."""
     _serving_deadline["on"] = on
+
+
+class NoAnswer(psycopg.OperationalError):
+    """The server did not answer within the deadline; the connection is closed."""
 
 
 class AnsweringConnection(psycopg.Connection):
@@ -60,7 +67,7 @@ class AnsweringConnection(psycopg.Connection):
         except _WaitTimeout:
             # The exchange is cut in the middle: the connection cannot be used again.
             self.close()
-            raise psycopg.OperationalError(
+            raise NoAnswer(
                 f"PostgreSQL did not answer within {limit:g} s (DATABASE_ANSWER_TIMEOUT)"
             ) from None
 
@@ -89,9 +96,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super().is_usable()
         connection.answer_timeout = min(limit, HEALTH_CHECK_SECONDS)
         try:
-            return super().is_usable()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except NoAnswer:
+            self.went_silent = True
+            return False
+        except psycopg.Error:
+            return False
         finally:
             connection.answer_timeout = limit
+        return True
+
+    def close_if_health_check_failed(self):
+        """Django's health check at a request's first query; a server that did not answer
+        it fails the request at once (a new connection would wait on it too)."""
+        self.went_silent = False
+        super().close_if_health_check_failed()
+        if self.went_silent:
+            self.went_silent = False
+            with self.wrap_database_errors:
+                raise NoAnswer(
+                    f"PostgreSQL did not answer a health check within {HEALTH_CHECK_SECONDS:g} s"
+                )
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
