@@ -1058,11 +1058,10 @@ class Suite:
             f"ETag/Last-Modified unchanged before T0 (changed: {sorted(tags_changed) or 'none'})"
         )
         if self.o.smoke:
-            # Not gated in CI: these validators also move with time alone (a page re-rendered
-            # by another worker or after its copy left the cache carries newer relative-time
-            # words, hence another body hash; docs/reliability.md, "Open defects"). The
-            # deterministic F3 check, at a frozen clock, is in the suite:
-            # masthead/tests/test_canary_walk.py.
+            # Not gated in CI yet: these validators moved with time alone until they were
+            # computed from content (site/http.py); the pg full run passes since, SQLite's
+            # has not been re-run (docs/reliability.md). The deterministic F3 checks are in
+            # the suite: masthead/tests/test_canary_walk.py, masthead/site/tests/test_http.py.
             row.check(validators + ": recorded, gated in the full run", None)
         else:
             row.check(validators, not tags_changed)
