@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from masthead.serve_supervisor import supervise
+
 DEMO_HOST = "127.0.0.1"
 DEMO_PORT = 8000
 
@@ -187,8 +189,11 @@ def _run_server(host: str, port: int, workers: int, threads: int) -> int:
         "masthead.wsgi:application",
     ]
     sys.stdout.flush()
-    os.execv(argv[0], argv)  # noqa: S606 - replaces this process with the server
-    return 0  # pragma: no cover
+    from django.db import connections
+
+    connections.close_all()  # granian's workers open their own
+    # granian as a child, started again if it gives up after quick worker deaths.
+    return supervise(argv)
 
 
 def _demo(options) -> int:
@@ -223,9 +228,9 @@ def _edition_roots() -> list[tuple[str, str]]:
 def _start_demo_worker() -> None:
     """One `masthead worker` beside the demo server: wire polling, purges, mail.
 
-    This process becomes the server (granian, by exec, keeping its process
-    id); the worker watches that id and exits when the server does, however
-    it ends, and Ctrl+C in the terminal signals both. The worker is started
+    This process supervises the server (granian, as its child:
+    ``serve_supervisor.py``); the worker watches this process's id and exits
+    when it does, however it ends, and Ctrl+C in the terminal signals both. The worker is started
     through a short-lived intermediate so that it is not the server's child:
     granian's shutdown waits for ever on a child it did not start. Warnings
     and errors only, so the terminal stays readable; mail still prints here.

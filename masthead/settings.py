@@ -51,6 +51,20 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
 
 
+def env_float(name: str, default: float) -> float:
+    """A number of seconds (``2``, ``0.5``); 0 or more."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a number of seconds, 0 or more")
+    return value
+
+
 def env_positive_int(name: str, default: int) -> int:
     value = env_int(name, default)
     if value < 1:
@@ -113,9 +127,10 @@ def database_from_env(data_dir: Path) -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we know: {error}") from None
     postgres = config.get("ENGINE", "").endswith("postgresql")
     if postgres:
-        # A server that does not answer costs a request 2 s (psycopg's least), then
-        # a 503 (masthead/database_outage.py); psycopg's own default is 130 s.
-        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+        # Django's backend with a deadline on the server's answers (masthead/postgresql).
+        config["ENGINE"] = "masthead.postgresql"
+        options = config.setdefault("OPTIONS", {})
+        options.update(postgres_time_limits(options))
     if postgres and env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Bind parameters on the server, so psycopg prepares a statement run a few
         # times on a connection: PostgreSQL then skips planning it again. Every
@@ -130,6 +145,33 @@ def database_from_env(data_dir: Path) -> dict:
     if test_name:
         config["TEST"] = {"NAME": test_name}
     return config
+
+
+def postgres_time_limits(options: dict) -> dict:
+    """Client-side time limits of a PostgreSQL connection; the URL's own options win.
+
+    A server that does not answer costs a request at most a few seconds and then
+    a 503 (masthead/database_outage.py), instead of holding it: connecting gives
+    up after ``connect_timeout`` (psycopg's own default is 130 s); on a
+    connection made, ``answer_timeout`` bounds each exchange with the server in
+    the processes serving requests (masthead/postgresql/base.py), and the
+    kernel drops a connection whose packets go unacknowledged for
+    ``tcp_user_timeout`` ms, or that answers no keepalive probe, however long
+    it idled in the persistent-connection pool.
+    """
+    answer = env_float("DATABASE_ANSWER_TIMEOUT", 3.0)
+    tcp_user_timeout = env_float("DATABASE_TCP_USER_TIMEOUT", 10.0)
+    limits = {
+        "connect_timeout": max(2, round(env_float("DATABASE_CONNECT_TIMEOUT", 2.0))),
+        "answer_timeout": answer if answer > 0 else None,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 5,
+        "keepalives_count": 3,
+    }
+    if tcp_user_timeout > 0:
+        limits["tcp_user_timeout"] = round(tcp_user_timeout * 1000)
+    return {name: value for name, value in limits.items() if name not in options}
 
 
 def cache_from_env() -> dict:

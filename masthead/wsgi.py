@@ -16,6 +16,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 application = get_wsgi_application()
 
 
+def _with_answer_deadlines() -> None:
+    """A request never waits on a silent PostgreSQL longer than DATABASE_ANSWER_TIMEOUT."""
+    from masthead.postgresql.base import answer_deadlines_on
+
+    answer_deadlines_on()
+
+
+_with_answer_deadlines()
+
+
 def _with_page_cache(app):
     from django.conf import settings
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from masthead.newsroom.models import Author, Desk
 from masthead.stories import versions
-from masthead.stories.models import Byline, ContentVersion, Correction, Label, Story, Tag
+from masthead.stories.models import Byline, Correction, Label, Story, Tag
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -187,32 +186,8 @@ def tag_page(after: tuple[str, int] | None, limit: int) -> tuple[list[Tag], bool
     return rows[:limit], len(rows) > limit
 
 
-def last_public_change(scopes: list[str], *, releases: bool = False) -> datetime | None:
-    """When content in these scopes last changed for readers (see stories/versions.py).
-
-    Scheduling bumps nothing readers see; a scheduled story becomes public by
-    the clock, with no write. With ``releases`` (lists, whose members change
-    so), the latest release that has come counts too: the newest live
-    story's publication and the latest embargo end that has passed (two
-    index probes).
-    """
-    bumped = (
-        ContentVersion.objects.filter(scope__in=[versions.SITE, *scopes])
-        .aggregate(latest=Max("changed_at"))
-        .get("latest")
-    )
-    if not releases:
-        return bumped
-    now = timezone.now()
-    live = Story.objects.live(now)
-    published = live.newest_first().values_list("published_at", flat=True).first()
-    embargo_end = (
-        live.filter(embargoed_until__isnull=False)
-        .order_by("-embargoed_until")
-        .values_list("embargoed_until", flat=True)
-        .first()
-    )
-    return max((t for t in (bumped, published, embargo_end) if t is not None), default=None)
+# When content in some scopes last changed for readers: the pages use it too.
+last_public_change = versions.last_public_change
 
 
 def story_scope(story: Story) -> str:

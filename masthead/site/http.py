@@ -4,16 +4,25 @@ Every public response (pages, feeds, sitemaps, robots.txt, and the API's
 reads) goes through :func:`public_response`, or :func:`finish_public_response`
 for code that is not a plain view. It gives the response:
 
-* an **ETag** that is the hash of the body readers get. It therefore depends on
-  nothing a reader cannot see — not on drafts, not on the internal
-  ``modified_at`` of a story being edited — and it changes exactly when the
-  bytes do (a publish, an update, a slug change, a renamed desk …) and never
-  otherwise. A view that knows a cheaper validator may set ``ETag`` itself.
-* a **Last-Modified** date: when this address last started answering with
-  these bytes, kept per address (path and the query parameters the page
-  reads, ``query.py``) in the shared cache. The first time an
-  address is seen the view's own date (a story's last public update, a
-  feed's newest item) is taken, else the current time.
+* a weak **ETag** (``W/"…"``): the hash of the body readers get with the
+  words of its relative times masked (``relative_time.mask_relative_times``:
+  "16 mins ago" is the clock's, rewritten on every copy the page cache
+  serves). It therefore depends on nothing a reader cannot see — not on
+  drafts, not on the internal ``modified_at`` of a story being edited, not on
+  the minute it was rendered or the worker that rendered it — and it changes
+  when what the page says does (a publish, an update, a slug change, a
+  renamed desk …). Weak, because two copies with the same tag may differ in
+  those words (RFC 9110 8.8.1); ``If-None-Match`` compares weakly for GET
+  and HEAD, as RFC 9110 13.1.2 prescribes. Hashed once per render: the page
+  cache keeps the tag with its copy. A view that knows a cheaper validator
+  may set ``ETag`` itself.
+* a **Last-Modified** date from the content alone: the newest of the view's
+  own date (a story's last public update, a feed's newest item) and the last
+  public change of what the page shows — the scopes it is labelled with
+  (``surrogate_keys``) and the releases that have come by the clock
+  (``stories.versions.last_public_change``). Every app server, worker and
+  restart gives the same page the same date; a page that tells nothing
+  dated gets none (its ETag suffices).
 * **conditional GET**: ``If-None-Match`` / ``If-Modified-Since`` answered with
   304, by Django's ``get_conditional_response`` (RFC 9110 precedence rules).
 * ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS,
@@ -23,9 +32,9 @@ for code that is not a plain view. It gives the response:
 
 :func:`private_response` marks staff-only responses ``private, no-store``.
 
-Django's ``condition`` decorator needs the validator before the view runs;
-the body hash is known only after, which is why this module exists. The
-rendering a 304 still costs is what the page cache saves.
+Django's ``condition`` decorator needs the validators before the view runs;
+the body and the scopes a page shows are known only after, which is why this
+module exists. The rendering a 304 still costs is what the page cache saves.
 """
 
 from __future__ import annotations
@@ -36,50 +45,40 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.http import http_date, parse_http_date_safe
 
-from masthead.site.query import keyed_query
+from masthead.site.relative_time import mask_relative_times
+from masthead.stories import versions
 from masthead.stories.versions import SITE
 
 CACHEABLE_STATUSES = frozenset({200, 301, 404, 410})
-# How long an address's "last changed" record is kept. An address not asked
-# for in that long simply starts again from the view's own date.
-LAST_CHANGED_SECONDS = 30 * 24 * 3600
 
 
-def body_etag(body: bytes) -> str:
-    """A strong ETag naming exactly these bytes."""
-    return quote_etag(hashlib.sha256(body).hexdigest()[:32])
+def content_etag(body: bytes) -> str:
+    """A weak ETag naming what ``body`` says, the clock's words aside (see the docstring)."""
+    return 'W/"' + hashlib.sha256(mask_relative_times(body)).hexdigest()[:32] + '"'
 
 
-def _last_changed_key(request: HttpRequest) -> str:
-    # The address as the page cache keys it: parameters the page does not read
-    # (?utm_source=…, ?junk=…) make no record of their own (site/query.py).
-    query, _ = keyed_query(request.path_info, get_bytes_from_wsgi(request.META, "QUERY_STRING", ""))
-    address = (f"{request.path}?{query}" if query else request.path).encode(
-        "utf-8", "surrogateescape"
-    )
-    return "http-last-changed:" + hashlib.sha256(address).hexdigest()
+def last_public_change(response: HttpResponseBase) -> int | None:
+    """When what ``response`` shows last changed for readers (a Unix time), if known.
 
-
-def last_changed(request: HttpRequest, etag: str, hint: int | None) -> int:
-    """When this address started answering with the body named ``etag`` (a Unix time).
-
-    ``hint`` is the view's own date for what it shows, used when the address
-    is first seen. A body that differs from the last one seen starts now.
+    The newest of the view's own Last-Modified and the last change of the
+    scopes in its ``Surrogate-Key`` (and of ``site``), releases by the clock
+    included. Never later than now: a server whose clock is behind the one
+    that wrote a change does not date a page in its future.
     """
-    key = _last_changed_key(request)
-    seen = cache.get(key)
-    if seen is not None and seen[0] == etag:
-        return seen[1]
-    now = int(time.time())
-    since = now if seen is not None or hint is None else min(hint, now)
-    cache.set(key, (etag, since), LAST_CHANGED_SECONDS)
-    return since
+    moments = []
+    hint = parse_http_date_safe(response.get("Last-Modified", ""))
+    if hint is not None:
+        moments.append(hint)
+    changed = versions.last_public_change(response.get("Surrogate-Key", "").split(), releases=True)
+    if changed is not None:
+        moments.append(int(changed.timestamp()))
+    if not moments:
+        return None
+    return min(max(moments), int(time.time()))
 
 
 def patch_public_cache_control(response: HttpResponseBase) -> None:
@@ -100,11 +99,14 @@ def finish_public_response(request: HttpRequest, response: HttpResponseBase) -> 
         patch_public_cache_control(response)
     if response.status_code != 200 or response.streaming:
         return _without_body_for_head(request, response)
-    etag = response.get("ETag") or body_etag(response.content)
-    hint = parse_http_date_safe(response.get("Last-Modified", ""))
-    modified = last_changed(request, etag, hint)
+    etag = response.get("ETag") or content_etag(response.content)
+    modified = last_public_change(response)
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(modified)
+    if modified is None:
+        if response.has_header("Last-Modified"):
+            del response["Last-Modified"]
+    else:
+        response["Last-Modified"] = http_date(modified)
     answer = get_conditional_response(request, etag=etag, last_modified=modified, response=response)
     return _without_body_for_head(request, answer)
 

@@ -7,7 +7,9 @@ parameters its page reads (``query.py``: a query with any other is answered
 from the clean address's copy or by Django, and never stored) in a
 per-process store; a hit is answered with the bytes and headers Django
 produced (security headers included), with every relative time rewritten
-for this moment, and with a 304 when the reader's ETag still matches. Only
+for this moment, and with a 304 when the reader's ETag still matches
+(or, without one, its If-Modified-Since is no older than the copy's
+Last-Modified: both come from the content, ``http.py``). Only
 responses Django marked ``Cache-Control: public`` and labelled with a
 ``Surrogate-Key`` header (the scopes they show, e.g. ``front story:12``)
 are stored, so staff pages, previews and anything with a cookie never are.
@@ -64,6 +66,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
+from django.utils.http import parse_http_date_safe
 
 from masthead import clock
 from masthead.database_outage import is_database_outage
@@ -655,7 +658,7 @@ class PageCache:
 
     def _serve(self, entry: Entry, environ, start_response, outcome: str):
         headers = [*entry.headers, ("ETag", entry.etag), ("X-Page-Cache", outcome)]
-        if _etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), entry.etag):
+        if _is_not_modified(environ, entry):
             start_response("304 Not Modified", headers)
             return []
         body = entry.body_for(int(time.time()))
@@ -671,6 +674,22 @@ def _weak(etag: str) -> str:
     """Cached copies rewrite relative times, so their validators are weak (RFC 9110 8.8.1)."""
     bare = etag.removeprefix("W/").strip('"')
     return f'W/"{bare}"'
+
+
+def _is_not_modified(environ, entry: Entry) -> bool:
+    """RFC 9110 13.2.2 for a stored copy: If-None-Match (compared weakly) when sent,
+    else If-Modified-Since against the copy's Last-Modified (a date from its
+    content, ``http.py``, so the same on every process)."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH", "")
+    if if_none_match:
+        return _etag_matches(if_none_match, entry.etag)
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE", "")
+    if not if_modified_since:
+        return False
+    since = parse_http_date_safe(if_modified_since)
+    modified = next((v for k, v in entry.headers if k.lower() == "last-modified"), "")
+    modified = parse_http_date_safe(modified)
+    return since is not None and modified is not None and modified <= since
 
 
 def _etag_matches(if_none_match: str, etag: str) -> bool:

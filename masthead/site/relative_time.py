@@ -142,6 +142,20 @@ def refresh_relative_times_text(html: str, now: datetime | None = None) -> str:
     return _RELATIVE_TIME_TEXT.sub(lambda match: _rewritten(match, now, str, str), html)
 
 
+def mask_relative_times(html: bytes) -> bytes:
+    """``html`` with the text of every ``<time data-relative>`` emptied: what the page
+    says apart from the clock's words ("16 mins ago"), which every copy rewrites.
+
+    Page validators are computed over this (``site/http.py``), so a page
+    rendered again a minute later, by another worker, or refreshed out of the
+    page cache keeps its ETag. The element's ``datetime`` (and its title, the
+    full date) stay: a different moment is a different page.
+    """
+    if b"data-relative" not in html:
+        return html
+    return _RELATIVE_TIME.sub(rb"\1\7", html)
+
+
 def _rewritten(match: re.Match, now: datetime, decode, encode):
     stamp, language, calendar, zone = (
         decode(group) if group else "" for group in match.group(2, 3, 4, 5)

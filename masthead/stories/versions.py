@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, IntegerField, Q
+from django.db.models import F, IntegerField, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -123,6 +123,39 @@ def _quote(name: str) -> str:
 
 # Quoted names of our own table; every value is a parameter.
 _COUNTER = f"SELECT {_quote('counter')} FROM {_quote(ContentVersion._meta.db_table)} WHERE {_quote('scope')}"  # noqa: S608, E501
+
+
+def last_public_change(scopes: Iterable[str], *, releases: bool = False) -> datetime | None:
+    """When content in these scopes last changed for readers (see the module docstring).
+
+    Scheduling bumps nothing readers see; a scheduled story becomes public by
+    the clock, with no write. With ``releases`` (lists, whose members change
+    so), the latest release that has come counts too: the newest live
+    story's publication and the latest embargo end that has passed. One
+    statement: index probes for the two releases and the scopes' rows (every
+    public page asks this once per render, ``site/http.py``).
+    """
+    bumped = (
+        ContentVersion.objects.filter(scope__in=[SITE, *scopes])
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    if not releases:
+        return bumped.values_list("changed_at", flat=True).first()
+    live = Story.objects.live(timezone.now())
+    embargo_end = (
+        live.filter(embargoed_until__isnull=False)
+        .order_by("-embargoed_until")
+        .values("embargoed_until")[:1]
+    )
+    newest = (
+        live.newest_first()
+        .values_list("published_at", Subquery(bumped), Subquery(embargo_end))
+        .first()
+    )
+    if newest is None:  # nothing live: only the scopes' own changes
+        return bumped.values_list("changed_at", flat=True).first()
+    return max((t for t in newest if t is not None), default=None)
 
 
 def bump(scopes: Iterable[str]) -> None:

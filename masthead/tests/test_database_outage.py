@@ -13,20 +13,27 @@ would.
 
 from __future__ import annotations
 
+import random
 import socket
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 
 from masthead.api.services import issue_token
 from masthead.backoffice.tests.editor_posts import form_data
+from masthead.database_outage import is_database_outage
 from masthead.factories import make_desk, make_staff, make_story
 from masthead.newsroom.models import StaffRole
+from masthead.postgresql.base import answer_deadlines_on
 from masthead.site.page_cache import PageCache
 from masthead.site.tests.test_page_cache import call
 from masthead.stories import services
@@ -260,3 +267,104 @@ def test_requests_succeed_again_once_the_database_is_back(client, newsroom):
         assert client.get("/politics/").status_code == 503
 
     assert client.get("/politics/").status_code == 200
+
+
+# A connection that goes silent (RELIABILITY.md L5 blackhole) ---------------------------
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@contextmanager
+def through_fault_proxy() -> Iterator:
+    """The default connection through bench/fault_proxy.py on a loopback port above 61000
+    (outside the kernel's ephemeral range, as bench/faults does), relaying to PostgreSQL."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from fault_proxy import FaultProxy
+    finally:
+        sys.path.remove(str(BENCH))
+    upstream = (
+        connection.settings_dict["HOST"] or "127.0.0.1",
+        int(connection.settings_dict["PORT"] or 5432),
+    )
+    for port in random.sample(range(61500, 62000), 20):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                break
+    proxy = FaultProxy(port, upstream).start()
+    try:
+        with database_at(port):
+            yield proxy
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture
+def serving_deadlines():
+    """As in a process serving requests (masthead/wsgi.py)."""
+    answer_deadlines_on()
+    try:
+        yield connection.settings_dict["OPTIONS"]["answer_timeout"]
+    finally:
+        answer_deadlines_on(False)
+        connection.close()
+
+
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
+def test_a_request_on_a_connection_gone_silent_answers_503_in_seconds(newsroom, serving_deadlines):
+    # Django's own WSGI handler, as a server runs it: each request starts with the
+    # health check of the connection kept from the last one (CONN_HEALTH_CHECKS).
+    server = WSGIHandler()
+    with through_fault_proxy() as proxy:
+        assert call(server, "/api/stories").status == 200
+        assert connection.connection is not None  # kept for the next request (CONN_MAX_AGE)
+        proxy.mode = "blackhole"
+        # Without a deadline the request would wait for ever: after 20 s the proxy
+        # resets, and the request fails then, too late.
+        guard = threading.Timer(20, lambda: setattr(proxy, "mode", "reset"))
+        guard.start()
+        try:
+            started = time.monotonic()
+            response = call(server, "/api/stories")
+            elapsed = time.monotonic() - started
+            started = time.monotonic()
+            next_one = call(server, "/api/stories")  # a new connection: connect_timeout
+            next_elapsed = time.monotonic() - started
+        finally:
+            guard.cancel()
+        proxy.mode = "pass"
+        recovered = call(server, "/api/stories")
+
+    # The health check of the kept connection waits 1 s.
+    assert response.status == 503, response.body[:300]
+    assert response.headers["Content-Type"] == PROBLEM
+    assert int(response.headers["Retry-After"]) > 0
+    assert elapsed < 2.5, f"{elapsed:.1f} s"
+    assert next_one.status == 503 and next_elapsed < 3.5, f"{next_elapsed:.1f} s"
+    assert recovered.status == 200
+
+
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
+def test_a_query_the_server_never_answers_fails_after_the_answer_timeout(
+    newsroom, serving_deadlines
+):
+    connection.settings_dict["OPTIONS"]["answer_timeout"] = 2.0
+    try:
+        with through_fault_proxy() as proxy, connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            proxy.mode = "blackhole"
+            guard = threading.Timer(20, lambda: setattr(proxy, "mode", "reset"))
+            guard.start()
+            started = time.monotonic()
+            try:
+                with pytest.raises(OperationalError) as raised:
+                    cursor.execute("SELECT count(*) FROM stories_story")
+            finally:
+                guard.cancel()
+            elapsed = time.monotonic() - started
+    finally:
+        connection.settings_dict["OPTIONS"]["answer_timeout"] = serving_deadlines
+
+    assert 1.5 < elapsed < 4, f"{elapsed:.1f} s"
+    assert "did not answer within 2 s" in str(raised.value)
+    assert is_database_outage(raised.value)

@@ -51,7 +51,8 @@ def test_database_url_selects_postgresql(read_setting):
         env={"DATABASE_URL": "postgres://editor@db.internal:5432/news"},
     )
 
-    assert result.stdout.strip() == "('django.db.backends.postgresql', 'news', 600)"
+    # Django's backend with a deadline on the server's answers (masthead/postgresql).
+    assert result.stdout.strip() == "('masthead.postgresql', 'news', 600)"
 
 
 @pytest.mark.parametrize(
@@ -168,6 +169,30 @@ def test_postgresql_gives_up_connecting_within_two_seconds(read_setting):
     )
 
     assert result.stdout.strip() == "2"
+
+
+def test_postgresql_time_limits_have_defaults_the_environment_and_the_url_change(read_setting):
+    names = ("answer_timeout", "tcp_user_timeout", "keepalives", "connect_timeout")
+    expression = f"[settings.DATABASES['default']['OPTIONS'].get(n) for n in {names!r}]"
+    url = "postgres://editor@db.internal:5432/news"
+
+    defaults = read_setting(expression, env={"DATABASE_URL": url})
+    changed = read_setting(
+        expression,
+        env={
+            "DATABASE_URL": url,
+            "DATABASE_ANSWER_TIMEOUT": "0.5",
+            "DATABASE_TCP_USER_TIMEOUT": "0",
+            "DATABASE_CONNECT_TIMEOUT": "7",
+        },
+    )
+    by_url = read_setting(expression, env={"DATABASE_URL": url + "?connect_timeout=9"})
+    refused = read_setting(expression, env={"DATABASE_URL": url, "DATABASE_ANSWER_TIMEOUT": "soon"})
+
+    assert defaults.stdout.strip() == "[3.0, 10000, 1, 2]"
+    assert changed.stdout.strip() == "[0.5, None, 1, 7]"
+    assert by_url.stdout.strip().endswith(", 1, '9']") or by_url.stdout.strip().endswith(", 1, 9]")
+    assert "DATABASE_ANSWER_TIMEOUT='soon' is not a number" in refused.stderr
 
 
 def test_sqlite_waits_for_a_write_lock_less_than_two_seconds(read_setting):

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
 from masthead.factories import make_story
+from masthead.site.relative_time import mask_relative_times
 from masthead.site.tests.newsroom_data import make_newsroom, publish_update, save_draft_edit
 from masthead.stories import services
 from masthead.stories.models import Story
+from masthead.stories.versions import bump_story_change, story_scopes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_last_changed(monkeypatch):
-    # Each address's "last changed" record lives in the shared cache: give this
-    # test records of its own instead of flushing a cache others may be using.
-    import uuid
-
-    from masthead.site import http
-
-    prefix, original = uuid.uuid4().hex, http._last_changed_key
-    monkeypatch.setattr(http, "_last_changed_key", lambda request: prefix + original(request))
 
 
 @pytest.fixture
@@ -66,7 +58,7 @@ def test_public_channels_have_validators_and_shared_cache_headers(client, newsro
     for url in [*channels(newsroom), "/robots.txt", "/masthead/", "/corrections/"]:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert response["ETag"].startswith('"'), url
+        assert response["ETag"].startswith('W/"'), url
         assert parse_http_date(response["Last-Modified"]) <= timezone.now().timestamp() + 1
         cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
         assert {"public", "max-age=90", "stale-while-revalidate=300"} <= cache_control, url
@@ -91,8 +83,10 @@ def test_if_modified_since_answers_304_until_the_page_changes(client, newsroom):
     url = newsroom.story.get_absolute_url()
     first = client.get(url)
     last_modified = first["Last-Modified"]
-    # A page first seen dates from the story's last public update.
-    assert last_modified == http_date(newsroom.story.updated_at.timestamp())
+    # The newest public change the page shows: the story's update, or a later one
+    # of what it lists (Recent Posts) or of the outlet's records; never the clock.
+    assert parse_http_date(last_modified) >= int(newsroom.story.updated_at.timestamp())
+    assert parse_http_date(last_modified) <= timezone.now().timestamp()
 
     assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
     earlier = http_date(parse_http_date(last_modified) - 60)
@@ -208,12 +202,84 @@ def test_staff_only_previews_are_private_and_not_stored(client, newsroom):
     assert not response.has_header("ETag")
 
 
-def test_the_etag_names_exactly_the_body(client, newsroom):
-    import hashlib
-
+def test_the_etag_names_the_body_but_the_words_of_its_relative_times(client, newsroom):
     response = client.get("/")
 
-    assert response["ETag"] == '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    masked = mask_relative_times(response.content)
+    assert b"data-relative>2 hours ago</time>" in response.content
+    assert b"data-relative></time>" in masked
+    assert response["ETag"] == 'W/"' + hashlib.sha256(masked).hexdigest()[:32] + '"'
+
+
+# Pages that show relative times ("16 mins ago"), and two that do not.
+DATED_PAGES = ["/", "/politics/", "/author/nima-sadeghi/", "/tag/iran/", "/feed/", "/sitemap.xml"]
+
+
+def validators(client, urls) -> dict[str, tuple[str, str]]:
+    found = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found[url] = (response["ETag"], response["Last-Modified"])
+    return found
+
+
+def test_the_same_content_later_has_the_same_validators(client, newsroom):
+    """RELIABILITY F3 / L8: re-rendered sixteen minutes later (another worker, a copy
+    that left a cache), a page whose content did not change keeps ETag and Last-Modified."""
+    start = timezone.now()
+    urls = [*DATED_PAGES, newsroom.story.get_absolute_url()]
+    with time_machine.travel(start, tick=False):
+        before = validators(client, urls)
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        after = validators(client, urls)
+        # Asked with the copy it has, a reader's cache gets a 304.
+        for url in urls:
+            answer = client.get(url, headers={"If-None-Match": before[url][0]})
+            assert answer.status_code == 304, url
+            answer = client.get(url, headers={"If-Modified-Since": before[url][1]})
+            assert answer.status_code == 304, url
+
+    assert after == before
+
+
+def test_relative_times_that_change_words_keep_the_validators(client, newsroom):
+    story = newsroom.story
+    Story.objects.filter(pk=story.pk).update(published_at=timezone.now() - timedelta(minutes=1))
+    bump_story_change(story_scopes(story), seen_by_readers=True)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        first = client.get("/")
+    with time_machine.travel(start + timedelta(minutes=15), tick=False):
+        second = client.get("/")
+
+    assert b">1 min ago</time>" in first.content and b">16 mins ago</time>" in second.content
+    assert (second["ETag"], second["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+
+
+def test_a_publish_changes_the_validators_of_the_pages_that_list_it(client, newsroom):
+    start = timezone.now().replace(microsecond=0)
+    urls = ["/", "/politics/", "/feed/", "/sitemap.xml"]
+    with time_machine.travel(start, tick=False):
+        before = validators(client, urls)
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        story = services.create_story(
+            newsroom.editor, services.Content(headline="Fresh report", desk=newsroom.desk)
+        )
+        services.submit_story(newsroom.editor, story)
+        services.claim_story(newsroom.editor, story)
+        services.publish_story(newsroom.editor, story)
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        after = validators(client, urls)
+        stale = client.get("/", headers={"If-None-Match": before["/"][0]})
+        dated = client.get("/", headers={"If-Modified-Since": before["/"][1]})
+
+    published_at = http_date((start + timedelta(minutes=3)).timestamp())
+    for url in urls:
+        assert after[url][0] != before[url][0], url
+        # Dated by the publish, not by when the page was asked for.
+        assert after[url][1] == published_at, url
+    assert stale.status_code == 200 and dated.status_code == 200
 
 
 def test_private_response_marks_staff_views(rf):

@@ -27,6 +27,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 
 from masthead import clock
 from masthead.factories import editor_of, make_author, make_desk, make_story, make_tag
@@ -315,6 +316,40 @@ def test_conditional_get_and_head_on_a_hit(app, newsroom):
     head = call(app, "/", method="HEAD")
     assert head.status == 200 and head.body == b""
     assert head.headers["Content-Length"] == str(len(hit.body))
+
+
+def test_a_copy_and_a_new_render_later_carry_the_same_validators(app, newsroom):
+    """Another process (a new PageCache) rendering the page fifteen minutes later gives
+    the validators this process's copy carries, its rewritten relative times aside."""
+    Story.objects.filter(pk=newsroom["first"].pk).update(
+        published_at=timezone.now() - timedelta(minutes=1)
+    )
+    services.snapshot_revision(newsroom["first"])
+    publish_new(newsroom, "Bump the front")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        first = call(app, "/politics/")
+    with time_machine.travel(start + timedelta(minutes=15), tick=False):
+        hit = call(app, "/politics/")
+        other_process = PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0,
+                                  shared=None)  # fmt: skip
+        rendered = call(other_process, "/politics/")
+        by_date = call(app, "/politics/", if_modified_since=first.headers["Last-Modified"])
+        by_tag = call(other_process, "/politics/", if_none_match=first.headers["ETag"])
+
+    assert (first.outcome, hit.outcome, rendered.outcome) == ("MISS", "HIT", "MISS")
+    assert ">1 min ago</time>" in first.text and ">16 mins ago</time>" in rendered.text
+    assert ">16 mins ago</time>" in hit.text
+    for answer in (hit, rendered):
+        assert answer.headers["ETag"] == first.headers["ETag"]
+        assert answer.headers["Last-Modified"] == first.headers["Last-Modified"]
+    assert by_date.status == 304 and by_date.body == b""
+    assert by_tag.status == 304
+    earlier = http_date(parse_http_date(first.headers["Last-Modified"]) - 1)
+    assert call(app, "/politics/", if_modified_since=earlier).status == 200
+    # If-None-Match, when sent, decides alone (RFC 9110 13.2.2).
+    assert call(app, "/politics/", if_none_match='W/"other"',
+                if_modified_since=first.headers["Last-Modified"]).status == 200  # fmt: skip
 
 
 def test_unknown_addresses_are_cached_until_something_is_published(app, newsroom):

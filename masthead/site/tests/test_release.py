@@ -28,17 +28,6 @@ CANARY_SLUG = "merger-canary-scoop"
 CANARY_TAG = "merger-canary-tag"
 
 
-@pytest.fixture(autouse=True)
-def fresh_last_changed(monkeypatch):
-    # Each address's "last changed" record lives in the shared cache: records of this test's own.
-    import uuid
-
-    from masthead.site import http
-
-    prefix, original = uuid.uuid4().hex, http._last_changed_key
-    monkeypatch.setattr(http, "_last_changed_key", lambda request: prefix + original(request))
-
-
 def month(moment) -> str:
     return f"/sitemaps/stories-{moment.astimezone(UTC):%Y-%m}.xml"
 
