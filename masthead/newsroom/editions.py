@@ -140,6 +140,14 @@ class Edition(models.Model):
             "default edition: it shows the outlet's tagline."
         ),
     )
+    about = models.TextField(
+        blank=True,
+        db_default="",  # no table rebuild on SQLite for the new column (migration_lint)
+        help_text=(
+            "Who the outlet is, on this edition's masthead page, in its language; blank lines "
+            "separate paragraphs. Empty for the default edition: it shows the outlet's."
+        ),
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -182,6 +190,13 @@ class Edition(models.Model):
         if self.tagline:
             return self.tagline
         return outlet.tagline if self.is_default else ""
+
+    def about_with(self, outlet) -> str:
+        """Who the outlet is, in the edition's language: its own text, else (the default
+        edition only) the outlet's; another edition shows none rather than the wrong language."""
+        if self.about:
+            return self.about
+        return outlet.about if self.is_default else ""
 
     @property
     def direction(self) -> str:
