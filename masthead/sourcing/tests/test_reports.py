@@ -605,6 +605,8 @@ def test_a_jalali_editions_monthly_stats_count_solar_hijri_months(people, story,
         services.publish_correction(people["editor"], Story.objects.get(pk=story.pk), f"N{number}")
         Correction.objects.filter(note=f"N{number}").update(published_at=at)
 
+    # Read on 3 Dec 2026, the story live since November.
+    Story.objects.filter(pk=story.pk).update(published_at=datetime(2026, 11, 1, tzinfo=UTC))
     with time_machine.travel(datetime(2026, 12, 3, tzinfo=UTC), tick=False):
         months = reports.monthly_report_stats(public_corrections(), edition=persian)
         gregorian = reports.monthly_report_stats(public_corrections())
