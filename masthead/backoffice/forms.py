@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import (
     ProseEditorWidget,
@@ -30,6 +30,7 @@ from masthead.backoffice.source_rows import PostedSources, blank_rows, rows_from
 from masthead.media.figures import figure_html
 from masthead.media.forms import ImageUploadField
 from masthead.media.models import Image
+from masthead.newsroom.calendars import native_digits
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import StaffAccess, refusal_to_grant
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
@@ -104,7 +105,16 @@ def clean_body(html: str) -> str:
 
 class AuthorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, author: Author) -> str:
-        return f"{author.name} (collective)" if author.is_collective else author.name
+        if author.is_collective:
+            return gettext("%(name)s (collective)") % {"name": author.name}
+        return author.name
+
+
+class LabelChoiceField(forms.ModelChoiceField):
+    """Labels named in the staff member's language (``Label.names``): تحلیل, not Analysis."""
+
+    def label_from_instance(self, label: Label) -> str:
+        return label.name_in(get_language())
 
 
 class ImageChoiceField(forms.ModelChoiceField):
@@ -176,7 +186,7 @@ class StoryForm(WrittenInEitherDirection, forms.Form):
         config={"extensions": BODY_EXTENSIONS},
         sanitize=clean_body,
     )
-    label = forms.ModelChoiceField(
+    label = LabelChoiceField(
         Label.objects.all(),
         required=False,
         empty_label=gettext_lazy("(none)"),
@@ -319,7 +329,8 @@ class StoryForm(WrittenInEitherDirection, forms.Form):
                 authors,
                 required=False,
                 empty_label="—",
-                label=gettext("Byline %(number)s") % {"number": slot + 1},
+                label=gettext("Byline %(number)s")
+                % {"number": native_digits(str(slot + 1), get_language())},
             )
             self.byline_names.append(name)
         self.new_image: Image | None = None
@@ -575,7 +586,7 @@ class BoardFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("Any author"),
     )
-    label = forms.ModelChoiceField(
+    label = LabelChoiceField(
         Label.objects.all(), required=False, empty_label=gettext_lazy("Any label")
     )
     changed_from = forms.DateField(

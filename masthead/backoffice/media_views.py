@@ -44,7 +44,16 @@ from masthead.stories import permissions
 from masthead.stories.models import Revision, Story
 
 LIBRARY_PAGE = 24
-CROPS = [("16x9", "16:9 cards"), ("1x1", "1:1 thumbnails"), ("191x100", "1.91:1 share images")]
+CROPS = [
+    ("16x9", gettext_lazy("16:9 cards")),
+    ("1x1", gettext_lazy("1:1 thumbnails")),
+    ("191x100", gettext_lazy("1.91:1 share images")),
+]
+# How the page names each use of a picture, in the staff member's language.
+ROLE_WORDS = {
+    ImageUse.Role.LEAD: gettext_lazy("Lead image"),
+    ImageUse.Role.BODY: gettext_lazy("In the body"),
+}
 
 
 def library_images(access: StaffAccess) -> QuerySet[Image]:
@@ -250,7 +259,7 @@ def _uses(request: HttpRequest, image: Image) -> dict:
         entry = stories.setdefault(
             use.story_id, {"story": use.story, "roles": [], "published": False}
         )
-        entry["roles"].append(use.get_role_display())
+        entry["roles"].append(str(ROLE_WORDS.get(use.role, use.get_role_display())))
         entry["published"] = entry["published"] or use.in_published
     readable = [e for e in stories.values() if permissions.can_read(request.user, e["story"])]
     return {

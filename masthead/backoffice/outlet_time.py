@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.fields import BaseTemporalField
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
+
+from masthead.newsroom.calendars import format_in
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M:%S"
 UTC_FORMAT = "j M Y, H:i:s"  # the page script writes the same (en-GB, 24-hour)
@@ -45,7 +47,12 @@ def zone_label(moment: datetime | None = None) -> str:
 
 
 def in_utc(moment: datetime) -> str:
-    return format_date(moment.astimezone(UTC), UTC_FORMAT) + " UTC"
+    """``moment`` in UTC, in the interface language's calendar and digits."""
+    return _formatted(moment.astimezone(UTC), UTC_FORMAT) + " UTC"
+
+
+def _formatted(moment: datetime, django_format: str) -> str:
+    return format_in(moment, django_format, translation.get_language() or "")
 
 
 def _wall(moment: datetime) -> str:

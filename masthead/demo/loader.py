@@ -587,12 +587,18 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     trust.load_thread(rows.put_story, desks["politics"], staff, lead, now)
     snapshotted = list(Story.objects.filter(latest_revision__isnull=True))
     for story in snapshotted:
-        snapshot_revision(story, note="Loaded with the demo outlet")
+        note = (
+            persian.LOADED_NOTE
+            if story.language == persian.LANGUAGE
+            else "Loaded with the demo outlet"
+        )
+        snapshot_revision(story, note=note)
     trust.keep_seed_approvals(snapshotted)
     # What editors did after publication, through the same services they use.
     politics_editor = desks["politics"].editor.user
     trust.publish_lead_updates(politics_editor, lead, now)
     trust.load_error_reports(politics_editor, lead, now)
+    persian.load_corrections(now)
     trust.load_author_profiles()
     _workflow_examples(desks, writer_users, now)
     wire.load_sources(desks, now)

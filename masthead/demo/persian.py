@@ -29,7 +29,8 @@ from masthead.demo.material import DATA, RULES, MaterialError, allowed
 from masthead.demo.pictures import Look
 from masthead.newsroom.models import Author, Desk, Edition, PolicyPage, StaffRole
 from masthead.newsroom.slugs import unicode_slug
-from masthead.stories.models import Label, Story, Tag
+from masthead.stories import services
+from masthead.stories.models import Correction, Label, Story, Tag
 
 EDITION_FILE = DATA / "edition-fa.toml"
 LANGUAGE = "fa"
@@ -44,6 +45,8 @@ CHART_CREDIT = "گرافیک: ایران فرانت پیج؛ ارقام نمون
 PORTRAIT_ALT = "چهرهٔ طراحی‌شدهٔ {name}"
 # The Persian collective's mark: "IFP" as Persian readers say it.
 MARK = "آی‌اف‌پی"
+# The note of the first revision the demo keeps of a Persian story (the back office's history).
+LOADED_NOTE = "با رسانهٔ نمایشی بارگذاری شد"
 # Where the edition's people work, and in what (Author.languages, location: trust.py's profiles).
 PROFILE = {"languages": "فارسی", "location": "تهران"}
 
@@ -151,6 +154,22 @@ def load_edition(
         put(story)
     _policy_pages(raw["policy"], raw["policies"]["demo_note"], edition)
     return PersianEdition(edition=edition, desks=desks, translation=translation)
+
+
+def load_corrections(now: datetime) -> None:
+    """The edition's corrections and clarifications, published by each desk's editor through
+    ``services.publish_correction`` (once: loading again finds them), timed by their ages."""
+    for spec in material().get("correction", []):
+        story = Story.objects.select_related("desk__editor__user").get(
+            slug=story_slug(spec["headline"]), desk__edition__slug="fa"
+        )
+        correction = Correction.objects.filter(story=story, note=spec["note"]).first()
+        if correction is None:
+            services.publish_correction(story.desk.editor.user, story, spec["note"], spec["kind"])
+            correction = Correction.objects.get(story=story, note=spec["note"])
+        published_at = now - parse_age(spec["age"])
+        Correction.objects.filter(pk=correction.pk).update(published_at=published_at)
+        Story.objects.filter(pk=story.pk).update(updated_at=published_at)
 
 
 def _body(slug: str, story: dict) -> str:

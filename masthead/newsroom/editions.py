@@ -38,7 +38,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
@@ -140,6 +140,14 @@ class Edition(models.Model):
             "default edition: it shows the outlet's tagline."
         ),
     )
+    about = models.TextField(
+        blank=True,
+        db_default="",  # no table rebuild on SQLite for the new column (migration_lint)
+        help_text=(
+            "Who the outlet is, on this edition's masthead page, in its language; blank lines "
+            "separate paragraphs. Empty for the default edition: it shows the outlet's."
+        ),
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -182,6 +190,13 @@ class Edition(models.Model):
         if self.tagline:
             return self.tagline
         return outlet.tagline if self.is_default else ""
+
+    def about_with(self, outlet) -> str:
+        """Who the outlet is, in the edition's language: its own text, else (the default
+        edition only) the outlet's; another edition shows none rather than the wrong language."""
+        if self.about:
+            return self.about
+        return outlet.about if self.is_default else ""
 
     @property
     def direction(self) -> str:
@@ -308,8 +323,21 @@ def default_edition_id() -> int:
     if found is not None:
         return found
     edition = settings_default()
-    edition.save()
-    return edition.pk
+    # Called as a field default while migrations run (0006), when the table may not yet
+    # have the columns later migrations add (0007's ``about``): insert the ones it has.
+    with connection.cursor() as cursor:
+        description = connection.introspection.get_table_description(cursor, Edition._meta.db_table)
+    columns = {column.name for column in description}
+    fields = [
+        field
+        for field in Edition._meta.local_concrete_fields
+        if field.column in columns and not field.primary_key
+    ]
+    (row,) = Edition._base_manager._insert(
+        [edition], fields=fields, returning_fields=[Edition._meta.pk]
+    )
+    forget_editions()
+    return row[0]
 
 
 _url_roots: dict[int, str] = {}

@@ -22,7 +22,7 @@ from masthead.search.query import MAX_QUERY_CHARS
 from masthead.site.editions import edition_of
 from masthead.site.http import mark_private
 from masthead.site.query import query_parameters
-from masthead.stories.models import Label
+from masthead.stories.models import Label, Story
 
 PER_PAGE = 20
 PARAMETERS = ("q", "desk", "author", "label", "from", "to", "after")
@@ -65,6 +65,12 @@ class SearchForm(forms.Form):
         if edition is not None:
             # A reader searches their edition: its desks are the ones to pick from.
             self.fields["desk"].queryset = Desk.objects.filter(edition_id=edition.pk)
+            # and its bylines, and the kinds of work named in its language.
+            self.fields["author"].queryset = Author.objects.filter(
+                is_active=True,
+                pk__in=Story.objects.live().filter(desk__edition_id=edition.pk).values("authors"),
+            )
+            self.fields["label"].label_from_instance = lambda label: label.name_in(edition.language)
         self.fields["q"].widget.attrs.update(
             {"type": "search", "maxlength": MAX_QUERY_CHARS, "dir": "auto", "autocomplete": "off"}
         )

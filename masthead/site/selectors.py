@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache as once
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Edition, Outlet, PolicyPage, StaffRole
@@ -386,6 +386,21 @@ def masthead_staff(desks: list[Desk]) -> Staff:
         in_order(chiefs.values()),
         [(desk, in_order(by_desk[desk.pk].values())) for desk in desks if desk.pk in by_desk],
     )
+
+
+def edition_collectives(edition) -> list[Author]:
+    """The collective bylines (“Editorial Staff”) of ``edition``'s masthead page: those
+    that signed its stories, and on the default edition also those that signed none yet.
+    Another edition's collective, which writes in another language, is not listed."""
+    collectives = Author.objects.filter(kind=Author.Kind.COLLECTIVE, is_active=True).annotate(
+        here=Count("stories", filter=Q(stories__desk__edition_id=edition.pk)),
+        anywhere=Count("stories"),
+    )
+    return [
+        collective
+        for collective in collectives
+        if collective.here or (edition.is_default and not collective.anywhere)
+    ]
 
 
 def outlet_of(request) -> Outlet:

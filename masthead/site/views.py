@@ -212,7 +212,9 @@ def corrections(request):
         # Readers' reports that led to corrections, per month (sourcing/reports.py):
         # they change only when a correction is published, which bumps FRONT.
         context["report_months"] = SimpleLazyObject(
-            lambda: report_stats.monthly_report_stats(selectors.public_corrections(edition))
+            lambda: report_stats.monthly_report_stats(
+                selectors.public_corrections(edition), edition=edition
+            )
         )
     return surrogate_keys(render(request, "site/corrections.html", context), FRONT)
 
@@ -276,14 +278,17 @@ def tag(request, slug: str):
 @require_safe
 @public_response
 def masthead(request):
+    edition = edition_of(request)
     desks = list(
-        Desk.objects.filter(edition_id=edition_of(request).pk).select_related(
-            "editor", "editor__photo"
-        )
+        Desk.objects.filter(edition_id=edition.pk).select_related("editor", "editor__photo")
     )
-    collectives = Author.objects.filter(kind=Author.Kind.COLLECTIVE, is_active=True)
     staff = selectors.masthead_staff(desks)
-    context = {"desks": desks, "collectives": collectives, "staff": staff}
+    context = {
+        "desks": desks,
+        "collectives": selectors.edition_collectives(edition),
+        "staff": staff,
+        "about": edition.about_with(selectors.outlet_of(request)),
+    }
     return surrogate_keys(render(request, "site/masthead.html", context))
 
 

@@ -310,7 +310,8 @@ def _clean_paragraph_numbers(number: int, kind: Kind, value) -> list[int]:
     if value in (None, "", []):
         return []
     if isinstance(value, str):
-        value = [part for part in value.replace(",", " ").split() if part]
+        # The Persian comma too; int() reads Persian digits (۲، ۵) as well as ASCII ones.
+        value = [part for part in value.replace(",", " ").replace("،", " ").split() if part]
     if not isinstance(value, list):
         raise _problem(number, kind, "paragraphs must be a list of numbers.")
     try:

@@ -35,9 +35,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 import statistics
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
+import jdatetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -51,7 +53,7 @@ from django.utils.translation import gettext, gettext_lazy
 from masthead import failpoints
 from masthead.accounts.client_ip import client_ip_address
 from masthead.api import rate_limits
-from masthead.newsroom import audit
+from masthead.newsroom import audit, calendars
 from masthead.newsroom.roles import access_for
 from masthead.newsroom.text import clean_line, clean_paragraphs
 from masthead.sourcing.models import ErrorReport
@@ -341,7 +343,7 @@ def expire_personal_data(now=None) -> int:
 
 @dataclass(frozen=True)
 class Month:
-    month: object  # a date, the first of the month
+    month: object  # the first of the month: a date, or a jdatetime.date in a Jalali edition
     corrections: int
     from_reports: int
     median_hours: float | None
@@ -357,13 +359,18 @@ def corrections_from_reports(story: Story) -> int:
     )
 
 
-def monthly_report_stats(corrections: QuerySet[Correction], months: int = 12) -> list[Month]:
+def monthly_report_stats(
+    corrections: QuerySet[Correction], months: int = 12, edition=None
+) -> list[Month]:
     """Per month (newest first): corrections, how many followed reports, median hours to correct.
 
     ``corrections`` is the public list (``site.selectors.public_corrections``);
     the time to correct is from the first report a correction records to its
-    publication.
+    publication. The months are those of ``edition``'s calendar: a Jalali
+    edition's are Solar Hijri months (آذر ۱۴۰۵), in its time zone.
     """
+    if edition is not None and edition.is_jalali:
+        return _jalali_months(corrections, months, edition.zone_name)
     per_month = (
         corrections.order_by()
         .annotate(month=TruncMonth("published_at"))
@@ -400,5 +407,43 @@ def monthly_report_stats(corrections: QuerySet[Correction], months: int = 12) ->
         hours = waits.get(key)
         result.append(
             Month(key, row["total"], row["reported"], statistics.median(hours) if hours else None)
+        )
+    return result
+
+
+def _jalali_months(corrections: QuerySet[Correction], months: int, zone_name: str) -> list[Month]:
+    """``monthly_report_stats`` in Solar Hijri months, counted here: no database truncates
+    dates to a Jalali month. Only the last ~13 months' corrections are read."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    recent = corrections.filter(
+        published_at__gte=timezone.now() - timedelta(days=31 * (months + 1))
+    )
+    published = dict(recent.order_by().values_list("pk", "published_at").distinct())
+    first_report: dict[int, object] = {}
+    for correction_id, received_at in (
+        ErrorReport.objects.filter(correction_id__in=published)
+        .values_list("correction_id", "received_at")
+        .order_by("received_at")
+    ):
+        first_report.setdefault(correction_id, received_at)
+    per_month: dict[tuple[int, int], list[int]] = {}
+    for pk, published_at in published.items():
+        day = calendars.jalali(published_at.astimezone(zone))
+        per_month.setdefault((day.year, day.month), []).append(pk)
+    result = []
+    for year, month in sorted(per_month, reverse=True)[:months]:
+        pks = per_month[(year, month)]
+        hours = [
+            (published[pk] - first_report[pk]).total_seconds() / 3600
+            for pk in pks
+            if pk in first_report
+        ]
+        result.append(
+            Month(
+                jdatetime.date(year, month, 1),
+                len(pks),
+                sum(1 for pk in pks if pk in first_report),
+                statistics.median(hours) if hours else None,
+            )
         )
     return result

@@ -1,5 +1,7 @@
-"""Template helpers of the back office: a story's state as an editor sees it, and the
-outlet's time zone (``backoffice/outlet_time.py``)."""
+"""Template helpers of the back office: a story's state as an editor sees it, the
+outlet's time zone (``backoffice/outlet_time.py``), and dates and numbers in the
+calendar and digits of the staff member's interface language
+(``newsroom/calendars.py``)."""
 
 from __future__ import annotations
 
@@ -7,14 +9,39 @@ from datetime import datetime
 
 from django import template
 from django.utils import translation
+from django.utils.safestring import SafeData, mark_safe
 from js_asset import Media
 
 from masthead.backoffice import outlet_time
 from masthead.backoffice.forms import AUDIT_ACTIONS
+from masthead.newsroom import calendars
 from masthead.site.structured_data import iso
 from masthead.stories.models import Story
 
 register = template.Library()
+
+
+@register.filter(expects_localtime=True)
+def desk_date(value, django_format: str) -> str:
+    """Django's ``date`` filter in the interface language's calendar and digits:
+    ``{{ moment|desk_date:"j M, H:i" }}`` → ``3 Dec, 13:30`` or ``۱۲ آذر، ۱۳:۳۰``."""
+    if value in (None, ""):
+        return ""
+    return calendars.format_in(value, django_format, translation.get_language() or "")
+
+
+@register.filter(is_safe=True)
+def desk_digits(value):
+    """``value``'s numbers in the interface language's digits: ``12`` → ``۱۲``. Markup
+    (``{% filter desk_digits %}…{% endfilter %}``) keeps the digits of its tags."""
+    text = calendars.native_digits_in_markup(str(value), translation.get_language() or "")
+    return mark_safe(text) if isinstance(value, SafeData) else text  # noqa: S308 - same markup
+
+
+@register.filter
+def label_word(label) -> str:
+    """A label in the staff member's language (``Label.names``): تحلیل, not Analysis."""
+    return label.name_in(translation.get_language()) if label is not None else ""
 
 
 @register.filter

@@ -8,7 +8,16 @@ import jdatetime
 import pytest
 from django.utils import timezone
 
-from masthead.newsroom.calendars import date_text, date_time_text, jalali, native_digits
+from masthead.newsroom.calendars import (
+    calendar_of,
+    date_text,
+    date_time_text,
+    format_in,
+    jalali,
+    month_text,
+    native_digits,
+    native_digits_in_markup,
+)
 
 TEHRAN = "Asia/Tehran"
 
@@ -65,3 +74,55 @@ def test_digits():
     assert native_digits("1405", "fa-IR") == "۱۴۰۵"
     assert native_digits("1405", "en") == "1405"
     assert native_digits("1405", "de") == "1405"
+
+
+# --- the back office: dates in the interface language's calendar (format_in) -----------
+
+
+@pytest.mark.parametrize(
+    ("django_format", "persian", "english"),
+    [
+        ("j M Y, H:i", "۱۲ آذر ۱۴۰۵، ۱۳:۳۰", "3 Dec 2026, 13:30"),
+        ("j M, H:i", "۱۲ آذر، ۱۳:۳۰", "3 Dec, 13:30"),
+        ("j M H:i:s", "۱۲ آذر ۱۳:۳۰:۰۵", "3 Dec 13:30:05"),
+        ("j F Y", "۱۲ آذر ۱۴۰۵", "3 December 2026"),
+        ("d/m/y", "۱۲/۰۹/۰۵", "03/12/26"),
+        ("H:i \\o\\n j F", "۱۳:۳۰ on ۱۲ آذر", "13:30 on 3 December"),  # escapes stay literal
+    ],
+)
+def test_format_in_writes_the_interface_languages_calendar(django_format, persian, english):
+    moment = datetime(2026, 12, 3, 13, 30, 5)
+
+    assert format_in(moment, django_format, "fa") == persian
+    assert format_in(moment, django_format, "en") == english
+
+
+@pytest.mark.parametrize(
+    ("day", "persian"),
+    [
+        (date(2025, 3, 20), "۳۰ اسفند ۱۴۰۳"),  # a leap year's last day
+        (date(2026, 3, 20), "۲۹ اسفند ۱۴۰۴"),
+        (date(2026, 3, 21), "۱ فروردین ۱۴۰۵"),
+    ],
+)
+def test_format_in_takes_plain_dates_too(day, persian):
+    assert format_in(day, "j F Y", "fa") == persian
+
+
+def test_calendar_of_an_interface_language():
+    assert calendar_of("fa") == calendar_of("fa-IR") == "jalali"
+    assert calendar_of("en") == calendar_of("") == "gregorian"
+
+
+def test_month_text_names_a_solar_hijri_month_or_djangos_month():
+    assert month_text(jdatetime.date(1405, 9, 1), "fa") == "آذر ۱۴۰۵"
+    assert month_text(date(2026, 12, 1), "en") == "December 2026"
+
+
+def test_digits_in_markup_change_only_in_text():
+    html = '<a href="/desk/stories/12/#p3" data-n="4">Revision 12</a> &#x27;5&#39;'
+
+    assert native_digits_in_markup(html, "fa") == (
+        '<a href="/desk/stories/12/#p3" data-n="4">Revision ۱۲</a> &#x27;۵&#39;'
+    )
+    assert native_digits_in_markup(html, "en") == html

@@ -78,7 +78,9 @@ def _section_feeds(context) -> list[tuple[str, str, str, dict]]:
         desk = story.desk
         return [(desk.name, "site:desk_feed", "site:desk_feed_atom", {"desk_slug": desk.slug})]
     if isinstance(label, Label):
-        return [(label.name, "site:label_feed", "site:label_feed_atom", {"slug": label.slug})]
+        edition = context.get("edition")
+        name = label.name_in(edition.language if edition is not None else None)
+        return [(name, "site:label_feed", "site:label_feed_atom", {"slug": label.slug})]
     if isinstance(tag, Tag):
         return [(tag.name, "site:tag_feed", "site:tag_feed_atom", {"slug": tag.slug})]
     if isinstance(author, Author):
@@ -91,8 +93,10 @@ def _section_feeds(context) -> list[tuple[str, str, str, dict]]:
 @register.simple_tag(takes_context=True)
 def feed_links(context) -> SafeString:
     """Feed autodiscovery: the section's feeds (if any), then the whole site's."""
+    # The name the page's edition is read under (ایران فرانت پیج on the Persian one).
     outlet = context.get("outlet")
-    site_name = outlet.name if outlet is not None else gettext("All stories")
+    site_name = context.get("site_name") or (outlet.name if outlet is not None else "")
+    site_name = str(site_name) or gettext("All stories")
     feeds = [*_section_feeds(context), (site_name, "site:feed", "site:feed_atom", {})]
     links = []
     for title, rss_route, atom_route, kwargs in feeds:

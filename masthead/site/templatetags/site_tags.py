@@ -13,7 +13,6 @@ language: ``۱۲`` on a Persian page, ``12`` on an English one.
 
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import datetime
 from urllib.parse import quote
@@ -45,10 +44,6 @@ FULL_FORMAT = "j F Y, H:i T"
 DAY_FORMAT = "j F Y"
 
 
-# Tags and character references (``&#x27;``) keep their digits: only text changes.
-_MARKUP = re.compile(r"(<[^>]*>|&#?\w+;)")
-
-
 @register.filter(is_safe=True)
 def native_digits(value):
     """``value``'s numbers in the digits of the active language (``calendars.native_digits``,
@@ -57,12 +52,7 @@ def native_digits(value):
     Only text changes: the tags, attributes (``href="#p3"``, ``datetime``) and character
     references of markup passed through it keep their ASCII digits.
     """
-    language = translation.get_language() or ""
-    parts = _MARKUP.split(str(value))
-    text = "".join(
-        part if index % 2 else calendars.native_digits(part, language)
-        for index, part in enumerate(parts)
-    )
+    text = calendars.native_digits_in_markup(str(value), translation.get_language() or "")
     return mark_safe(text) if isinstance(value, SafeData) else text  # noqa: S308 - same markup
 
 
@@ -114,6 +104,13 @@ def edition_day(context, moment: datetime | None) -> str:
     language, calendar, zone = _style(context)
     local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone) if zone else None)
     return date_text(local, calendar, language, DAY_FORMAT)
+
+
+@register.simple_tag(takes_context=True)
+def edition_month(context, month) -> str:
+    """A month of the corrections table in the page's calendar: “December 2026”, “آذر ۱۴۰۵”."""
+    language, _calendar, _zone = _style(context)
+    return calendars.month_text(month, language) if month is not None else ""
 
 
 def _fragments(context):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 
+import jdatetime
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import Client
@@ -14,13 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from masthead.api import rate_limits
-from masthead.factories import make_desk, make_staff, make_story, make_user
+from masthead.factories import make_desk, make_edition, make_staff, make_story, make_user
 from masthead.newsroom.audit import events_for
 from masthead.newsroom.models import StaffRole
+from masthead.site.selectors import public_corrections
 from masthead.sourcing import reports
 from masthead.sourcing.models import ErrorReport
 from masthead.stories import services
-from masthead.stories.models import ContentVersion, Story
+from masthead.stories.models import ContentVersion, Correction, Story
 
 R = StaffRole.Role
 Status = ErrorReport.Status
@@ -587,3 +590,29 @@ def test_hours_in_words():
         "5.5 hours",
         "2.5 days",
     ]
+
+
+def test_a_jalali_editions_monthly_stats_count_solar_hijri_months(people, story, desk):
+    # 21 Nov 2026 is 30 Aban 1405 until 20:30 UTC, then 1 Azar in Tehran (UTC+03:30): two
+    # months that a Gregorian count puts in one (November).
+    persian = make_edition("fa")
+    times = [
+        datetime(2026, 11, 21, 12, 0, tzinfo=UTC),  # 30 Aban, 15:30 in Tehran
+        datetime(2026, 11, 21, 21, 0, tzinfo=UTC),  # 1 Azar, 00:30 in Tehran
+        datetime(2026, 11, 25, 9, 0, tzinfo=UTC),  # 4 Azar
+    ]
+    for number, at in enumerate(times):
+        services.publish_correction(people["editor"], Story.objects.get(pk=story.pk), f"N{number}")
+        Correction.objects.filter(note=f"N{number}").update(published_at=at)
+
+    # Read on 3 Dec 2026, the story live since November.
+    Story.objects.filter(pk=story.pk).update(published_at=datetime(2026, 11, 1, tzinfo=UTC))
+    with time_machine.travel(datetime(2026, 12, 3, tzinfo=UTC), tick=False):
+        months = reports.monthly_report_stats(public_corrections(), edition=persian)
+        gregorian = reports.monthly_report_stats(public_corrections())
+
+    assert [(month.month, month.corrections) for month in months] == [
+        (jdatetime.date(1405, 9, 1), 2),
+        (jdatetime.date(1405, 8, 1), 1),
+    ]
+    assert [month.corrections for month in gregorian] == [3]

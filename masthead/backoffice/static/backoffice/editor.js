@@ -23,9 +23,15 @@
     const field = document.getElementById(output.dataset.countFor);
     if (!field) continue;
     const max = Number(output.dataset.max || 0);
+    // In the page's digits: ۱۲ / ۲۰۰ in a Persian interface.
+    const digits = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      useGrouping: false,
+    });
     const update = () => {
       const length = [...field.value].length;
-      output.textContent = max ? `${length} / ${max}` : String(length);
+      output.textContent = max
+        ? `${digits.format(length)} / ${digits.format(max)}`
+        : digits.format(length);
       output.classList.toggle("is-over", max > 0 && length > max);
     };
     field.addEventListener("input", update);
