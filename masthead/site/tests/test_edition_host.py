@@ -384,3 +384,21 @@ def test_the_error_report_form_posts_on_the_edition_host_with_csrf(editions):
     assert posted.status_code == 303
     assert posted["Location"].endswith("/siasat/mozakerat-vin/report-error/thanks/")
     assert ErrorReport.objects.get().story_id == editions["fa_story"].pk
+
+
+def test_every_route_of_the_main_host_but_the_sites_is_kept_off_edition_hosts(settings):
+    """A route added at the main host's root is staff's or machines' unless it is the public
+    site's: the edition hosts must refuse it, or the back office would answer there."""
+    from django.urls import get_resolver
+
+    from masthead.site.editions import MAIN_HOST_ONLY
+
+    served_on_edition_hosts = {"", "favicon.ico", settings.MEDIA_URL.strip("/")}
+    segments = set()
+    for pattern in get_resolver(settings.ROOT_URLCONF).url_patterns:
+        route = str(pattern.pattern).lstrip("^")
+        segment = route.split("/", 1)[0].split("(", 1)[0]
+        if segment not in served_on_edition_hosts:
+            segments.add(segment)
+    assert {"admin", "desk", "api", "account"} <= segments
+    assert segments <= MAIN_HOST_ONLY
