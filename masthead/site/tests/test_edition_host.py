@@ -402,3 +402,20 @@ def test_every_route_of_the_main_host_but_the_sites_is_kept_off_edition_hosts(se
             segments.add(segment)
     assert {"admin", "desk", "api", "account"} <= segments
     assert segments <= MAIN_HOST_ONLY
+
+
+def test_staff_set_the_host_in_the_admin_with_the_same_checks(rf, editions):
+    from django.contrib import admin
+
+    from masthead.factories import make_user
+
+    request = rf.get("/admin/")
+    request.user = make_user("chief", is_superuser=True, is_staff=True)
+    persian = Edition.objects.get(pk=editions["fa"].pk)
+    form_class = admin.site._registry[Edition].get_form(request, persian)
+    data = {field: getattr(persian, field) for field in form_class.base_fields}
+    refused = form_class({**data, "host": "evil.example"}, instance=persian)
+    assert not refused.is_valid() and "ALLOWED_HOSTS" in str(refused.errors["host"])
+    accepted = form_class({**data, "host": "AR.news.example"}, instance=persian)
+    assert accepted.is_valid(), accepted.errors
+    assert accepted.save().host == "ar.news.example"
