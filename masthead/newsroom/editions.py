@@ -408,33 +408,44 @@ def url_root_of(edition_id: int | None) -> str:
     return root
 
 
-# Each edition's host ("" for none), as the last read of the rows said (see the docstring).
-_hosts: dict[int, str] | None = None
+# Each edition's host ("" for none), as the last read of the rows said (see the docstring),
+# and whether any edition has one: without, an address costs what it did before hosts.
+_hosts: tuple[dict[int, str], bool] | None = None
 
 
 def _remember_hosts(editions: list[Edition]) -> None:
     global _hosts
-    _hosts = {edition.pk: edition.host for edition in editions}  # one assignment: thread-safe
+    found = {edition.pk: edition.host for edition in editions}
+    _hosts = (found, any(found.values()))  # one assignment: safe between threads
+
+
+def _known_hosts(edition_id: int | None) -> tuple[dict[int, str], bool]:
+    known = _hosts
+    if known is None or (edition_id is not None and edition_id not in known[0]):
+        all_editions()
+        known = _hosts or ({}, False)
+    return known
 
 
 def host_of(edition_id: int | None) -> str:
     """The host of an edition ("" when it lives on the main host)."""
     if edition_id is None:
         return ""
-    hosts = _hosts
-    if hosts is None or edition_id not in hosts:
-        all_editions()
-        hosts = _hosts or {}
-    return hosts.get(edition_id, "")
+    return _known_hosts(edition_id)[0].get(edition_id, "")
+
+
+@functools.lru_cache(maxsize=64)
+def _origin(host: str, site_url: str) -> str:
+    parts = urlsplit(site_url) if site_url else None
+    scheme = parts.scheme if parts is not None else "https"
+    port = f":{parts.port}" if parts is not None and parts.port else ""
+    return f"{scheme}://{host}{port}"
 
 
 def origin_of_host(host: str) -> str:
     """``scheme://host[:port]`` of an edition host: ``SITE_URL``'s scheme and port (an edition
     host is served as the main host is, behind the same proxy)."""
-    parts = urlsplit(settings.SITE_URL) if settings.SITE_URL else None
-    scheme = parts.scheme if parts is not None else "https"
-    port = f":{parts.port}" if parts is not None and parts.port else ""
-    return f"{scheme}://{host}{port}"
+    return _origin(host, settings.SITE_URL)
 
 
 def main_origin() -> str:
@@ -452,21 +463,29 @@ def serving_host(urlconf=None) -> str:
     return getattr(urlconf, "host", "")
 
 
+def address_base(edition_id: int | None) -> tuple[str, object]:
+    """What goes before a path of the edition for the page being rendered, and the URL
+    configuration that reverses the path: ("", its configuration) when the page is on the
+    edition's host (or both are on the main host), else (that host's origin, …)."""
+    hosts, any_host = _known_hosts(edition_id)
+    if not any_host:  # no edition has a host: addresses are paths, as before hosts
+        return "", urlconf_for_root(url_root_of(edition_id))
+    host, here = hosts.get(edition_id, "") if edition_id is not None else "", serving_host()
+    if host:
+        urlconf = urlconf_for_host(host)
+        return ("" if host == here else origin_of_host(host)), urlconf
+    return (main_origin() if here else ""), urlconf_for_root(url_root_of(edition_id))
+
+
 def urlconf_of(edition_id: int | None):
     """The URL configuration that reverses into the edition's addresses."""
-    host = host_of(edition_id)
-    if host:
-        return urlconf_for_host(host)
-    return urlconf_for_root(url_root_of(edition_id))
+    return address_base(edition_id)[1]
 
 
 def edition_origin(edition_id: int | None) -> str:
     """What goes before a path of the edition for the page being rendered: "" when the page
     is on the edition's host (or both are on the main host), else that host's origin."""
-    host, here = host_of(edition_id), serving_host()
-    if host == here:
-        return ""
-    return origin_of_host(host) if host else main_origin()
+    return address_base(edition_id)[0]
 
 
 def forget_editions(**_signal_arguments) -> None:

@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from masthead.newsroom.editions import (
     Edition,
+    address_base,
     default_edition_id,
     edition_at_root,
-    edition_origin,
-    urlconf_of,
 )
 from masthead.newsroom.sanitize import sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
@@ -55,9 +54,10 @@ def slug_address(route: str, urlconf=None, **slugs: str) -> str:
 def edition_address(route: str, edition_id: int | None, **slugs: str) -> str:
     """``slug_address`` of a route of one edition: a path when the page being rendered is on
     the edition's host (the main host for an edition without a host of its own), else the
-    full address on its host (``https://fa.news.example/siasat/…``, ``editions.edition_origin``).
+    full address on its host (``https://fa.news.example/siasat/…``, ``editions.address_base``).
     """
-    return edition_origin(edition_id) + slug_address(route, urlconf=urlconf_of(edition_id), **slugs)
+    origin, urlconf = address_base(edition_id)
+    return origin + slug_address(route, urlconf=urlconf, **slugs)
 
 
 def _route_shape(route: str, names: list[str], urlconf) -> tuple[list[tuple[str, str]], str]:
