@@ -358,8 +358,12 @@ def default_edition() -> Edition:
 
 
 def edition_at_host(host: str) -> Edition | None:
-    """The edition at ``host`` (a host name without port, lower-case); None for the main host."""
-    if not host:
+    """The edition at ``host`` (a host name without port, lower-case); None for the main host.
+
+    The main host (``SITE_URL``'s) is known without reading the editions, so the back office's
+    and the API's requests there read nothing; without ``SITE_URL`` no edition has a host.
+    """
+    if not host or not settings.SITE_URL or host == _hostname(settings.SITE_URL):
         return None
     for edition in all_editions():
         if edition.host == host:
@@ -432,6 +436,11 @@ def host_of(edition_id: int | None) -> str:
     if edition_id is None:
         return ""
     return _known_hosts(edition_id)[0].get(edition_id, "")
+
+
+@functools.lru_cache(maxsize=8)
+def _hostname(site_url: str) -> str:
+    return urlsplit(site_url).hostname or ""
 
 
 @functools.lru_cache(maxsize=64)

@@ -419,3 +419,42 @@ def test_staff_set_the_host_in_the_admin_with_the_same_checks(rf, editions):
     accepted = form_class({**data, "host": "AR.news.example"}, instance=persian)
     assert accepted.is_valid(), accepted.errors
     assert accepted.save().host == "ar.news.example"
+
+
+def test_no_hidden_story_on_any_public_route_of_the_edition_host(client, editions):
+    """The visibility walk (site/tests/surfaces.py) of every public route on the edition's
+    host, following the links its answers carry: a draft, an embargoed and a withdrawn
+    Persian story appear nowhere, and no English story is listed there."""
+    from masthead.site.tests import surfaces
+
+    hidden = [
+        make_story("پیش‌نویس محرمانه", desk=editions["siasat"], slug="secret", status="draft"),
+        make_story("تحریم خبری محرمانه", desk=editions["siasat"], slug="embargoed"),
+        make_story("خبر پس‌گرفته", desk=editions["siasat"], slug="gone", status="withdrawn"),
+    ]
+    Story.objects.filter(pk=hidden[1].pk).update(embargoed_until=NOW + timedelta(days=1))
+    every = [editions["fa_story"], *hidden]
+    pool = surfaces.Pool(
+        {
+            "slug": [s.slug for s in every] + ["siasat"],
+            "desk_slug": ["siasat"],
+            "story_id": [str(s.pk) for s in every],
+        }
+    )
+
+    def get_on_host(url: str) -> surfaces.Answer:
+        response = client.get(url, HTTP_HOST=FA)
+        return surfaces.Answer(url, response.status_code, dict(response.headers), response.content)
+
+    answers = surfaces.walk(get_on_host, surfaces.public_addresses(pool))
+    assert any(editions["fa_story"].headline in answer.text for answer in answers)
+    for answer in answers:
+        if answer.status == 410:
+            continue  # the withdrawn story's own notice
+        for story in hidden:
+            assert story.headline not in answer.text, answer.url
+            assert f"/{story.slug}/" not in answer.text, answer.url
+        if answer.status == 200 and "/talks-resume/" not in answer.url:
+            # The English story appears only as the Persian one's translation link.
+            text = answer.text.replace(f'href="{EN_URL}"', "")
+            assert "Talks resume in Vienna" not in text, answer.url
