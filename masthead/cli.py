@@ -206,8 +206,11 @@ def _demo(options) -> int:
     call_command("load_demo")
     print()
     print(f"Site:        http://{options.host}:{options.port}/")
-    for name, root in _edition_roots():
-        print(f"Site ({name}): http://{options.host}:{options.port}/{root}/")
+    for name, root, host in _edition_roots():
+        if host:
+            print(f"Site ({name}): http://{host}:{options.port}/")
+        else:
+            print(f"Site ({name}): http://{options.host}:{options.port}/{root}/")
     print(f"Back office: http://{options.host}:{options.port}/desk/")
     print(f"Admin:       http://{options.host}:{options.port}/admin/")
     print(f"Two-factor:  REQUIRE_2FA_FOR={os.environ['REQUIRE_2FA_FOR']}")
@@ -218,11 +221,11 @@ def _demo(options) -> int:
     return _run_server(options.host, options.port, workers=1, threads=4)
 
 
-def _edition_roots() -> list[tuple[str, str]]:
-    """The name and URL root of every edition but the default (which is at the site's root)."""
+def _edition_roots() -> list[tuple[str, str, str]]:
+    """The name, URL root and host of every edition but the default (at the site's root)."""
     from masthead.newsroom.models import Edition
 
-    return list(Edition.objects.exclude(url_root="").values_list("name", "url_root"))
+    return list(Edition.objects.exclude(url_root="").values_list("name", "url_root", "host"))
 
 
 def _start_demo_worker() -> None:
@@ -343,6 +346,13 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.setdefault("DEMO_WIRE", "true")
             os.environ.setdefault("DEMO_URL", f"http://{options.host}:{options.port}")
             os.environ.setdefault("WIRE_ALLOWED_PRIVATE_HOSTS", options.host)
+            persian_host = os.environ.get("DEMO_PERSIAN_HOST", "").strip().lower()
+            if persian_host:
+                # The Persian edition on a host of its own (docs/editions.md): the site must
+                # answer for it and know its main address.
+                os.environ.setdefault("SITE_URL", f"http://{options.host}:{options.port}")
+                hosts = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost")
+                os.environ["ALLOWED_HOSTS"] = f"{hosts},{options.host},{persian_host}"
         _setup_django(options.data)
         if options.command == "manage":
             from django.core.management import execute_from_command_line

@@ -85,6 +85,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("newsroom", "0004_author_expertise", "not-null-column"): (
         "authors: the outlet's staff and contributors, hundreds of rows at most"
     ),
+    ("newsroom", "0008_edition_host", "constraint"): (
+        "editions: one row per language the outlet publishes in, a handful at most"
+    ),
     ("newsroom", "0005_edition", "data"): (
         "one UPDATE of the desks (a few dozen rows); reversible (forget_editions)"
     ),

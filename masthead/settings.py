@@ -603,6 +603,8 @@ PERIODIC_WORK += [
 # and points the demo's sources at DEMO_URL; off everywhere else.
 DEMO_WIRE = env_bool("DEMO_WIRE", False)
 DEMO_URL = os.environ.get("DEMO_URL", "http://127.0.0.1:8000").rstrip("/")
+# `masthead demo` only: the host of the demo's Persian edition (`fa.localhost`); empty: at /fa/.
+DEMO_PERSIAN_HOST = os.environ.get("DEMO_PERSIAN_HOST", "").strip().lower()
 
 # Signing in (masthead/accounts, docs/security.md "Signing in").
 LOGIN_URL = "/account/login/"

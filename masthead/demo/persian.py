@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
+
 from masthead.demo import pictures, rows
 from masthead.demo.material import DATA, RULES, MaterialError, allowed
 from masthead.demo.pictures import Look
@@ -116,7 +118,8 @@ def load_edition(
 ) -> PersianEdition:
     """The Persian edition, its desks, staff and stories; logins are added to ``logins``."""
     raw = material()
-    edition = _edition(raw["edition"])
+    # DEMO_PERSIAN_HOST puts the edition on a host of its own (docs/editions.md); else /fa/.
+    edition = _edition({**raw["edition"], "host": settings.DEMO_PERSIAN_HOST})
     desks = _desks(raw["desk"], edition, password_hash, password, logins)
     authors = {author.name: author for author in (desk.editor for desk in desks.values())}
     authors |= _writers(raw["writer"], desks, password_hash, password, logins)

@@ -7,7 +7,7 @@ from masthead.newsroom.models import Author, Desk, Edition, Outlet, PolicyPage
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    list_display = ["name", "language", "calendar", "time_zone", "url_root", "is_default"]
+    list_display = ["name", "language", "calendar", "time_zone", "url_root", "host", "is_default"]
     fields = [
         "name",
         "slug",
@@ -15,6 +15,7 @@ class EditionAdmin(admin.ModelAdmin):
         "calendar",
         "time_zone",
         "url_root",
+        "host",
         "publication_name",
         "tagline",
         "is_default",

@@ -23,6 +23,16 @@ entry is dropped when a change commits, so every app server sees an edition
 change at its next request (a bulk ``update()`` skips ``save()``: its change
 shows once the entry expires, after ``CACHE_SECONDS``).
 
+An edition may also live at a host of its own (``Edition.host``,
+``fa.news.example``): there its addresses have no root (``/siasat/a-story/``),
+its requests get a URL configuration of the public routes without prefix
+(``urlconf_for_host``), and ``/<root>/…`` on the main host moves permanently
+to the host. Unlike the root, a host may change, so it is not kept for good:
+every read of the rows (``all_editions``, which each public request makes)
+refreshes this process's map of hosts, and ``edition_origin`` reads that map
+to decide whether an address needs the scheme and host in front (it does
+whenever the page being rendered is on another host than the edition's).
+
 Direction is computed, not stored: Django's own table of languages
 (``django.conf.locale.LANG_INFO``, the one behind ``LANGUAGES_BIDI``) says
 whether a language is written right to left, so a stored column could only
@@ -34,20 +44,25 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.urls import get_urlconf
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
 # The second and later editions' roots: the first segment of their addresses.
 URL_ROOT_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
+# A host name as an edition's host is written: lower-case labels, no port, no dot at the end.
+HOST_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+HOST_PATTERN = re.compile(rf"^(?=.{{1,253}}$){HOST_LABEL}(\.{HOST_LABEL})*$")
 # BCP 47 as Django's language table spells it: ``fa``, ``pt-br``, ``zh-hans``.
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 # The rows of every edition, read through the cache (see the module docstring).
-CACHE_KEY = "newsroom:editions:v1"
+CACHE_KEY = "newsroom:editions:v2"  # v2: with host
 CACHE_SECONDS = 300
 
 
@@ -101,6 +116,32 @@ def validate_url_root(value: str) -> None:
         raise ValidationError(f"“{value}” is used by the site itself; choose another root.")
 
 
+def validate_host(value: str) -> None:
+    """A bare host name the site answers for (``ALLOWED_HOSTS``); empty: no host of its own."""
+    if not value:
+        return
+    value = value.lower()  # host names ignore case; it is stored lower-case (clean)
+    if not HOST_PATTERN.match(value):
+        raise ValidationError(
+            f"“{value}” is not a host name: write it bare, lower-case, without scheme, port "
+            "or path, e.g. “fa.news.example”."
+        )
+    from django.http.request import validate_host as is_allowed
+
+    if not is_allowed(value, settings.ALLOWED_HOSTS):
+        raise ValidationError(
+            f"“{value}” is not in ALLOWED_HOSTS, so the site would refuse its requests: "
+            "add it there first."
+        )
+    if not settings.SITE_URL:
+        raise ValidationError(
+            "An edition on its own host needs SITE_URL (the main host's address): its pages "
+            "link back to the other editions there."
+        )
+    if value == (urlsplit(settings.SITE_URL).hostname or ""):
+        raise ValidationError(f"“{value}” is the main site's host (SITE_URL).")
+
+
 class Edition(models.Model):
     name = models.CharField(max_length=80, unique=True, help_text="“English”, “فارسی”.")
     slug = models.SlugField(max_length=40, unique=True, help_text="How the API names it: “fa”.")
@@ -124,6 +165,18 @@ class Edition(models.Model):
         help_text=(
             "The first segment of the edition's addresses: “fa” gives /fa/. Empty for the "
             "default edition only. It cannot change once saved."
+        ),
+    )
+    host = models.CharField(
+        max_length=253,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_host],
+        help_text=(
+            "A host of its own, e.g. “fa.news.example” (in ALLOWED_HOSTS): its addresses are "
+            "then there, without the URL root, and /<root>/… on the main host moves there. "
+            "Empty: under its URL root on the main host."
         ),
     )
     publication_name = models.CharField(
@@ -164,6 +217,13 @@ class Edition(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(calendar__in=Calendar.values), name="edition_known_calendar"
+            ),
+            models.UniqueConstraint(
+                fields=["host"], condition=~models.Q(host=""), name="edition_unique_host"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(host="") | models.Q(is_default=False),
+                name="edition_host_not_default",
             ),
         ]
 
@@ -219,7 +279,10 @@ class Edition(models.Model):
 
         self.language = (self.language or "").strip().lower()
         self.tagline = clean_line(self.tagline)
+        self.host = (self.host or "").strip().lower()
         errors = {}
+        if self.host and self.is_default:
+            errors["host"] = "The default edition is the main site (SITE_URL): it has no host."
         stored = None if self.pk is None else Edition.objects.filter(pk=self.pk).first()
         if stored is not None and stored.url_root != self.url_root:
             errors["url_root"] = (
@@ -289,9 +352,11 @@ def all_editions() -> list[Edition]:
     """Every edition, the default first: from the cache, read from the database on a miss."""
     found = cache.get(CACHE_KEY)
     if isinstance(found, list):
+        _remember_hosts(found)
         return found
     editions = list(Edition.objects.all())
     cache.set(CACHE_KEY, editions, CACHE_SECONDS)
+    _remember_hosts(editions)
     return editions
 
 
@@ -305,6 +370,20 @@ def default_edition() -> Edition:
         if edition.is_default:
             return edition
     return settings_default()
+
+
+def edition_at_host(host: str) -> Edition | None:
+    """The edition at ``host`` (a host name without port, lower-case); None for the main host.
+
+    The main host (``SITE_URL``'s) is known without reading the editions, so the back office's
+    and the API's requests there read nothing; without ``SITE_URL`` no edition has a host.
+    """
+    if not host or not settings.SITE_URL or host == _hostname(settings.SITE_URL):
+        return None
+    for edition in all_editions():
+        if edition.host == host:
+            return edition
+    return None
 
 
 def edition_at_root(url_root: str) -> Edition | None:
@@ -361,8 +440,95 @@ def url_root_of(edition_id: int | None) -> str:
     return root
 
 
+# Each edition's host ("" for none), as the last read of the rows said (see the docstring),
+# and whether any edition has one: without, an address costs what it did before hosts.
+_hosts: tuple[dict[int, str], bool] | None = None
+
+
+def _remember_hosts(editions: list[Edition]) -> None:
+    global _hosts
+    found = {edition.pk: edition.host for edition in editions}
+    _hosts = (found, any(found.values()))  # one assignment: safe between threads
+
+
+def _known_hosts(edition_id: int | None) -> tuple[dict[int, str], bool]:
+    known = _hosts
+    if known is None or (edition_id is not None and edition_id not in known[0]):
+        all_editions()
+        known = _hosts or ({}, False)
+    return known
+
+
+def host_of(edition_id: int | None) -> str:
+    """The host of an edition ("" when it lives on the main host)."""
+    if edition_id is None:
+        return ""
+    return _known_hosts(edition_id)[0].get(edition_id, "")
+
+
+@functools.lru_cache(maxsize=8)
+def _hostname(site_url: str) -> str:
+    return urlsplit(site_url).hostname or ""
+
+
+@functools.lru_cache(maxsize=64)
+def _origin(host: str, site_url: str) -> str:
+    parts = urlsplit(site_url) if site_url else None
+    scheme = parts.scheme if parts is not None else "https"
+    port = f":{parts.port}" if parts is not None and parts.port else ""
+    return f"{scheme}://{host}{port}"
+
+
+def origin_of_host(host: str) -> str:
+    """``scheme://host[:port]`` of an edition host: ``SITE_URL``'s scheme and port (an edition
+    host is served as the main host is, behind the same proxy)."""
+    return _origin(host, settings.SITE_URL)
+
+
+def main_origin() -> str:
+    """``scheme://host[:port]`` of the main host (``SITE_URL``'s; "" without it)."""
+    if not settings.SITE_URL:
+        return ""
+    parts = urlsplit(settings.SITE_URL)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def serving_host(urlconf=None) -> str:
+    """The edition host the page being rendered is on ("" for the main host): its URL
+    configuration (``urlconf``, else the thread's, which the middleware set) says so."""
+    urlconf = urlconf if urlconf is not None else get_urlconf()
+    return getattr(urlconf, "host", "")
+
+
+def address_base(edition_id: int | None) -> tuple[str, object]:
+    """What goes before a path of the edition for the page being rendered, and the URL
+    configuration that reverses the path: ("", its configuration) when the page is on the
+    edition's host (or both are on the main host), else (that host's origin, …)."""
+    hosts, any_host = _known_hosts(edition_id)
+    if not any_host:  # no edition has a host: addresses are paths, as before hosts
+        return "", urlconf_for_root(url_root_of(edition_id))
+    host, here = hosts.get(edition_id, "") if edition_id is not None else "", serving_host()
+    if host:
+        urlconf = urlconf_for_host(host)
+        return ("" if host == here else origin_of_host(host)), urlconf
+    return (main_origin() if here else ""), urlconf_for_root(url_root_of(edition_id))
+
+
+def urlconf_of(edition_id: int | None):
+    """The URL configuration that reverses into the edition's addresses."""
+    return address_base(edition_id)[1]
+
+
+def edition_origin(edition_id: int | None) -> str:
+    """What goes before a path of the edition for the page being rendered: "" when the page
+    is on the edition's host (or both are on the main host), else that host's origin."""
+    return address_base(edition_id)[0]
+
+
 def forget_editions(**_signal_arguments) -> None:
-    """Drop the cached rows (when the change commits) and this process's roots."""
+    """Drop the cached rows (when the change commits) and this process's roots and hosts."""
+    global _hosts
+    _hosts = None
     _url_roots.clear()
     cache.delete(CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(CACHE_KEY))
@@ -380,6 +546,8 @@ class EditionURLConf:
     (``site/editions.py``) makes it the configuration of that edition's requests,
     so every ``{% url 'site:…' %}`` on its pages carries the root.
     """
+
+    host = ""  # on the main host
 
     def __init__(self, root: str):
         from django.urls import include, path
@@ -401,4 +569,42 @@ def urlconf_for_root(root: str):
     found = _urlconfs.get(root)
     if found is None:
         found = _urlconfs[root] = EditionURLConf(root)
+    return found
+
+
+class EditionHostURLConf:
+    """The public site's routes without prefix, for the requests of an edition at a host of its
+    own (``fa.news.example/siasat/…``), with the favicon and the media gate as on the main host.
+    The back office, the API and the admin are not here: on an edition's host they are nobody's.
+    """
+
+    def __init__(self, host: str):
+        from django.urls import include, path, re_path
+
+        from masthead.site.media import serve_media
+        from masthead.urls import favicon
+
+        self.host = host
+        self.urlpatterns = [path("favicon.ico", favicon)]
+        if settings.SERVE_MEDIA:
+            media_prefix = settings.MEDIA_URL.lstrip("/")
+            self.urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", serve_media))
+        self.urlpatterns.append(path("", include("masthead.site.urls")))
+        self.handler400 = "masthead.request_limits.bad_request"
+        self.handler404 = "masthead.site.views.page_not_found"
+        self.handler500 = "masthead.site.views.server_error"
+
+    def __repr__(self) -> str:
+        return f"<EditionHostURLConf {self.host}>"
+
+
+_host_urlconfs: dict[str, EditionHostURLConf] = {}
+
+
+def urlconf_for_host(host: str) -> EditionHostURLConf:
+    """The URL configuration of the requests to an edition's host (one per host, kept so that
+    Django's resolver cache is built once for each and stays apart from the main host's)."""
+    found = _host_urlconfs.get(host)
+    if found is None:
+        found = _host_urlconfs[host] = EditionHostURLConf(host)
     return found

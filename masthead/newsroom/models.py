@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from masthead.newsroom.editions import (
     Edition,
+    address_base,
     default_edition_id,
     edition_at_root,
-    url_root_of,
-    urlconf_for_root,
 )
 from masthead.newsroom.sanitize import sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
@@ -50,6 +49,15 @@ def slug_address(route: str, urlconf=None, **slugs: str) -> str:
         shape = _route_shapes[key] = _route_shape(route, list(slugs), urlconf)
     parts, tail = shape
     return "".join(before + _quote_slug(slugs[name]) for before, name in parts) + tail
+
+
+def edition_address(route: str, edition_id: int | None, **slugs: str) -> str:
+    """``slug_address`` of a route of one edition: a path when the page being rendered is on
+    the edition's host (the main host for an edition without a host of its own), else the
+    full address on its host (``https://fa.news.example/siasat/…``, ``editions.address_base``).
+    """
+    origin, urlconf = address_base(edition_id)
+    return origin + slug_address(route, urlconf=urlconf, **slugs)
 
 
 def _route_shape(route: str, names: list[str], urlconf) -> tuple[list[tuple[str, str]], str]:
@@ -336,9 +344,9 @@ class Desk(models.Model):
             )
 
     def get_absolute_url(self) -> str:
-        """``/<desk>/``, under its edition's root (``/fa/<desk>/``) for any but the default."""
-        urlconf = urlconf_for_root(url_root_of(self.edition_id))
-        return slug_address("site:desk", urlconf=urlconf, desk_slug=self.slug)
+        """``/<desk>/``, under its edition's root (``/fa/<desk>/``) for any but the default, on
+        its edition's host when it has one (``edition_address``)."""
+        return edition_address("site:desk", self.edition_id, desk_slug=self.slug)
 
 
 class PolicyPageQuerySet(models.QuerySet):
@@ -436,9 +444,8 @@ class PolicyPage(models.Model):
 
     def get_absolute_url(self) -> str:
         """``/policies/<slug>/``, under its edition's root (``/fa/policies/…``) for any but the
-        default."""
-        urlconf = urlconf_for_root(url_root_of(self.edition_id))
-        return slug_address("site:policy", urlconf=urlconf, slug=self.slug)
+        default, on its edition's host when it has one (``edition_address``)."""
+        return edition_address("site:policy", self.edition_id, slug=self.slug)
 
     @property
     def schema_property(self) -> str | None:

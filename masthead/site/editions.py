@@ -1,4 +1,13 @@
-"""Which edition a public request is for, from the first segment of its path.
+"""Which edition a public request is for, from its host, else the first segment of its path.
+
+A request to an edition's own host (``Edition.host``, ``fa.news.example``;
+matched without port and case, as Django's ``get_host()`` has already checked
+it against ``ALLOWED_HOSTS``) is that edition's, whatever its path: it gets the
+public routes without prefix (``editions.urlconf_for_host``), and the back
+office's, the API's and the admin's roots answer 404 there (``MAIN_HOST_ONLY``).
+On the main host, ``/<root>/…`` of an edition that has a host answers 301 to
+the same address on its host, so links made before the host was set keep
+working; so does ``/<root>/…`` on the edition's own host.
 
 ``/fa/…`` is the edition whose URL root is ``fa``; any other address is the
 default edition's (``newsroom/editions.py``). ``EditionMiddleware`` sets
@@ -29,16 +38,31 @@ edition's root whatever the edition of the page it is listed on.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
+from django.http.request import split_domain_port
+from django.urls import set_urlconf
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.encoding import iri_to_uri
 
 from masthead.newsroom.editions import (
     Edition,
     default_edition,
+    edition_at_host,
     edition_at_root,
+    origin_of_host,
     reserved_roots,
+    urlconf_for_host,
     urlconf_for_root,
 )
+
+# First segments the main host's URL configuration (masthead/urls.py) routes to something other
+# than the public site: staff, partners and machines use them on the main host only.
+MAIN_HOST_ONLY = frozenset({"admin", "desk", "account", "api", "wire", "demo", "healthz", "readyz"})
+# How long a shared cache may keep the 301 from an old root to an edition's host (it is
+# permanent for browsers; a short shared life lets an operator who removes the host recover).
+MOVED_TO_HOST_SECONDS = 3600
 
 
 def edition_of(request: HttpRequest | None) -> Edition:
@@ -57,14 +81,28 @@ class EditionMiddleware:
 
     def __call__(self, request):
         segment = first_segment(request.path_info)
-        is_public = segment not in reserved_roots()  # the back office, the API … are no edition's
-        if is_public:
+        # get_host() refuses a host outside ALLOWED_HOSTS (400), as CommonMiddleware would.
+        host, _port = split_domain_port(request.get_host())
+        at_host = edition_at_host(host)
+        if at_host is not None:
+            if segment == at_host.url_root:
+                return moved_to_host(request, at_host)  # its old root, on its own host
+            request.edition = at_host
+            request.urlconf = urlconf_for_host(at_host.host)
+            set_urlconf(request.urlconf)  # so that the 404 below is rendered on its routes
+            translation.activate(at_host.language)
+        elif segment not in reserved_roots():  # the back office, the API … are no edition's
             edition = edition_at_root(segment)
+            if edition is not None and edition.host:
+                return moved_to_host(request, edition)
             if edition is not None:
                 request.edition = edition
                 request.urlconf = urlconf_for_root(edition.url_root)
             translation.activate(edition_of(request).language)
         try:
+            if at_host is not None and segment in MAIN_HOST_ONLY:
+                refused = Http404("The back office, the API and the admin are on the main host.")
+                return response_for_exception(request, refused)
             return self.get_response(request)
         finally:
             translation.deactivate()  # whoever activated a language for this request
@@ -83,3 +121,15 @@ class EditionMiddleware:
             timezone.activate(edition.time_zone)
             request._edition_zone_active = True
         return None
+
+
+def moved_to_host(request: HttpRequest, edition: Edition) -> HttpResponsePermanentRedirect:
+    """``/<root>/<rest>?<query>`` → 301 to ``<the edition's origin>/<rest>?<query>``."""
+    rest = request.path_info[len(edition.url_root) + 1 :] or "/"
+    query = request.META.get("QUERY_STRING", "")
+    target = (
+        origin_of_host(edition.host) + iri_to_uri(rest) + (f"?{iri_to_uri(query)}" if query else "")
+    )
+    response = HttpResponsePermanentRedirect(target)
+    patch_cache_control(response, public=True, max_age=MOVED_TO_HOST_SECONDS)
+    return response

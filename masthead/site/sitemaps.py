@@ -62,9 +62,9 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from masthead.media.models import ImageUse
-from masthead.newsroom.editions import Edition, all_editions, url_root_of, urlconf_for_root
-from masthead.newsroom.models import Author, Desk, PolicyPage
-from masthead.site.absolute_urls import site_root
+from masthead.newsroom.editions import Edition, all_editions, edition_origin, urlconf_of
+from masthead.newsroom.models import Author, Desk, PolicyPage, edition_address
+from masthead.site.absolute_urls import main_root, site_root
 from masthead.site.editions import edition_of
 from masthead.site.http import public_response, surrogate_keys
 from masthead.site.query import query_parameters
@@ -112,6 +112,17 @@ class SiteSitemap(Sitemap):
     def lastmod(self, item: dict):
         return item.get("lastmod")
 
+    def _urls(self, page, protocol, domain):
+        # Django puts protocol://domain before every location; an address on an edition's own
+        # host (``edition_address``) is full already and keeps its host.
+        urls = super()._urls(page, protocol, domain)
+        prefix = f"{protocol}://{domain}"
+        for url in urls:
+            rest = url["location"][len(prefix) :]
+            if rest.startswith(("https://", "http://")):
+                url["location"] = rest
+        return urls
+
 
 def news_language(code: str) -> str:
     """A story's language as Google News wants it: ISO 639 (``en``), or zh-cn / zh-tw."""
@@ -148,8 +159,7 @@ class SectionSitemap(SiteSitemap):
         ]
 
     def location(self, item: dict) -> str:
-        keyword = "desk_slug" if self.kind == "desk" else "slug"
-        return reverse(self.route, kwargs={keyword: item["slug"]})
+        return reverse(self.route, kwargs={"slug": item["slug"]})
 
 
 class DeskSitemap(SectionSitemap):
@@ -159,6 +169,14 @@ class DeskSitemap(SectionSitemap):
 
     def rows(self) -> QuerySet:
         return Desk.objects.order_by("position", "pk")
+
+    def items(self) -> list[dict]:
+        editions = dict(self.rows().values_list("slug", "edition_id"))
+        return [{**item, "edition_id": editions[item["slug"]]} for item in super().items()]
+
+    def location(self, item: dict) -> str:
+        # Each desk at its own edition's address (its root, or its host).
+        return edition_address(self.route, item["edition_id"], desk_slug=item["slug"])
 
 
 class AuthorSitemap(SectionSitemap):
@@ -190,11 +208,12 @@ class PageSitemap(SiteSitemap):
         latest = max((summary.last_modified for _, summary in story_months()), default=None)
         pages = []
         for edition in all_editions() or [None]:
-            urlconf = urlconf_for_root(edition.url_root if edition is not None else "")
+            edition_id = edition.pk if edition is not None else None
+            urlconf, origin = urlconf_of(edition_id), edition_origin(edition_id)
             pages += [
-                {"path": reverse("site:home", urlconf=urlconf), "lastmod": latest},
-                {"path": reverse("site:masthead", urlconf=urlconf), "lastmod": None},
-                {"path": reverse("site:corrections", urlconf=urlconf), "lastmod": None},
+                {"path": origin + reverse("site:home", urlconf=urlconf), "lastmod": latest},
+                {"path": origin + reverse("site:masthead", urlconf=urlconf), "lastmod": None},
+                {"path": origin + reverse("site:corrections", urlconf=urlconf), "lastmod": None},
             ]
         for policy in PolicyPage.objects.published().only("slug", "updated_at", "edition"):
             pages.append({"path": policy.get_absolute_url(), "lastmod": policy.updated_at})
@@ -518,18 +537,22 @@ def story_months(now: datetime | None = None) -> list[tuple[Month, Summary]]:
 
 
 def _story_paths(request) -> tuple[str, dict[int, str]]:
-    """The site's root and each desk's prefix of a story's address (``/politics/``, or
-    ``/fa/siasat/`` for a desk of the edition at ``fa``), whatever the sitemap's edition."""
+    """The site's root and each desk's prefix of a story's address, in full
+    (``https://news.example/politics/``, ``https://news.example/fa/siasat/`` for a desk of the
+    edition at ``fa``, ``https://fa.news.example/siasat/`` for one of an edition at its own
+    host), whatever the sitemap's edition."""
     marker = "story-slug"
+    root = site_root(request)
     paths = {}
     for pk, slug, edition_id in Desk.objects.values_list("pk", "slug", "edition_id"):
-        urlconf = urlconf_for_root(url_root_of(edition_id))
-        path = reverse("site:story", urlconf=urlconf, kwargs={"desk_slug": slug, "slug": marker})
-        paths[pk] = path[: path.rindex(marker)]
-    return site_root(request), paths
+        path = reverse(
+            "site:story", urlconf=urlconf_of(edition_id), kwargs={"desk_slug": slug, "slug": marker}
+        )
+        paths[pk] = (edition_origin(edition_id) or root) + path[: path.rindex(marker)]
+    return root, paths
 
 
-def _alternates(keys: set, root: str, desk_paths: dict[int, str]) -> dict[object, list[str]]:
+def _alternates(keys: set, desk_paths: dict[int, str]) -> dict[object, list[str]]:
     """The ``xhtml:link`` hreflang alternates of each translation group among ``keys``
     (the live members of groups with at least two; ``x-default`` the default edition's)."""
     if not keys:
@@ -542,7 +565,7 @@ def _alternates(keys: set, root: str, desk_paths: dict[int, str]) -> dict[object
     )
     groups: dict[object, list[tuple[str, str, bool]]] = {}
     for key, slug, desk_id, language, is_default in rows:
-        location = escape(root + desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/")
+        location = escape(desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/")
         groups.setdefault(key, []).append((escape(language), location, is_default))
     links: dict[object, list[str]] = {}
     for key, members in groups.items():
@@ -597,7 +620,7 @@ def month_sitemap(request, month: Month, page: int) -> HttpResponse:
     grouped = Story.objects.filter(
         pk__in=on_page.values("pk"), translation_key__isnull=False
     ).values_list("translation_key", flat=True)
-    alternates = _alternates(set(grouped), root, desk_paths)
+    alternates = _alternates(set(grouped), desk_paths)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset'
         ' xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -606,7 +629,7 @@ def month_sitemap(request, month: Month, page: int) -> HttpResponse:
     ]
     latest = ""
     for pk, slug, desk_id, image, lastmod, key in rows.iterator(ROWS_PER_FETCH):
-        location = root + desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/"
+        location = desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/"
         latest = max(latest, lastmod)  # one format throughout: text order is time order
         parts.append(f"<url><loc>{escape(location)}</loc><lastmod>{lastmod}</lastmod>")
         parts.extend(alternates.get(key, ()))
@@ -645,7 +668,7 @@ def news_sitemap(request, edition: Edition) -> HttpResponse:
         .annotate(published=IsoTime("published_at"))
         .values_list("slug", "desk_id", "headline", "language", "published")
     )[:NEWS_LIMIT]
-    root, desk_paths = _story_paths(request)
+    _root, desk_paths = _story_paths(request)
     publisher = escape(publication_name)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<urlset'
@@ -653,7 +676,7 @@ def news_sitemap(request, edition: Edition) -> HttpResponse:
         ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
     ]
     for slug, desk_id, headline, language, published in rows:
-        location = root + desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/"
+        location = desk_paths[desk_id] + quote(slug, safe=SLUG_SAFE) + "/"
         parts.append(
             f"<url><loc>{escape(location)}</loc><news:news><news:publication>"
             f"<news:name>{publisher}</news:name>"
@@ -697,10 +720,14 @@ def _image_url(name: str, root: str) -> str:
 
 
 def _at_default_root(request) -> HttpResponse | None:
-    """A 301 to the default root's copy of a site-wide sitemap asked for under an edition's."""
+    """A 301 to the default root's copy of a site-wide sitemap asked for under an edition's
+    root, or on an edition's own host (to the main host's)."""
     edition = edition_of(request)
     if edition.is_default:
         return None
+    if edition.host:
+        target = main_root(request) + request.get_full_path()
+        return surrogate_keys(HttpResponsePermanentRedirect(target), FRONT)
     prefix = f"/{edition.url_root}/"
     target = request.get_full_path()[len(prefix) - 1 :]
     return surrogate_keys(HttpResponsePermanentRedirect(target), FRONT)
@@ -743,10 +770,11 @@ def index(request):
     with_news = set(news_stories(now).values_list("desk__edition_id", flat=True).distinct())
     for edition in all_editions():
         if edition.pk in with_news:
-            # Each edition's news sitemap, at its own root.
-            news = reverse("site:sitemap", urlconf=urlconf_for_root(edition.url_root),
+            # Each edition's news sitemap, at its own root or on its own host.
+            news = reverse("site:sitemap", urlconf=urlconf_of(edition.pk),
                            kwargs={"section": "news"})  # fmt: skip
-            entries.append(IndexEntry(site_root(request) + news, latest))
+            origin = edition_origin(edition.pk) or site_root(request)
+            entries.append(IndexEntry(origin + news, latest))
     for name, count in _section_sizes().items():
         if count:
             entries += _entries(request, name, math.ceil(count / limit), latest)

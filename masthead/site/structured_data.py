@@ -35,7 +35,7 @@ from masthead.media import figures
 from masthead.media.models import Image
 from masthead.media.renditions import share_rendition
 from masthead.newsroom.models import Author, Outlet, PolicyPage
-from masthead.site.absolute_urls import absolute_url
+from masthead.site.absolute_urls import absolute_url, main_url
 from masthead.site.editions import edition_of
 from masthead.site.reporting import citations
 from masthead.site.summaries import story_summary
@@ -143,7 +143,7 @@ def logo_object(outlet: Outlet, request: HttpRequest | None) -> dict:
 def publisher(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpRequest | None) -> dict:
     """The outlet as a ``NewsMediaOrganization``, with the trust properties it has filled in."""
     # One organisation publishes every edition: one @id, at the site's root.
-    root = absolute_url(reverse("site:home", urlconf=settings.ROOT_URLCONF), request)
+    root = main_url(reverse("site:home", urlconf=settings.ROOT_URLCONF), request)
     data = {
         "@type": "NewsMediaOrganization",
         "@id": root + "#publisher",

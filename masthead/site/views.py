@@ -30,7 +30,7 @@ from masthead.site import (
     selectors,
     structured_data,
 )
-from masthead.site.absolute_urls import absolute_url
+from masthead.site.absolute_urls import absolute_url, main_url
 from masthead.site.editions import edition_of
 from masthead.site.http import mark_private, public_response, surrogate_keys
 from masthead.site.query import query_parameters
@@ -323,16 +323,31 @@ ROBOTS_DISALLOW = ("/admin/", "/desk/", "/account/", "/preview/")
 @require_safe
 @public_response
 def robots_txt(request):
-    """Where crawlers may go, and where the sitemaps are."""
-    sitemaps = [absolute_url(reverse("site:sitemap_index"), request)]
-    disallowed = list(ROBOTS_DISALLOW)
-    for edition in all_editions():
-        # Each edition has its own news sitemap (and preview links) under its root.
-        urlconf = urlconf_for_root(edition.url_root)
-        news = reverse("site:sitemap", urlconf=urlconf, kwargs={"section": "news"})
-        sitemaps.append(absolute_url(news, request))
-        if edition.url_root:
-            disallowed.append(f"/{edition.url_root}/preview/")
+    """Where crawlers may go, and where the sitemaps are.
+
+    The main host names the sitemap index and the news sitemap of each edition on it; an
+    edition's own host names its news sitemap and the main host's index (a sitemap may list
+    another host's addresses only if that host's robots.txt names it).
+    """
+    edition = edition_of(request)
+    if edition.host:
+        disallowed = ["/preview/"]
+        sitemaps = [
+            main_url(reverse("site:sitemap_index", urlconf=settings.ROOT_URLCONF), request),
+            absolute_url(reverse("site:sitemap", kwargs={"section": "news"}), request),
+        ]
+    else:
+        disallowed = list(ROBOTS_DISALLOW)
+        sitemaps = [absolute_url(reverse("site:sitemap_index"), request)]
+        for each in all_editions():
+            if each.host:
+                continue  # named by its own host's robots.txt
+            # Each edition has its own news sitemap (and preview links) under its root.
+            urlconf = urlconf_for_root(each.url_root)
+            news = reverse("site:sitemap", urlconf=urlconf, kwargs={"section": "news"})
+            sitemaps.append(absolute_url(news, request))
+            if each.url_root:
+                disallowed.append(f"/{each.url_root}/preview/")
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallowed), ""]
     lines += [f"Sitemap: {address}" for address in sitemaps]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from masthead.newsroom.editions import url_root_of, urlconf_for_root
-from masthead.newsroom.models import Author, Desk, slug_address
+from masthead.newsroom.models import Author, Desk, edition_address, slug_address
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.slugs import unicode_slug
 from masthead.newsroom.text import clean_line, clean_paragraphs
@@ -400,9 +399,11 @@ class Story(StoryContent):
 
     def get_absolute_url(self) -> str:
         """``/<desk>/<story>/`` (``/fa/<desk>/<story>/`` in the edition at ``fa``): the one
-        place that builds a story's address."""
-        urlconf = urlconf_for_root(url_root_of(self.desk.edition_id))
-        return slug_address("site:story", urlconf=urlconf, desk_slug=self.desk.slug, slug=self.slug)
+        place that builds a story's address (the full one, on its edition's host, when the page
+        being rendered is on another host: ``edition_address``)."""
+        return edition_address(
+            "site:story", self.desk.edition_id, desk_slug=self.desk.slug, slug=self.slug
+        )
 
     def effective_status(self, now: datetime | None = None) -> str:
         """The state an editor sees: a scheduled story whose time came is published."""

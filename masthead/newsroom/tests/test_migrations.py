@@ -57,6 +57,14 @@ def test_existing_policy_pages_join_the_default_edition_and_the_step_reverses():
     page of each kind becomes one of each kind per edition; going back keeps the pages."""
     try:
         old = migrate(AFTER)
+        # As 0005 leaves every real database: with its default edition (the test database was
+        # emptied after 0005 ran). Without one, 0006's column default (default_edition_id) would
+        # make it with today's model, whose later columns (0007's about, 0008's host) are not there yet.
+        old.get_model("newsroom", "Edition").objects.get_or_create(
+            is_default=True,
+            defaults={"name": "English", "slug": "en", "language": "en", "url_root": "",
+                      "publication_name": "Masthead News"},
+        )  # fmt: skip
         old.get_model("newsroom", "PolicyPage").objects.create(
             kind="corrections", title="Corrections policy", slug="corrections-policy"
         )
@@ -71,5 +79,37 @@ def test_existing_policy_pages_join_the_default_edition_and_the_step_reverses():
         old = migrate(AFTER)
         pages = old.get_model("newsroom", "PolicyPage").objects.values_list("slug", flat=True)
         assert list(pages) == ["corrections-policy"]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editions_get_no_host_and_the_step_reverses():
+    """0008: every edition stays under its root (an empty host); going back drops the column."""
+    before = [("newsroom", "0007_edition_about")]
+    try:
+        old = migrate(before)
+        Edition = old.get_model("newsroom", "Edition")
+        Edition.objects.get_or_create(
+            is_default=True,
+            defaults={"name": "English", "slug": "en", "language": "en", "url_root": "",
+                      "publication_name": "Masthead News"},
+        )  # fmt: skip
+        Edition.objects.create(name="فارسی", slug="fa", language="fa", url_root="fa",
+                               publication_name="ایران فرانت پیج")  # fmt: skip
+        new = migrate([("newsroom", "0008_edition_host")])
+        hosts = new.get_model("newsroom", "Edition").objects.values_list("url_root", "host")
+        assert sorted(hosts) == [("", ""), ("fa", "")]
+        old = migrate(before)
+        assert sorted(
+            old.get_model("newsroom", "Edition").objects.values_list("slug", flat=True)
+        ) == [
+            "en",
+            "fa",
+        ]
+        columns = connection.introspection.get_table_description(
+            connection.cursor(), "newsroom_edition"
+        )
+        assert "host" not in {column.name for column in columns}
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -264,3 +264,11 @@ def test_label_names_that_are_not_names_by_language_are_refused(names):
     label = Label(name="Analysis", slug="analysis", names=names)
     with pytest.raises(ValidationError, match="by language code"):
         label.full_clean()
+
+
+def test_the_desk_sitemap_lists_each_desk_at_its_editions_root(client, editions):
+    tree = fetch(client, "http://testserver/sitemaps/desks.xml")
+    listed = set(tree.xpath("//sm:loc/text()", namespaces=NS))
+    assert "http://testserver/fa/siasat/" in listed and "http://testserver/siasat/" not in listed
+    for address in listed:  # each one answers
+        assert client.get(address.removeprefix("http://testserver")).status_code == 200, address
