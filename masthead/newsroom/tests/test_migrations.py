@@ -59,7 +59,8 @@ def test_existing_policy_pages_join_the_default_edition_and_the_step_reverses():
         old = migrate(AFTER)
         # As 0005 leaves every real database: with its default edition (the test database was
         # emptied after 0005 ran). Without one, 0006's column default (default_edition_id) would
-        # make it with today's model, whose later columns (0007's about, 0008's host) are not there yet.
+        # make it with today's model, whose later columns (0007's about, 0008's host) are not
+        # there yet.
         old.get_model("newsroom", "Edition").objects.get_or_create(
             is_default=True,
             defaults={"name": "English", "slug": "en", "language": "en", "url_root": "",
