@@ -258,10 +258,35 @@ class Masthead:
         return f'"{query["text"]}"' if query["phrase"] else query["text"]
 
     def run(self, query: dict, count: bool = False) -> dict:
+        tasks = self.tasks()
+        before = [schedstat(pid) for pid in tasks], time.process_time_ns()
         started = time.perf_counter()
         found = self.search_stories(self.text(query), limit=RESULTS)
         hits = fetched(found)
-        return {"ms": (time.perf_counter() - started) * 1000, "hits": hits}
+        answer = {"ms": (time.perf_counter() - started) * 1000, "hits": hits}
+        after = [schedstat(pid) for pid in tasks], time.process_time_ns()
+        if all(before[0]) and all(after[0]):
+            # This process's CPU from its clock (its schedstat lags while it runs); the
+            # server's, idle again by now, from its schedstat.
+            pairs = list(zip(after[0], before[0], strict=True))
+            server = sum(a[0] - b[0] for a, b in pairs[1:])
+            answer["cpu_ms"] = (after[1] - before[1] + server) / 1e6
+            answer["queued_ms"] = sum(a[1] - b[1] for a, b in pairs) / 1e6
+        return answer
+
+    def tasks(self) -> list[str]:
+        """This process and, on PostgreSQL, its server process (loopback: same machine)."""
+        from django.db import connection
+
+        tasks = ["self"]
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            if getattr(self, "_backend", (None, None))[0] is not connection.connection:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    self._backend = (connection.connection, str(cursor.fetchone()[0]))
+            tasks.append(self._backend[1])
+        return tasks
 
     def explain(self, query: dict) -> str:
         """The plan of every statement one search runs: EXPLAIN (ANALYZE,
@@ -291,6 +316,16 @@ class Masthead:
                     cursor.execute("EXPLAIN QUERY PLAN " + sql)
                     lines += [" ".join(str(cell) for cell in row) for row in cursor.fetchall()]
         return "\n".join(lines)
+
+
+def schedstat(pid: str) -> tuple[int, int] | None:
+    """(ns on a CPU, ns waiting for one) of a process so far (Linux's schedstat): a
+    search's own CPU time, apart from the time a loaded machine made it wait."""
+    try:
+        on_cpu, queued, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return None
+    return int(on_cpu), int(queued)
 
 
 def fetched(found) -> int:
@@ -375,6 +410,7 @@ def ensure_wagtail(options, env: dict, log) -> dict:
 
 def measure(options, engines, query_set, log) -> tuple[dict, int]:
     samples = {engine.name: {i: [] for i in range(len(query_set))} for engine in engines}
+    cpu = {i: [] for i in range(len(query_set))}  # Masthead: (CPU ms, run-queue ms)
     hits = {engine.name: {} for engine in engines}
     errors = {engine.name: {} for engine in engines}
     log("warm-up: every query once on each engine")
@@ -399,11 +435,13 @@ def measure(options, engines, query_set, log) -> tuple[dict, int]:
             for engine in pair:
                 answer = engine.run(query_set[index])
                 samples[engine.name][index].append(answer["ms"])
+                if "cpu_ms" in answer:
+                    cpu[index].append((answer["cpu_ms"], answer["queued_ms"]))
                 if answer.get("error"):
                     errors[engine.name][index] = answer["error"]
         rounds += 1
         log(f"round {rounds}/{options.rounds} done ({time.monotonic() - started:.0f} s)")
-    return {"samples": samples, "hits": hits, "errors": errors}, rounds
+    return {"samples": samples, "hits": hits, "errors": errors, "cpu": cpu}, rounds
 
 
 def ratio(wagtail: float | None, masthead: float) -> str:
@@ -467,7 +505,38 @@ def table(query_set, measured, engines) -> str:
                 f" {'–' if total is None else f'{total:,}'} | {ratio(w50, m50)} |"
             )
         lines.append(cells)
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + cpu_table(query_set, measured)) + "\n"
+
+
+def cpu_table(query_set, measured) -> list[str]:
+    """Masthead's CPU time per search and its wait for a CPU, from the same samples."""
+    cpu = measured.get("cpu") or {}
+    if not any(cpu.values()):
+        return []
+    lines = [
+        "",
+        "Masthead's CPU time per search (this process and its PostgreSQL server process,",
+        "`/proc/PID/schedstat`) and the time both waited for a CPU (the machine's load),",
+        "ms, p50 / p95 of the same samples:",
+        "",
+        "| kind or query | CPU | waiting for a CPU |",
+        "|---|---:|---:|",
+    ]
+    rows = [(kind, [i for i, q in enumerate(query_set) if kind in ("all", q["kind"])])
+            for kind in (*KINDS, "all")]  # fmt: skip
+    rows += [
+        (f"`{q['text']}`" if not q["phrase"] else f'`"{q["text"]}"`', [i])
+        for i, q in enumerate(query_set)
+    ]
+    for label, chosen in rows:
+        pairs = [pair for i in chosen for pair in cpu.get(i, [])]
+        if pairs:
+            on, queued = [p[0] for p in pairs], [p[1] for p in pairs]
+            lines.append(
+                f"| {label} | {percentile(on, 0.5):.1f} / {percentile(on, 0.95):.1f} |"
+                f" {percentile(queued, 0.5):.1f} / {percentile(queued, 0.95):.1f} |"
+            )
+    return lines
 
 
 def versions(options, info: dict) -> str:

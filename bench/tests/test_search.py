@@ -55,6 +55,11 @@ def test_a_tiny_corpus_runs_end_to_end_and_a_different_size_is_refused(tmp_path)
     common = next(i for i, q in enumerate(queries) if q["label"] == "common (rank 3)")
     assert samples["hits"]["masthead"][str(common)] == search.RESULTS  # in nearly every story
     assert "sqlite" in (out / "versions.txt").read_text()
+    # Each search's own CPU time and its wait for a CPU (Linux's schedstat), per round.
+    for index in range(len(queries)):
+        pairs = samples["cpu"][str(index)]
+        assert len(pairs) == 2 and all(on > 0 and queued >= 0 for on, queued in pairs)
+    assert "| all |" in table.split("waiting for a CPU")[1]
 
     again = run("--sqlite", str(data), "--stories", "300", "--rounds", "1", "--out", str(out))
     assert again.returncode != 0
