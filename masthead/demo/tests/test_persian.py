@@ -8,16 +8,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from masthead.demo import persian
 from masthead.demo.loader import load_demo
 from masthead.demo.material import MaterialError
 from masthead.demo.seed import load_seed
+from masthead.demo.tests.conftest import demo_in_a_rolled_back_transaction
 from masthead.media.models import Image
 from masthead.newsroom.models import RESERVED_SLUGS, Author, Desk, Edition, PolicyPage, StaffRole
 from masthead.stories.models import Story, Tag
@@ -35,20 +33,8 @@ def loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, loaded once for the module in a transaction rolled back at its end (as in
     test_loader.py: each test runs in a savepoint of it)."""
     media = tmp_path_factory.mktemp("demo-media")
-    as_in_each_test = override_settings(
-        MEDIA_ROOT=media,
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        TASKS={
-            "default": {
-                "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                "QUEUES": django_settings.TASK_QUEUES,
-            }
-        },
-    )
-    with django_db_blocker.unblock(), as_in_each_test, transaction.atomic():
-        result = load_demo(now=timezone.now())
+    with demo_in_a_rolled_back_transaction(django_db_blocker, media, now=timezone.now()) as result:
         yield result, media
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -19,11 +19,9 @@ import lxml.html
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
-from masthead.demo.loader import load_demo
+from masthead.demo.tests.conftest import demo_in_a_rolled_back_transaction
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, PolicyPage, StaffRole
 from masthead.stories.models import Label, Story, StoryThread, Tag
@@ -61,20 +59,8 @@ def loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, loaded once for the module in a transaction rolled back at its end (as in
     test_persian.py: each test runs in a savepoint of it)."""
     media = tmp_path_factory.mktemp("demo-media")
-    as_in_each_test = override_settings(
-        MEDIA_ROOT=media,
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        TASKS={
-            "default": {
-                "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                "QUEUES": django_settings.TASK_QUEUES,
-            }
-        },
-    )
-    with django_db_blocker.unblock(), as_in_each_test, transaction.atomic():
-        load_demo(now=timezone.now())
+    with demo_in_a_rolled_back_transaction(django_db_blocker, media, now=timezone.now()):
         yield media
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
