@@ -51,3 +51,10 @@ FAILPOINTS = {}
 for _entry in filter(None, os.environ.get("MASTHEAD_FAILPOINTS", "").split(",")):
     _name, _, _spec = _entry.strip().partition("=")
     FAILPOINTS[_name] = _action(_name, _spec)
+
+# One line per page-cache render (masthead/site/page_cache.py), so L2 and L3 count the
+# renders of each page per content version from the servers' logs.
+LOGGING = {
+    **LOGGING,  # noqa: F405 - Masthead's own
+    "loggers": {"masthead.site.page_cache.renders": {"level": "DEBUG"}},
+}
