@@ -490,6 +490,65 @@ def page_path(key: str) -> str:
     return parts[3] if len(parts) > 3 else key
 
 
+class HotUpdates(threading.Thread):
+    """Updates of the hot article during a storm (L2): each saved with If-Match through the
+    staff API, made public with ``publish_update``, then polled on the article's page until
+    its new text is there. ``seen`` holds the seconds from each update's request to that."""
+
+    def __init__(self, backend: Backend, count: int, every: float, run_id: str):
+        super().__init__(daemon=True)
+        self.backend, self.count, self.every, self.run_id = backend, count, every, run_id
+        self.seen: list[float | None] = []
+        self.failed: list[str] = []
+
+    def story_id(self) -> int:
+        listed = json.loads(fetch(self.backend.base, "/api/stories?desk=politics&limit=50"))
+        for item in listed["items"]:
+            if urlsplit(item["url"]).path == HOT:
+                return item["id"]
+        raise RuntimeError(f"the hot article {HOT} is not in the API list")
+
+    def run(self) -> None:
+        base, headers = self.backend.base, auth(self.backend)
+        story = self.story_id()
+        started = time.monotonic()
+        original = None
+        for n in range(self.count):
+            time.sleep(max(0.0, started + n * self.every - time.monotonic()))
+            status, hdrs, payload, _t = request(
+                base, "GET", f"/api/desk/stories/{story}", headers=headers
+            )
+            if status != 200:
+                self.failed.append(f"GET {status}")
+                continue
+            content = json.loads(payload)["content"]
+            original = original if original is not None else content["body"]
+            marker = f"Live update {self.run_id} number {n}."
+            body = {**content, "body": f"{original}<p>{marker}</p>"}
+            etag = {"If-Match": hdrs.get("ETag", "")}
+            sent = time.monotonic()
+            status, _h, payload, _t = request(
+                base, "PUT", f"/api/desk/stories/{story}", body, {**headers, **etag}
+            )
+            if status != 200:
+                self.failed.append(f"PUT {status}: {payload[:120]!r}")
+                continue
+            status, _h, payload, _t = transition(
+                self.backend, story, "publish_update", {"note": ""}, headers={}
+            )
+            if status != 200:
+                self.failed.append(f"publish_update {status}: {payload[:120]!r}")
+                continue
+            self.seen.append(self.until_shown(marker.encode(), sent))
+
+    def until_shown(self, marker: bytes, sent: float, limit: float = 10.0) -> float | None:
+        while time.monotonic() - sent < limit:
+            if marker in request(self.backend.base, "GET", HOT)[2]:
+                return time.monotonic() - sent
+            time.sleep(0.25)
+        return None
+
+
 # --- reader mix and helpers -----------------------------------------------------------------
 def reader_mix(base: str) -> list[tuple[float, list[str]]]:
     home = fetch(base, "/")
@@ -725,6 +784,10 @@ class Suite:
         seconds = count + 10
         renders = Renders(self.h.procs.logs / f"{backend.server}.log")
         load = self.load(backend, 200, seconds)
+        # 20 updates of the hot article (two thirds of the publishes in the smoke).
+        hot_updates = max(1, min(20, count * 2 // 3))
+        updates = HotUpdates(backend, hot_updates, count / hot_updates, run_id)
+        updates.start()
         visible, errors5xx, early = [], 0, 0
         started = time.monotonic()
         for index, story in enumerate(drafts):
@@ -744,6 +807,7 @@ class Suite:
             seen = poller.visible(pages, path.encode(), sent)
             visible.append(seen)
         load.join()
+        updates.join(30)
         poller.pool.shutdown(wait=False, cancel_futures=True)
         stats = loadgen.summary(load.samples)
         errors5xx = sum(v for k, v in stats["errors"].items() if k == "5xx")
@@ -783,7 +847,22 @@ class Suite:
             f"{most} ({page or 'none'}; {total} renders in all)",
             most <= 2,
         )
-        row.check("hot-article updates: not made", None)
+        shown = [t for t in updates.seen if t is not None]
+        row.check(
+            f"{updates.count} hot-article updates saved and published "
+            f"({len(updates.seen)}; failed: {updates.failed[:3] or 'none'})",
+            len(updates.seen) == updates.count,
+        )
+        row.check(
+            f"every update on the hot article's page within the poll's time-out "
+            f"({len(shown)}/{len(updates.seen)})",
+            bool(updates.seen) and len(shown) == len(updates.seen),
+        )
+        self.timed(
+            row,
+            f"hot-article updates visible ≤ 5 s (max {max(shown, default=0):.2f} s)",
+            bool(shown) and max(shown) <= 5,
+        )
         row.note = (
             "surfaces: home, desk, recent (hot article), feed, desk feed, news sitemap, "
             f"API list; {count} publishes at 1/s"
