@@ -155,9 +155,9 @@ def feed_section(
         version_scope = f"desk:{desk.pk}"
     elif scope == "author":
         author = get_object_or_404(Author, slug=slug, is_active=True)
-        name, page = author.name, author.get_absolute_url()
+        name, page = author.shown.name, author.get_absolute_url()
         stories = live.filter(bylines__author=author)
-        about = f"Stories by {author.name} in {outlet.name}."
+        about = f"Stories by {name} in {outlet.name}."
         version_scope = f"author:{author.pk}"
     elif scope == "tag":
         tag = get_object_or_404(Tag, slug=slug)
@@ -329,7 +329,7 @@ class StoryFeed(Feed):
         return story.updated_at or story.published_at
 
     def item_author_name(self, story: Story) -> str | None:
-        names = [byline.author.name for byline in story.ordered_bylines()]
+        names = [byline.author.shown.name for byline in story.ordered_bylines()]
         if not names:
             return None
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
