@@ -162,8 +162,19 @@ def _feed_texts(feed: bytes) -> list[str]:
 
 def test_the_persian_feeds_have_no_latin_text_left(demo, client):
     desk = Desk.objects.filter(edition__slug="fa").order_by("position", "pk")[0]
+    # An author, a tag and a kind of work of the Persian stories.
+    author = Author.objects.filter(stories__in=_persian_stories()).order_by("pk")[0]
+    tag = Tag.objects.filter(stories__in=_persian_stories()).order_by("pk")[0]
+    label = Label.objects.filter(pk__in=_persian_stories().values("label")).order_by("pk")[0]
     found = {}
-    for url in ("/fa/feed/", "/fa/feed/atom/", f"{desk.get_absolute_url()}feed.xml"):
+    for url in (
+        "/fa/feed/",
+        "/fa/feed/atom/",
+        f"{desk.get_absolute_url()}feed.xml",
+        f"/fa/author/{author.slug}/feed.xml",
+        f"/fa/tag/{tag.slug}/atom.xml",
+        f"/fa/label/{label.slug}/feed.xml",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         latin = latin_in(_feed_texts(response.content), ALLOWED)
