@@ -63,6 +63,18 @@ def profile_languages() -> set[str]:
     return {settings.LANGUAGE_CODE.lower(), default_edition().language}
 
 
+def editions_of_other_languages() -> list:
+    """One edition per language other than the profile's: the languages staff may name an
+    author in (the back office's staff form offers one set of fields each)."""
+    from masthead.newsroom.editions import all_editions
+
+    own, found = profile_languages(), {}
+    for edition in all_editions():
+        if edition.language not in own:
+            found.setdefault(edition.language, edition)
+    return list(found.values())
+
+
 def all_names() -> dict[str, dict[int, tuple[str, str, str]]]:
     """Every ``AuthorName``, by language and author: from the cache, from the database on a
     miss."""
@@ -84,6 +96,42 @@ def words_in(author: Author, language: str | None) -> AuthorWords:
     if not language or language.lower() == settings.LANGUAGE_CODE.lower() or author.pk is None:
         return AuthorWords(author, None)
     return AuthorWords(author, all_names().get(language.lower(), {}).get(author.pk))
+
+
+def set_names(author: Author, names: dict[str, dict[str, str]]) -> bool:
+    """Keep ``author``'s names per language as typed (``{"fa": {"name", "job_title",
+    "bio"}}``): a blank name removes that language's. Refused (ValidationError, keyed by
+    the form's field names) for a title or bio without a name, or as ``AuthorName.clean``
+    refuses. Whether anything changed."""
+    from django.core.exceptions import ValidationError
+
+    from masthead.newsroom.models import AuthorName
+
+    changed = False
+    for language, typed in names.items():
+        found = AuthorName.objects.filter(author=author, language=language).first()
+        if not typed.get("name", "").strip():
+            if typed.get("job_title", "").strip() or typed.get("bio", "").strip():
+                raise ValidationError(
+                    {f"name_{language}": "Give the name too, or leave all three empty."}
+                )
+            if found is not None:
+                found.delete()
+                changed = True
+            continue
+        name = found or AuthorName(author=author, language=language)
+        before = (name.name, name.job_title, name.bio)
+        name.name, name.job_title, name.bio = typed["name"], typed["job_title"], typed["bio"]
+        try:
+            name.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {f"{field}_{language}": messages for field, messages in error.message_dict.items()}
+            ) from None
+        if found is None or before != (name.name, name.job_title, name.bio):
+            name.save()
+            changed = True
+    return changed
 
 
 def forget_author_names(**_signal_arguments) -> None:
