@@ -81,8 +81,9 @@ def _iso(value) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def _creator(request: HttpRequest, author: Author) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": author.name, "rel": "author", "literal": author.slug}
+def _creator(request: HttpRequest, author: Author, language: str) -> dict[str, Any]:
+    name = author.in_language(language).name  # a Persian story's bylines in Persian
+    entry: dict[str, Any] = {"name": name, "rel": "author", "literal": author.slug}
     if author.is_active:
         entry["uri"] = absolute(request, author.get_absolute_url())
     return entry
@@ -194,9 +195,15 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
     if full:
         item["bodies"] = [_body(story)]
     if bylines:
-        item["by"] = get_text_list([byline.author.name for byline in bylines], "and")
-        people = [_creator(request, b.author) for b in bylines if not b.author.is_collective]
-        collectives = [_creator(request, b.author) for b in bylines if b.author.is_collective]
+        language = story.language
+        names = [byline.author.in_language(language).name for byline in bylines]
+        item["by"] = get_text_list(names, "and")
+        people = [
+            _creator(request, b.author, language) for b in bylines if not b.author.is_collective
+        ]
+        collectives = [
+            _creator(request, b.author, language) for b in bylines if b.author.is_collective
+        ]
         if people:
             item["people"] = people
         if collectives:

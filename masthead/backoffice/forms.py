@@ -30,8 +30,9 @@ from masthead.backoffice.source_rows import PostedSources, blank_rows, rows_from
 from masthead.media.figures import figure_html
 from masthead.media.forms import ImageUploadField
 from masthead.media.models import Image
+from masthead.newsroom.author_names import editions_of_other_languages
 from masthead.newsroom.calendars import native_digits
-from masthead.newsroom.models import Author, Desk, StaffRole
+from masthead.newsroom.models import Author, AuthorName, Desk, StaffRole
 from masthead.newsroom.roles import StaffAccess, refusal_to_grant
 from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
@@ -759,6 +760,9 @@ class StaffForm(WrittenInEitherDirection, forms.Form):
             self.fields[f"desk_{desk.pk}"] = forms.ChoiceField(
                 choices=DESK_ROLE_CHOICES, required=False, label=desk.name
             )
+        self.name_editions = [] if creating else editions_of_other_languages()
+        for edition in self.name_editions:
+            self._add_name_fields(edition)
         if creating:
             self.fields["password"].required = True
             for name in EXPERTISE_FIELDS:  # set on the author page once the account exists
@@ -766,6 +770,49 @@ class StaffForm(WrittenInEitherDirection, forms.Form):
         else:
             del self.fields["password"]
             self.fields["username"].disabled = True
+
+    def _add_name_fields(self, edition) -> None:
+        """Their name, job title and bio as ``edition`` shows them (``AuthorName``)."""
+        typed = {"dir": "auto", "lang": edition.language}
+        self.fields[f"name_{edition.language}"] = forms.CharField(
+            required=False,
+            max_length=120,
+            label=gettext_lazy("Name"),
+            help_text=gettext_lazy("Empty: the edition shows the name above."),
+            widget=forms.TextInput(attrs=typed),
+        )
+        self.fields[f"job_title_{edition.language}"] = forms.CharField(
+            required=False,
+            max_length=120,
+            label=gettext_lazy("Job title"),
+            widget=forms.TextInput(attrs=typed),
+        )
+        self.fields[f"bio_{edition.language}"] = forms.CharField(
+            required=False,
+            max_length=4000,
+            label=gettext_lazy("Bio"),
+            widget=forms.Textarea(attrs={**typed, "rows": 3}),
+        )
+
+    def name_fieldsets(self) -> list:
+        """Per other edition: the edition and its three fields, for the template."""
+        return [
+            (
+                edition,
+                [self[f"{part}_{edition.language}"] for part in ("name", "job_title", "bio")],
+            )
+            for edition in self.name_editions
+        ]
+
+    def names(self) -> dict[str, dict[str, str]]:
+        """What was typed per language: ``{"fa": {"name": …, "job_title": …, "bio": …}}``."""
+        return {
+            edition.language: {
+                part: self.cleaned_data.get(f"{part}_{edition.language}", "")
+                for part in ("name", "job_title", "bio")
+            }
+            for edition in self.name_editions
+        }
 
     def desk_fields(self) -> list:
         return [self[f"desk_{desk.pk}"] for desk in self.desks]
@@ -779,6 +826,10 @@ class StaffForm(WrittenInEitherDirection, forms.Form):
             "job_title": author.job_title if author else "",
             **{name: getattr(author, name) if author else "" for name in EXPERTISE_FIELDS},
         }
+        for name in AuthorName.objects.filter(author=author) if author else ():
+            initial[f"name_{name.language}"] = name.name
+            initial[f"job_title_{name.language}"] = name.job_title
+            initial[f"bio_{name.language}"] = name.bio
         for role in StaffRole.objects.filter(user=user):
             if role.desk_id:
                 initial[f"desk_{role.desk_id}"] = role.role

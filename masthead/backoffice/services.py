@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from masthead.accounts import changes as account_changes
 from masthead.newsroom import audit, roles
+from masthead.newsroom.author_names import set_names
 from masthead.newsroom.models import Author, Desk, StaffRole
 from masthead.newsroom.roles import access_for
 from masthead.newsroom.slugs import unicode_slug
@@ -187,6 +188,7 @@ def edit_staff_account(
     job_title: str,
     grants: list[RoleGrant],
     expertise: dict[str, str] | None = None,
+    names: dict[str, dict[str, str]] | None = None,
 ) -> StaffEdit:
     """Change ``user``'s profile and roles together: all of it is kept, or nothing.
 
@@ -199,6 +201,9 @@ def edit_staff_account(
     notified = _update_profile(
         actor, user, full_name=full_name, email=email, job_title=job_title, expertise=expertise
     )
+    # Their name, title and bio in the other editions' languages (newsroom/author_names.py).
+    if names and set_names(Author.objects.get(user=user), names):
+        audit.record(actor, "staff_profile", user, username=user.username)
     roles_changed = _change_roles(actor, user, grants)
     return StaffEdit(roles_changed=roles_changed, notified=notified)
 

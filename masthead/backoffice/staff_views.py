@@ -103,6 +103,7 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
                 job_title=data["job_title"],
                 grants=form.grants(),
                 expertise={name: data[name] for name in EXPERTISE_FIELDS},
+                names=form.names(),
             )
         except PermissionDenied as error:
             form.add_error(None, str(error))

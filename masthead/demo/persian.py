@@ -29,7 +29,7 @@ from django.conf import settings
 from masthead.demo import pictures, rows
 from masthead.demo.material import DATA, RULES, MaterialError, allowed
 from masthead.demo.pictures import Look
-from masthead.newsroom.models import Author, Desk, Edition, PolicyPage, StaffRole
+from masthead.newsroom.models import Author, AuthorName, Desk, Edition, PolicyPage, StaffRole
 from masthead.newsroom.slugs import unicode_slug
 from masthead.stories import services
 from masthead.stories.models import Correction, Label, Story, Tag
@@ -124,6 +124,7 @@ def load_edition(
     authors = {author.name: author for author in (desk.editor for desk in desks.values())}
     authors |= _writers(raw["writer"], desks, password_hash, password, logins)
     _bilingual(raw["bilingual"], desks, logins)
+    _staff_names(raw["staff_name"])
     collective = _collective(raw["collective"])
     tags: dict[str, Tag] = {}
 
@@ -283,6 +284,24 @@ def _bilingual(specs: list[dict], desks: dict[str, Desk], logins: list) -> None:
         for index, (username, password, what) in enumerate(logins):
             if username == user.username:
                 logins[index] = (username, password, f"{what}; in Persian for {also}")
+
+
+def _staff_names(specs: list[dict]) -> None:
+    """The Persian names of staff whose profile is English (``AuthorName``)."""
+    for spec in specs:
+        name = AuthorName(
+            author=Author.objects.get(name=spec["profile"]),
+            language=LANGUAGE,
+            name=spec["name"],
+            job_title=spec["job_title"],
+            bio=spec["bio"],
+        )
+        name.full_clean(validate_unique=False, validate_constraints=False)
+        AuthorName.objects.update_or_create(
+            author=name.author,
+            language=LANGUAGE,
+            defaults={"name": name.name, "job_title": name.job_title, "bio": name.bio},
+        )
 
 
 def _collective(spec: dict) -> Author:

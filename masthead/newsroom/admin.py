@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from masthead.newsroom.models import Author, Desk, Edition, Outlet, PolicyPage
+from masthead.newsroom.models import Author, AuthorName, Desk, Edition, Outlet, PolicyPage
 
 
 @admin.register(Edition)
@@ -47,11 +47,21 @@ class DeskAdmin(admin.ModelAdmin):
     autocomplete_fields = ["editor"]
 
 
+class AuthorNameInline(admin.StackedInline):
+    """The author's name, job title and bio in another edition's language (“fa”)."""
+
+    model = AuthorName
+    extra = 0
+    verbose_name = "name in another edition's language"
+    verbose_name_plural = "names in other editions' languages"
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    inlines = [AuthorNameInline]
     list_display = ["name", "kind", "job_title", "email", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "job_title"]
+    search_fields = ["name", "job_title", "names__name"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user", "photo"]
 

@@ -500,6 +500,18 @@ def origin_of_host(host: str) -> str:
     return _origin(host, settings.SITE_URL)
 
 
+def edition_netlocs() -> frozenset[str]:
+    """``host[:port]`` of every edition host, as its addresses are written (``SITE_URL``'s
+    port): the outlet's own hosts besides the main one. Without ``SITE_URL`` no edition has
+    a host, and nothing is read."""
+    if not settings.SITE_URL:
+        return frozenset()
+    hosts, any_host = _known_hosts(None)
+    if not any_host:
+        return frozenset()
+    return frozenset(urlsplit(origin_of_host(host)).netloc for host in hosts.values() if host)
+
+
 def main_origin() -> str:
     """``scheme://host[:port]`` of the main host (``SITE_URL``'s; "" without it)."""
     if not settings.SITE_URL:

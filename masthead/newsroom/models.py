@@ -16,13 +16,16 @@ from django.db import models
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from masthead.newsroom.author_names import AuthorWords, profile_languages, words_in
 from masthead.newsroom.editions import (
     Edition,
     address_base,
     default_edition_id,
     edition_at_root,
+    validate_language,
 )
 from masthead.newsroom.sanitize import sanitize_body
 from masthead.newsroom.text import clean_line, clean_paragraphs
@@ -287,6 +290,61 @@ class Author(models.Model):
     @property
     def is_collective(self) -> bool:
         return self.kind == self.Kind.COLLECTIVE
+
+    def in_language(self, language: str | None) -> AuthorWords:
+        """The author's name, job title and bio as an edition in ``language`` shows them: its
+        ``AuthorName`` in that language, field by field, else the profile's own
+        (``newsroom/author_names.py``)."""
+        return words_in(self, language)
+
+    @property
+    def shown(self) -> AuthorWords:
+        """``in_language`` of the active language: on a public page, the edition's."""
+        return self.in_language(get_language())
+
+
+class AuthorName(models.Model):
+    """An author's name, job title and bio in another edition's language: “کاوه نوری,
+    تحلیلگر” on the Persian edition for the profile “Kaveh Nouri, Analyst”.
+
+    The profile (``Author``) is written in the default edition's language; a person who
+    works in two editions has one profile and one ``AuthorName`` per other language. Every
+    public page, feed, JSON-LD and ninjs of that language shows these words
+    (``Author.in_language``); a blank job title or bio falls back to the profile's.
+    """
+
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(
+        max_length=15,
+        validators=[validate_language],
+        help_text="The language of an edition, e.g. “fa”.",
+    )
+    name = models.CharField(max_length=120)
+    job_title = models.CharField(max_length=120, blank=True)
+    bio = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs.")
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "language"], name="newsroom_authorname_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+    def clean(self) -> None:
+        self.language = (self.language or "").strip().lower()
+        self.name = clean_line(self.name)
+        self.job_title = clean_line(self.job_title)
+        self.bio = clean_paragraphs(self.bio)
+        if not self.name:
+            raise ValidationError({"name": "Give the author's name in this language."})
+        if self.language in profile_languages():
+            raise ValidationError(
+                {"language": "The profile itself is written in this language; edit it there."}
+            )
 
 
 def _lines(text: str, most: int, longest: int, field: str) -> list[str]:

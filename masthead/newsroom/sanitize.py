@@ -15,16 +15,18 @@ Three things here are our own, because nh3 offers none of them:
   figure shows and ``<figure data-gallery>`` groups such figures into a
   gallery (the markup is defined in docs/media-in-stories.md); the id must
   be plain digits and ``class`` is kept only as ``<span class="credit">``.
-  The sanitiser never reads the database: the story form and the API check
-  that the named image exists and that the writer may see it, and write the
+  The sanitiser never reads the database (but for the editions' hosts, read
+  through the cache when ``SITE_URL`` is set: ``editions.edition_netlocs``):
+  the story form and the API check that the named image exists and that the
+  writer may see it, and write the
   figure's ``src`` from it (``media/figures.py``); the site renders each
   figure from its image id, so a stale or swapped ``src`` never reaches a
   reader. ``dir`` is kept only as ``ltr``, ``rtl`` or ``auto`` (the editor
   writes ``dir="auto"`` on a paragraph of mixed Persian and English).
 * URL checks. ``cite``, which nh3 leaves alone, keeps only the URL schemes
   allowed here, like links. An image's ``src`` must be a file of the
-  outlet's own media (``MEDIA_URL``, as a path or on ``SITE_URL``'s host, or
-  on the media host when ``MEDIA_URL`` names one): a body never makes
+  outlet's own media (``MEDIA_URL``, as a path or on ``SITE_URL``'s host or
+  an edition's host, or on the media host when ``MEDIA_URL`` names one): a body never makes
   readers' browsers load from another host (a tracking pixel, a picture
   that changes after the editor approved it), and the Content-Security-Policy
   allows images from nowhere else. Links to other hosts are not loads and stay.
@@ -62,6 +64,7 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from django.conf import settings
 
+from masthead.newsroom.editions import edition_netlocs
 from masthead.newsroom.text import strip_invisible
 
 ALLOWED_TAGS = frozenset(
@@ -241,8 +244,9 @@ def is_own_media(url: str) -> bool:
     if media.netloc:  # media on a host of its own (a CDN, object storage)
         hosts, paths_may_be_relative = {media.netloc.lower()}, False
     else:
+        # The main host and every edition's host (fa.news.example) serve the same media.
         site = urlsplit(settings.SITE_URL).netloc.lower()
-        hosts, paths_may_be_relative = {site} - {""}, True
+        hosts, paths_may_be_relative = ({site} | edition_netlocs()) - {""}, True
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         # A host, even without a scheme (//host/…), must be ours: user@host never is.

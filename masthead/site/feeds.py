@@ -37,6 +37,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from masthead.media import figures
 from masthead.media.models import Image
@@ -146,33 +147,50 @@ def feed_section(
     live = Story.objects.live().filter(desk__edition_id=edition.pk)
     publisher = edition.published_as
     if scope == "site":
-        about = edition.tagline_with(outlet) or f"The latest stories from {publisher}."
+        about = edition.tagline_with(outlet) or gettext(
+            "The latest stories from %(publisher)s."
+        ) % {"publisher": publisher}
         return FeedSection(publisher, about, reverse("site:home"), live, publisher, FRONT)
     if scope == "desk":
         desk = get_object_or_404(Desk, slug=slug, edition_id=edition.pk)
         name, page, stories = desk.name, desk.get_absolute_url(), live.filter(desk=desk)
-        about = desk.description or f"The latest {desk.name} stories from {outlet.name}."
+        about = desk.description or gettext("The latest %(desk)s stories from %(publisher)s.") % {
+            "desk": desk.name,
+            "publisher": publisher,
+        }
         version_scope = f"desk:{desk.pk}"
     elif scope == "author":
         author = get_object_or_404(Author, slug=slug, is_active=True)
-        name, page = author.name, author.get_absolute_url()
+        name, page = author.shown.name, author.get_absolute_url()
         stories = live.filter(bylines__author=author)
-        about = f"Stories by {author.name} in {outlet.name}."
+        about = gettext("Stories by %(name)s in %(publisher)s.") % {
+            "name": name,
+            "publisher": publisher,
+        }
         version_scope = f"author:{author.pk}"
     elif scope == "tag":
         tag = get_object_or_404(Tag, slug=slug)
         if not is_carried_by_live_story(tag):
             raise Http404("No such feed.")
         name, page, stories = tag.name, tag.get_absolute_url(), live.filter(tags=tag)
-        about = f"Stories about {tag.name} in {outlet.name}."
+        about = gettext("Stories about %(tag)s in %(publisher)s.") % {
+            "tag": tag.name,
+            "publisher": publisher,
+        }
         version_scope = f"tag:{tag.pk}"
     elif scope == "label":
         label = get_object_or_404(Label, slug=slug)
         if not is_carried_by_live_story(label):
             raise Http404("No such feed.")
-        name, page = label.name, reverse("site:label", kwargs={"slug": label.slug})
+        name, page = (
+            label.name_in(edition.language),
+            reverse("site:label", kwargs={"slug": label.slug}),
+        )
         stories = live.filter(label=label)
-        about = f"{label.name} stories from {outlet.name}."
+        about = gettext("%(label)s stories from %(publisher)s.") % {
+            "label": name,
+            "publisher": publisher,
+        }
         version_scope = f"label:{label.pk}"
     else:
         raise Http404("No such feed.")
@@ -329,7 +347,7 @@ class StoryFeed(Feed):
         return story.updated_at or story.published_at
 
     def item_author_name(self, story: Story) -> str | None:
-        names = [byline.author.name for byline in story.ordered_bylines()]
+        names = [byline.author.shown.name for byline in story.ordered_bylines()]
         if not names:
             return None
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

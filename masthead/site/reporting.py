@@ -29,6 +29,7 @@ from django.utils.translation import get_language, gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from masthead.newsroom.calendars import native_digits
+from masthead.newsroom.editions import edition_netlocs
 from masthead.sourcing.kinds import KINDS, Outcome, public_sources
 from masthead.stories.models import Correction, Label
 from masthead.wire.attribution import BasedOn, Credits, web_url
@@ -96,10 +97,13 @@ def type_of_work(label: Label | None) -> str:
 
 
 def is_external(url: str) -> bool:
-    """A link off the site (``SITE_URL``'s host; without it, every source address)."""
+    """A link off the site (``SITE_URL``'s host or an edition's; without ``SITE_URL``, every
+    source address)."""
     if not settings.SITE_URL:
         return True
-    return urlsplit(url).hostname != urlsplit(settings.SITE_URL).hostname
+    ours = {urlsplit(settings.SITE_URL).hostname}
+    ours |= {urlsplit(f"//{netloc}").hostname for netloc in edition_netlocs()}
+    return urlsplit(url).hostname not in ours
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,9 @@ class SearchForm(forms.Form):
                 pk__in=Story.objects.live().filter(desk__edition_id=edition.pk).values("authors"),
             )
             self.fields["label"].label_from_instance = lambda label: label.name_in(edition.language)
+            self.fields["author"].label_from_instance = lambda author: (
+                author.in_language(edition.language).name
+            )
         self.fields["q"].widget.attrs.update(
             {"type": "search", "maxlength": MAX_QUERY_CHARS, "dir": "auto", "autocomplete": "off"}
         )

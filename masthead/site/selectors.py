@@ -379,7 +379,7 @@ def masthead_staff(desks: list[Desk]) -> Staff:
             listed[author.pk] = member  # one line a person: their highest role there
 
     def in_order(members) -> list[StaffMember]:
-        key = lambda m: (m.rank, m.author.name.casefold(), m.author.pk)  # noqa: E731
+        key = lambda m: (m.rank, m.author.shown.name.casefold(), m.author.pk)  # noqa: E731
         return sorted(members, key=key)
 
     return Staff(

@@ -176,15 +176,16 @@ def author_object(author: Author, request: HttpRequest | None) -> dict:
     ``workLocation`` (where they are based: the place they work from, not
     their home), ``sameAs`` (their work elsewhere) and ``email``.
     """
+    shown = author.shown  # in the page's language: the edition's (AuthorName)
     data = {
         "@type": "Organization" if author.is_collective else "Person",
-        "name": author.name,
+        "name": shown.name,
         "url": absolute_url(author.get_absolute_url(), request),
     }
     if author.is_collective:
         return data
-    if author.job_title:
-        data["jobTitle"] = author.job_title
+    if shown.job_title:
+        data["jobTitle"] = shown.job_title
     if author.expertise_list:
         data["knowsAbout"] = author.expertise_list
     if author.language_list:

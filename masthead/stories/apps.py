@@ -9,7 +9,7 @@ class StoriesConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from masthead.newsroom.models import Author, Desk, Edition, Outlet, StaffRole
+        from masthead.newsroom.models import Author, AuthorName, Desk, Edition, Outlet, StaffRole
         from masthead.stories.models import Label, Tag
         from masthead.stories.versions import (
             bump_site,
@@ -19,7 +19,7 @@ class StoriesConfig(AppConfig):
 
         # Every page shows these records (menus, bylines, kickers, the footer);
         # the masthead page lists the staff by role.
-        for model in (Outlet, Edition, Desk, Author, Label, StaffRole):
+        for model in (Outlet, Edition, Desk, Author, AuthorName, Label, StaffRole):
             post_save.connect(bump_site, sender=model, dispatch_uid=f"bump-site-{model.__name__}")
             post_delete.connect(
                 bump_site, sender=model, dispatch_uid=f"bump-site-del-{model.__name__}"

@@ -84,7 +84,8 @@ def _section_feeds(context) -> list[tuple[str, str, str, dict]]:
     if isinstance(tag, Tag):
         return [(tag.name, "site:tag_feed", "site:tag_feed_atom", {"slug": tag.slug})]
     if isinstance(author, Author):
-        return [(author.name, "site:author_feed", "site:author_feed_atom", {"slug": author.slug})]
+        name = author.shown.name  # in the edition's language (AuthorName)
+        return [(name, "site:author_feed", "site:author_feed_atom", {"slug": author.slug})]
     if isinstance(desk, Desk):
         return [(desk.name, "site:desk_feed", "site:desk_feed_atom", {"desk_slug": desk.slug})]
     return []

@@ -458,3 +458,59 @@ def test_no_hidden_story_on_any_public_route_of_the_edition_host(client, edition
             # The English story appears only as the Persian one's translation link.
             text = answer.text.replace(f'href="{EN_URL}"', "")
             assert "Talks resume in Vienna" not in text, answer.url
+
+
+OWN_MEDIA = [
+    "/media/images/a.jpg",
+    f"https://{MAIN}/media/images/a.jpg",
+    f"https://{FA}/media/images/a.jpg",
+    f"http://{FA}/media/images/a.jpg",
+]
+NOT_OWN_MEDIA = [
+    f"https://{FA}.evil.test/media/images/a.jpg",  # a lookalike: the host is evil.test's
+    "https://evil-fa.news.example/media/images/a.jpg",
+    "https://fanews.example/media/images/a.jpg",
+    f"https://{FA}@evil.test/media/images/a.jpg",  # user info: the host is evil.test
+    f"https://evil.test@{FA}/media/images/a.jpg",  # user@host is never ours
+    f"https://{FA}:8443/media/images/a.jpg",  # another port is another origin
+    "https://ar.news.example/media/images/a.jpg",  # allowed, but no edition's host
+    f"https://{FA}/desk/stories/1/",  # ours, but not media
+    f"https://{FA}/media/../desk/",
+    f"ftp://{FA}/media/images/a.jpg",
+]
+
+
+@pytest.mark.parametrize("url", OWN_MEDIA)
+def test_media_on_an_edition_host_is_the_outlets_own(editions, url):
+    from masthead.newsroom.sanitize import is_own_media
+
+    assert is_own_media(url)
+
+
+@pytest.mark.parametrize("url", NOT_OWN_MEDIA)
+def test_lookalike_hosts_of_an_edition_host_are_refused(editions, url):
+    from masthead.newsroom.sanitize import is_own_media, sanitize_body
+
+    assert not is_own_media(url)
+    assert "<img" not in sanitize_body(f'<figure><img src="{url}" alt="x"></figure>')
+
+
+def test_a_body_figure_on_the_edition_host_is_kept_until_the_host_is_taken_away(editions):
+    from masthead.newsroom.sanitize import sanitize_body
+
+    body = f'<figure><img src="https://{FA}/media/images/a.jpg" alt="نقشه"></figure>'
+    assert f'src="https://{FA}/media/images/a.jpg"' in sanitize_body(body)
+
+    persian = Edition.objects.get(pk=editions["fa"].pk)
+    persian.host = ""
+    persian.save()
+    assert "<img" not in sanitize_body(body)
+
+
+def test_a_source_on_the_edition_host_is_not_an_outside_link(editions):
+    from masthead.site.reporting import is_external
+
+    assert not is_external(FA_URL)
+    assert not is_external(EN_URL)
+    assert is_external(f"https://{FA}.evil.test/siasat/")
+    assert is_external("https://ar.news.example/")
