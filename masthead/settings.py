@@ -159,7 +159,7 @@ def postgres_time_limits(options: dict) -> dict:
     ``tcp_user_timeout`` ms, or that answers no keepalive probe, however long
     it idled in the persistent-connection pool.
     """
-    answer = env_float("DATABASE_ANSWER_TIMEOUT", 3.0)
+    answer = env_float("DATABASE_ANSWER_TIMEOUT", 1.5)
     tcp_user_timeout = env_float("DATABASE_TCP_USER_TIMEOUT", 10.0)
     limits = {
         "connect_timeout": max(2, round(env_float("DATABASE_CONNECT_TIMEOUT", 2.0))),
