@@ -1522,11 +1522,87 @@ class Suite:
         return row
 
     def L14(self, backend: Backend) -> Row:
+        """A server whose clock runs 90 s ahead releases no embargoed story early."""
         row = self.row("L14", backend.name)
+        if backend.name != "pg":
+            return None  # SQLite's processes share one machine's clock: nothing to skew
+        skew, lead = 90, self.o.embargo_seconds
+        # B: the skewed server, releasing by the release clock of its backend (the
+        # database's on PostgreSQL). C, the control: skewed too, on its own clock.
+        servers = {"skewed": "masthead-l14-skewed", "control": "masthead-l14-control"}
+        bases = {
+            "skewed": self.h.serve(
+                backend, servers["skewed"], workers=1, env={"MASTHEAD_CLOCK_SKEW_SECONDS": "90"}
+            ),
+            "control": self.h.serve(
+                backend,
+                servers["control"],
+                workers=1,
+                env={"MASTHEAD_CLOCK_SKEW_SECONDS": "90", "RELEASE_CLOCK": "process"},
+            ),
+        }
+        try:
+            canary = "skew" + secrets.token_hex(5)
+            t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=lead)
+            story = draft(backend, f"Skew {canary} report", body=f"<p>Secret {canary}.</p>")
+            status, _h, payload, _s = transition(
+                backend, story["id"], "schedule", {"when": t0.isoformat(), "embargo": True}
+            )
+            if status != 200:
+                raise RuntimeError(f"schedule: HTTP {status}: {payload[:200]!r}")
+            path = urlsplit(json.loads(payload).get("url") or "").path
+            surfaces = {"home": "/", "desk": "/politics/", "feed": "/feed/", "story": path}
+            surfaces["api"] = "/api/stories"
+            needles = [f"{canary} report".encode(), f"Secret {canary}".encode()]
+            early: dict[str, list] = {"skewed": [], "control": []}
+            seen: dict[str, float | None] = {"skewed": None, "control": None}
+            fetches = 0
+            while time.time() < t0.timestamp() + 8:
+                for who, base in bases.items():
+                    for name, url in surfaces.items():
+                        sent = time.time()
+                        _st, _hd, body, _t = request(base, "GET", url)
+                        fetches += 1
+                        if not any(n in body for n in needles):
+                            continue
+                        # Early if the request was sent before T0 by the harness's clock.
+                        if sent < t0.timestamp():
+                            early[who].append((name, round(t0.timestamp() - sent, 1)))
+                        elif seen[who] is None:
+                            seen[who] = time.time() - t0.timestamp()
+                time.sleep(0.25)
+        finally:
+            for name in servers.values():
+                self.h.procs.stop(name)
+        row.duration_s = lead + 8
+        worst = max((s for _n, s in early["skewed"]), default=0)
         row.check(
-            "not run live: a story goes public when the request-time clock passes its time "
-            "(masthead/clock.py), no scheduler clock to skew; no DST/leap-day/year-change set",
+            f"server {skew} s ahead, released by the database clock: 0 early hits "
+            f"({len(early['skewed'])} in {fetches // 2} fetches; earliest {worst} s before T0)",
+            not early["skewed"],
+        )
+        released = seen["skewed"]
+        after = "never" if released is None else f"{released:.2f} s"
+        self.timed(
+            row,
+            f"… and released after T0 ≤ 5 s ({after})",
+            released is not None and released <= 5,
+        )
+        control = max((s for _n, s in early["control"]), default=0)
+        row.check(
+            "the control (same skew, RELEASE_CLOCK=process) released it early, so the check "
+            f"can fail ({len(early['control'])} early hits, earliest {control} s before T0)",
+            bool(early["control"]),
+        )
+        row.check(
+            "DST (Europe/London), +03:30 (Asia/Tehran), leap day, year change, Nowruz: "
+            "time-machine tests, masthead/stories/tests/test_release_calendar.py",
             None,
+        )
+        row.note = (
+            f"embargo T0 = now + {lead} s, scheduled through A (true clock); B and C "
+            f"(1 worker each) run {skew} s ahead (MASTHEAD_CLOCK_SKEW_SECONDS, bench settings); "
+            f"home, desk, feed, API list and the story's URL every 250 ms on each"
         )
         return row
 

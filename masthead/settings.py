@@ -297,6 +297,13 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# Whose clock releases scheduled and embargoed stories (masthead/stories/release_clock.py).
+RELEASE_CLOCK = os.environ.get(
+    "RELEASE_CLOCK",
+    "database" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "process",
+).strip()
+if RELEASE_CLOCK not in {"database", "process"}:
+    raise ImproperlyConfigured(f"RELEASE_CLOCK={RELEASE_CLOCK!r}: use database or process")
 USE_I18N = True
 USE_TZ = True
 
