@@ -64,3 +64,7 @@ if _skew:
     import time_machine
 
     time_machine.travel(time.time() + _skew, tick=True).start()
+
+if os.environ.get("MASTHEAD_L11_APP"):
+    # L11's representative migrations on the stories table (bench/l11_migrations).
+    INSTALLED_APPS = [*INSTALLED_APPS, "l11_migrations"]  # noqa: F405
