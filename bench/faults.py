@@ -1585,24 +1585,24 @@ class Suite:
         return row
 
     def _long_reader_stops_the_migration(self, backend, env, row, migrate) -> None:
-        """0005 (ADD COLUMN) while a read transaction holds the table for 20 s: it must
+        """0005 (ADD COLUMN) while a read transaction holds the table for 30 s: it must
         stop on lock_timeout (2 s) with a clear message, not queue the readers."""
         psql = str(self.h.services.pg_bin / "psql")
         to = ["-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-d", "masthead"]
-        hold = ["BEGIN", "SELECT count(*) FROM stories_story", "SELECT pg_sleep(20)", "COMMIT"]
+        hold = ["BEGIN", "SELECT count(*) FROM stories_story", "SELECT pg_sleep(30)", "COMMIT"]
         commands = [part for sql in hold for part in ("-c", sql)]
         self.h.procs.start("l11-long-reader", [psql, *to, *commands])
         try:
             time.sleep(2)
             samples, seconds, result = migrate("0005")
-            # The reader ends on its own (its 20 s), as a report would: then 0005 goes in.
+            # The reader ends on its own (its 30 s), as a report would: then 0005 goes in.
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.h.procs.live["l11-long-reader"].wait(40)
         finally:
             self.h.procs.stop("l11-long-reader", wait=5)
         said = (result.stderr.strip().splitlines() or [""])[-1]
         row.check(
-            f"with a 20 s read transaction open, ADD COLUMN fails fast ({seconds:.1f} s, "
+            f"with a 30 s read transaction open, ADD COLUMN fails fast ({seconds:.1f} s, "
             f"exit {result.returncode})",
             result.returncode != 0 and seconds <= 10,
         )
