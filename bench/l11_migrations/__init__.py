@@ -12,6 +12,6 @@ table, run by Masthead's ``migrate`` with its lock and statement time-outs
 - 0004 fills the column in batches of 5,000 rows, one transaction each;
 - 0005 adds another nullable column: L11 applies it while a long read holds
   the table, and expects it to stop on ``lock_timeout`` with a clear message;
-- 0006 makes the first column NOT NULL: SQLite rebuilds the whole table for
-  it (the rebuild time L11 records); on PostgreSQL it is not applied.
+- 0006 rebuilds the table as SQLite does for any column change (NOT NULL, a
+  type): the rebuild time L11 records; on PostgreSQL it is not applied.
 """
