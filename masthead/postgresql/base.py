@@ -11,7 +11,8 @@ the connection string (keepalives, ``tcp_user_timeout``, set in
 with a hung server behind it.
 
 So each connection is a :class:`AnsweringConnection`, and in the processes that
-serve requests a request's database work has one budget, ``answer_timeout``
+serve requests each exchange of a request with the database (a statement, a
+commit, connecting) has one budget, ``answer_timeout``
 (``DATABASE_ANSWER_TIMEOUT``, 1.5 s), held at both ends:
 
 - **The server stops the work.** The connection starts with
