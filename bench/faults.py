@@ -68,8 +68,10 @@ VENV = ROOT / ".venv" / "bin"
 # 56379, but a port in that range can be any client socket's local port at the moment
 # the harness binds it (CI's suite makes thousands of loopback connections beside the
 # smoke: once, the Redis proxy found 56380 taken and the run failed to start).
-PG_PORT, PG_PROXY_PORT = 61432, 61433
-REDIS_PORT, REDIS_PROXY_PORT = 61379, 61380
+# FAULTS_PORT_OFFSET moves all four, so that two runs (two worktrees) can share a machine.
+_OFFSET = int(os.environ.get("FAULTS_PORT_OFFSET", "0"))
+PG_PORT, PG_PROXY_PORT = 61432 + _OFFSET, 61433 + _OFFSET
+REDIS_PORT, REDIS_PROXY_PORT = 61379 + _OFFSET, 61380 + _OFFSET
 HOT = "/politics/trump-cancels-imminent-attack-on-iran-says-not-after-war/"
 ORDER = ["L1", "L2", "L3", "L5", "L6", "L8", "L4", "L10", "L9", "L13", "L12", "L7", "L11", "L14"]
 
@@ -445,6 +447,108 @@ class Harness:
         return base
 
 
+# --- page-cache renders, from the servers' logs -------------------------------------------
+RENDER_LINE = re.compile(rb"page_cache\.renders: render (.+?) version=(\w+) pid=(\d+)")
+
+
+class Renders:
+    """The page-cache renders a server logs from now on, one line each (faults_settings.py).
+
+    ``worst`` is the most renders of one page at one content version in one cache: each
+    process's own on SQLite (local memory, no shared level), all processes' on pg (Redis).
+    """
+
+    def __init__(self, log: Path):
+        self.log = log
+        self.start = log.stat().st_size if log.exists() else 0
+
+    def lines(self) -> list[tuple[str, str, str]]:
+        with open(self.log, "rb") as handle:
+            handle.seek(self.start)
+            data = handle.read()
+        return [
+            (m[1].decode(errors="replace"), m[2].decode(), m[3].decode())
+            for m in RENDER_LINE.finditer(data)
+        ]
+
+    def worst(self, shared: bool, paths: set[str] | None = None) -> tuple[int, int, str]:
+        """(most renders of one (page, version) in one cache, renders in all, which page)."""
+        counts: dict = {}
+        lines = [line for line in self.lines() if paths is None or page_path(line[0]) in paths]
+        for key, version, pid in lines:
+            domain = (key, version) if shared else (key, version, pid)
+            counts[domain] = counts.get(domain, 0) + 1
+        if not counts:
+            return 0, 0, ""
+        domain, most = max(counts.items(), key=lambda item: item[1])
+        return most, len(lines), page_path(domain[0])
+
+
+def page_path(key: str) -> str:
+    """The path in a page-cache key (scheme|proto|host|path|query)."""
+    parts = key.split("|")
+    return parts[3] if len(parts) > 3 else key
+
+
+class HotUpdates(threading.Thread):
+    """Updates of the hot article during a storm (L2): each saved with If-Match through the
+    staff API, made public with ``publish_update``, then polled on the article's page until
+    its new text is there. ``seen`` holds the seconds from each update's request to that."""
+
+    def __init__(self, backend: Backend, count: int, every: float, run_id: str):
+        super().__init__(daemon=True)
+        self.backend, self.count, self.every, self.run_id = backend, count, every, run_id
+        self.seen: list[float | None] = []
+        self.failed: list[str] = []
+
+    def story_id(self) -> int:
+        listed = json.loads(fetch(self.backend.base, "/api/stories?desk=politics&limit=50"))
+        for item in listed["items"]:
+            if urlsplit(item["url"]).path == HOT:
+                return item["id"]
+        raise RuntimeError(f"the hot article {HOT} is not in the API list")
+
+    def run(self) -> None:
+        base, headers = self.backend.base, auth(self.backend)
+        story = self.story_id()
+        started = time.monotonic()
+        original = None
+        for n in range(self.count):
+            time.sleep(max(0.0, started + n * self.every - time.monotonic()))
+            status, hdrs, payload, _t = request(
+                base, "GET", f"/api/desk/stories/{story}", headers=headers
+            )
+            if status != 200:
+                self.failed.append(f"GET {status}")
+                continue
+            content = json.loads(payload)["content"]
+            original = original if original is not None else content["body"]
+            marker = f"Live update {self.run_id} number {n}."
+            body = {**content, "body": f"{original}<p>{marker}</p>"}
+            etag = {"If-Match": hdrs.get("ETag", "")}
+            sent = time.monotonic()
+            status, _h, payload, _t = request(
+                base, "PUT", f"/api/desk/stories/{story}", body, {**headers, **etag}
+            )
+            if status != 200:
+                self.failed.append(f"PUT {status}: {payload[:120]!r}")
+                continue
+            status, _h, payload, _t = transition(
+                self.backend, story, "publish_update", {"note": ""}, headers={}
+            )
+            if status != 200:
+                self.failed.append(f"publish_update {status}: {payload[:120]!r}")
+                continue
+            self.seen.append(self.until_shown(marker.encode(), sent))
+
+    def until_shown(self, marker: bytes, sent: float, limit: float = 10.0) -> float | None:
+        while time.monotonic() - sent < limit:
+            if marker in request(self.backend.base, "GET", HOT)[2]:
+                return time.monotonic() - sent
+            time.sleep(0.25)
+        return None
+
+
 # --- reader mix and helpers -----------------------------------------------------------------
 def reader_mix(base: str) -> list[tuple[float, list[str]]]:
     home = fetch(base, "/")
@@ -678,7 +782,12 @@ class Suite:
             drafts.append({**draft(backend, f"Storm {run_id} story {n}", desk=desk), "desk": desk})
         poller = storm.Poller([backend.base], 250, 10.0)
         seconds = count + 10
+        renders = Renders(self.h.procs.logs / f"{backend.server}.log")
         load = self.load(backend, 200, seconds)
+        # 20 updates of the hot article (two thirds of the publishes in the smoke).
+        hot_updates = max(1, min(20, count * 2 // 3))
+        updates = HotUpdates(backend, hot_updates, count / hot_updates, run_id)
+        updates.start()
         visible, errors5xx, early = [], 0, 0
         started = time.monotonic()
         for index, story in enumerate(drafts):
@@ -698,6 +807,7 @@ class Suite:
             seen = poller.visible(pages, path.encode(), sent)
             visible.append(seen)
         load.join()
+        updates.join(30)
         poller.pool.shutdown(wait=False, cancel_futures=True)
         stats = loadgen.summary(load.samples)
         errors5xx = sum(v for k, v in stats["errors"].items() if k == "5xx")
@@ -729,7 +839,30 @@ class Suite:
         )
         self.timed(row, f"p50 visible ≤ 1 s ({p50:.2f} s)", p50 is not None and p50 <= 1)
         row.check(f"no story on home or its desk before its publish ({early})", early == 0)
-        row.check("hot-article updates and renders per (key, version): not exposed", None)
+        shared = backend.name == "pg"
+        most, total, page = renders.worst(shared)
+        row.check(
+            f"renders per (page, version) ≤ 1 (+1 for a race) "
+            f"{'across processes (Redis)' if shared else 'per process (local memory)'}: "
+            f"{most} ({page or 'none'}; {total} renders in all)",
+            most <= 2,
+        )
+        shown = [t for t in updates.seen if t is not None]
+        row.check(
+            f"{updates.count} hot-article updates saved and published "
+            f"({len(updates.seen)}; failed: {updates.failed[:3] or 'none'})",
+            len(updates.seen) == updates.count,
+        )
+        row.check(
+            f"every update on the hot article's page within the poll's time-out "
+            f"({len(shown)}/{len(updates.seen)})",
+            bool(updates.seen) and len(shown) == len(updates.seen),
+        )
+        self.timed(
+            row,
+            f"hot-article updates visible ≤ 5 s (max {max(shown, default=0):.2f} s)",
+            bool(shown) and max(shown) <= 5,
+        )
         row.note = (
             "surfaces: home, desk, recent (hot article), feed, desk feed, news sitemap, "
             f"API list; {count} publishes at 1/s"
@@ -741,6 +874,7 @@ class Suite:
         row = self.row("L3", backend.name)
         story = draft(backend, f"Stampede {uuid.uuid4().hex[:6]}")
         transition(backend, story["id"], "publish")  # bumps home's and the desk's version
+        renders = Renders(self.h.procs.logs / f"{backend.server}.log")
         results = {}
         for path in ("/", HOT):
             results[path] = asyncio.run(loadgen.burst(backend.base, path, 200))
@@ -752,7 +886,14 @@ class Suite:
         row.errors = row.latency["errors"]
         row.check(f"0 5xx of 400 concurrent ({len(bad)} not 200)", not bad)
         row.check(f"every request ≤ 2 s (slowest {slowest:.2f} s)", slowest <= 2)
-        row.check("renders per new version ≤ 1: render counter not exposed", None)
+        shared = backend.name == "pg"
+        most, total, page = renders.worst(shared, {"/", HOT})
+        row.check(
+            f"renders per (page, new version) ≤ 1 (+1 for a race) "
+            f"{'across processes (Redis)' if shared else 'per process (local memory)'}: "
+            f"{most} ({page or 'none'}; {total} renders of the two pages in all)",
+            most <= 2,
+        )
         if backend.name == "pg":
             load = self.load(backend, 200, 20)
             time.sleep(5)

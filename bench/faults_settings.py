@@ -68,3 +68,10 @@ if _skew:
 if os.environ.get("MASTHEAD_L11_APP"):
     # L11's representative migrations on the stories table (bench/l11_migrations).
     INSTALLED_APPS = [*INSTALLED_APPS, "l11_migrations"]  # noqa: F405
+
+# One line per page-cache render (masthead/site/page_cache.py), so L2 and L3 count the
+# renders of each page per content version from the servers' logs.
+LOGGING = {
+    **LOGGING,  # noqa: F405 - Masthead's own
+    "loggers": {"masthead.site.page_cache.renders": {"level": "DEBUG"}},
+}

@@ -50,6 +50,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.db.models.expressions import DatabaseDefault
 from django.urls import get_urlconf
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
@@ -407,14 +408,28 @@ def default_edition_id() -> int:
     with connection.cursor() as cursor:
         description = connection.introspection.get_table_description(cursor, Edition._meta.db_table)
     columns = {column.name for column in description}
+    # Columns the database fills itself (``db_default``) are left to it.
     fields = [
         field
         for field in Edition._meta.local_concrete_fields
-        if field.column in columns and not field.primary_key
+        if field.column in columns
+        and not field.primary_key
+        and not isinstance(field.value_from_object(edition), DatabaseDefault)
     ]
-    (row,) = Edition._base_manager._insert(
-        [edition], fields=fields, returning_fields=[Edition._meta.pk]
-    )
+    quote = connection.ops.quote_name
+    table = quote(Edition._meta.db_table)
+    names = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [
+        field.get_db_prep_save(field.value_from_object(edition), connection) for field in fields
+    ]
+    # The model's own table and column names, quoted; the values are parameters.
+    insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+    select = f"SELECT {quote('id')} FROM {table} WHERE {quote('is_default')} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(insert, values)
+        cursor.execute(select, [True])
+        row = cursor.fetchone()
     forget_editions()
     return row[0]
 

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -77,6 +78,9 @@ from masthead.stories.models import ContentVersion, Story
 from masthead.stories.versions import SITE, pending_scope
 
 logger = logging.getLogger(__name__)
+# One DEBUG line per render, for counting renders per (page, content version): the fault
+# suite turns it on (bench/faults_settings.py); off, it costs one level check per render.
+renders_log = logging.getLogger(__name__ + ".renders")
 
 CACHEABLE_STATUSES = {200, 301, 404, 410}
 # Re-read version rows changed this long before the last poll, so a
@@ -258,6 +262,13 @@ class VersionWatch:
             elif ours != theirs:
                 return False  # newer on one side (or another database's counters)
         return True
+
+
+def version_of(versions: dict[str, tuple[int, datetime]], scopes: Iterable[str]) -> str:
+    """A short name of the content version a page with ``scopes`` shows, the same in every
+    process that knows the same changes: its scopes' (and the site's) counters and times."""
+    seen = [(scope, versions.get(scope)) for scope in sorted(_compared(scopes))]
+    return hashlib.blake2b(repr(seen).encode(), digest_size=6).hexdigest()
 
 
 def _compared(scopes: Iterable[str]) -> tuple[str, ...]:
@@ -595,6 +606,8 @@ class PageCache:
 
     def _render_and_store(self, key: str, environ, start_response):
         generation, draft = self.watch.start_render()
+        # What the render shows is what this process knew as it began.
+        seen = dict(self.watch.versions) if renders_log.isEnabledFor(logging.DEBUG) else None
         captured: dict = {}
 
         def capture(status, headers, exc_info=None):
@@ -619,6 +632,10 @@ class PageCache:
             start_response(captured["status"], captured["headers"])
             return []
         scopes, etag, kept = entry_headers
+        if seen is not None:
+            renders_log.debug(
+                "render %s version=%s pid=%d", key, version_of(seen, scopes), os.getpid()
+            )
         etag = etag or hashlib.blake2b(body, digest_size=12).hexdigest()
         entry = Entry(captured["status"], kept, body, scopes, generation, _weak(etag))
         stored = self.store.put(key, entry)

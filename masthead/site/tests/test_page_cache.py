@@ -127,6 +127,27 @@ def test_a_second_view_is_answered_from_the_cache(app, newsroom):
     assert "First politics story" in second.text
 
 
+def test_each_render_is_logged_with_its_content_version_when_asked(app, newsroom, caplog):
+    caplog.set_level("DEBUG", logger="masthead.site.page_cache.renders")
+    call(app, "/")
+    call(app, "/")
+    publish_new(newsroom, "A new story for the front")
+    call(app, "/")
+    call(app, "/politics/")
+
+    lines = [r.getMessage() for r in caplog.records if r.name.endswith("page_cache.renders")]
+    pages = [re.match(r"render \S*\|\|\S*\|(\S+)\| version=(\w+) pid=\d+$", line) for line in lines]
+    assert [page[1] for page in pages] == ["/", "/", "/politics/"]  # two renders of home
+    assert pages[0][2] != pages[1][2]  # at two content versions
+
+
+def test_renders_are_not_logged_by_default(app, newsroom, caplog):
+    caplog.set_level("INFO")
+    call(app, "/")
+
+    assert not [r for r in caplog.records if r.name.endswith("page_cache.renders")]
+
+
 def test_security_headers_survive_the_cache(app, newsroom):
     call(app, "/")
     hit = call(app, "/")
