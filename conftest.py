@@ -131,6 +131,16 @@ def tasks_run_at_once(settings):
 
 
 @pytest.fixture(autouse=True)
+def release_clock_of_the_process(settings):
+    """Stories are released by the test's clock, which time-machine moves.
+
+    On PostgreSQL a server releases them by the database's clock
+    (``masthead/stories/release_clock.py``); its own tests turn that on.
+    """
+    settings.RELEASE_CLOCK = "process"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Slow hashing protects real accounts; tests only need it to be correct."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

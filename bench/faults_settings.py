@@ -10,6 +10,12 @@ fills ``FAILPOINTS`` from ``MASTHEAD_FAILPOINTS``::
 ``sleep:N`` first writes the process id to ``MASTHEAD_FAILPOINT_DIR/NAME.pid``
 (so the harness knows which worker to kill -9 while it sleeps inside the
 transaction), then sleeps N seconds; ``raise`` raises ``FailpointError``.
+
+``MASTHEAD_CLOCK_SKEW_SECONDS=90`` runs the server's wall clock that far ahead
+(``time.time()``, ``datetime.now()``; time-machine, ticking), as a machine
+whose clock is wrong would: L14 checks that such a server releases no
+embargoed story early (``masthead/stories/release_clock.py``). The monotonic
+clock (``masthead/clock.py``) is not moved, as NTP would not move it.
 """
 
 from __future__ import annotations
@@ -51,6 +57,17 @@ FAILPOINTS = {}
 for _entry in filter(None, os.environ.get("MASTHEAD_FAILPOINTS", "").split(",")):
     _name, _, _spec = _entry.strip().partition("=")
     FAILPOINTS[_name] = _action(_name, _spec)
+
+
+_skew = float(os.environ.get("MASTHEAD_CLOCK_SKEW_SECONDS") or 0)
+if _skew:
+    import time_machine
+
+    time_machine.travel(time.time() + _skew, tick=True).start()
+
+if os.environ.get("MASTHEAD_L11_APP"):
+    # L11's representative migrations on the stories table (bench/l11_migrations).
+    INSTALLED_APPS = [*INSTALLED_APPS, "l11_migrations"]  # noqa: F405
 
 # One line per page-cache render (masthead/site/page_cache.py), so L2 and L3 count the
 # renders of each page per content version from the servers' logs.

@@ -159,7 +159,7 @@ def postgres_time_limits(options: dict) -> dict:
     ``tcp_user_timeout`` ms, or that answers no keepalive probe, however long
     it idled in the persistent-connection pool.
     """
-    answer = env_float("DATABASE_ANSWER_TIMEOUT", 3.0)
+    answer = env_float("DATABASE_ANSWER_TIMEOUT", 1.5)
     tcp_user_timeout = env_float("DATABASE_TCP_USER_TIMEOUT", 10.0)
     limits = {
         "connect_timeout": max(2, round(env_float("DATABASE_CONNECT_TIMEOUT", 2.0))),
@@ -297,6 +297,13 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# Whose clock releases scheduled and embargoed stories (masthead/stories/release_clock.py).
+RELEASE_CLOCK = os.environ.get(
+    "RELEASE_CLOCK",
+    "database" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "process",
+).strip()
+if RELEASE_CLOCK not in {"database", "process"}:
+    raise ImproperlyConfigured(f"RELEASE_CLOCK={RELEASE_CLOCK!r}: use database or process")
 USE_I18N = True
 USE_TZ = True
 

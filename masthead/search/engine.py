@@ -39,6 +39,7 @@ from masthead.search.highlight import highlight, snippet
 from masthead.search.indexing import rebuild_index
 from masthead.search.models import StoryEntry
 from masthead.search.query import InvalidQuery, Query, parse
+from masthead.stories import release_clock
 
 __all__ = [
     "InvalidCursor",
@@ -95,7 +96,7 @@ def search_stories(
     """
     parsed = query if isinstance(query, Query) else parse(query)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    now = timezone.now()
+    now = release_clock.now()
     filters = _filters(desk, author, label, since, until) & _in_edition(edition)
     digest = _digest(parsed, filters, staff_user)
     after = _decode(cursor, digest) if cursor else None

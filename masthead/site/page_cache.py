@@ -73,6 +73,7 @@ from masthead import clock
 from masthead.database_outage import is_database_outage
 from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
+from masthead.stories import release_clock
 from masthead.stories.models import ContentVersion, Story
 from masthead.stories.versions import SITE, pending_scope
 
@@ -175,12 +176,15 @@ class VersionWatch:
                 self.changed_at_generation[scope] = self.generation + 1
                 self.versions[scope] = version
                 changed = True
+        # Releases go by the release clock (the database's on PostgreSQL), as the
+        # gate that renders the pages does; changes above by the writers' own stamps.
+        released_by = release_clock.now()
         if self.polled_until is None or changed:
-            self.next_due = next_scheduled_change(now)
-        if self.next_due is not None and self.next_due <= now:
+            self.next_due = next_scheduled_change(released_by)
+        if self.next_due is not None and self.next_due <= released_by:
             # A scheduled story or an embargo end has come: every list may change.
             self.changed_at_generation[SITE] = self.generation + 1
-            self.next_due = next_scheduled_change(now)
+            self.next_due = next_scheduled_change(released_by)
             changed = True
         if changed:
             self.generation += 1

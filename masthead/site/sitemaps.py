@@ -56,7 +56,6 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -68,6 +67,7 @@ from masthead.site.absolute_urls import main_root, site_root
 from masthead.site.editions import edition_of
 from masthead.site.http import public_response, surrogate_keys
 from masthead.site.query import query_parameters
+from masthead.stories import release_clock
 from masthead.stories.models import Byline, ContentVersion, Label, Story, Tag
 from masthead.stories.versions import FRONT, month_scope, month_scope_of, pending_scope
 
@@ -505,7 +505,7 @@ def summarise_sections(
 
 def section_summaries(kind: str, pks: list[int], now: datetime | None = None) -> dict[int, Summary]:
     """pk → summary of each desk, author, tag or label (``kind``)."""
-    now = now or timezone.now()
+    now = now or release_clock.now()
     subjects = {f"{kind}:{pk}": (kind, pk) for pk in pks}
     found = cached_summaries(subjects, summarise_sections, now)
     return {pk: found[f"{kind}:{pk}"] for pk in pks}
@@ -525,7 +525,7 @@ def story_months(now: datetime | None = None) -> list[tuple[Month, Summary]]:
     between them is summarised from the cache, or from its own rows when its
     version (or the passing of a scheduled time) made the cached one stale.
     """
-    now = now or timezone.now()
+    now = now or release_clock.now()
     live = Story.objects.live(now)
     newest = live.newest_first().values_list("published_at", flat=True).first()
     if newest is None:
@@ -650,7 +650,7 @@ def month_sitemap(request, month: Month, page: int) -> HttpResponse:
 
 def news_stories(now: datetime | None = None) -> QuerySet[Story]:
     """Google News: live stories first published in the last 48 hours, newest first."""
-    now = now or timezone.now()
+    now = now or release_clock.now()
     stories = Story.objects.live(now).filter(published_at__gte=now - NEWS_WINDOW)
     return stories.order_by("-published_at", "-pk")
 
@@ -759,7 +759,7 @@ def index(request):
     elsewhere = _at_default_root(request)
     if elsewhere is not None:
         return elsewhere
-    now = timezone.now()
+    now = release_clock.now()
     months = story_months(now)
     latest = max((summary.last_modified for _, summary in months), default=None)
     limit = settings.SITEMAP_URLS_PER_FILE

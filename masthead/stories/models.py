@@ -25,6 +25,7 @@ from masthead.newsroom.sanitize import MAX_BODY_CHARS, sanitize_body
 from masthead.newsroom.slugs import unicode_slug
 from masthead.newsroom.text import clean_line, clean_paragraphs
 from masthead.sourcing.kinds import clean_sources
+from masthead.stories import release_clock
 
 
 class LabelQuerySet(models.QuerySet):
@@ -108,9 +109,10 @@ class StoryQuerySet(models.QuerySet):
     def live(self, now: datetime | None = None) -> StoryQuerySet:
         """Stories the public may see at ``now``: the one visibility gate.
 
-        Published (or scheduled, once its time has come) and past any embargo.
+        Published (or scheduled, once its time has come) and past any embargo, by
+        the release clock (the database's on PostgreSQL: ``release_clock``).
         """
-        now = now or timezone.now()
+        now = now or release_clock.now()
         return self.filter(
             models.Q(embargoed_until__isnull=True) | models.Q(embargoed_until__lte=now),
             status__in=Story.PUBLIC_STATUSES,
@@ -412,7 +414,9 @@ class Story(StoryContent):
         return self.status
 
     def is_live(self, now: datetime | None = None) -> bool:
-        return self.status in self.PUBLIC_STATUSES and self._is_out_by(now or timezone.now())
+        if self.status not in self.PUBLIC_STATUSES:
+            return False
+        return self._is_out_by(now or release_clock.now())
 
     def _is_out_by(self, moment: datetime) -> bool:
         """Whether the story's time and any embargo had come at ``moment``."""

@@ -142,7 +142,7 @@ def last_public_change(scopes: Iterable[str], *, releases: bool = False) -> date
     )
     if not releases:
         return bumped.values_list("changed_at", flat=True).first()
-    live = Story.objects.live(timezone.now())
+    live = Story.objects.live()
     embargo_end = (
         live.filter(embargoed_until__isnull=False)
         .order_by("-embargoed_until")

@@ -335,12 +335,14 @@ def test_a_request_on_a_connection_gone_silent_answers_503_in_seconds(newsroom, 
         proxy.mode = "pass"
         recovered = call(server, "/api/stories")
 
-    # The health check of the kept connection waits 1 s.
+    # The health check of the kept connection waits 1 s; a new connection gives up
+    # after the budget (1.5 s), under libpq's 2 s floor: RELIABILITY.md L5's 2 s.
     assert response.status == 503, response.body[:300]
     assert response.headers["Content-Type"] == PROBLEM
     assert int(response.headers["Retry-After"]) > 0
-    assert elapsed < 2.5, f"{elapsed:.1f} s"
-    assert next_one.status == 503 and next_elapsed < 3.5, f"{next_elapsed:.1f} s"
+    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert next_one.status == 503, next_one.body[:300]
+    assert 1.0 < next_elapsed < 2.0, f"{next_elapsed:.2f} s"
     assert recovered.status == 200
 
 
@@ -348,7 +350,7 @@ def test_a_request_on_a_connection_gone_silent_answers_503_in_seconds(newsroom, 
 def test_a_query_the_server_never_answers_fails_after_the_answer_timeout(
     newsroom, serving_deadlines
 ):
-    connection.settings_dict["OPTIONS"]["answer_timeout"] = 2.0
+    connection.settings_dict["OPTIONS"]["answer_timeout"] = 1.0
     try:
         with through_fault_proxy() as proxy, connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -365,6 +367,53 @@ def test_a_query_the_server_never_answers_fails_after_the_answer_timeout(
     finally:
         connection.settings_dict["OPTIONS"]["answer_timeout"] = serving_deadlines
 
-    assert 1.5 < elapsed < 4, f"{elapsed:.1f} s"
-    assert "did not answer within 2 s" in str(raised.value)
+    # The budget plus the grace in which a server that answers at all reports its own
+    # statement_timeout.
+    assert 1.2 < elapsed < 1.9, f"{elapsed:.2f} s"
+    assert "did not answer within 1.25 s" in str(raised.value)
     assert is_database_outage(raised.value)
+
+
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
+def test_the_server_itself_stops_a_statement_past_the_budget(newsroom, serving_deadlines):
+    connection.settings_dict["OPTIONS"]["answer_timeout"] = 0.5
+    try:
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            shown = cursor.fetchone()[0]
+            started = time.monotonic()
+            with pytest.raises(OperationalError) as raised:
+                cursor.execute("SELECT pg_sleep(3)")
+            elapsed = time.monotonic() - started
+            # The server answered (it cancelled its own work): the connection stays usable.
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    finally:
+        connection.settings_dict["OPTIONS"]["answer_timeout"] = serving_deadlines
+        connection.close()
+
+    assert shown == "500ms"
+    assert 0.4 < elapsed < 0.75, f"{elapsed:.2f} s"
+    assert "statement timeout" in str(raised.value)
+    assert is_database_outage(raised.value)  # answered as 503 + Retry-After
+
+
+@pytest.mark.postgres(reason=SERVER_OUTAGE)
+def test_commands_and_workers_keep_no_budget(newsroom):
+    # Not a serving process: a migration or a rebuild may run a statement for minutes.
+    saved = connection.settings_dict["OPTIONS"]["answer_timeout"]
+    connection.settings_dict["OPTIONS"]["answer_timeout"] = 0.2
+    try:
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            shown = cursor.fetchone()[0]
+            cursor.execute("SELECT 1 FROM pg_sleep(0.5)")
+            slept = cursor.fetchone()
+    finally:
+        connection.settings_dict["OPTIONS"]["answer_timeout"] = saved
+        connection.close()
+
+    assert shown == "0"
+    assert slept == (1,)

@@ -189,7 +189,7 @@ def test_postgresql_time_limits_have_defaults_the_environment_and_the_url_change
     by_url = read_setting(expression, env={"DATABASE_URL": url + "?connect_timeout=9"})
     refused = read_setting(expression, env={"DATABASE_URL": url, "DATABASE_ANSWER_TIMEOUT": "soon"})
 
-    assert defaults.stdout.strip() == "[3.0, 10000, 1, 2]"
+    assert defaults.stdout.strip() == "[1.5, 10000, 1, 2]"
     assert changed.stdout.strip() == "[0.5, None, 1, 7]"
     assert by_url.stdout.strip().endswith(", 1, '9']") or by_url.stdout.strip().endswith(", 1, 9]")
     assert "DATABASE_ANSWER_TIMEOUT='soon' is not a number" in refused.stderr
