@@ -40,7 +40,7 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -262,6 +262,32 @@ class PostgresEngine:
         for weight in ("A", "B", "C", "D", "D")
     )
 
+    # Adjacent word pairs of a vector ("lexeme lexeme", from its positions), under their
+    # own GIN index: a phrase's stories are found by its pairs, not by all its words.
+    # The planner knows how common each pair is (ANALYZE keeps the expression's most
+    # common elements), where it estimates a phrase as its words together (a phrase
+    # of three words in 132 stories was estimated at 37,305 at 1,000,000 and walked
+    # the freshness index through 771,084 entries: 1.3 s). The condition is implied
+    # by a phrase match (the same positions, the same vector), so it removes no result.
+    PAIRS_FUNCTION = (
+        "CREATE OR REPLACE FUNCTION search_adjacent_pairs(v tsvector) RETURNS text[] "
+        "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
+        "SELECT coalesce(array_agg(DISTINCT a.lexeme || ' ' || b.lexeme), '{}') "
+        "FROM (SELECT u.lexeme, p FROM unnest(v) AS u, unnest(u.positions) AS p) AS a "
+        "JOIN (SELECT u.lexeme, p FROM unnest(v) AS u, unnest(u.positions) AS p) AS b "
+        "ON b.p = a.p + 1 $$"
+    )
+    PAIRS_INDEX = (
+        "CREATE INDEX IF NOT EXISTS search_entry_pairs_gin "
+        "ON search_storyentry USING gin (search_adjacent_pairs(vector))"
+    )
+    PAIRS_DROP = "DROP INDEX IF EXISTS search_entry_pairs_gin"
+    PAIRS_FUNCTION_DROP = "DROP FUNCTION IF EXISTS search_adjacent_pairs(tsvector)"
+    PAIRS_OF_PHRASE = (
+        'search_adjacent_pairs("search_storyentry"."vector") @> '
+        f"search_adjacent_pairs(to_tsvector('{PG_CONFIG}'::regconfig, %s::text))"
+    )
+
     def write(self, docs: list[Document]) -> None:
         rows = [[*_entry_values(d), d.headline, d.dek, d.extra, d.body, d.variants] for d in docs]
         with connection.cursor() as cursor:
@@ -282,9 +308,13 @@ class PostgresEngine:
     def candidates(self, query: Query, entries: QuerySet, limit: int) -> QuerySet:
         """The freshest ``limit`` matches as (story id, relevance, fresh_at) rows."""
         search = SearchQuery(query.websearch(), search_type="websearch", config=PG_CONFIG)
+        matches = entries.filter(vector=search)
+        for phrase in _required_phrases(query):
+            # The phrase is a parameter; the SQL is ours.
+            pairs = RawSQL(self.PAIRS_OF_PHRASE, [" ".join(phrase)], output_field=BooleanField())  # noqa: S611
+            matches = matches.filter(pairs)
         return (
-            entries.filter(vector=search)
-            .annotate(relevance=SearchRank(F("vector"), search, weights=PG_WEIGHTS))
+            matches.annotate(relevance=SearchRank(F("vector"), search, weights=PG_WEIGHTS))
             .order_by("-fresh_at", "-story_id")
             .values_list("story_id", "relevance", "fresh_at")[:limit]
         )
@@ -310,6 +340,15 @@ class PostgresEngine:
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, count])
             return [(float(value), story_id) for value, story_id in cursor.fetchall()]
+
+
+def _required_phrases(query: Query) -> list[tuple[str, ...]]:
+    """Phrases of two words or more that every match must hold (not one of an ``or``)."""
+    return [
+        clause.alternatives[0]
+        for clause in query.clauses
+        if len(clause.alternatives) == 1 and len(clause.alternatives[0]) > 1
+    ]
 
 
 def _marks(values: Iterable) -> str:
