@@ -303,11 +303,21 @@ def test_phrases_across_stop_words_repeats_and_fields():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pairs index")
 def test_adjacent_pairs_of_a_vector():
+    import hashlib
+
+    from masthead.search.engines import PostgresEngine
+
+    def key(pair: str) -> int:  # the same hash, computed here
+        value = int(hashlib.md5(pair.encode()).hexdigest()[:8], 16)  # noqa: S324
+        return (value - (1 << 32) if value >= 1 << 31 else value) & (PostgresEngine.PAIR_KEYS - 1)
+
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT search_adjacent_pairs(to_tsvector('english', 'Oil prices rose in Asia, oil'))"
         )
-        assert sorted(cursor.fetchone()[0]) == ["asia oil", "oil price", "price rose"]
+        assert sorted(cursor.fetchone()[0]) == sorted(
+            {key("oil price"), key("price rose"), key("asia oil")}
+        )
         cursor.execute("SELECT search_adjacent_pairs(to_tsvector('english', 'the of'))")
         assert cursor.fetchone()[0] == []
 
