@@ -293,6 +293,7 @@ class PostgresEngine:
         "CREATE INDEX IF NOT EXISTS search_entry_pairs_gin "
         "ON search_storyentry USING gin (search_adjacent_pairs(vector))"
     )
+    PAIRS_INDEX_NAME = "search_entry_pairs_gin"
     PAIRS_DROP = "DROP INDEX IF EXISTS search_entry_pairs_gin"
     PAIRS_FUNCTION_DROP = "DROP FUNCTION IF EXISTS search_adjacent_pairs(tsvector)"
     # The entries holding a phrase's pairs, read from the pairs index once (an
@@ -352,7 +353,10 @@ class PostgresEngine:
                 )
                 plan = cursor.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
-            if plan[0]["Plan"]["Plan Rows"] <= self.RARE_PHRASE:
+            # Only through the index: without it (an unfinished concurrent build leaves
+            # it invalid) the pairs of every entry would be computed, seconds a search.
+            uses_index = self.PAIRS_INDEX_NAME in json.dumps(plan)
+            if uses_index and plan[0]["Plan"]["Plan Rows"] <= self.RARE_PHRASE:
                 rare.append(text)
         return rare
 
