@@ -129,6 +129,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "batched by id (search/indexing.py); minutes at a million stories, which an operator "
         "may defer to `search_rebuild` (docs/search.md)"
     ),
+    ("search", "0003_phrase_pairs", "data"): (
+        "creates a function and builds the phrase pairs' index CONCURRENTLY (atomic = False): "
+        "touches no rows, writes go on"
+    ),
     ("wire", "0002_pipeline_digest_and_auto", "not-null-column"): NOT_NULL_BEFORE_RELEASE,
 }
 

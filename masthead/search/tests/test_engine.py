@@ -286,3 +286,83 @@ def test_common_words_take_the_freshness_walk_with_the_same_results(monkeypatch)
     monkeypatch.setattr(Fts5Engine, "RUN_GAP", 0)
     assert found("convoy", limit=50) == general
     assert len(general) == 12 and "Convoy draft" not in general
+
+
+@pytest.fixture
+def pairs_path():
+    """On PostgreSQL, plans as on a big table: the pairs index over a scan (the planner
+    scans a tiny table and the engine then leaves the pairs out). Rolled back with
+    the test's transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+
+def test_phrases_across_stop_words_repeats_and_fields(pairs_path):
+    """Phrases as both engines read them; on PostgreSQL each also goes through the
+    index of adjacent word pairs (engines.PostgresEngine.PAIRS_*), which must not
+    lose a match: a stop word inside the phrase, a word repeated, punctuation."""
+    make_story("Oil prices rise", dek="Markets react", body="<p>Crude oil prices rose in Asia.</p>")
+    make_story("Budget budget", body="<p>The budget of the budget office.</p>")
+    make_story("Rising costs", body="<p>Costs rose. In Asia, oil.</p>")
+    assert found('"prices rose in asia"') == ["Oil prices rise"]
+    assert found('"budget budget"') == ["Budget budget"]
+    assert found('"asia oil"') == ["Rising costs"]
+    assert found('"oil asia"') == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pairs index")
+def test_adjacent_pairs_of_a_vector():
+    import hashlib
+
+    from masthead.search.engines import PostgresEngine
+
+    def key(pair: str) -> int:  # the same hash, computed here
+        value = int(hashlib.md5(pair.encode()).hexdigest()[:8], 16)  # noqa: S324
+        return (value - (1 << 32) if value >= 1 << 31 else value) & (PostgresEngine.PAIR_KEYS - 1)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_adjacent_pairs(to_tsvector('english', 'Oil prices rose in Asia, oil'))"
+        )
+        assert sorted(cursor.fetchone()[0]) == sorted(
+            {key("oil price"), key("price rose"), key("asia oil")}
+        )
+        cursor.execute("SELECT search_adjacent_pairs(to_tsvector('english', 'the of'))")
+        assert cursor.fetchone()[0] == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pairs index")
+def test_the_pairs_condition_keeps_every_phrase_match(monkeypatch, pairs_path):
+    from masthead.search.engines import PostgresEngine
+    from masthead.search.query import parse
+
+    for n in range(6):
+        make_story(
+            f"Nuclear talks resume {n}",
+            body="<p>nuclear talks in vienna</p>" if n % 2 else "<p>talks on nuclear power</p>",
+            age=timedelta(days=n),
+        )
+    queries = ('"nuclear talks"', '"talks in vienna" nuclear', '"nuclear power" -vienna',
+               '"talks nuclear"', '"nuclear talks" or vienna')  # fmt: skip
+    with_pairs = [found(q, limit=50) for q in queries]
+    assert PostgresEngine()._rare_phrases(parse(queries[1])) == ["talks in vienna"]
+    monkeypatch.setattr(PostgresEngine, "PAIRS_OF_PHRASE", "%s::text IS NOT NULL")
+    assert [found(q, limit=50) for q in queries] == with_pairs
+    assert [len(hits) for hits in with_pairs] == [6, 3, 3, 0, 6]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pairs index")
+def test_a_rare_phrase_goes_through_the_pairs_index_only_while_it_exists(pairs_path):
+    from masthead.search.engines import PostgresEngine
+    from masthead.search.query import parse
+
+    make_story("Quokka census", body="<p>The quokka census counted islands.</p>")
+    make_story("Census", body="<p>A census of the quokka.</p>")
+    engine = PostgresEngine()
+    assert engine._rare_phrases(parse('"quokka census" islands')) == ["quokka census"]
+    assert found('"quokka census"') == ["Quokka census"]
+    with connection.cursor() as cursor:  # rolled back with the test
+        cursor.execute(PostgresEngine.PAIRS_DROP)
+    assert engine._rare_phrases(parse('"quokka census"')) == []
+    assert found('"quokka census"') == ["Quokka census"]
