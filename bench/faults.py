@@ -1562,7 +1562,8 @@ class Suite:
             "user = auth.get_user_model().objects.get(username='chief')\n"
             "store = import_module(settings.SESSION_ENGINE).SessionStore()\n"
             "store[auth.SESSION_KEY] = str(user.pk)\n"
-            "store[auth.BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]\n"
+            "store[auth.BACKEND_SESSION_KEY] = [\n"
+            "    b for b in settings.AUTHENTICATION_BACKENDS if 'axes' not in b.lower()][0]\n"
             "store[auth.HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
             "store.save()\n"
             "print(settings.SESSION_COOKIE_NAME, store.session_key)\n"
@@ -1611,7 +1612,8 @@ class Suite:
                 "--threads",
                 "2",
             ],
-            env=backend.env,
+            # The media library's form as a signed-in chief: no second factor on this bench.
+            env={**backend.env, "REQUIRE_2FA_FOR": "none"},
         )
         full = Backend(backend.name, backend.env, backend.data, f"http://127.0.0.1:{port}")
         full.token, full.server = backend.token, name
@@ -1686,9 +1688,9 @@ class Suite:
         kept = json.loads(payload)["content"]["body"]
         log_text = (self.h.procs.logs / f"{name}.log").read_text(errors="replace")
         row.check(
-            f"image upload on a full disk: a clear 4xx/503 answer, no 500 ({up_status}: "
-            f"{_visible_text(up_body)[:120]!r})",
-            up_status != 500 and up_status >= 400 and b"Traceback" not in up_body,
+            f"image upload on a full disk: 503 that says the disk is full, no 500 ({up_status}: "
+            f"{_visible_text(up_body)[:160]!r})",
+            up_status == 503 and b"disk is full" in up_body and b"Traceback" not in up_body,
         )
         if failure is None:
             row.check(f"a save that needs room fails ({saved} saves of ~150 KB fitted)", False)
@@ -1696,8 +1698,8 @@ class Suite:
             status, answer = failure
             row.check(
                 f"a save that needs room fails with 503 problem details, not 500 (after {saved}: "
-                f"{status} {_visible_text(answer)[:120]!r})",
-                status == 503 and b"Traceback" not in answer,
+                f"{status} {_visible_text(answer)[:200]!r})",
+                status == 503 and b"disk is full" in answer and b"Traceback" not in answer,
             )
             row.check(
                 "the failed save changed nothing: the story holds the last saved text",
@@ -1773,6 +1775,7 @@ class Suite:
         for thread in slows:
             thread.start()
         probes = []
+        probes_began = time.monotonic() - start
         probe_end = time.monotonic() + 30
         while time.monotonic() < probe_end and any(t.is_alive() for t in slows):
             status, _h, _b, took = request(backend.base, "GET", "/healthz", timeout=5)
@@ -1802,16 +1805,22 @@ class Suite:
             f"last at {slowest:.1f} s)",
             len(answered) == 10 and slowest <= 30,
         )
-        failed = [p for p in probes if p[1] != 200]
+        # The threads are held until the body deadline (REQUEST_BODY_TIMEOUT, 10 s) has
+        # passed; after it (and a margin for the queue of 10 bodies on 8 threads) every
+        # probe must be answered.
+        freed_after = 10 + 5
+        late = [p for p in probes if p[0] - probes_began > freed_after] if probes else []
+        during = [p for p in probes if p[0] - probes_began <= freed_after]
         row.check(
             f"a normal request succeeds after them ({after[0]} in {after[3]:.2f} s)",
             after[0] == 200,
         )
         self.timed(
             row,
-            f"the server answers while they are held: /healthz every 1 s, "
-            f"{len(probes) - len(failed)}/{len(probes)} 200 ≤ 5 s",
-            bool(probes) and not failed,
+            f"the worker is freed: /healthz every 1 s answered 200 ≤ 5 s from "
+            f"{freed_after} s on ({sum(p[1] == 200 for p in late)}/{len(late)}; in the first "
+            f"{freed_after} s {sum(p[1] == 200 for p in during)}/{len(during)})",
+            all(p[1] == 200 for p in late),
         )
         row.note = "sign-in form with its CSRF cookie; Django's and Masthead's limits, granian"
         return row
