@@ -21,12 +21,21 @@ and the API's exception handler (ninja catches its views' exceptions before
 Django does). The page cache in front of Django keeps answering from memory
 while its poll for content versions fails (``site/page_cache.py``).
 
+A full disk is answered the same way, with its own words: a file write that
+fails with ENOSPC, EFBIG (past ``RLIMIT_FSIZE``), EDQUOT or EROFS (an image
+upload into the media folder; ``is_out_of_room``), SQLite's "database or
+disk is full" (ENOSPC) and its "disk I/O error" (what a write refused with
+EFBIG becomes; a failing disk too). Nothing was stored (the media services remove a file whose
+row did not commit), and the editor is told the text was not saved. R10 in
+docs/security.md; ``bench/faults --only R10 --backends sqlite``.
+
 Why our own code: Django has no notion of an outage, and its
 ``CONN_HEALTH_CHECKS`` only makes a request after the outage reconnect.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 from django.db import DatabaseError, InterfaceError, InternalError, OperationalError
@@ -56,6 +65,29 @@ SQLITE_OUTAGE_MESSAGES = (
 )
 
 
+OUT_OF_ROOM = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS})
+NO_ROOM = (
+    "The server could not store what you sent: its disk is full or failing. Your text is "
+    "kept in this browser; try again once an administrator has freed space."
+)
+SQLITE_DISK_MESSAGES = ("database or disk is full", "disk i/o error")
+
+
+def is_out_of_room(error: BaseException | None) -> bool:
+    """Whether ``error`` (or an exception it came from) is a full or read-only disk."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, OSError) and error.errno in OUT_OF_ROOM:
+            return True
+        if isinstance(error, DatabaseError) and any(
+            words in str(error).lower() for words in SQLITE_DISK_MESSAGES
+        ):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
 def is_database_outage(error: BaseException | None) -> bool:
     """Whether ``error`` (or an exception it came from) says the database is unavailable."""
     seen = 0
@@ -81,23 +113,29 @@ def _is_outage(error: DatabaseError) -> bool:
     return isinstance(error, InternalError) and sqlstate == READ_ONLY_SQL_TRANSACTION
 
 
-def outage_response(request: HttpRequest) -> HttpResponse:
-    """503 in the form this request's client reads, with ``Retry-After``."""
+def outage_response(request: HttpRequest, *, no_room: bool = False) -> HttpResponse:
+    """503 in the form this request's client reads, with ``Retry-After``; ``no_room``: the
+    disk is full (``is_out_of_room``) rather than the database away."""
     if request.path.startswith(API_PREFIX):
         from masthead.api.problems import PROBLEM_TYPES, problem_response
 
+        cause = (
+            "The server could not store this: its disk is full or failing"
+            if no_room
+            else "The database is not answering"
+        )
         response = problem_response(
             request,
             503,
             problem=PROBLEM_TYPES["unavailable"],
-            detail=f"The database is not answering; nothing was changed. "
-            f"Try again in {RETRY_AFTER_SECONDS} s.",
+            detail=f"{cause}; nothing was changed. Try again in {RETRY_AFTER_SECONDS} s.",
         )
     elif request.headers.get("X-Requested-With") == "fetch":
-        response = JsonResponse({"status": "unavailable", "message": NOT_SAVED}, status=503)
+        message = NO_ROOM if no_room else NOT_SAVED
+        response = JsonResponse({"status": "unavailable", "message": message}, status=503)
     else:
         staff = request.path.startswith(STAFF_PREFIXES)
-        page = loader.render_to_string("site/503.html", {"staff": staff})
+        page = loader.render_to_string("site/503.html", {"staff": staff, "no_room": no_room})
         response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -105,7 +105,9 @@ def database_from_env(data_dir: Path) -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's, with one process's writers in line for the lock
+            # (masthead/sqlite/base.py).
+            "ENGINE": "masthead.sqlite",
             "NAME": data_dir / "masthead.sqlite3",
             "OPTIONS": {
                 # WAL lets readers go on while an editor writes; IMMEDIATE
@@ -120,6 +122,9 @@ def database_from_env(data_dir: Path) -> dict:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # In memory, as for Django's own SQLite backend (pytest-django
+            # would otherwise name a file per xdist worker after NAME).
+            "TEST": {"NAME": ":memory:"},
         }
     try:
         config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
@@ -278,6 +283,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env(DATA_DIR)}
+# SQLite: how long a thread waits for its process's turn to write before its
+# request answers 503 (masthead/sqlite/base.py); SQLite's own busy_timeout
+# then bounds the wait for the other processes' writers.
+SQLITE_WRITE_WAIT = env_float("SQLITE_WRITE_WAIT", 10.0)
 CACHES = {"default": cache_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -502,6 +511,11 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 20 * 1024 * 1024)
+# A request body must keep arriving: no new bytes for this many seconds, or
+# the whole body not in by this plus its size at REQUEST_BODY_MIN_RATE bytes a
+# second, and the client gets 408 (masthead/request_body.py). 0 turns it off.
+REQUEST_BODY_TIMEOUT = env_float("REQUEST_BODY_TIMEOUT", 10.0)
+REQUEST_BODY_MIN_RATE = env_int("REQUEST_BODY_MIN_RATE", 16 * 1024)
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 # Bytes of stored images each person may upload to the media library; 0: no limit.
 MEDIA_QUOTA_BYTES_PER_USER = env_int("MEDIA_QUOTA_BYTES_PER_USER", 2 * 1024 * 1024 * 1024)

@@ -39,6 +39,16 @@ def _with_page_cache(app):
 application = _with_page_cache(application)
 
 
+def _with_body_deadline(app):
+    """Outermost: a slow body is answered 408 before it holds a thread (request_body.py)."""
+    from masthead.request_body import BodyDeadline
+
+    return BodyDeadline(app)
+
+
+application = _with_body_deadline(application)
+
+
 def _freeze_what_was_loaded() -> None:
     """Leave the objects of the start (modules, settings, URL patterns, the ORM's
     models: some 150,000) out of every later garbage collection.

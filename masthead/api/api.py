@@ -204,6 +204,9 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 
 @api.exception_handler(DatabaseError)
 def _database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:
+    if database_outage.is_out_of_room(error):
+        logger.warning("No room to store: %s", request.path, exc_info=error)
+        return database_outage.outage_response(request, no_room=True)
     if database_outage.is_database_outage(error):
         logger.warning("Database unavailable: %s", request.path, exc_info=error)
         return database_outage.outage_response(request)
@@ -212,6 +215,9 @@ def _database_error(request: HttpRequest, error: DatabaseError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    if database_outage.is_out_of_room(error):  # a file write on a full disk (R10)
+        logger.warning("No room to store: %s", request.path, exc_info=error)
+        return database_outage.outage_response(request, no_room=True)
     # Logged and signalled like Django's own handler would (the test client re-raises it).
     got_request_exception.send(sender=None, request=request)
     logger.error(

@@ -51,6 +51,8 @@ from django.utils.translation import gettext
 from PIL import Image as PillowImage
 from PIL import ImageCms, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
+from masthead.database_outage import is_out_of_room
+
 # Decoded format → the extension its stored file gets. A multi-picture JPEG
 # (MPO: phones add a depth map or preview) is stored as its main picture.
 ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -185,6 +187,10 @@ def _decoded(upload) -> Iterator[tuple[PillowImage.Image, CheckedImage]]:
             % {"_accepted": _ACCEPTED}
         ) from None
     except _DAMAGED as error:
+        if is_out_of_room(error):
+            # A full disk while the image was written out is not a damaged file: the
+            # request answers 503 "no room" (masthead/database_outage.py, R10).
+            raise
         raise ValidationError(
             f"The image could not be read; the file may be damaged or incomplete ({error})."
         ) from None

@@ -18,7 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from masthead.database_outage import is_database_outage, outage_response
+from masthead.database_outage import is_database_outage, is_out_of_room, outage_response
 from masthead.newsroom.editions import all_editions, urlconf_for_root
 from masthead.newsroom.models import Author, Desk, PolicyPage
 from masthead.search.normalize import fold_arabic_script
@@ -389,7 +389,10 @@ def _moved_from_old_site(request) -> HttpResponse | None:
 
 def server_error(request):
     # Django calls this while handling the exception a view or middleware raised.
-    if is_database_outage(sys.exc_info()[1]):
+    error = sys.exc_info()[1]
+    if is_out_of_room(error):  # a full disk: nothing stored, said so (R10)
+        return outage_response(request, no_room=True)
+    if is_database_outage(error):
         return outage_response(request)
     # No context processors: the database may be why we are here.
     return HttpResponseServerError(loader.get_template("site/500.html").render())
