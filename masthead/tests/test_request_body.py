@@ -83,7 +83,48 @@ def test_a_body_at_one_byte_a_second_is_a_408_within_the_timeout():
     assert time.monotonic() - began < 2.5
     assert headers["Connection"] == "close"
     assert b"nothing was saved" in body
-    assert not called  # the view never ran on half a body
+    assert called == [True]  # its read raised: it never had half a body to act on
+
+
+def test_a_slow_body_the_app_never_reads_is_not_waited_for():
+    """RELIABILITY.md L12: slowloris bodies sent to a page that reads none (a POST to
+    /search/) hold no thread; reading every body first held each for the timeout."""
+    stream, _writer = feed([b"a"] * 100, 1.0)
+
+    def page(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"results"]
+
+    began = time.monotonic()
+    status, _headers, body = call(BodyDeadline(page, timeout=5, min_rate=16384), stream, 100)
+
+    assert (status, body) == ("200 OK", b"results")
+    assert time.monotonic() - began < 0.5
+
+
+def test_a_django_view_reading_a_slow_form_is_answered_408(rf, settings):
+    """Through Django's own request handling: the read's error is Django's 400, sent as 408."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    settings.REQUEST_BODY_TIMEOUT = 1
+    stream, _writer = feed([b"a"] * 100, 1.0)
+    environ = {
+        **rf.post("/account/login/").environ,
+        # With a CSRF cookie, so that Django reads the form to find the token in it.
+        "HTTP_COOKIE": f"{settings.CSRF_COOKIE_NAME}={'a' * 32}",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": "100",
+        "wsgi.input": stream,
+    }
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"] = status
+
+    body = b"".join(BodyDeadline(WSGIHandler(), timeout=1, min_rate=16384)(environ, start_response))
+
+    assert seen["status"] == "408 Request Timeout"
+    assert b"nothing was saved" in body
 
 
 def test_a_body_that_trickles_just_fast_enough_to_stay_alive_still_meets_its_deadline():
@@ -121,6 +162,9 @@ def slow_body(port: int, seconds: float) -> tuple[bytes, float]:
         sock.settimeout(1)
         sock.sendall(
             b"POST /account/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            # A CSRF cookie, so that Django reads the form for its token (without one it
+            # refuses at once, reading nothing).
+            b"Cookie: csrftoken=" + b"a" * 32 + b"\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
         )
         while time.monotonic() - began < seconds:
