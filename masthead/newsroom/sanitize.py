@@ -182,11 +182,16 @@ def _clean_keeping_boundaries(html: str) -> str:
 
 def _clean(html: str, *, wide: bool = False) -> str:
     """The allow-list pass; ``wide`` also keeps the containers that mark word boundaries."""
+    # Read here, not in the filter: nh3 takes an exception in its filter for "drop the
+    # attribute", so an error reading the editions would quietly remove every image.
+    where = own_media_hosts()
     clean = nh3.clean(
         html,
         tags=set(_WIDE_TAGS if wide else ALLOWED_TAGS),
         attributes=_WIDE_ATTRIBUTES if wide else _ATTRIBUTES_ALLOWED,
-        attribute_filter=_drop_unsafe_url,
+        attribute_filter=lambda tag, attribute, value: _drop_unsafe_url(
+            tag, attribute, value, where
+        ),
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -214,7 +219,7 @@ _FIGURE_IMAGE_ID = re.compile(r"[1-9][0-9]{0,17}")
 _DIRECTIONS = frozenset({"ltr", "rtl", "auto"})
 
 
-def _drop_unsafe_url(tag: str, attribute: str, value: str) -> str | None:
+def _drop_unsafe_url(tag: str, attribute: str, value: str, where=None) -> str | None:
     if attribute == "dir":
         direction = value.strip().lower()
         return direction if direction in _DIRECTIONS else None
@@ -228,25 +233,31 @@ def _drop_unsafe_url(tag: str, attribute: str, value: str) -> str | None:
         return value
     url = _URL_TAB_OR_NEWLINE.sub("", value).strip(_C0_OR_SPACE)
     if (tag, attribute) == ("img", "src"):
-        return value if is_own_media(url) else None
+        return value if is_own_media(url, where) else None
     scheme = _URL_SCHEME.match(url)
     if scheme and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES:
         return None
     return value
 
 
-def is_own_media(url: str) -> bool:
-    """Whether ``url`` names a file under ``MEDIA_URL`` on the outlet's own host."""
-    if "\\" in url:
-        return False  # browsers read a backslash as a slash: /\host is //host
+def own_media_hosts() -> tuple[frozenset[str], bool, str]:
+    """Where the outlet's media are: their hosts, whether a bare path names them, and
+    the path under which they are. Reads the editions' hosts (the database, cached)."""
     media = urlsplit(settings.MEDIA_URL)
     media_path = media.path.rstrip("/") + "/"
     if media.netloc:  # media on a host of its own (a CDN, object storage)
-        hosts, paths_may_be_relative = {media.netloc.lower()}, False
-    else:
-        # The main host and every edition's host (fa.news.example) serve the same media.
-        site = urlsplit(settings.SITE_URL).netloc.lower()
-        hosts, paths_may_be_relative = ({site} | edition_netlocs()) - {""}, True
+        return frozenset({media.netloc.lower()}), False, media_path
+    # The main host and every edition's host (fa.news.example) serve the same media.
+    site = urlsplit(settings.SITE_URL).netloc.lower()
+    return frozenset(({site} | edition_netlocs()) - {""}), True, media_path
+
+
+def is_own_media(url: str, where: tuple[frozenset[str], bool, str] | None = None) -> bool:
+    """Whether ``url`` names a file under ``MEDIA_URL`` on the outlet's own host
+    (``where``: ``own_media_hosts()``, read once by a caller checking many)."""
+    if "\\" in url:
+        return False  # browsers read a backslash as a slash: /\host is //host
+    hosts, paths_may_be_relative, media_path = where or own_media_hosts()
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         # A host, even without a scheme (//host/…), must be ours: user@host never is.

@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from masthead.request_body import BodyDeadline
 from masthead.tests.test_serve_supervisor import answers, free_port, server_env, wait_for
 
@@ -102,6 +104,7 @@ def test_a_slow_body_the_app_never_reads_is_not_waited_for():
     assert time.monotonic() - began < 0.5
 
 
+@pytest.mark.django_db
 def test_a_django_view_reading_a_slow_form_is_answered_408(rf, settings):
     """Through Django's own request handling: the read's error is Django's 400, sent as 408."""
     from django.core.handlers.wsgi import WSGIHandler

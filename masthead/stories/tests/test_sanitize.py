@@ -353,6 +353,7 @@ def test_images_from_anywhere_but_the_outlets_media_are_dropped(source, settings
         "HTTP://NEWS.EXAMPLE/media/images/crowds.jpg",
     ],
 )
+@pytest.mark.django_db  # the editions' hosts are the outlet's too (newsroom/editions.py)
 def test_images_of_the_outlets_media_are_kept(source, settings):
     settings.SITE_URL = "https://news.example"
     body = f'<p><img src="{source}" alt="Crowds"></p>'
