@@ -333,6 +333,7 @@ OTHER_HOSTS = [
 ]
 
 
+@pytest.mark.django_db  # the editions' hosts are the outlet's too
 @pytest.mark.parametrize("source", OTHER_HOSTS)
 def test_images_from_anywhere_but_the_outlets_media_are_dropped(source, settings):
     settings.SITE_URL = "https://news.example"
@@ -371,6 +372,7 @@ def test_with_media_on_its_own_host_only_that_host_is_media(settings):
         assert sanitize_body(f'<p><img src="{source}">x</p>') == "<p>x</p>", source
 
 
+@pytest.mark.django_db  # the editions' hosts are the outlet's too
 def test_links_to_other_hosts_stay(settings):
     settings.SITE_URL = "https://news.example"
     body = f'<p><a href="https://other.example/report" {LINK_REL}>the report</a></p>'
