@@ -73,6 +73,7 @@ class Site:
         )
         if database_url:
             self.env["DATABASE_URL"] = database_url
+        self.workers: list[subprocess.Popen] = []
 
     def use_periodic_work(self, entries: list) -> None:
         self.env["DJANGO_SETTINGS_MODULE"] = "masthead.worker.tests.settings_for_tests"
@@ -91,13 +92,22 @@ class Site:
 
     def start_worker(self, *args: str, **env: str) -> subprocess.Popen:
         log = (self.root / f"worker-{time.monotonic_ns()}.log").open("w")
-        return subprocess.Popen(
+        worker = subprocess.Popen(
             [sys.executable, "-m", "masthead", "worker", *args],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**self.env, **env},
             cwd=self.root,
         )
+        self.workers.append(worker)
+        return worker
+
+    def kill_workers(self) -> None:
+        """After the test: no worker it started outlives it, whatever it asserted."""
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
 
     def python(self, code: str, **env: str) -> str:
         """Run Python inside Django in a fresh process; its standard output."""
@@ -189,7 +199,9 @@ def site(tmp_path, request) -> Site:
     url = _postgres_url()
     if url is None:
         shutil.copytree(request.getfixturevalue("migrated_site_template"), tmp_path / "data")
-        yield Site(tmp_path, None)
+        site = Site(tmp_path, None)
+        yield site
+        site.kill_workers()
         return
     template = request.getfixturevalue("migrated_postgres_template")
     name = f"masthead_worker_{os.getpid()}"
@@ -197,7 +209,9 @@ def site(tmp_path, request) -> Site:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         # The template is never connected to after its migration, as TEMPLATE requires.
         db.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield Site(tmp_path, url.rsplit("/", 1)[0] + f"/{name}")
+    site = Site(tmp_path, url.rsplit("/", 1)[0] + f"/{name}")
+    yield site
+    site.kill_workers()
     with _admin(url) as db:
         db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
