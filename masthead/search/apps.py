@@ -9,7 +9,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from masthead.newsroom.models import Author
+        from masthead.newsroom.models import Author, AuthorName
         from masthead.search import receivers
         from masthead.stories.models import Byline, Story, Tag
         from masthead.stories.signals import tags_rewritten
@@ -27,4 +27,11 @@ class SearchConfig(AppConfig):
             name = model.__name__
             pre_save.connect(receivers.remember_name, sender=model, dispatch_uid=f"search-{name}")
             post_save.connect(renamed, sender=model, dispatch_uid=f"search-{name}-renamed")
+        pre_save.connect(receivers.remember_name, sender=AuthorName, dispatch_uid="search-aname")
+        post_save.connect(
+            receivers.author_name_saved, sender=AuthorName, dispatch_uid="search-aname-saved"
+        )
+        post_delete.connect(
+            receivers.author_name_deleted, sender=AuthorName, dispatch_uid="search-aname-del"
+        )
         tags_rewritten.connect(receivers.tags_rewritten, dispatch_uid="search-tags-rewritten")

@@ -53,10 +53,24 @@ def live_from(story) -> datetime | None:
     return story.published_at
 
 
+def author_names(author) -> list[str]:
+    """An author's profile name and their names in other editions' languages: a reader of
+    the Persian edition searches for “کاوه نوری”, of the English one for “Kaveh Nouri”.
+
+    ``names`` (``AuthorName``) is absent from the historical models of migrations
+    written before it, which index with the profile's name alone.
+    """
+    other = getattr(author, "names", None)
+    return (
+        [author.name, *(name.name for name in other.all())] if other is not None else [author.name]
+    )
+
+
 def document_for(story, label_name: str = "") -> Document:
-    """``story`` with ``tags`` and ``bylines__author`` prefetched (``stories_to_index``)."""
+    """``story`` with ``tags`` and ``bylines__author`` (and its ``names``) prefetched
+    (``stories_to_index``)."""
     bylines = sorted(story.bylines.all(), key=lambda byline: byline.position)
-    names = [byline.author.name for byline in bylines]
+    names = [name for byline in bylines for name in author_names(byline.author)]
     extra = " ".join([*(tag.name for tag in story.tags.all()), *names, label_name, story.dateline])
     body = plain_text(story.body)
     texts = (story.headline, story.dek, extra, body)
@@ -80,8 +94,10 @@ def document_for(story, label_name: str = "") -> Document:
 
 def stories_to_index(story_model, ids=None, after: int = 0, batch: int = 0):
     """The stories (of ``story_model``, real or historical) with what a document reads."""
+    author = story_model._meta.get_field("bylines").related_model._meta.get_field("author")
+    has_names = any(field.name == "names" for field in author.related_model._meta.get_fields())
     stories = story_model.objects.select_related("label").prefetch_related(
-        "tags", "bylines__author"
+        "tags", "bylines__author__names" if has_names else "bylines__author"
     )
     if ids is not None:
         return stories.filter(pk__in=ids)

@@ -8,7 +8,8 @@ the demo loader's and importers' direct saves alike. A save that touched
 only bookkeeping columns (the latest revision pointer) changes nothing the
 index keeps and is skipped.
 
-A renamed tag or author changes the words of every story carrying it: up to
+A renamed tag or author, or an author's name in another language added,
+changed or removed, changes the words of every story carrying it: up to
 ``RENAME_REINDEX_LIMIT`` of them are re-indexed in the renaming transaction;
 past that the rename would hold its transaction for minutes, so it logs a
 warning and the stories keep the old name until ``search_rebuild``
@@ -79,6 +80,26 @@ def author_renamed(sender, instance, created=False, raw=False, **kwargs) -> None
         bylines = Byline.objects.filter(author_id=instance.pk)
         story_ids = bylines.values_list("story_id", flat=True)
         _reindex_carriers(story_ids, f"author {instance.pk} renamed")
+
+
+def author_name_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """An ``AuthorName`` added, or its name changed."""
+    if not raw and (created or _renamed(instance, created, raw)):
+        _reindex_author(instance)
+
+
+def author_name_deleted(sender, instance, **kwargs) -> None:
+    _reindex_author(instance)
+
+
+def _reindex_author(author_name) -> None:
+    from masthead.stories.models import Byline
+
+    bylines = Byline.objects.filter(author_id=author_name.author_id)
+    story_ids = bylines.values_list("story_id", flat=True)
+    _reindex_carriers(
+        story_ids, f"author {author_name.author_id}'s name in {author_name.language!r} changed"
+    )
 
 
 def tags_rewritten(sender, story_ids, note: str, **kwargs) -> None:

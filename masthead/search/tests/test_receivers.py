@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from masthead.factories import editor_of, make_author, make_desk, make_staff, make_tag
+from masthead.newsroom.author_names import set_names
 from masthead.newsroom.models import StaffRole
 from masthead.search.engine import search_stories
 from masthead.stories import services
@@ -118,6 +119,29 @@ def test_renaming_a_tag_or_an_author_reindexes_their_stories(editor, desk):
     author.save()
     assert found("quayside") == ["Harbour story"]
     assert found("navabi") == ["Harbour story"]
+
+
+def test_an_authors_name_in_another_language_finds_their_stories(editor, desk):
+    author = make_author("Kaveh Nouri")
+    content = Content(headline="Tehran air quality", desk=desk, authors=[author])
+    story = services.create_story(editor, content)
+    for step in (services.submit_story, services.claim_story, services.approve_story):
+        story = step(editor, story)
+    services.publish_story(editor, story)
+    assert found("کاوه") == []
+
+    set_names(author, {"fa": {"name": "کاوه نوری", "job_title": "", "bio": ""}})
+    assert found("نوری") == ["Tehran air quality"]
+    assert found("نوري") == ["Tehran air quality"]  # typed on an Arabic keyboard
+    assert found("nouri") == ["Tehran air quality"]  # the profile's name still
+
+    set_names(author, {"fa": {"name": "کاوه نورانی", "job_title": "", "bio": ""}})
+    assert found("نورانی") == ["Tehran air quality"]
+    assert found("نوری") == []
+
+    set_names(author, {"fa": {"name": "", "job_title": "", "bio": ""}})
+    assert found("نورانی") == []
+    assert found("nouri") == ["Tehran air quality"]
 
 
 def test_merging_tags_reindexes_the_stories_that_moved(editor, desk):
