@@ -41,13 +41,14 @@ import sqlite3
 from django.db import DatabaseError, InterfaceError, InternalError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext_lazy
 
 # Long enough for a restarting PostgreSQL or a finished migration, short enough
 # to matter: the editor's autosave tries again on its own every 20 s.
 RETRY_AFTER_SECONDS = 5
 API_PREFIX = "/api/"
 STAFF_PREFIXES = ("/desk/", "/account/", "/admin/")
-NOT_SAVED = (
+NOT_SAVED = gettext_lazy(
     "The newsroom's database is not answering, so your text was not saved. It is kept "
     "in this browser; Masthead tries again in a moment."
 )
@@ -66,7 +67,7 @@ SQLITE_OUTAGE_MESSAGES = (
 
 
 OUT_OF_ROOM = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS})
-NO_ROOM = (
+NO_ROOM = gettext_lazy(
     "The server could not store what you sent: its disk is full or failing. Your text is "
     "kept in this browser; try again once an administrator has freed space."
 )
@@ -131,7 +132,7 @@ def outage_response(request: HttpRequest, *, no_room: bool = False) -> HttpRespo
             detail=f"{cause}; nothing was changed. Try again in {RETRY_AFTER_SECONDS} s.",
         )
     elif request.headers.get("X-Requested-With") == "fetch":
-        message = NO_ROOM if no_room else NOT_SAVED
+        message = str(NO_ROOM if no_room else NOT_SAVED)
         response = JsonResponse({"status": "unavailable", "message": message}, status=503)
     else:
         staff = request.path.startswith(STAFF_PREFIXES)

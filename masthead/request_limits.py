@@ -21,13 +21,13 @@ every limit with what the client gets.
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 from django.views import defaults
 
 API_PREFIX = "/api/"
@@ -35,12 +35,14 @@ LIMIT_ERRORS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
 def size_in_words(size: int) -> str:
-    """``5 MB``, ``64 KB``: how the limits are written in messages."""
-    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+    """``5 MB``, ``64 KB``: how the limits are written in messages, in the active language
+    (its digits are the page's to write: ``native_digits``)."""
+    units = ((1024 * 1024, gettext("%(amount)s MB")), (1024, gettext("%(amount)s KB")))
+    for factor, unit in units:
         if size >= factor:
             amount = size / factor
-            return f"{amount:.0f} {unit}" if amount == int(amount) else f"{amount:.1f} {unit}"
-    return f"{size} bytes"
+            return unit % {"amount": f"{amount:.0f}" if amount == int(amount) else f"{amount:.1f}"}
+    return ngettext("%(amount)s byte", "%(amount)s bytes", size) % {"amount": size}
 
 
 def refusal(error: Exception, *, api: bool) -> tuple[int, str] | None:
@@ -50,24 +52,36 @@ def refusal(error: Exception, *, api: bool) -> tuple[int, str] | None:
         if api:
             return 413, f"The request body is larger than {body}, the most this API reads."
         image = size_in_words(settings.MAX_IMAGE_BYTES)
-        return 413, (
-            f"What you sent is larger than this server accepts: at most {body} of text "
-            f"and one image of at most {image}. Nothing was saved."
-        )
+        return 413, gettext(
+            "What you sent is larger than this server accepts: at most %(body)s of text "
+            "and one image of at most %(image)s. Nothing was saved."
+        ) % {"body": body, "image": image}
     if isinstance(error, TooManyFieldsSent):
-        fields = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return 400, f"The request has more than {fields:,} fields or parameters. Nothing was saved."
+        fields = f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}"
+        if api:
+            return (
+                400,
+                f"The request has more than {fields} fields or parameters. Nothing was saved.",
+            )
+        return 400, gettext(
+            "The request has more than %(fields)s fields or parameters. Nothing was saved."
+        ) % {"fields": fields}
     if isinstance(error, TooManyFilesSent):
-        files = settings.DATA_UPLOAD_MAX_NUMBER_FILES
-        return 400, f"The request has more than {files:,} files. Nothing was saved."
+        files = f"{settings.DATA_UPLOAD_MAX_NUMBER_FILES:,}"
+        if api:
+            return 400, f"The request has more than {files} files. Nothing was saved."
+        return 400, gettext("The request has more than %(files)s files. Nothing was saved.") % {
+            "files": files
+        }
     return None
 
 
 def problem(request: HttpRequest, error: Exception) -> HttpResponse:
-    """Problem details for the API (``masthead/api/problems.py``)."""
+    """Problem details for the API (``masthead/api/problems.py``), in English as all of it."""
     from masthead.api.problems import problem_response
 
-    status, message = refusal(error, api=True)
+    with translation.override("en"):
+        status, message = refusal(error, api=True)
     return problem_response(request, status, detail=message)
 
 
@@ -80,7 +94,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         return problem(request, exception)
     status, message = found
     # No request context: the context processors read the database, which need not be asked.
-    title = "Too large" if status == 413 else HTTPStatus(status).phrase
+    title = gettext("Too large") if status == 413 else gettext("Bad request")
     context = {"title": title, "message": message}
     page = loader.render_to_string("site/request_refused.html", context)
     return HttpResponse(page, status=status)

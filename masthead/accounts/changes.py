@@ -27,6 +27,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from masthead.accounts.tasks import send_email
 from masthead.newsroom import audit
@@ -68,7 +69,7 @@ def record_email_change(actor, user, old_email: str, new_email: str) -> bool:
         "username": user.get_username(),
         "old_email": old_email,
         "new_email": new_email,
-        "changed_by": actor.get_username() if actor is not None else "an operator",
+        "changed_by": actor.get_username() if actor is not None else gettext("an operator"),
         "changed_at": timezone.now(),
     }
     subject = render_to_string("accounts/email/email_changed_subject.txt", context).strip()

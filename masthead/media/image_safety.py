@@ -47,7 +47,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from PIL import Image as PillowImage
 from PIL import ImageCms, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
@@ -58,7 +58,7 @@ from masthead.database_outage import is_out_of_room
 ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
-_ACCEPTED = "upload a JPEG, PNG, WebP or GIF image"
+_ACCEPTED = gettext_lazy("upload a JPEG, PNG, WebP or GIF image")
 # What Pillow raises on a damaged file: its PNG and GIF parsers raise
 # SyntaxError, and IndexError or struct.error where a frame ends too soon.
 _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
@@ -163,15 +163,18 @@ def _decoded(upload) -> Iterator[tuple[PillowImage.Image, CheckedImage]]:
             gettext("The file is empty; %(_accepted)s.") % {"_accepted": _ACCEPTED}
         )
     too_many_pixels = ValidationError(
-        f"The image has more than {settings.MAX_IMAGE_PIXELS:,} pixels; upload a smaller one."
+        gettext("The image has more than %(pixels)s pixels; upload a smaller one.")
+        % {"pixels": f"{settings.MAX_IMAGE_PIXELS:,}"}
     )
     position = upload.tell()
     upload.seek(0)
     if _SVG.match(upload.read(4096).removeprefix(b"\xef\xbb\xbf")):
         upload.seek(position)
         raise ValidationError(
-            "SVG files are not accepted: they can carry scripts. Export the graphic "
-            "as a PNG and upload that."
+            gettext(
+                "SVG files are not accepted: they can carry scripts. Export the graphic "
+                "as a PNG and upload that."
+            )
         )
     upload.seek(0)
     try:
@@ -192,7 +195,10 @@ def _decoded(upload) -> Iterator[tuple[PillowImage.Image, CheckedImage]]:
             # request answers 503 "no room" (masthead/database_outage.py, R10).
             raise
         raise ValidationError(
-            f"The image could not be read; the file may be damaged or incomplete ({error})."
+            gettext(
+                "The image could not be read; the file may be damaged or incomplete (%(error)s)."
+            )
+            % {"error": error}
         ) from None
     finally:
         upload.seek(position)

@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from masthead.api.rate_limits import RateLimited
@@ -72,8 +72,11 @@ def report_error(request, desk_slug: str, slug: str):
                 request,
                 story,
                 413,
-                f"What you sent is larger than {size_in_words(limit)}, the most this form "
-                "takes. Nothing was saved.",
+                gettext(
+                    "What you sent is larger than %(size)s, the most this form takes. "
+                    "Nothing was saved."
+                )
+                % {"size": size_in_words(limit)},
             )
         form = ReportForm(request.POST)
         honeypot = form.honeypot_filled

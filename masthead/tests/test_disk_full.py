@@ -113,6 +113,24 @@ def test_an_image_upload_on_a_full_disk_is_a_503_that_says_so_and_stores_nothing
     assert stored == []  # the partial file is taken away with its row
 
 
+def test_a_persian_interface_is_told_in_persian(client, newsroom, settings):
+    client.force_login(newsroom["writer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    upload = {"desk": "", "files": SimpleUploadedFile("full.png", noise_png(200), "image/png")}
+
+    with files_limited_to(64 * 1024):
+        page = client.post("/desk/media/upload/", upload)
+        upload["files"].seek(0)
+        script = client.post("/desk/media/upload/", upload, headers={"X-Requested-With": "fetch"})
+
+    assert_no_room(page, "text/html; charset=utf-8")
+    assert "دیسک آن پر است یا از کار افتاده" in page.content.decode()
+    assert "disk" not in page.content.decode()
+    assert_no_room(script, "application/json")
+    assert "دیسک آن پر است یا از کار افتاده" in script.json()["message"]
+    assert not Image.objects.exists()
+
+
 def test_the_same_upload_is_stored_once_there_is_room(client, newsroom):
     client.force_login(newsroom["writer"])
 

@@ -128,6 +128,39 @@ def test_a_form_body_over_the_limit_is_a_413_page(client):
     assert "5 MB" in page
 
 
+def test_a_persian_interface_gets_the_refusal_in_persian_with_persian_digits(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+
+    response = client.post(
+        "/account/login/",
+        "username=" + "x" * SIX_MB,
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert 'lang="fa" dir="rtl"' in page
+    assert "<title>بیش از حد بزرگ" in page
+    assert "۵ مگابایت" in page and "۲۰ مگابایت" in page
+    assert "MB" not in page
+
+
+def test_the_api_answers_its_limits_in_english_whatever_the_interface_language(
+    client, token, desk, settings
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+
+    response = client.post(
+        "/api/desk/stories",
+        json_of_size(SIX_MB),
+        content_type="application/json",
+        headers={"Authorization": token, "Accept-Language": "fa"},
+    )
+
+    assert response.status_code == 413
+    assert "5 MB" in response.json()["detail"]
+
+
 def test_too_many_form_fields_are_a_400_page_that_says_so(client):
     fields = "&".join(f"f{number}=1" for number in range(1_100))
 

@@ -350,6 +350,24 @@ def test_an_email_change_is_audited_old_to_new_and_the_owner_is_told(
     assert "writer@newsroom.example" in response.content.decode()  # the page says who was told
 
 
+def test_the_notice_speaks_the_language_of_the_interface_that_made_the_change(
+    accounts, django_capture_on_commit_callbacks, settings
+):
+    writer = accounts["writer"]
+    admin = signed_in(accounts["admin"])
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(f"/desk/staff/{writer.pk}/", profile_form(writer, email=""))
+
+    [notice] = mail.outbox
+    assert notice.subject.startswith("نشانی ایمیل حساب شما")
+    assert "به دست admin تغییر کرد" in notice.body
+    assert "از writer@newsroom.example" in notice.body
+    assert "به   (بی‌نشانی)" in notice.body
+    assert "Password-reset" not in notice.body
+
+
 def test_no_notice_when_the_email_stays_the_same(accounts, django_capture_on_commit_callbacks):
     writer = accounts["writer"]
 
