@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from masthead.newsroom.models import AuditEvent, Author
 from masthead.newsroom.roles import StaffAccess
+from masthead.stories import release_clock
 from masthead.stories.models import Byline, EditLock, Story
 
 S = Story.Status
@@ -209,8 +210,9 @@ def board(
     per_page: int = BOARD_PAGE,
     now: datetime | None = None,
 ) -> list[Column]:
-    """The desk board: one column per effective state (or only one, paged)."""
-    now = now or timezone.now()
+    """The desk board: one column per effective state (or only one, paged), by the clock
+    that releases stories: a scheduled story moves to Published when readers get it."""
+    now = now or release_clock.now()
     base = board_filter.apply(readable_stories(access))
     columns = []
     for state, title in COLUMNS:

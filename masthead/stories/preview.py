@@ -25,8 +25,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from django.utils import timezone
-
+from masthead.stories import release_clock
 from masthead.stories.models import PreviewLink, Revision, Story
 
 PREVIEW_SECONDS = 48 * 3600
@@ -72,8 +71,12 @@ def close_links(story: Story, reason: str, closed_by, now: datetime) -> int:
 
 
 def revision_for_token(token: str, now: datetime | None = None) -> Revision:
-    """The revision an open link shows; PreviewUnavailable for any other token."""
-    now = now or timezone.now()
+    """The revision an open link shows; PreviewUnavailable for any other token.
+
+    By the clock that releases stories (``release_clock``): a server whose clock runs
+    ahead must not open an embargoed story's link before readers may see it.
+    """
+    now = now or release_clock.now()
     selector, _, secret = token.partition(".")
     if not selector or not secret or len(token) > _MAX_TOKEN:
         raise PreviewUnavailable

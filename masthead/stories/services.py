@@ -29,7 +29,7 @@ from masthead.newsroom.slugs import unicode_slug
 from masthead.newsroom.text import clean_line
 from masthead.sourcing import approvals, rules, wire_link
 from masthead.sourcing.kinds import clean_sources
-from masthead.stories import permissions, preview, versions
+from masthead.stories import permissions, preview, release_clock, versions
 from masthead.stories.models import (
     Byline,
     Correction,
@@ -189,7 +189,7 @@ def create_story(
     published now (``_check_embargo``).
     """
     permissions.check_create(actor, content.desk)
-    if embargoed_until is not None and embargoed_until <= timezone.now():
+    if embargoed_until is not None and embargoed_until <= release_clock.now():
         embargoed_until = None
     if not content.authors:
         own = Author.objects.filter(user=actor).first()
@@ -267,7 +267,10 @@ PUBLIC_ACTIONS = frozenset(
 def _move(actor, story: Story, action: Action, note: str = "", apply=None) -> Story:
     story = _locked(story)
     failpoints.reached("stories.move.after_lock")
-    now = timezone.now()
+    # The time readers' pages go by (the database's on PostgreSQL): a server whose
+    # clock runs ahead would otherwise stamp a publication in the future, and every
+    # other server would hide it until then (RELIABILITY.md L14).
+    now = release_clock.now()
     state = story.effective_status(now)
     transition = transition_for(action, state)
     permissions.check_take(actor, story, transition)
@@ -363,7 +366,7 @@ def schedule_story(
     actor, story: Story, when: datetime, *, embargo: bool = False, note: str = ""
 ) -> Story:
     """Publish at ``when`` with no worker needed; an embargo also closes preview links till then."""
-    if when <= timezone.now():
+    if when <= release_clock.now():
         raise ValidationError(
             {"when": gettext_lazy("Choose a time in the future, or publish now.")}
         )

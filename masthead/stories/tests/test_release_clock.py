@@ -16,10 +16,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from masthead.factories import make_desk, make_story
+from masthead.factories import editor_of, make_desk, make_story
 from masthead.site.page_cache import next_scheduled_change
-from masthead.stories import release_clock
+from masthead.stories import release_clock, services
 from masthead.stories.models import Story
+from masthead.stories.preview import PreviewUnavailable, revision_for_token
+from masthead.stories.services import Content
 
 pytestmark = pytest.mark.django_db
 S = Story.Status
@@ -112,3 +114,48 @@ def test_sqlite_and_the_process_setting_keep_the_process_clock(settings):
     assert not release_clock.uses_database()
     with time_machine.travel("2028-02-29 12:00:00+00:00", tick=False):
         assert release_clock.now() == timezone.now()
+
+
+# The newsroom's side: a server 90 s ahead stamps and checks by the same clock.
+
+
+def ready_story(desk, editor, headline: str) -> Story:
+    story = services.create_story(editor, Content(headline=headline, desk=desk))
+    for step in (services.submit_story, services.claim_story, services.approve_story):
+        story = step(editor, story)
+    return story
+
+
+@pytest.mark.postgres(reason=DATABASE_CLOCK)
+def test_a_story_published_on_a_server_ahead_is_live_at_once_everywhere(database_clock):
+    desk = make_desk("Politics")
+    editor = editor_of(desk)
+    story = ready_story(desk, editor, "Cabinet reshuffle")
+
+    with time_machine.travel(timezone.now() + SKEW, tick=True):
+        story = services.publish_story(editor, story)
+
+    # Stamped by the database's clock, not 90 s in the future: no server hides it.
+    assert story.published_at <= database_now()
+    assert Story.objects.live().filter(pk=story.pk).exists()
+
+
+@pytest.mark.postgres(reason=DATABASE_CLOCK)
+def test_a_server_ahead_schedules_for_a_minute_from_now_and_keeps_an_embargo(database_clock):
+    desk = make_desk("Politics")
+    editor = editor_of(desk)
+    in_a_minute = database_now() + timedelta(seconds=60)
+    story = ready_story(desk, editor, "Budget statement")
+
+    with time_machine.travel(timezone.now() + SKEW, tick=True):
+        # Its own clock says the minute has passed; the release clock says it has not.
+        story = services.schedule_story(editor, story, in_a_minute, embargo=True)
+        _link, token = services.share_preview(editor, story)
+        with pytest.raises(PreviewUnavailable):
+            revision_for_token(token)
+        embargoed = services.create_story(
+            editor, Content(headline="Agency copy", desk=desk), embargoed_until=in_a_minute
+        )
+
+    assert story.status == S.SCHEDULED and story.published_at == in_a_minute
+    assert embargoed.embargoed_until == in_a_minute  # not dropped as if it were over
