@@ -86,6 +86,30 @@ def make_story(
     return story
 
 
+STEPS = ("draft", "scheduled", "embargoed", "published", "withdrawn")
+
+
+def take_to(editor, story: Story, step: str) -> Story:
+    """``story``, a draft, taken through the workflow services by ``editor`` to ``step`` (one
+    of ``STEPS``; scheduled and embargoed for tomorrow), read again."""
+    from masthead.stories import services
+
+    if step not in STEPS:
+        raise ValueError(f"no step {step!r}; one of {', '.join(STEPS)}")
+    if step == "draft":
+        return story
+    services.submit_story(editor, story)
+    services.claim_story(editor, story)
+    tomorrow = timezone.now() + timedelta(days=1)
+    if step in ("scheduled", "embargoed"):
+        services.schedule_story(editor, story, tomorrow, embargo=step == "embargoed")
+    else:
+        services.publish_story(editor, story)
+        if step == "withdrawn":
+            services.withdraw_story(editor, story, "Legal advice")
+    return Story.objects.get(pk=story.pk)
+
+
 def make_preview_link(revision, made_by=None) -> str:
     """An open preview link to ``revision``; its token."""
     from django.utils import timezone

@@ -10,17 +10,16 @@ public.
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 
 import feedparser
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.utils import timezone
 from lxml import etree
 
 from masthead.api.tests.test_ninjs import assert_valid as assert_valid_ninjs
-from masthead.factories import make_desk, make_preview_link, make_staff
+from masthead.factories import make_desk, make_preview_link, make_staff, take_to
 from masthead.media.figures import figure_html, gallery_html
 from masthead.media.models import Image, ImageUse
 from masthead.media.tests.images import png_bytes
@@ -75,20 +74,7 @@ def story_showing(newsroom, images, step: str = "published", **content) -> Story
             **content,
         ),
     )
-    if step == "draft":
-        return story
-    services.submit_story(editor, story)
-    services.claim_story(editor, story)
-    later = timezone.now() + timedelta(days=1)
-    if step == "scheduled":
-        services.schedule_story(editor, story, later)
-    elif step == "embargoed":
-        services.schedule_story(editor, story, later, embargo=True)
-    else:
-        services.publish_story(editor, story)
-        if step == "withdrawn":
-            services.withdraw_story(editor, story, "Legal advice")
-    return Story.objects.get(pk=story.pk)
+    return take_to(editor, story, step)
 
 
 def signed_in(user) -> Client:

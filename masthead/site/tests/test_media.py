@@ -10,14 +10,19 @@ of a valid preview link of its revision, get it, never from a shared cache.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.utils import timezone
 
-from masthead.factories import make_author, make_desk, make_outlet, make_preview_link, make_staff
+from masthead.factories import (
+    make_author,
+    make_desk,
+    make_outlet,
+    make_preview_link,
+    make_staff,
+    take_to,
+)
 from masthead.media.models import Image
 from masthead.media.tests.images import png_bytes
 from masthead.newsroom.models import StaffRole
@@ -60,20 +65,7 @@ def story_with_image(newsroom, image: Image, step: str = "draft") -> Story:
     story = services.create_story(
         editor, Content(headline=f"A {step} story", desk=newsroom["politics"], lead_image=image)
     )
-    if step == "draft":
-        return story
-    services.submit_story(editor, story)
-    services.claim_story(editor, story)
-    later = timezone.now() + timedelta(days=1)
-    if step == "scheduled":
-        services.schedule_story(editor, story, later)
-    elif step == "embargoed":
-        services.schedule_story(editor, story, later, embargo=True)
-    else:
-        services.publish_story(editor, story)
-        if step == "withdrawn":
-            services.withdraw_story(editor, story, "Legal advice")
-    return Story.objects.get(pk=story.pk)
+    return take_to(editor, story, step)
 
 
 def signed_in(user) -> Client:
