@@ -92,7 +92,7 @@ def test_forged_forwarding_headers_buy_no_fresh_sign_in_attempts(serve):
 @pytest.mark.parametrize("serve", ["true"], indirect=True)
 def test_the_control_a_server_told_it_is_behind_a_proxy_believes_the_header(serve):
     # What the test above would see if the header counted: no proxy here wrote it, so
-    # this is why BEHIND_PROXY must stay off unless one does (docs/operations.md).
+    # this is why BEHIND_PROXY must stay off unless one does (docs/configuration.md).
     codes = [sign_in_attempt(serve, f"203.0.113.{n}") for n in range(1, 6)]
 
     assert codes == [200] * 5
