@@ -74,12 +74,9 @@ def tag_renamed(sender, instance, created=False, raw=False, **kwargs) -> None:
 
 
 def author_renamed(sender, instance, created=False, raw=False, **kwargs) -> None:
-    from masthead.stories.models import Byline
 
     if _renamed(instance, created, raw):
-        bylines = Byline.objects.filter(author_id=instance.pk)
-        story_ids = bylines.values_list("story_id", flat=True)
-        _reindex_carriers(story_ids, f"author {instance.pk} renamed")
+        _reindex_stories_of(instance.pk, f"author {instance.pk} renamed")
 
 
 def author_name_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
@@ -93,13 +90,15 @@ def author_name_deleted(sender, instance, **kwargs) -> None:
 
 
 def _reindex_author(author_name) -> None:
+    what = f"author {author_name.author_id}'s name in {author_name.language!r} changed"
+    _reindex_stories_of(author_name.author_id, what)
+
+
+def _reindex_stories_of(author_id: int, what: str) -> None:
     from masthead.stories.models import Byline
 
-    bylines = Byline.objects.filter(author_id=author_name.author_id)
-    story_ids = bylines.values_list("story_id", flat=True)
-    _reindex_carriers(
-        story_ids, f"author {author_name.author_id}'s name in {author_name.language!r} changed"
-    )
+    story_ids = Byline.objects.filter(author_id=author_id).values_list("story_id", flat=True)
+    _reindex_carriers(story_ids, what)
 
 
 def tags_rewritten(sender, story_ids, note: str, **kwargs) -> None:
