@@ -58,7 +58,13 @@ from django.utils import timezone, translation
 
 from masthead.site.absolute_urls import site_root
 from masthead.site.editions import edition_of
-from masthead.site.page_cache import next_scheduled_change
+from masthead.site.page_cache import (
+    PART_CLOSE,
+    PART_HEADER,
+    PART_OPEN,
+    next_scheduled_change,
+    part_note,
+)
 from masthead.site.relative_time import refresh_relative_times_text
 from masthead.stories import versions
 
@@ -181,6 +187,28 @@ def use_counters(request: HttpRequest, counters: dict[str, int]) -> None:
 def private(request: HttpRequest) -> None:
     """Keep this request away from shared fragments (previews, staff renders)."""
     request._masthead_fragments = PrivateFragments(request)
+
+
+def shared_part(
+    request: HttpRequest, html: str, name: str, scopes: Iterable[str], story: int, listed
+) -> str:
+    """``html`` marked as the page's shared part, for the page cache to renew alone.
+
+    A part shown by many pages (Recent Posts beside every article) and made of
+    scopes the rest of the page does not show: after a change to those, the
+    page cache sets the part one page rendered into the others instead of
+    rendering each (``page_cache.PageCache._spliced``). ``listed`` are the
+    stories the part lists: a page of one of them needs a part of its own.
+    """
+    request._masthead_part = part_note(name, scopes, story, listed)
+    return PART_OPEN.decode() + html + PART_CLOSE.decode()
+
+
+def label_shared_part(request: HttpRequest, response) -> None:
+    """Tell the page cache about the part ``shared_part`` marked in this response."""
+    note = getattr(request, "_masthead_part", None)
+    if note is not None:
+        response[PART_HEADER] = note
 
 
 def _cache_is_down() -> bool:

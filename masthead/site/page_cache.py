@@ -28,6 +28,13 @@ re-rendered by one request while concurrent requests for it get the
 previous copy (no stampede); a cold one is rendered once while the others
 wait for it.
 
+A page may mark one part of its body that many pages share and that shows
+scopes the rest does not (Recent Posts beside every article: ``front``). When
+only that part is stale and the process holds a newer copy of it, rendered
+with another page, the copy is set into the stored bytes instead of rendering
+the page again (``Hole``, ``Part``, ``PageCache._spliced``;
+docs/page-cache-shared.md).
+
 Behind this per-process store is a second, shared level in Django's cache
 (Redis, ``CACHE_URL``; ``SharedPages``), so that after a publish one process
 of one app server renders each page and every other process takes its copy:
@@ -67,10 +74,11 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
-from django.utils.http import parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 
 from masthead import clock
 from masthead.database_outage import is_database_outage
+from masthead.site.http import content_etag
 from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
 from masthead.stories import release_clock
@@ -97,6 +105,73 @@ PROCESS_LOCAL_BACKENDS = {
 }
 
 
+# A page may mark one shared part of its body, the same on many pages, that shows
+# scopes the rest of the page does not (Recent Posts beside every article: ``front``).
+# The markers are in every copy of the page, Django's and the cache's, so the bytes
+# (and the ETag over them) are the same either way; the header is Django's note to
+# the cache of what the part is, and never reaches a reader through the cache.
+PART_OPEN, PART_CLOSE = b"<!--shared-part-->", b"<!--/shared-part-->"
+PART_HEADER = "X-Masthead-Part"
+# How many parts a process keeps (one per host and edition in practice).
+MAX_PARTS = 64
+
+
+@dataclass(frozen=True)
+class Hole:
+    """Where an entry's shared part lies in its body, and what the part shows.
+
+    ``name`` (with the page's scheme and host) names the part among pages:
+    every page with the same name shows the same part, so a part one page
+    rendered after a change can be set into the others without rendering them
+    (``PageCache._spliced``), unless it lists the page's own story, whose
+    pages show a part of their own.
+    """
+
+    name: str
+    start: int
+    end: int
+    story: int | None
+    scopes: frozenset[str]
+    # The stories the part in this body lists, and the generation it was current
+    # at (``Entry.generation`` is that of the rest).
+    listed: frozenset[int]
+    generation: int
+
+
+def part_note(name: str, scopes: Iterable[str], story: int | None, listed: Iterable[int]) -> str:
+    """The value of ``PART_HEADER`` for a page whose body holds one marked shared part."""
+    story_text = "" if story is None else str(story)
+    return f"{name} scopes={','.join(sorted(scopes))} story={story_text} listed=" + ",".join(
+        str(pk) for pk in sorted(listed)
+    )
+
+
+def _parse_part_note(note: str) -> tuple[str, frozenset[str], int | None, frozenset[int]] | None:
+    try:
+        name, scopes, story, listed = note.split(" ")
+        scopes = scopes.removeprefix("scopes=")
+        story, listed = story.removeprefix("story="), listed.removeprefix("listed=")
+        return (
+            name,
+            frozenset(scope for scope in scopes.split(",") if scope),
+            int(story) if story else None,
+            frozenset(int(pk) for pk in listed.split(",") if pk),
+        )
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Part:
+    """The newest copy of a shared part this process has seen, from a page's render."""
+
+    body: bytes
+    listed: frozenset[int]
+    generation: int
+    # The Last-Modified of the page it came from: no earlier than the part's own changes.
+    modified: int | None
+
+
 @dataclass
 class Entry:
     status: str
@@ -106,6 +181,7 @@ class Entry:
     generation: int
     etag: str
     size: int = 0
+    hole: Hole | None = None
     # The body with relative times rewritten, and the second it was made for:
     # the rewrite runs at most once a second per page, not once a request.
     fresh_second: int = -1
@@ -209,9 +285,30 @@ class VersionWatch:
 
     def is_fresh(self, entry: Entry) -> bool:
         stamps = self.changed_at_generation
+        if entry.hole is None:
+            if stamps.get(SITE, 0) > entry.generation:
+                return False
+            return all(stamps.get(scope, 0) <= entry.generation for scope in entry.scopes)
+        return self.is_fresh_but_its_part(entry) and self.is_fresh_part(
+            entry.hole.scopes, entry.hole.generation
+        )
+
+    def is_fresh_but_its_part(self, entry: Entry) -> bool:
+        """Whether what ``entry`` shows outside its shared part is still current."""
+        stamps, hole = self.changed_at_generation, entry.hole
         if stamps.get(SITE, 0) > entry.generation:
             return False
-        return all(stamps.get(scope, 0) <= entry.generation for scope in entry.scopes)
+        return all(
+            stamps.get(scope, 0) <= entry.generation
+            for scope in entry.scopes
+            if hole is None or scope not in hole.scopes
+        )
+
+    def is_fresh_part(self, scopes: frozenset[str], generation: int) -> bool:
+        stamps = self.changed_at_generation
+        if stamps.get(SITE, 0) > generation:
+            return False
+        return all(stamps.get(scope, 0) <= generation for scope in scopes)
 
     # Entries shared between processes --------------------------------------
 
@@ -347,7 +444,7 @@ class SharedPages:
     dies leaves nothing behind for long) elects one renderer across processes.
     """
 
-    FORMAT = 1
+    FORMAT = 2
     lock_seconds = 10  # longer than a slow render; a dead renderer's lock lasts no longer
     poll_seconds = 0.05  # how often a waiting request looks for the new copy
 
@@ -398,9 +495,13 @@ class SharedPages:
     def put(self, key: str, entry: Entry, stamp: Stamp) -> None:
         if entry_size(key, entry) > self.max_bytes or self.is_down():
             return
+        hole = entry.hole
+        if hole is not None:
+            hole = (hole.name, hole.start, hole.end, hole.story, tuple(hole.scopes),
+                    tuple(hole.listed))  # fmt: skip
         value = (
             self.FORMAT, entry.status, entry.headers, entry.body, tuple(entry.scopes), entry.etag,
-            stamp.versions, stamp.since, stamp.until, stamp.next_due,
+            stamp.versions, stamp.since, stamp.until, stamp.next_due, hole,
         )  # fmt: skip
         self.cache.set(self._keys(key)[0], value, self.timeout)
 
@@ -408,12 +509,15 @@ class SharedPages:
         if value is None:
             return None
         try:
-            fmt, status, headers, body, scopes, etag, versions, since, until, next_due = value
+            fmt, status, headers, body, scopes, etag, versions, since, until, next_due, hole = value
+            if hole is not None:
+                name, start, end, story, hole_scopes, listed = hole
+                hole = Hole(name, start, end, story, frozenset(hole_scopes), frozenset(listed), 0)
         except (TypeError, ValueError):
             return None  # written by another version of this code
         if fmt != self.FORMAT or not isinstance(body, bytes) or len(body) > self.max_bytes:
             return None
-        entry = Entry(status, list(headers), body, frozenset(scopes), 0, etag)
+        entry = Entry(status, list(headers), body, frozenset(scopes), 0, etag, hole=hole)
         return entry, Stamp(versions, since, until, next_due)
 
     def lock(self, key: str) -> bool:
@@ -449,6 +553,9 @@ class PageCache:
         )
         self.rendering: dict[str, threading.Event] = {}
         self.rendering_lock = threading.Lock()
+        # The newest copy seen of each shared part, by scheme, host and name.
+        self.parts: OrderedDict[str, Part] = OrderedDict()
+        self.parts_lock = threading.Lock()
         self.session_cookie = settings.SESSION_COOKIE_NAME
         # Files are served (and cached by browsers) on their own terms.
         self.passthrough_prefixes = (settings.STATIC_URL, settings.MEDIA_URL)
@@ -472,8 +579,9 @@ class PageCache:
         except (SuspiciousOperation, UnicodeError):
             return self.app(environ, start_response)  # Django answers 400
         entry = self.store.get(key)
-        if entry is not None and self.watch.is_fresh(entry):
-            return self._serve(entry, environ, start_response, "HIT")
+        current = self._current(key, entry)
+        if current is not None:
+            return self._serve(current, environ, start_response, "HIT")
         if not clean:
             # Parameters the page does not read (?utm_source=…, ?junk=…): the clean
             # address's copy when there is a fresh one, else Django's answer to this
@@ -534,8 +642,8 @@ class PageCache:
             if stale is not None:
                 return self._serve(stale, environ, start_response, "STALE")
             in_flight.wait(timeout=settings.PAGE_CACHE_WAIT_SECONDS)
-            fresh = self.store.get(key)
-            if fresh is not None and self.watch.is_fresh(fresh):
+            fresh = self._current(key, self.store.get(key))
+            if fresh is not None:
                 return self._serve(fresh, environ, start_response, "HIT")
             if self.shared is not None:
                 # Our leader is still waiting for, or rendering, a page another process may have.
@@ -545,8 +653,8 @@ class PageCache:
                     return self._serve(fresh, environ, start_response, "SHARED")
             return self.app(environ, start_response)
         try:
-            fresh = self.store.get(key)
-            if fresh is not None and self.watch.is_fresh(fresh):
+            fresh = self._current(key, self.store.get(key))
+            if fresh is not None:
                 # Rendered by the leader that finished between our look and our lead.
                 return self._serve(fresh, environ, start_response, "HIT")
             if self.shared is None:
@@ -601,8 +709,70 @@ class PageCache:
             return None
         entry = found[0]
         entry.generation = generation
+        if entry.hole is not None:
+            entry.hole = replace(entry.hole, generation=generation)
+            self._offer_part(key, entry)
         self.store.put(key, entry)
         return entry
+
+    # Shared parts -----------------------------------------------------------
+
+    def _current(self, key: str, entry: Entry | None) -> Entry | None:
+        """``entry`` if it is fresh, or fresh but for its shared part and a newer copy of
+        the part is at hand (the entry with it set in, stored in its place); else None."""
+        if entry is None:
+            return None
+        if self.watch.is_fresh(entry):
+            return entry
+        if entry.hole is None or not self.watch.is_fresh_but_its_part(entry):
+            return None
+        return self._spliced(key, entry)
+
+    def _spliced(self, key: str, entry: Entry) -> Entry | None:
+        hole = entry.hole
+        part = self.parts.get(_part_key(key, hole.name))
+        if part is None or part.generation <= hole.generation or hole.story in part.listed:
+            # None newer; or the page's own story is now among those the part lists: its
+            # page shows a part of its own, so it is rendered.
+            return None
+        if not self.watch.is_fresh_part(hole.scopes, part.generation):
+            return None
+        body = entry.body[: hole.start] + part.body + entry.body[hole.end :]
+        modified = _last_modified(entry.headers)
+        if part.modified is not None and (modified is None or part.modified > modified):
+            modified = part.modified
+        headers = [(k, v) for k, v in entry.headers if k.lower() != "last-modified"]
+        if modified is not None:
+            headers.append(("Last-Modified", http_date(modified)))
+        hole = replace(
+            hole, end=hole.start + len(part.body), listed=part.listed, generation=part.generation
+        )
+        # The validator of these bytes, as Django gives it (``http.py``): a render of the
+        # page now would carry the same.
+        etag = _weak(content_etag(body))
+        spliced = Entry(
+            entry.status, headers, body, entry.scopes, entry.generation, etag, hole=hole
+        )
+        self.store.put(key, spliced)
+        return spliced
+
+    def _offer_part(self, key: str, entry: Entry) -> None:
+        """Keep the part ``entry`` shows if it is newer than the one kept."""
+        hole = entry.hole
+        part = Part(
+            entry.body[hole.start : hole.end],
+            hole.listed,
+            hole.generation,
+            _last_modified(entry.headers),
+        )
+        part_key = _part_key(key, hole.name)
+        with self.parts_lock:
+            kept = self.parts.get(part_key)
+            if kept is None or kept.generation < part.generation:
+                self.parts[part_key] = part
+                self.parts.move_to_end(part_key)
+                while len(self.parts) > MAX_PARTS:
+                    self.parts.popitem(last=False)
 
     def _render_and_store(self, key: str, environ, start_response):
         generation, draft = self.watch.start_render()
@@ -620,7 +790,7 @@ class PageCache:
         )
         if entry_headers is None:
             # Not for the cache: hand Django's response through, streaming as it was.
-            start_response(captured["status"], captured["headers"])
+            start_response(captured["status"], _without_part_note(captured["headers"]))
             return result
         try:
             body = b"".join(result)
@@ -629,15 +799,18 @@ class PageCache:
                 result.close()
         if environ.get("REQUEST_METHOD") == "HEAD":
             # Django answered HEAD without a body; store nothing, serve its headers.
-            start_response(captured["status"], captured["headers"])
+            start_response(captured["status"], _without_part_note(captured["headers"]))
             return []
-        scopes, etag, kept = entry_headers
+        scopes, etag, kept, note = entry_headers
         if seen is not None:
             renders_log.debug(
                 "render %s version=%s pid=%d", key, version_of(seen, scopes), os.getpid()
             )
         etag = etag or hashlib.blake2b(body, digest_size=12).hexdigest()
-        entry = Entry(captured["status"], kept, body, scopes, generation, _weak(etag))
+        hole = _hole_of(body, note, scopes, generation)
+        entry = Entry(captured["status"], kept, body, scopes, generation, _weak(etag), hole=hole)
+        if hole is not None:
+            self._offer_part(key, entry)
         stored = self.store.put(key, entry)
         if stored and self.shared is not None and draft is not None:
             stamp = self.watch.stamp(generation, draft, scopes)
@@ -647,7 +820,8 @@ class PageCache:
 
     @staticmethod
     def _storable_headers(status: str, headers, with_query: bool = False):
-        """(scopes, etag, headers to keep) if the response may be stored, else None.
+        """(scopes, etag, headers to keep, its part's note) if the response may be stored,
+        else None.
 
         At an address with a query only a 200 is: the values of a page's
         parameters are the client's to choose, and one that names no page (a
@@ -673,7 +847,7 @@ class PageCache:
         # The request id is the rendering request's own (masthead/request_id.py): a copy
         # served to others must not carry it.
         kept = [(k, v) for k, v in headers if k.lower() not in NOT_KEPT]
-        return scopes, names.get("etag"), kept
+        return scopes, names.get("etag"), kept, names.get(PART_HEADER.lower())
 
     # Serving ----------------------------------------------------------------
 
@@ -688,7 +862,40 @@ class PageCache:
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
 
-NOT_KEPT = frozenset({"etag", "content-length", "x-request-id"})
+NOT_KEPT = frozenset({"etag", "content-length", "x-request-id", PART_HEADER.lower()})
+
+
+def _without_part_note(headers):
+    return [(k, v) for k, v in headers if k.lower() != PART_HEADER.lower()]
+
+
+def _hole_of(body: bytes, note: str | None, scopes: frozenset[str], generation: int) -> Hole | None:
+    """The shared part Django's note announces, if the body marks it exactly once."""
+    if not note:
+        return None
+    parsed = _parse_part_note(note)
+    if parsed is None:
+        return None
+    name, part_scopes, story, listed = parsed
+    if not part_scopes or not part_scopes <= scopes or SITE in part_scopes:
+        return None  # a part must show scopes of the page, and the site's are everyone's
+    if body.count(PART_OPEN) != 1 or body.count(PART_CLOSE) != 1:
+        return None
+    start = body.index(PART_OPEN) + len(PART_OPEN)
+    end = body.index(PART_CLOSE)
+    if end < start:
+        return None
+    return Hole(name, start, end, story, part_scopes, listed, generation)
+
+
+def _part_key(key: str, name: str) -> str:
+    # The page's scheme, forwarded scheme and host (``PageCache._key``), and the part.
+    return "|".join((*key.split("|", 3)[:3], name))
+
+
+def _last_modified(headers) -> int | None:
+    value = next((v for k, v in headers if k.lower() == "last-modified"), "")
+    return parse_http_date_safe(value) if value else None
 
 
 def _weak(etag: str) -> str:

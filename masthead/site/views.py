@@ -137,6 +137,7 @@ def story(request, desk_slug: str, slug: str):
         lambda: _article_structured_data(request, context)
     )
     response = render(request, "site/story.html", context)
+    fragments.label_shared_part(request, response)  # Recent Posts
     # The story's last public update: the Last-Modified of a page first seen.
     response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
     return surrogate_keys(response, scope, FRONT, *thread_scopes, *group_scopes)

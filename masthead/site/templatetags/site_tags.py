@@ -29,7 +29,7 @@ from masthead.media.templatetags.media_tags import picture
 from masthead.newsroom import calendars
 from masthead.newsroom.calendars import date_text, date_time_text
 from masthead.site import selectors
-from masthead.site.fragments import fragments_for
+from masthead.site.fragments import fragments_for, shared_part
 from masthead.site.relative_time import (
     refresh_relative_times_text,
     relative_time,
@@ -193,7 +193,13 @@ def recent_posts(context, story):
     if story.pk in listed:
         produce = lambda: _recent_posts_fragment(story, story, edition)  # noqa: E731
         listed, html = fragments.value("recent-posts", scopes, produce, vary=[story.pk])
-    return mark_safe(refresh_relative_times_text(html))  # noqa: S308 - our own rendered markup
+        return mark_safe(refresh_relative_times_text(html))  # noqa: S308 - our own markup
+    # The box every other article of the edition shows: the page cache renews it alone.
+    html = shared_part(
+        fragments.request, refresh_relative_times_text(html),
+        f"recent-posts:{story.desk.edition_id}", [FRONT], story.pk, listed,
+    )  # fmt: skip
+    return mark_safe(html)  # noqa: S308 - our own rendered markup
 
 
 # How wide a body figure is shown: the article column, or the screen on a phone.

@@ -31,8 +31,9 @@ from django.utils.http import http_date, parse_http_date
 
 from masthead import clock
 from masthead.factories import editor_of, make_author, make_desk, make_story, make_tag
-from masthead.site.page_cache import PageCache
-from masthead.stories import services
+from masthead.site.page_cache import PART_CLOSE, PART_OPEN, PageCache, _hole_of
+from masthead.site.relative_time import mask_relative_times
+from masthead.stories import services, versions
 from masthead.stories.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -86,15 +87,8 @@ def call(app, path: str, method: str = "GET", **headers: str) -> Answer:
 
 
 @pytest.fixture
-def app():
-    # As Django's test client does: the test's transaction must survive requests.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+def app(live_requests):
+    return PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
 
 
 @pytest.fixture
@@ -639,3 +633,148 @@ def test_an_invalid_value_of_a_page_parameter_is_not_stored(app, newsroom):
 
     assert {answer.status for answer in answers} == {404}
     assert app.store.entries == {}
+
+
+# Recent Posts, the part every article shares --------------------------------
+
+
+@pytest.fixture
+def archive(newsroom):
+    """Ten more stories, an hour apart: the oldest articles are in nobody's Recent Posts."""
+    stories = [
+        make_story(f"Archive story {n}", desk=newsroom["economy"], age=timedelta(hours=4 + n))
+        for n in range(10)
+    ]
+    for story in stories:
+        services.snapshot_revision(story)
+    return stories
+
+
+def counted_app(renders: list[str]) -> PageCache:
+    django = WSGIHandler()
+
+    def counted(environ, start_response):
+        renders.append(environ["PATH_INFO"])
+        return django(environ, start_response)
+
+    return PageCache(counted, max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
+
+
+def recent_posts_of(answer: Answer) -> str:
+    return answer.text.split('class="recent-posts"', 1)[1].split("</section>", 1)[0]
+
+
+def masked(answer: Answer) -> bytes:
+    return mask_relative_times(answer.body)
+
+
+def test_a_publish_renews_recent_posts_beside_every_article_with_one_render(
+    live_requests, newsroom, archive, time_machine
+):
+    renders: list[str] = []
+    app = counted_app(renders)
+    old = [story.get_absolute_url() for story in archive[-4:]]
+    before = {url: call(app, url) for url in old}
+    renders.clear()
+
+    # Some seconds later: Last-Modified counts whole seconds.
+    time_machine.move_to(timezone.now() + timedelta(seconds=5))
+    publish_new(newsroom, "Breaking: the budget passes")
+    after = {url: call(app, url) for url in old}
+
+    # One article is rendered again; the others get the Recent Posts it rendered.
+    assert renders == [old[0]]
+    assert [answer.outcome for answer in after.values()] == ["MISS", "HIT", "HIT", "HIT"]
+    fresh = PageCache(WSGIHandler(), max_bytes=8 * 1024 * 1024, poll_seconds=0, shared=None)
+    for url, answer in after.items():
+        assert "Breaking: the budget passes" in recent_posts_of(answer)
+        assert "Breaking: the budget passes" not in recent_posts_of(before[url])
+        assert "X-Masthead-Part" not in answer.headers
+        # Exactly what Django renders for the page now, with the same validators.
+        rendered = call(fresh, url)
+        assert masked(answer) == masked(rendered)
+        assert answer.headers["ETag"] == rendered.headers["ETag"] != before[url].headers["ETag"]
+        assert answer.headers["Last-Modified"] == rendered.headers["Last-Modified"]
+        assert answer.headers["Content-Length"] == str(len(answer.body))
+        # A reader holding the page of before gets the new one, by tag and by date.
+        assert call(app, url, if_none_match=before[url].headers["ETag"]).status == 200
+        since = before[url].headers["Last-Modified"]
+        assert call(app, url, if_modified_since=since).status == 200
+        assert call(app, url, if_none_match=answer.headers["ETag"]).status == 304
+    assert renders == [old[0]]
+
+
+def test_an_article_that_joins_recent_posts_gets_a_box_without_itself(
+    live_requests, newsroom, archive
+):
+    """The seventh newest is in nobody's box until a newer story leaves: then its page
+    must not be given the box the others now show, which lists it."""
+    renders: list[str] = []
+    app = counted_app(renders)
+    newest_first = list(Story.objects.live().newest_first())
+    seventh, eighth = newest_first[6], newest_first[7]
+    for story in (seventh, eighth):
+        assert seventh.headline not in recent_posts_of(call(app, story.get_absolute_url()))
+
+    services.withdraw_story(newsroom["editor"], newest_first[0], "Withdrawn: a forged document.")
+    renders.clear()
+    other = call(app, eighth.get_absolute_url())  # renders the new box, which lists the seventh
+    own = call(app, seventh.get_absolute_url())
+
+    assert seventh.headline in recent_posts_of(other)
+    assert own.outcome == "MISS" and renders == [
+        eighth.get_absolute_url(),
+        seventh.get_absolute_url(),
+    ]
+    assert seventh.headline not in recent_posts_of(own)
+    assert newest_first[0].headline not in recent_posts_of(own)
+
+
+def test_a_change_to_the_article_itself_is_rendered_not_spliced(live_requests, newsroom, archive):
+    renders: list[str] = []
+    app = counted_app(renders)
+    story, other = archive[-1], archive[-2]
+    call(app, story.get_absolute_url())
+    call(app, other.get_absolute_url())
+
+    Story.objects.filter(pk=story.pk).update(headline="A corrected headline")
+    versions.bump(versions.story_scopes(Story.objects.get(pk=story.pk)))
+    renders.clear()
+    call(app, other.get_absolute_url())  # a new box (the bump touched the front)
+    changed = call(app, story.get_absolute_url())
+
+    assert changed.outcome == "MISS" and "A corrected headline" in changed.text
+    assert renders == [other.get_absolute_url(), story.get_absolute_url()]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "",
+        "recent-posts:1",
+        "recent-posts:1 scopes=site story=1 listed=",  # the site's scope is everyone's
+        "recent-posts:1 scopes=desk:9 story=1 listed=",  # a scope the page does not show
+        "recent-posts:1 scopes=front story=x listed=1",
+        "recent-posts:1 scopes=front story=1 listed=1,,two",
+    ],
+)
+def test_a_part_note_that_does_not_hold_marks_no_part(note):
+    body = b"<p>a</p>" + PART_OPEN + b"<ol></ol>" + PART_CLOSE + b"<p>b</p>"
+    scopes = frozenset({"site", "story:1", "front"})
+
+    assert _hole_of(body, note, scopes, 1) is None
+
+
+def test_a_part_is_marked_only_when_its_markers_are_there_once():
+    note = "recent-posts:1 scopes=front story=1 listed=2,3"
+    scopes = frozenset({"site", "story:1", "front"})
+    body = b"<p>a</p>" + PART_OPEN + b"<ol></ol>" + PART_CLOSE + b"<p>b</p>"
+
+    hole = _hole_of(body, note, scopes, 7)
+    assert body[hole.start : hole.end] == b"<ol></ol>"
+    assert (hole.story, hole.listed, hole.scopes, hole.generation) == (
+        1, frozenset({2, 3}), frozenset({"front"}), 7,
+    )  # fmt: skip
+    assert _hole_of(body + PART_OPEN, note, scopes, 7) is None
+    assert _hole_of(body.replace(PART_CLOSE, b""), note, scopes, 7) is None
+    assert _hole_of(PART_CLOSE + b"x" + PART_OPEN, note, scopes, 7) is None

@@ -22,8 +22,6 @@ import pytest
 import redis
 import time_machine
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.utils import timezone
 
 from masthead import clock
@@ -78,18 +76,6 @@ def shared_level(cache, **overrides) -> SharedPages:
     for name, value in overrides.items():
         setattr(shared, name, value)
     return shared
-
-
-@pytest.fixture
-def live_requests():
-    # As Django's test client does: the test's transaction must survive requests.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def counting(app, renders: list[str]):
@@ -152,6 +138,32 @@ def test_after_a_publish_only_one_server_renders_each_page(servers, newsroom):
         assert (rendered.outcome, shared.outcome) == ("MISS", "SHARED")
         assert "Breaking politics story" in shared.text
     assert renders == pages
+
+
+def test_recent_posts_renewed_on_one_server_reach_the_others_articles(servers, newsroom):
+    """Articles carry their shared part (Recent Posts) across processes: after a publish,
+    one render in all gives both servers the new box for every article of the edition."""
+    one, two, renders = servers
+    older = [
+        make_story(f"Older story {n}", desk=newsroom["politics"], age=timedelta(days=1, hours=n))
+        for n in range(9)
+    ]
+    pages = [story.get_absolute_url() for story in older[-3:]]
+    for page in pages:
+        call(one, page)
+        assert call(two, page).outcome == "SHARED"
+    renders.clear()
+
+    publish_new(newsroom, "Breaking politics story")
+    on_one = [call(one, page) for page in pages]
+    on_two = [call(two, page) for page in pages]
+
+    assert renders == [pages[0]]
+    assert [a.outcome for a in on_one] == ["MISS", "HIT", "HIT"]
+    assert [a.outcome for a in on_two] == ["SHARED", "HIT", "HIT"]
+    for answer in (*on_one, *on_two):
+        assert "Breaking politics story" in answer.text
+    assert [a.headers["ETag"] for a in on_one] == [a.headers["ETag"] for a in on_two]
 
 
 def test_a_stale_shared_copy_is_never_served_as_fresh(servers, newsroom):
