@@ -284,13 +284,14 @@ class VersionWatch:
         return rows
 
     def is_fresh(self, entry: Entry) -> bool:
-        stamps = self.changed_at_generation
-        if entry.hole is None:
-            if stamps.get(SITE, 0) > entry.generation:
-                return False
-            return all(stamps.get(scope, 0) <= entry.generation for scope in entry.scopes)
+        stamps, generation, hole = self.changed_at_generation, entry.generation, entry.hole
+        # A part is never older than the rest of its entry (it is renewed alone).
+        if stamps.get(SITE, 0) > generation:
+            return False
+        if hole is None or hole.generation == generation:
+            return all(stamps.get(scope, 0) <= generation for scope in entry.scopes)
         return self.is_fresh_but_its_part(entry) and self.is_fresh_part(
-            entry.hole.scopes, entry.hole.generation
+            hole.scopes, hole.generation
         )
 
     def is_fresh_but_its_part(self, entry: Entry) -> bool:
