@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache as once
 
 from django.db import connection
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet, prefetch_related_objects
 
 from masthead.media.models import Image
 from masthead.newsroom.models import Author, Desk, Edition, Outlet, PolicyPage, StaffRole
@@ -112,7 +112,13 @@ def front_page(edition: Edition) -> FrontPage:
         ids = list(parts[0].union(*parts[1:], all=True))
     else:  # SQLite: no LIMIT inside a UNION; it holds few stories and reads them fast
         ids = [pk for part in parts for pk in part]
-    return _front_page_from(list(live_stories().filter(pk__in=set(ids))), desks)
+    # Only the lead's picture is shown: the renditions of the others (some 36 rows a
+    # picture, for up to forty stories read) are left in the database.
+    rows = Story.objects.live().for_listing(renditions=False).filter(pk__in=set(ids))
+    page = _front_page_from(list(rows), desks)
+    if page.lead is not None and page.lead.lead_image is not None:
+        prefetch_related_objects([page.lead], "lead_image__renditions")
+    return page
 
 
 def _front_page_from(rows: list[Story], desks: list[Desk]) -> FrontPage:

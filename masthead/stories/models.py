@@ -142,20 +142,21 @@ class StoryQuerySet(models.QuerySet):
         """The stories of one edition: those of its desks (a story is in its desk's edition)."""
         return self.filter(desk__edition_id=edition_id)
 
-    def for_listing(self) -> StoryQuerySet:
+    def for_listing(self, *, renditions: bool = True) -> StoryQuerySet:
         """What a story list renders: label, desk, lead image and its renditions (the
         cards' ``srcset``), bylines, in one go.
 
         Bodies and internal notes are left in the database: a list never shows them.
+        ``renditions=False`` leaves the renditions too (some 36 rows an image), for a
+        list that shows few of its pictures and fetches theirs itself (the home page).
         """
-        return (
+        bylines = models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        listed = (
             self.select_related("label", "desk", "lead_image")
             .defer("body", "notes_to_editor")
-            .prefetch_related(
-                models.Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-                "lead_image__renditions",
-            )
+            .prefetch_related(bylines)
         )
+        return listed.prefetch_related("lead_image__renditions") if renditions else listed
 
 
 class DatelineKind(models.TextChoices):

@@ -218,3 +218,27 @@ def test_renditions_made_after_publishing_reach_the_cached_article_page(client, 
 
     after = client.get(story.get_absolute_url()).content.decode()
     assert '<figure class="article__image">\n    <picture>' in after
+
+
+def test_the_home_page_reads_the_renditions_of_its_lead_picture_only(client, newsroom):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from masthead.factories import make_story
+    from masthead.newsroom.models import Desk
+
+    desks = [newsroom["politics"], Desk.objects.get(name="Economy")] * 2
+    stories = [
+        make_story(f"Story {n}", desk=desk, lead_image=rendered_image(f"Picture {n}"))
+        for n, desk in enumerate(desks)
+    ]
+    lead = stories[-1]  # the newest
+
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/").content.decode()
+
+    lead_block = html.split('class="front__lead"', 1)[1].split('class="front__top"', 1)[0]
+    for url in rendition_urls(lead.lead_image).values():
+        assert url in lead_block  # the lead's <picture> with its 16:9 renditions
+    reads = [q["sql"] for q in captured.captured_queries if '"media_rendition"' in q["sql"]]
+    assert len(reads) == 1 and f"IN ({lead.lead_image_id})" in reads[0]
