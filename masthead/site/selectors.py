@@ -23,6 +23,7 @@ from masthead.stories.models import (
     StoryContent,
     Tag,
     TagSlug,
+    listing_parts,
 )
 from masthead.stories.versions import FRONT, SITE
 
@@ -112,12 +113,16 @@ def front_page(edition: Edition) -> FrontPage:
         ids = list(parts[0].union(*parts[1:], all=True))
     else:  # SQLite: no LIMIT inside a UNION; it holds few stories and reads them fast
         ids = [pk for part in parts for pk in part]
-    # Only the lead's picture is shown: the renditions of the others (some 36 rows a
-    # picture, for up to forty stories read) are left in the database.
-    rows = Story.objects.live().for_listing(renditions=False).filter(pk__in=set(ids))
+    # Up to forty stories are read to fill the blocks, but only the lead and the top
+    # show bylines, and only the lead its picture: only theirs are read (a picture has
+    # some 36 renditions).
+    rows = Story.objects.live().for_listing(complete=False).filter(pk__in=set(ids))
     page = _front_page_from(list(rows), desks)
-    if page.lead is not None and page.lead.lead_image is not None:
-        prefetch_related_objects([page.lead], "lead_image__renditions")
+    if page.lead is not None:
+        bylines, renditions = listing_parts()
+        prefetch_related_objects([page.lead, *page.top], bylines)
+        if page.lead.lead_image is not None:
+            prefetch_related_objects([page.lead], renditions)
     return page
 
 

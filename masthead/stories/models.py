@@ -142,21 +142,17 @@ class StoryQuerySet(models.QuerySet):
         """The stories of one edition: those of its desks (a story is in its desk's edition)."""
         return self.filter(desk__edition_id=edition_id)
 
-    def for_listing(self, *, renditions: bool = True) -> StoryQuerySet:
+    def for_listing(self, *, complete: bool = True) -> StoryQuerySet:
         """What a story list renders: label, desk, lead image and its renditions (the
         cards' ``srcset``), bylines, in one go.
 
         Bodies and internal notes are left in the database: a list never shows them.
-        ``renditions=False`` leaves the renditions too (some 36 rows an image), for a
-        list that shows few of its pictures and fetches theirs itself (the home page).
+        ``complete=False`` leaves bylines and renditions (some 36 rows a picture) too,
+        for a list that shows them for few of its stories and fetches theirs with
+        ``listing_parts()`` (the home page).
         """
-        bylines = models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-        listed = (
-            self.select_related("label", "desk", "lead_image")
-            .defer("body", "notes_to_editor")
-            .prefetch_related(bylines)
-        )
-        return listed.prefetch_related("lead_image__renditions") if renditions else listed
+        listed = self.select_related("label", "desk", "lead_image").defer("body", "notes_to_editor")
+        return listed.prefetch_related(*listing_parts()) if complete else listed
 
 
 class DatelineKind(models.TextChoices):
@@ -708,3 +704,10 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}={self.counter}"
+
+
+def listing_parts() -> tuple:
+    """What a story list reads beside the rows (``for_listing``): the bylines with their
+    authors, and the renditions of the lead picture."""
+    bylines = models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+    return bylines, "lead_image__renditions"

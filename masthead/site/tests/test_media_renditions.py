@@ -220,14 +220,16 @@ def test_renditions_made_after_publishing_reach_the_cached_article_page(client, 
     assert '<figure class="article__image">\n    <picture>' in after
 
 
-def test_the_home_page_reads_the_renditions_of_its_lead_picture_only(client, newsroom):
+def test_the_home_page_reads_the_lead_picture_and_the_bylines_it_shows_only(client, newsroom):
+    """It reads some forty stories to fill its blocks; the desk blocks show neither
+    pictures nor bylines, and only the lead shows its picture."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from masthead.factories import make_story
     from masthead.newsroom.models import Desk
 
-    desks = [newsroom["politics"], Desk.objects.get(name="Economy")] * 2
+    desks = [newsroom["politics"], Desk.objects.get(name="Economy")] * 4
     stories = [
         make_story(f"Story {n}", desk=desk, lead_image=rendered_image(f"Picture {n}"))
         for n, desk in enumerate(desks)
@@ -242,3 +244,9 @@ def test_the_home_page_reads_the_renditions_of_its_lead_picture_only(client, new
         assert url in lead_block  # the lead's <picture> with its 16:9 renditions
     reads = [q["sql"] for q in captured.captured_queries if '"media_rendition"' in q["sql"]]
     assert len(reads) == 1 and f"IN ({lead.lead_image_id})" in reads[0]
+    bylines = [q["sql"] for q in captured.captured_queries if 'FROM "stories_byline"' in q["sql"]]
+    assert len(bylines) == 1
+    read_for = re.search(r'"stories_byline"\."story_id" IN \(([^)]*)\)', bylines[0])[1]
+    top = html.split('class="front__top"', 1)[1].split("</section>", 1)[0]
+    shown = {story.pk for story in stories if story.get_absolute_url() in lead_block + top}
+    assert {int(pk) for pk in read_for.split(", ")} == shown and len(shown) == 5
