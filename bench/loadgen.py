@@ -46,6 +46,10 @@ class Pool:
         if parts.hostname not in LOOPBACK:
             raise SystemExit(f"{base}: loopback addresses only")
         self.host, self.port, self.timeout = parts.hostname, parts.port or 80, timeout
+        # The Host header a browser (and urllib, which the pollers use) sends: with the
+        # port unless it is 80. Without it every page had two keys in the page cache, one
+        # for the readers and one for the pollers, and was rendered twice per change.
+        self.authority = parts.netloc
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.open = 0
         self.retried = 0  # GETs retried once after a kept-alive connection died
@@ -60,7 +64,7 @@ class Pool:
                 reader, writer = await self._connect()
             try:
                 response = await asyncio.wait_for(
-                    _exchange(reader, writer, self.host, path, headers or {}), self.timeout
+                    _exchange(reader, writer, self.authority, path, headers or {}), self.timeout
                 )
             except (ConnectionResetError, BrokenPipeError, EmptyAnswer):
                 writer.close()
@@ -75,7 +79,7 @@ class Pool:
                 reader, writer = await self._connect()
                 try:
                     response = await asyncio.wait_for(
-                        _exchange(reader, writer, self.host, path, headers or {}), self.timeout
+                        _exchange(reader, writer, self.authority, path, headers or {}), self.timeout
                     )
                 except BaseException:
                     writer.close()

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -181,6 +182,36 @@ def test_the_open_loop_client_counts_a_stall_against_every_request_due_during_it
     # A closed-loop client would show one slow request; open loop, every request
     # due during the 1 s stall waited: about 50 of them took ≥ 0.5 s.
     assert sum(1 for _due, latency, _o in load.samples if latency >= 0.5) >= 20
+
+
+class Hosts(BaseHTTPRequestHandler):
+    """Answers 200 and keeps the Host header of every request."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[str] = []
+
+    def do_GET(self):
+        Hosts.seen.append(self.headers["Host"])
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_open_loop_client_names_the_port_in_host_as_browsers_and_urllib_do():
+    """The page cache keys by Host: readers and pollers must ask for the same page."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hosts)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        loadgen.Load(base, rate=20, seconds=0.5, mix=[(1, ["/"])]).start().join()
+        urllib.request.urlopen(base + "/", timeout=5).read()
+    finally:
+        server.shutdown()
+    assert set(Hosts.seen) == {f"127.0.0.1:{server.server_address[1]}"}
 
 
 def test_the_open_loop_client_counts_refusals_as_errors():
