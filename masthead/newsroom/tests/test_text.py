@@ -17,6 +17,9 @@ RLI, LRI, FSI, PDI = "\u2067", "\u2066", "\u2068", "\u2069"
 ZWNJ = "\u200c"
 REMOVED = {chr(code) for code in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
 REMOVED |= {RLO, LRO, PDF, RLE, LRE}
+# Unicode noncharacters (U+FDD0-U+FDEF and the last two code points of every plane).
+REMOVED |= {chr(code) for code in range(0xFDD0, 0xFDF0)}
+REMOVED |= {chr(plane * 0x10000 + last) for plane in range(17) for last in (0xFFFE, 0xFFFF)}
 LINE_BREAKS = set("\r\x0b\x0c\x85")  # these separate words; other controls just go
 PERSIAN = "ایران می\u200cگوید پیام آمریکا را دریافت نکرده است"
 ARABIC = "قالت وكالة رويترز إن ترامب أرسل رسالة"
