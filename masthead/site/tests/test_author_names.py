@@ -312,3 +312,13 @@ def test_markup_and_controls_in_persian_expertise_are_plain_text(client, expert)
     text = page(client, "/fa/author/kaveh-nouri/")
     assert "&lt;b&gt;آب&lt;/b&gt;، خشکسالی" in text and "<b>آب" not in text
 
+
+def test_a_persian_feed_joins_two_bylines_in_persian(client, two_editions):
+    elham = make_author("Elham Sharifi", slug="elham")
+    AuthorName.objects.create(author=elham, language="fa", name="الهام شریفی")
+    both = [elham, two_editions["kaveh"]]
+    make_story("چاه‌های غیرمجاز", desk=two_editions["fa"].desk, slug="wells", authors=both)
+
+    persian = page(client, "/fa/feed/atom/")
+    assert "<name>الهام شریفی و کاوه نوری</name>" in persian
+    assert " and " not in persian
