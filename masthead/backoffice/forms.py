@@ -8,12 +8,14 @@ the body again on save, whatever the form did.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import (
@@ -698,6 +700,8 @@ DESK_ROLE_CHOICES = [
 
 
 EXPERTISE_FIELDS = ("expertise", "languages", "location", "other_work")
+# A staff member's words in another edition's language (``newsroom.AuthorName``).
+NAME_FIELDS = ("name", "job_title", "bio", *EXPERTISE_FIELDS)
 
 
 class StaffForm(WrittenInEitherDirection, forms.Form):
@@ -717,20 +721,26 @@ class StaffForm(WrittenInEitherDirection, forms.Form):
     expertise = forms.CharField(
         required=False,
         max_length=2500,
+        label=gettext_lazy("Expertise"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Subjects they know well, one a line."),
     )
     languages = forms.CharField(
         required=False,
         max_length=200,
+        label=gettext_lazy("Languages"),
         help_text=gettext_lazy("Comma-separated: “English, Persian”."),
     )
     location = forms.CharField(
-        required=False, max_length=120, help_text=gettext_lazy("Where they are based.")
+        required=False,
+        max_length=120,
+        label=gettext_lazy("Location"),
+        help_text=gettext_lazy("Where they are based."),
     )
     other_work = forms.CharField(
         required=False,
         max_length=4000,
+        label=gettext_lazy("Other work"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Addresses of their work elsewhere, one a line (https://…)."),
     )
@@ -772,44 +782,51 @@ class StaffForm(WrittenInEitherDirection, forms.Form):
             self.fields["username"].disabled = True
 
     def _add_name_fields(self, edition) -> None:
-        """Their name, job title and bio as ``edition`` shows them (``AuthorName``)."""
+        """Their words as ``edition`` shows them (``AuthorName``): name, job title, bio and
+        what their author page says of them; empty ones show the profile's."""
         typed = {"dir": "auto", "lang": edition.language}
-        self.fields[f"name_{edition.language}"] = forms.CharField(
+        language = edition.language
+        self.fields[f"name_{language}"] = forms.CharField(
             required=False,
             max_length=120,
             label=gettext_lazy("Name"),
             help_text=gettext_lazy("Empty: the edition shows the name above."),
             widget=forms.TextInput(attrs=typed),
         )
-        self.fields[f"job_title_{edition.language}"] = forms.CharField(
+        self.fields[f"job_title_{language}"] = forms.CharField(
             required=False,
             max_length=120,
             label=gettext_lazy("Job title"),
             widget=forms.TextInput(attrs=typed),
         )
-        self.fields[f"bio_{edition.language}"] = forms.CharField(
+        self.fields[f"bio_{language}"] = forms.CharField(
             required=False,
             max_length=4000,
             label=gettext_lazy("Bio"),
             widget=forms.Textarea(attrs={**typed, "rows": 3}),
         )
+        # The profile's expertise fields, with the same bounds (rules in clean_expertise).
+        for name in EXPERTISE_FIELDS:
+            field = copy.deepcopy(self.base_fields[name])
+            field.help_text = format_lazy(
+                "{} {}", field.help_text, gettext_lazy("Empty: the edition shows the profile's.")
+            )
+            field.widget.attrs.update(typed)
+            self.fields[f"{name}_{language}"] = field
 
     def name_fieldsets(self) -> list:
-        """Per other edition: the edition and its three fields, for the template."""
+        """Per other edition: the edition and its fields, for the template."""
         return [
-            (
-                edition,
-                [self[f"{part}_{edition.language}"] for part in ("name", "job_title", "bio")],
-            )
+            (edition, [self[f"{part}_{edition.language}"] for part in NAME_FIELDS])
             for edition in self.name_editions
         ]
 
     def names(self) -> dict[str, dict[str, str]]:
-        """What was typed per language: ``{"fa": {"name": …, "job_title": …, "bio": …}}``."""
+        """What was typed per language: ``{"fa": {"name": …, "job_title": …, …}}``."""
         return {
             edition.language: {
                 part: self.cleaned_data.get(f"{part}_{edition.language}", "")
-                for part in ("name", "job_title", "bio")
+                for part in NAME_FIELDS
             }
             for edition in self.name_editions
         }
@@ -827,9 +844,8 @@ class StaffForm(WrittenInEitherDirection, forms.Form):
             **{name: getattr(author, name) if author else "" for name in EXPERTISE_FIELDS},
         }
         for name in AuthorName.objects.filter(author=author) if author else ():
-            initial[f"name_{name.language}"] = name.name
-            initial[f"job_title_{name.language}"] = name.job_title
-            initial[f"bio_{name.language}"] = name.bio
+            for part in NAME_FIELDS:
+                initial[f"{part}_{name.language}"] = getattr(name, part)
         for role in StaffRole.objects.filter(user=user):
             if role.desk_id:
                 initial[f"desk_{role.desk_id}"] = role.role

@@ -6,7 +6,9 @@ Persian for the demo, like the English desk files: six desks, each with a
 Persian editor, three or four stories a desk, the seed story translated, and
 the edition's own standards (the policy pages its footer and masthead list).
 Staff work in both editions: Persian writers hold roles on Persian desks,
-and some of the English writers hold roles on Persian desks too.
+and some of the English writers hold roles on Persian desks too, sign some of
+their stories, and are shown there in Persian (name, title, bio, expertise,
+languages, location: ``AuthorName``).
 
 Loading is idempotent like the rest of the demo (``rows.py``): every row is
 found by its natural key (the edition's slug, a desk's slug, a username, a
@@ -124,7 +126,8 @@ def load_edition(
     authors = {author.name: author for author in (desk.editor for desk in desks.values())}
     authors |= _writers(raw["writer"], desks, password_hash, password, logins)
     _bilingual(raw["bilingual"], desks, logins)
-    _staff_names(raw["staff_name"])
+    # Staff whose profile is English sign Persian stories by their Persian name.
+    authors |= _staff_names(raw["staff_name"])
     collective = _collective(raw["collective"])
     tags: dict[str, Tag] = {}
 
@@ -286,22 +289,25 @@ def _bilingual(specs: list[dict], desks: dict[str, Desk], logins: list) -> None:
                 logins[index] = (username, password, f"{what}; in Persian for {also}")
 
 
-def _staff_names(specs: list[dict]) -> None:
-    """The Persian names of staff whose profile is English (``AuthorName``)."""
+def _staff_names(specs: list[dict]) -> dict[str, Author]:
+    """What the Persian edition shows of staff whose profile is English (``AuthorName``):
+    name, job title, bio, expertise, languages, location; the authors by that name."""
+    fields = ("name", "job_title", "bio", "expertise", "languages", "location")
+    authors = {}
     for spec in specs:
         name = AuthorName(
             author=Author.objects.get(name=spec["profile"]),
             language=LANGUAGE,
-            name=spec["name"],
-            job_title=spec["job_title"],
-            bio=spec["bio"],
+            **{field: spec.get(field, "") for field in fields},
         )
         name.full_clean(validate_unique=False, validate_constraints=False)
         AuthorName.objects.update_or_create(
             author=name.author,
             language=LANGUAGE,
-            defaults={"name": name.name, "job_title": name.job_title, "bio": name.bio},
+            defaults={field: getattr(name, field) for field in fields},
         )
+        authors[name.name] = name.author
+    return authors
 
 
 def _collective(spec: dict) -> Author:

@@ -1,6 +1,7 @@
 """Superuser admin for the outlet, its editions, desks, authors and policy pages."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from masthead.newsroom.models import Author, AuthorName, Desk, Edition, Outlet, PolicyPage
 
@@ -48,12 +49,13 @@ class DeskAdmin(admin.ModelAdmin):
 
 
 class AuthorNameInline(admin.StackedInline):
-    """The author's name, job title and bio in another edition's language (“fa”)."""
+    """The author's name, job title, bio, expertise, languages, location and work elsewhere
+    in another edition's language (“fa”); every field but the name may stay empty."""
 
     model = AuthorName
     extra = 0
-    verbose_name = "name in another edition's language"
-    verbose_name_plural = "names in other editions' languages"
+    verbose_name = _("name in another edition's language")
+    verbose_name_plural = _("names in other editions' languages")
 
 
 @admin.register(Author)

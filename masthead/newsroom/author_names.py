@@ -1,10 +1,12 @@
-"""Authors' names in other editions' languages: which words an edition shows for an author.
+"""Authors' words in other editions' languages: which words an edition shows for an author.
 
 An author has one profile (``Author``), written in the default edition's language. Staff
 who work in two editions also have an ``AuthorName`` per other language (“کاوه نوری”,
-“تحلیلگر”, a Persian bio), edited with the profile in the admin. ``words_in(author,
-language)`` answers what a page, feed, JSON-LD or ninjs in that language shows: the
-``AuthorName``'s name, and its job title and bio where it has them, else the profile's.
+“تحلیلگر”, a Persian bio, expertise, languages and location), edited with the profile in
+the admin and on the back office's staff form. ``words_in(author, language)`` answers what a
+page, feed, JSON-LD or ninjs in that language shows: the ``AuthorName``'s name, and each
+other field where it has one, else the profile's; and, for the portrait, its alt text in that
+language (``AuthorWords.photo_alt``).
 
 The rows are few (a name per bilingual person and language) and every byline of every page
 asks, so all of them are read through Django's cache as one entry, dropped when a change
@@ -15,41 +17,96 @@ language (``LANGUAGE_CODE``) asks nothing at all.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 
 if TYPE_CHECKING:
     from masthead.newsroom.models import Author
 
-CACHE_KEY = "newsroom:author-names:v1"
+# The shape of the cached rows is in the key: a deploy that adds a field reads no old rows.
+CACHE_KEY = "newsroom:author-names:v2"
 CACHE_SECONDS = 300
+# What an ``AuthorName`` says of an author, in this order in the cache; each but the name
+# falls back to the profile's field of the same name.
+FIELDS = ("name", "job_title", "bio", "expertise", "languages", "location", "other_work")
+# Languages are typed comma-separated, with a Latin comma or the Persian/Arabic one (،).
+LANGUAGE_SEPARATORS = re.compile("[,\u060c]")
+
+
+def entries(text: str) -> list[str]:
+    """The entries of a one-a-line field (expertise, work elsewhere)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def language_entries(text: str) -> list[str]:
+    """The entries of a comma-separated languages field."""
+    return [part.strip() for part in LANGUAGE_SEPARATORS.split(text or "") if part.strip()]
+
+
+def _shown(field: str) -> property:
+    index = FIELDS.index(field)
+
+    def get(self: AuthorWords) -> str:
+        return self._found[index] or getattr(self._author, field)
+
+    return property(get, doc=f"The language's ``{field}``, else the profile's.")
 
 
 class AuthorWords:
-    """What a page in one language shows of an author: ``name``, ``job_title``, ``bio``.
+    """What a page in one language shows of an author: ``name``, ``job_title``, ``bio``,
+    ``expertise`` (and ``expertise_list``), ``languages`` (``language_list``),
+    ``location``, ``other_work`` (``other_work_list``) and ``photo_alt``.
 
     Each is read from the profile only when asked for and found nowhere else, so a list
     that loaded only the authors' names (``.only("name", …)``) asks nothing more."""
 
-    __slots__ = ("_author", "_found")
+    __slots__ = ("_author", "_found", "_language")
 
-    def __init__(self, author: Author, found: tuple[str, str, str] | None):
-        self._author, self._found = author, found or ("", "", "")
+    name = _shown("name")
+    job_title = _shown("job_title")
+    bio = _shown("bio")
+    expertise = _shown("expertise")
+    languages = _shown("languages")
+    location = _shown("location")
+    other_work = _shown("other_work")
+
+    def __init__(self, author: Author, found: tuple[str, ...] | None, language: str = ""):
+        self._author, self._found = author, found or ("",) * len(FIELDS)
+        self._language = language
 
     @property
-    def name(self) -> str:
-        return self._found[0] or self._author.name
+    def expertise_list(self) -> list[str]:
+        return entries(self.expertise)
 
     @property
-    def job_title(self) -> str:
-        return self._found[1] or self._author.job_title
+    def language_list(self) -> list[str]:
+        return language_entries(self.languages)
 
     @property
-    def bio(self) -> str:
-        return self._found[2] or self._author.bio
+    def other_work_list(self) -> list[str]:
+        return entries(self.other_work)
+
+    @property
+    def photo_alt(self) -> str:
+        """The portrait's alt text. The picture's own (``Image.alt_text``) is written once,
+        in the profile's language; a language with a name of the author's says “Portrait of
+        <that name>” in its words instead (a collective's mark: its name)."""
+        photo = self._author.photo
+        if photo is None:
+            return ""
+        if not self._found[0]:
+            return photo.alt_text
+        if self._author.is_collective:
+            return self.name
+        with translation.override(self._language):
+            return translation.pgettext("author photo", "Portrait of %(name)s") % {
+                "name": self.name
+            }
 
     def __repr__(self) -> str:
         return f"AuthorWords({self.name!r})"
@@ -75,18 +132,19 @@ def editions_of_other_languages() -> list:
     return list(found.values())
 
 
-def all_names() -> dict[str, dict[int, tuple[str, str, str]]]:
-    """Every ``AuthorName``, by language and author: from the cache, from the database on a
-    miss."""
+def all_names() -> dict[str, dict[int, tuple[str, ...]]]:
+    """Every ``AuthorName``, by language and author, as tuples of ``FIELDS``: from the cache,
+    from the database on a miss."""
     found = cache.get(CACHE_KEY)
     if found is not None:
         return found
     from masthead.newsroom.models import AuthorName
 
-    names: dict[str, dict[int, tuple[str, str, str]]] = {}
-    rows = AuthorName.objects.values_list("language", "author_id", "name", "job_title", "bio")
-    for language, author_id, name, job_title, bio in rows:
-        names.setdefault(language, {})[author_id] = (name, job_title, bio)
+    names: dict[str, dict[int, tuple[str, ...]]] = {}
+    for language, author_id, *words in AuthorName.objects.values_list(
+        "language", "author_id", *FIELDS
+    ):
+        names.setdefault(language, {})[author_id] = tuple(words)
     cache.set(CACHE_KEY, names, CACHE_SECONDS)
     return names
 
@@ -95,14 +153,16 @@ def words_in(author: Author, language: str | None) -> AuthorWords:
     """The author as a page in ``language`` shows them (see the module docstring)."""
     if not language or language.lower() == settings.LANGUAGE_CODE.lower() or author.pk is None:
         return AuthorWords(author, None)
-    return AuthorWords(author, all_names().get(language.lower(), {}).get(author.pk))
+    found = all_names().get(language.lower(), {}).get(author.pk)
+    return AuthorWords(author, found, language)
 
 
 def set_names(author: Author, names: dict[str, dict[str, str]]) -> bool:
-    """Keep ``author``'s names per language as typed (``{"fa": {"name", "job_title",
-    "bio"}}``): a blank name removes that language's. Refused (ValidationError, keyed by
-    the form's field names) for a title or bio without a name, or as ``AuthorName.clean``
-    refuses. Whether anything changed."""
+    """Keep ``author``'s words per language as typed (``{"fa": {"name", "job_title", "bio",
+    "expertise", "languages", "location", "other_work"}}``; a field not given is kept): a
+    blank name removes that language's. Refused (ValidationError, keyed by the form's field
+    names) for any other field without a name, or as ``AuthorName.clean`` refuses. Whether
+    anything changed."""
     from django.core.exceptions import ValidationError
 
     from masthead.newsroom.models import AuthorName
@@ -111,24 +171,26 @@ def set_names(author: Author, names: dict[str, dict[str, str]]) -> bool:
     for language, typed in names.items():
         found = AuthorName.objects.filter(author=author, language=language).first()
         if not typed.get("name", "").strip():
-            if typed.get("job_title", "").strip() or typed.get("bio", "").strip():
+            if any(typed.get(field, "").strip() for field in FIELDS[1:]):
                 raise ValidationError(
-                    {f"name_{language}": "Give the name too, or leave all three empty."}
+                    {f"name_{language}": "Give the name too, or leave every field empty."}
                 )
             if found is not None:
                 found.delete()
                 changed = True
             continue
         name = found or AuthorName(author=author, language=language)
-        before = (name.name, name.job_title, name.bio)
-        name.name, name.job_title, name.bio = typed["name"], typed["job_title"], typed["bio"]
+        before = tuple(getattr(name, field) for field in FIELDS)
+        for field in FIELDS:
+            if field in typed:
+                setattr(name, field, typed[field])
         try:
             name.full_clean()
         except ValidationError as error:
             raise ValidationError(
                 {f"{field}_{language}": messages for field, messages in error.message_dict.items()}
             ) from None
-        if found is None or before != (name.name, name.job_title, name.bio):
+        if found is None or before != tuple(getattr(name, field) for field in FIELDS):
             name.save()
             changed = True
     return changed

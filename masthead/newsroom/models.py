@@ -19,7 +19,14 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from masthead.newsroom.author_names import AuthorWords, profile_languages, words_in
+from masthead.newsroom.author_names import (
+    LANGUAGE_SEPARATORS,
+    AuthorWords,
+    entries,
+    language_entries,
+    profile_languages,
+    words_in,
+)
 from masthead.newsroom.editions import (
     Edition,
     address_base,
@@ -256,33 +263,19 @@ class Author(models.Model):
         self.bio = clean_paragraphs(self.bio)
         if not self.name:
             raise ValidationError({"name": "An author needs a name."})
-        self._clean_expertise()
-
-    def _clean_expertise(self) -> None:
-        """Author expertise as one-line entries; other work only as web addresses."""
-        self.expertise = "\n".join(_lines(self.expertise, 20, 120, "expertise"))
-        self.languages = ", ".join(_lines(self.languages.replace(",", "\n"), 12, 40, "languages"))
-        self.location = clean_line(self.location)
-        work = _lines(self.other_work, 12, 300, "other_work")
-        for address in work:
-            parts = urlsplit(address)
-            if parts.scheme not in ("http", "https") or not parts.netloc or " " in address:
-                raise ValidationError(
-                    {"other_work": "Give one web address (http:// or https://) a line."}
-                )
-        self.other_work = "\n".join(work)
+        clean_expertise(self)
 
     @property
     def expertise_list(self) -> list[str]:
-        return [line for line in self.expertise.splitlines() if line.strip()]
+        return entries(self.expertise)
 
     @property
     def language_list(self) -> list[str]:
-        return [part.strip() for part in self.languages.split(",") if part.strip()]
+        return language_entries(self.languages)
 
     @property
     def other_work_list(self) -> list[str]:
-        return [line for line in self.other_work.splitlines() if line.strip()]
+        return entries(self.other_work)
 
     def get_absolute_url(self) -> str:
         return slug_address("site:author", slug=self.slug)
@@ -292,7 +285,8 @@ class Author(models.Model):
         return self.kind == self.Kind.COLLECTIVE
 
     def in_language(self, language: str | None) -> AuthorWords:
-        """The author's name, job title and bio as an edition in ``language`` shows them: its
+        """The author as an edition in ``language`` shows them — name, job title, bio,
+        expertise, languages, location, work elsewhere, the portrait's alt text: its
         ``AuthorName`` in that language, field by field, else the profile's own
         (``newsroom/author_names.py``)."""
         return words_in(self, language)
@@ -304,24 +298,64 @@ class Author(models.Model):
 
 
 class AuthorName(models.Model):
-    """An author's name, job title and bio in another edition's language: “کاوه نوری,
-    تحلیلگر” on the Persian edition for the profile “Kaveh Nouri, Analyst”.
+    """An author's words in another edition's language: “کاوه نوری, تحلیلگر” on the Persian
+    edition for the profile “Kaveh Nouri, Analyst”, with their bio, expertise, languages,
+    location and work elsewhere in Persian.
 
     The profile (``Author``) is written in the default edition's language; a person who
     works in two editions has one profile and one ``AuthorName`` per other language. Every
     public page, feed, JSON-LD and ninjs of that language shows these words
-    (``Author.in_language``); a blank job title or bio falls back to the profile's.
+    (``Author.in_language``); any field but the name left blank falls back to the
+    profile's. The fields are cleaned as the profile's are (``clean_expertise``).
     """
 
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="names")
     language = models.CharField(
+        _("language"),
         max_length=15,
         validators=[validate_language],
-        help_text="The language of an edition, e.g. “fa”.",
+        help_text=_("The language of an edition, e.g. “fa”."),
     )
-    name = models.CharField(max_length=120)
-    job_title = models.CharField(max_length=120, blank=True)
-    bio = models.TextField(blank=True, help_text="Plain text; blank lines separate paragraphs.")
+    name = models.CharField(_("name"), max_length=120)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    bio = models.TextField(
+        _("bio"), blank=True, help_text=_("Plain text; blank lines separate paragraphs.")
+    )
+    # The profile's author expertise in this language (schema.org knowsAbout, knowsLanguage,
+    # workLocation, sameAs); a database default, so adding them rebuilt no table.
+    expertise = models.TextField(
+        _("expertise"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Subjects the author knows well, one a line. Empty: the profile's."),
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Languages the author works in, comma-separated. Empty: the profile's."),
+    )
+    location = models.CharField(
+        _("based in"),
+        max_length=120,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Where the author is based. Empty: the profile's."),
+    )
+    other_work = models.TextField(
+        _("work elsewhere"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Addresses of the author's work elsewhere in this language, one a line. "
+            "Empty: the profile's."
+        ),
+    )
 
     class Meta:
         ordering = ["language"]
@@ -345,6 +379,28 @@ class AuthorName(models.Model):
             raise ValidationError(
                 {"language": "The profile itself is written in this language; edit it there."}
             )
+        clean_expertise(self)
+
+
+def clean_expertise(record: Author | AuthorName) -> None:
+    """Author expertise (a profile's, or its words in another language) as one-line
+    entries, within bounds; other work only as web addresses. Markup stays plain text and
+    invisible controls go (``clean_line``); too many or too long entries are refused."""
+    record.expertise = "\n".join(_lines(record.expertise, 20, 120, "expertise"))
+    typed = record.languages or ""
+    # Kept with the comma it was typed with: “فارسی، انگلیسی” stays Persian.
+    separator = "، " if "\u060c" in typed else ", "
+    languages = LANGUAGE_SEPARATORS.sub("\n", typed)
+    record.languages = separator.join(_lines(languages, 12, 40, "languages"))
+    record.location = clean_line(record.location)
+    work = _lines(record.other_work, 12, 300, "other_work")
+    for address in work:
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in address:
+            raise ValidationError(
+                {"other_work": "Give one web address (http:// or https://) a line."}
+            )
+    record.other_work = "\n".join(work)
 
 
 def _lines(text: str, most: int, longest: int, field: str) -> list[str]:

@@ -37,7 +37,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from masthead.media import figures
 from masthead.media.models import Image
@@ -350,7 +350,10 @@ class StoryFeed(Feed):
         names = [byline.author.shown.name for byline in story.ordered_bylines()]
         if not names:
             return None
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        if len(names) == 1:
+            return names[0]
+        # In the feed's language, as the bylines on its pages: “الف، ب و پ”.
+        return pgettext("list separator", ", ").join(names[:-1]) + f" {gettext('and')} " + names[-1]
 
     def item_author_link(self, story: Story) -> str | None:
         bylines = story.ordered_bylines()

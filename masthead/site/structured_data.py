@@ -168,15 +168,17 @@ def publisher(outlet: Outlet, policies: Iterable[PolicyPage], request: HttpReque
     return data
 
 
-def author_object(author: Author, request: HttpRequest | None) -> dict:
+def author_object(author: Author, request: HttpRequest | None, language: str | None = None) -> dict:
     """A byline's author: a ``Person``, or an ``Organization`` for a collective byline.
 
     A person carries what the outlet published of their expertise (Trust
     Project "author expertise"): ``knowsAbout``, ``knowsLanguage``,
     ``workLocation`` (where they are based: the place they work from, not
-    their home), ``sameAs`` (their work elsewhere) and ``email``.
+    their home), ``sameAs`` (their work elsewhere) and ``email``. Its words are
+    those of ``language`` (``AuthorName``; the ``inLanguage`` of what names it),
+    else of the page's.
     """
-    shown = author.shown  # in the page's language: the edition's (AuthorName)
+    shown = author.in_language(language) if language else author.shown
     data = {
         "@type": "Organization" if author.is_collective else "Person",
         "name": shown.name,
@@ -186,27 +188,30 @@ def author_object(author: Author, request: HttpRequest | None) -> dict:
         return data
     if shown.job_title:
         data["jobTitle"] = shown.job_title
-    if author.expertise_list:
-        data["knowsAbout"] = author.expertise_list
-    if author.language_list:
-        data["knowsLanguage"] = author.language_list
-    if author.location:
-        data["workLocation"] = {"@type": "Place", "name": author.location}
-    if author.other_work_list:
-        data["sameAs"] = author.other_work_list
+    if shown.expertise_list:
+        data["knowsAbout"] = shown.expertise_list
+    if shown.language_list:
+        data["knowsLanguage"] = shown.language_list
+    if shown.location:
+        data["workLocation"] = {"@type": "Place", "name": shown.location}
+    if shown.other_work_list:
+        data["sameAs"] = shown.other_work_list
     if author.email:
         data["email"] = author.email
     return data
 
 
 def profile_page(author: Author, request: HttpRequest | None) -> dict:
-    """An author's page: a ``ProfilePage`` about the author."""
+    """An author's page: a ``ProfilePage`` about the author, in its edition's language
+    (the author's words in it: ``AuthorName``)."""
     url = absolute_url(author.get_absolute_url(), request)
+    language = edition_of(request).language
     return {
         "@context": CONTEXT,
         "@type": "ProfilePage",
         "url": url,
-        "mainEntity": author_object(author, request),
+        "inLanguage": language,
+        "mainEntity": author_object(author, request, language),
     }
 
 
@@ -247,7 +252,7 @@ def article(
         "dateModified": iso(story.updated_at or story.published_at),
         "inLanguage": story.language,
         "isAccessibleForFree": True,
-        "author": [author_object(byline.author, request) for byline in bylines]
+        "author": [author_object(byline.author, request, story.language) for byline in bylines]
         or [{"@type": "Organization", "name": outlet.name, "url": the_publisher["url"]}],
         "publisher": the_publisher,
         "articleSection": story.desk.name,

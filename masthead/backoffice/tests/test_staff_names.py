@@ -78,3 +78,73 @@ def test_a_hostile_or_half_name_is_refused_and_nothing_is_kept(accounts, persian
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not AuthorName.objects.filter(author__user=writer).exists()
+
+
+EXPERTISE_FA = {
+    "expertise_fa": "آب و خشکسالی\nحمل‌ونقل شهری",
+    "languages_fa": "فارسی، انگلیسی",
+    "location_fa": "اصفهان",
+    "other_work_fa": "https://atlas-ab.example/kaveh",
+}
+
+
+def test_the_form_offers_the_expertise_per_other_editions_language(accounts, persian, settings):
+    writer = accounts["writer"]
+    admin = signed_in(accounts["admin"])
+    form = admin.get(f"/desk/staff/{writer.pk}/").content.decode()
+
+    for name in EXPERTISE_FA:
+        assert f'name="{name}"' in form
+    assert form.count('lang="fa"') == 7  # name, job title, bio and the four of expertise
+    assert "Empty: the edition shows the profile" in form
+
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    persian_form = admin.get(f"/desk/staff/{writer.pk}/").content.decode()
+    assert "Empty: the edition shows the profile" not in persian_form
+    assert "Other work" not in persian_form and "Location" not in persian_form
+
+
+def test_an_administrator_sets_the_persian_expertise_and_the_author_page_shows_it(
+    accounts, persian, client
+):
+    writer = accounts["writer"]
+    admin = signed_in(accounts["admin"])
+
+    response = admin.post(
+        f"/desk/staff/{writer.pk}/",
+        profile_form(writer, location="Isfahan", **PERSIAN, **EXPERTISE_FA),
+    )
+
+    assert response.status_code == 302
+    name = AuthorName.objects.get(author__user=writer, language="fa")
+    assert (name.location, name.languages) == ("اصفهان", "فارسی، انگلیسی")
+    author = Author.objects.get(user=writer)
+    persian_page = client.get(f"/fa/author/{author.slug}/").content.decode()
+    assert '<dd dir="auto">اصفهان</dd>' in persian_page
+    assert '<dd dir="auto">آب و خشکسالی، حمل‌ونقل شهری</dd>' in persian_page
+    assert "Isfahan" in client.get(f"/author/{author.slug}/").content.decode()
+    form = admin.get(f"/desk/staff/{writer.pk}/").content.decode()
+    assert 'value="اصفهان"' in form  # shown again for the next edit
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"location_fa": "ق" * 121}, "at most 120"),
+        ({"expertise_fa": "آ" * 121}, "at most 120 characters"),
+        ({"other_work_fa": "javascript:alert(1)"}, "web address"),
+        ({"name_fa": "", "job_title_fa": "", "bio_fa": "", "location_fa": "اصفهان"}, "name too"),
+    ],
+)
+def test_hostile_expertise_in_persian_is_refused_and_nothing_is_kept(
+    accounts, persian, changes, message
+):
+    writer = accounts["writer"]
+
+    response = signed_in(accounts["admin"]).post(
+        f"/desk/staff/{writer.pk}/", profile_form(writer, **{**PERSIAN, **EXPERTISE_FA, **changes})
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not AuthorName.objects.filter(author__user=writer).exists()

@@ -221,8 +221,30 @@ def test_persian_tags_and_bylines(demo):
     authors = Author.objects.filter(stories__desk__edition__slug="fa").distinct()
 
     assert tags.count() >= 10 and all(_is_persian(tag.name) for tag in tags)
-    assert authors.count() >= 4 and all(_is_persian(author.name) for author in authors)
-    assert all(author.photo and _is_persian(author.photo.alt_text) for author in authors)
+    # What the edition shows of them: staff whose profile is English have Persian words too.
+    shown = [author.in_language("fa") for author in authors.select_related("photo")]
+    assert authors.count() >= 4 and all(_is_persian(words.name) for words in shown)
+    assert all(_is_persian(words.photo_alt) for words in shown)
+    assert all(_is_persian(words.location) and words.expertise_list for words in shown)
+    assert all(_is_persian(entry) for words in shown for entry in words.expertise_list)
+
+
+def test_staff_of_both_editions_sign_persian_stories_in_persian(demo):
+    bilingual = Author.objects.filter(
+        names__language="fa", stories__desk__edition__slug="fa"
+    ).distinct()
+
+    names = {author.name: author.in_language("fa").name for author in bilingual}
+    assert names == {
+        "Kaveh Nouri": "کاوه نوری",
+        "Shirin Farahani": "شیرین فراهانی",
+        "Babak Tehrani": "بابک تهرانی",
+        "Azadeh Rostami": "آزاده رستمی",
+    }
+    for author in bilingual:  # each on a desk they write for
+        desks = author.stories.filter(desk__edition__slug="fa").values_list("desk", flat=True)
+        roles = author.user.staff_roles.filter(role=StaffRole.Role.WRITER)
+        assert set(desks) <= set(roles.values_list("desk", flat=True)), author
 
 
 def test_staff_work_in_both_editions(demo):

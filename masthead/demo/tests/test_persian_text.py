@@ -19,6 +19,7 @@ import lxml.html
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from masthead.demo.tests.conftest import demo_in_a_rolled_back_transaction
@@ -76,7 +77,13 @@ def _persian_stories():
 def _public_pages() -> list[str]:
     desks = Desk.objects.filter(edition__slug="fa").order_by("position", "pk")
     stories = [_persian_stories().filter(desk=desk).order_by("-published_at")[0] for desk in desks]
-    authors = Author.objects.filter(stories__in=_persian_stories()).distinct().order_by("pk")
+    # The Persian stories' authors, and every staff member the edition shows by their Persian
+    # words (AuthorName: the staff of both editions, the chief editor), bylined there or not.
+    authors = (
+        Author.objects.filter(Q(stories__in=_persian_stories()) | Q(names__language="fa"))
+        .distinct()
+        .order_by("pk")
+    )
     tags = Tag.objects.filter(stories__in=_persian_stories()).distinct().order_by("pk")[:6]
     labels = Label.objects.filter(pk__in=_persian_stories().values("label")).order_by("pk")
     policies = PolicyPage.objects.published().filter(edition__slug="fa").order_by("pk")

@@ -14,9 +14,13 @@ from django.test.utils import CaptureQueriesContext
 
 from masthead.factories import make_author, make_desk, make_edition, make_staff, make_story
 from masthead.newsroom.models import Author, AuthorName, StaffRole
+from masthead.site.tests import test_page_cache
+from masthead.site.tests.test_media import make_image
+from masthead.site.tests.test_page_cache import call
 from masthead.site.tests.test_structured_data import LD_JSON
 
 pytestmark = pytest.mark.django_db
+app = test_page_cache.app  # the page cache in front of Django (a fixture)
 
 PERSIAN_NAME = "کاوه نوری"
 PERSIAN_TITLE = "تحلیلگر"
@@ -160,3 +164,161 @@ def test_the_admin_edits_the_names_with_the_profile(admin_client, two_editions, 
     form = page(admin_client, f"/admin/newsroom/author/{kaveh.pk}/change/")
     assert "names in other editions" in form.lower()
     assert re.search(r'name="names-0-name"[^>]*value="کاوه نوری"', form)
+
+
+# Expertise, languages, location, work elsewhere and the portrait in the edition's language ---
+
+PERSIAN_WORDS = {
+    "expertise": "آب و خشکسالی\nحمل‌ونقل شهری",
+    "languages": "فارسی، انگلیسی",
+    "location": "اصفهان",
+    "other_work": "https://atlas-ab.example/kaveh",
+}
+ENGLISH_WORDS = {
+    "expertise": "Water and drought\nUrban transport",
+    "languages": "Persian, English",
+    "location": "Isfahan",
+    "other_work": "https://water-atlas.example/kaveh",
+}
+
+
+@pytest.fixture
+def expert(two_editions):
+    """Kaveh's profile with expertise, a portrait, and all of it in Persian too."""
+    kaveh = two_editions["kaveh"]
+    for field, value in ENGLISH_WORDS.items():
+        setattr(kaveh, field, value)
+    kaveh.photo = make_image("Portrait of Kaveh Nouri")
+    kaveh.full_clean()
+    kaveh.save()
+    name = AuthorName.objects.get(author=kaveh, language="fa")
+    for field, value in PERSIAN_WORDS.items():
+        setattr(name, field, value)
+    name.full_clean(validate_unique=False, validate_constraints=False)
+    name.save()
+    return two_editions
+
+
+def ld_blocks(text: str) -> list[dict]:
+    return [json.loads(block) for block in LD_JSON.findall(text)]
+
+
+def test_the_persian_author_page_and_box_show_the_persian_expertise(client, expert):
+    author_page = page(client, "/fa/author/kaveh-nouri/")
+    article = page(client, expert["fa"].get_absolute_url())
+
+    for text in (author_page, article):  # the author page, and the article's author box
+        assert '<dd dir="auto">آب و خشکسالی، حمل‌ونقل شهری</dd>' in text
+        assert '<dd dir="auto">فارسی، انگلیسی</dd>' in text
+        assert '<dd dir="auto">اصفهان</dd>' in text
+        for english in ("Water and drought", "Urban transport", "Persian", "Isfahan"):
+            assert english not in text
+    assert 'href="https://atlas-ab.example/kaveh"' in author_page
+    assert "water-atlas.example" not in author_page
+
+
+def test_the_english_edition_keeps_the_profiles_expertise(client, expert):
+    for url in ("/author/kaveh-nouri/", expert["en"].get_absolute_url()):
+        text = page(client, url)
+        assert '<dd dir="auto">Water and drought, Urban transport</dd>' in text, url
+        assert '<dd dir="auto">Persian, English</dd>' in text, url
+        assert '<dd dir="auto">Isfahan</dd>' in text, url
+        assert "اصفهان" not in text and "خشکسالی" not in text, url
+
+
+def test_blank_persian_expertise_falls_back_to_the_profiles(client, expert):
+    name = AuthorName.objects.get(language="fa")
+    name.expertise = name.languages = name.location = name.other_work = ""
+    name.save()
+    text = page(client, "/fa/author/kaveh-nouri/")
+
+    assert PERSIAN_NAME in text  # the name is still the Persian one
+    assert '<dd dir="auto">Water and drought، Urban transport</dd>' in text
+    assert '<dd dir="auto">Isfahan</dd>' in text
+    assert 'href="https://water-atlas.example/kaveh"' in text
+
+
+def test_json_ld_describes_the_person_in_the_language_it_declares(client, expert):
+    persian_page = page(client, "/fa/author/kaveh-nouri/")
+    english_page = page(client, "/author/kaveh-nouri/")
+    persian = next(b for b in ld_blocks(persian_page) if b["@type"] == "ProfilePage")
+    english = next(b for b in ld_blocks(english_page) if b["@type"] == "ProfilePage")
+
+    assert persian["inLanguage"] == "fa"
+    assert persian["mainEntity"]["name"] == PERSIAN_NAME
+    assert persian["mainEntity"]["knowsAbout"] == ["آب و خشکسالی", "حمل‌ونقل شهری"]
+    assert persian["mainEntity"]["knowsLanguage"] == ["فارسی", "انگلیسی"]
+    assert persian["mainEntity"]["workLocation"] == {"@type": "Place", "name": "اصفهان"}
+    assert persian["mainEntity"]["sameAs"] == ["https://atlas-ab.example/kaveh"]
+    assert english["inLanguage"] == "en"
+    assert english["mainEntity"]["knowsAbout"] == ["Water and drought", "Urban transport"]
+    assert english["mainEntity"]["workLocation"]["name"] == "Isfahan"
+
+    for story, language, place in ((expert["fa"], "fa", "اصفهان"), (expert["en"], "en", "Isfahan")):
+        blocks = ld_blocks(page(client, story.get_absolute_url()))
+        article = next(block for block in blocks if "author" in block)
+        assert article["inLanguage"] == language
+        assert article["author"][0]["workLocation"]["name"] == place
+
+
+def test_json_ld_follows_the_storys_language_on_another_editions_page(client, expert):
+    # An English story on a Persian desk: its article says inLanguage "en", so does its author.
+    story = make_story(
+        "Isfahan's river runs again",
+        desk=expert["fa"].desk,
+        slug="river",
+        authors=[expert["kaveh"]],
+    )
+    blocks = ld_blocks(page(client, story.get_absolute_url()))
+    article = next(block for block in blocks if "author" in block)
+
+    assert article["inLanguage"] == "en"
+    assert article["author"][0]["name"] == "Kaveh Nouri"
+    assert article["author"][0]["knowsAbout"] == ["Water and drought", "Urban transport"]
+
+
+def test_the_portraits_alt_text_names_the_author_in_the_editions_language(client, expert):
+    persian = page(client, "/fa/author/kaveh-nouri/")
+    english = page(client, "/author/kaveh-nouri/")
+
+    assert re.search(r'class="author-box__photo"[^>]* alt="تصویر کاوه نوری"', persian)
+    assert "Portrait of Kaveh Nouri" not in persian
+    assert re.search(r'class="author-box__photo"[^>]* alt="Portrait of Kaveh Nouri"', english)
+
+
+def test_a_changed_location_shows_at_once_through_the_page_cache(app, expert):
+    url = "/fa/author/kaveh-nouri/"
+    assert '<dd dir="auto">اصفهان</dd>' in call(app, url).text
+    assert call(app, url).outcome == "HIT"
+
+    name = AuthorName.objects.get(language="fa")
+    name.location = "شیراز"
+    name.save()  # bumps the version every page embeds, as a profile change does
+
+    answer = call(app, url)
+    assert answer.outcome == "MISS"
+    assert '<dd dir="auto">شیراز</dd>' in answer.text
+    assert '<dd dir="auto">اصفهان</dd>' not in answer.text
+
+
+def test_markup_and_controls_in_persian_expertise_are_plain_text(client, expert):
+    name = AuthorName.objects.get(language="fa")
+    name.expertise = "<b>آب</b>\u202e\nخشکسالی\x00"
+    name.location = "\u202eقم\u202c"
+    name.full_clean(validate_unique=False, validate_constraints=False)
+    name.save()
+
+    assert (name.expertise, name.location) == ("<b>آب</b>\nخشکسالی", "قم")
+    text = page(client, "/fa/author/kaveh-nouri/")
+    assert "&lt;b&gt;آب&lt;/b&gt;، خشکسالی" in text and "<b>آب" not in text
+
+
+def test_a_persian_feed_joins_two_bylines_in_persian(client, two_editions):
+    elham = make_author("Elham Sharifi", slug="elham")
+    AuthorName.objects.create(author=elham, language="fa", name="الهام شریفی")
+    both = [elham, two_editions["kaveh"]]
+    make_story("چاه‌های غیرمجاز", desk=two_editions["fa"].desk, slug="wells", authors=both)
+
+    persian = page(client, "/fa/feed/atom/")
+    assert "<name>الهام شریفی و کاوه نوری</name>" in persian
+    assert " and " not in persian
