@@ -13,10 +13,13 @@ import lxml.html
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
 
 from masthead.factories import make_desk, make_edition, make_staff, make_story
 from masthead.newsroom.editions import forget_editions
 from masthead.newsroom.models import Outlet, PolicyPage, StaffRole
+from masthead.stories import services
 from masthead.stories.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +237,22 @@ def test_an_account_pages_header_is_its_editions_own_header(client, editions):
         return header, footer
 
     assert chrome(account) == chrome(public)
+
+
+def test_a_preview_in_the_back_office_wears_its_storys_edition(client, editions, editor):
+    client.force_login(editor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # an English interface
+    story = Story.objects.get(slug="vienna-talks")
+    revision = services.snapshot_revision(story)
+    url = reverse("backoffice:preview", kwargs={"story_id": story.pk, "revision_id": revision.pk})
+    response = client.get(url)
+    assert response.status_code == 200
+    tree = lxml.html.document_fromstring(response.content.decode())
+
+    html = tree.xpath("/html")[0]
+    assert (html.get("lang"), html.get("dir")) == ("fa", "rtl")
+    assert "سیاست" in header_text(tree) and "Politics" not in header_text(tree)
+    public = [link for link in links(tree) if not link.startswith("mailto:")]
+    assert all(link.startswith("/fa/") for link in public), public
+    with translation.override("fa"):
+        assert translation.gettext("Recent Posts") in response.content.decode()
