@@ -8,6 +8,16 @@ kept the way Django documents for a language preference: its language cookie
 choice, the first of ``LANGUAGES`` the browser's Accept-Language names, else
 ``LANGUAGE_CODE`` — both by Django's ``get_language_from_request``.
 
+The account pages (and a 404 under these roots) wear the public site's header
+and footer: those of the edition written in the staff member's language
+(``newsroom/editions.edition_in_language``; the default edition if none is),
+which this middleware makes the request's edition, read only if a page shows
+it. Their links are built from that edition (``site_tags.edition_url``,
+``Desk.get_absolute_url``): ``/fa/…``, or the edition's own host, while the
+account pages themselves stay on the main host. A fragment of that header is
+keyed like the edition's own pages' (``site/fragments.py``: edition, language,
+host), and is the same markup.
+
 Why not Django's ``LocaleMiddleware``: it would also set the language of
 public pages, which belongs to their edition, and add ``Vary`` headers to
 pages the page cache and CDNs share.
@@ -19,6 +29,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+
+from masthead.newsroom.editions import edition_in_language
 
 BACK_OFFICE_PATH_PREFIXES = ("/desk/", "/account/", "/admin/")
 
@@ -54,7 +67,9 @@ class InterfaceLanguageMiddleware:
         if not is_back_office(request.path_info):
             return self.get_response(request)
         translation.activate(interface_language(request))
-        request.LANGUAGE_CODE = translation.get_language()
+        request.LANGUAGE_CODE = language = translation.get_language()
+        # The edition whose header and footer the account pages wear (the docstring).
+        request.edition = SimpleLazyObject(lambda: edition_in_language(language))
         try:
             response = self.get_response(request)
         finally:

@@ -92,7 +92,20 @@ def _outlet_context() -> dict:
     return {"outlet_name": Outlet.current().name or "Masthead"}
 
 
-class SignInView(auth_views.LoginView):
+class WithoutDjangosSiteName:
+    """Django's sign-in and sign-out views put ``site_name`` (without the sites framework: the
+    request's host) in their context, above the context processors': the header would be
+    headed ``news.example`` instead of the edition's name (``site/context_processors.py``),
+    and the shared header fragment, keyed by edition, handed that to readers' pages."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return context
+
+
+class SignInView(WithoutDjangosSiteName, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
 
@@ -105,7 +118,7 @@ class SignInView(auth_views.LoginView):
         return HttpResponseRedirect(step_url(step, self.get_redirect_url() or None))
 
 
-class SignOutView(auth_views.LogoutView):
+class SignOutView(WithoutDjangosSiteName, auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
     def post(self, request, *args, **kwargs):

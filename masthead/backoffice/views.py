@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -625,7 +625,12 @@ def preview(request: HttpRequest, story_id: int, revision_id: int) -> HttpRespon
         "based_on": reporting.merged_credits(attribution.credits_for(story), draft.story.sources),
     }
     reporting.add_to_context(request, context)  # the "How we reported this" box, as readers see it
-    response = render(request, "site/story.html", context)
+    # Readers see it in its edition: that edition's header, footer and links (not those of
+    # the edition in the staff member's language, which the account pages wear), in its words.
+    request.edition = context["edition"]
+    with translation.override(request.edition.language):
+        response = render(request, "site/story.html", context)
+    response["Content-Language"] = request.edition.language
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

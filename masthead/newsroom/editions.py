@@ -397,6 +397,30 @@ def edition_at_root(url_root: str) -> Edition | None:
     return None
 
 
+def edition_in_language(language: str | None) -> Edition:
+    """The edition written in ``language`` (an interface language: ``fa``), else the default.
+
+    The pages staff reach from the back office (the account pages, ``/account/``) wear the
+    header and footer of the edition in the staff member's language
+    (``accounts/interface_language.py``). The default edition wins if it is in that
+    language, then the first other edition in it (by name); a language no edition is
+    written in gets the default. ``fa-ir`` matches an edition in ``fa`` (and ``fa`` one
+    in ``fa-ir``) when no edition is in that exact language.
+    """
+    language = (language or "").lower()
+    if not language:
+        return default_edition()
+    editions = all_editions()  # the default first, then by name (``Edition.Meta.ordering``)
+    base = language.split("-", 1)[0]
+    for edition in editions:
+        if edition.language == language:
+            return edition
+    for edition in editions:
+        if edition.language.split("-", 1)[0] == base:
+            return edition
+    return default_edition()
+
+
 def default_edition_id() -> int:
     """The default of ``Desk.edition``: the default edition, made from the settings if none is."""
     found = Edition.objects.filter(is_default=True).values_list("pk", flat=True).first()

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from masthead.accounts.forms import SIGN_IN_ERROR
 from masthead.accounts.tests.conftest import LOGIN, sign_in
 from masthead.factories import TEST_PASSWORD
+from masthead.newsroom.models import Outlet
 
 pytestmark = pytest.mark.django_db
 
@@ -361,3 +362,16 @@ def test_parallel_attempts_get_no_more_tries_than_the_limit_and_those_in_flight(
     assert settings.LOGIN_FAILURE_LIMIT - 1 <= judged <= settings.LOGIN_FAILURE_LIMIT + connections
     assert 302 not in statuses, "the right password signed in a locked name"
     assert set(statuses) <= {200, 429}
+
+
+def test_the_sign_in_page_is_headed_with_the_outlets_name_and_gives_readers_no_other(client):
+    """Django's sign-in view puts ``site_name`` (the request's host) in its context: it must
+    neither head the page nor reach readers' pages through the shared header fragment."""
+    Outlet.objects.create(name="Iran Front Page")
+
+    sign_in_page = client.get(LOGIN).content.decode()  # renders the header first, cold
+    front_page = client.get("/").content.decode()
+
+    for page in (sign_in_page, front_page):
+        assert 'class="site-name" href="/" dir="auto">Iran Front Page</a>' in page
+        assert ">testserver<" not in page

@@ -82,6 +82,8 @@ BACK_OFFICE_PAGES = [
     "/desk/wire/sources/",
     "/desk/corrections/",
     "/account/",
+    "/account/password/",
+    "/account/password/changed/",
 ]
 
 
@@ -89,6 +91,18 @@ BACK_OFFICE_PAGES = [
 def test_a_persian_editor_gets_the_back_office_in_persian(persian_client, story, url):
     text = page(persian_client, url)
     assert re.search(r'<html lang="fa" dir="rtl"', text)
+    words = english_words(text, CONTENT, ALLOWED)
+    assert not words, f"{url} still says {sorted(words)}"
+
+
+@pytest.mark.parametrize("url", ["/account/login/", "/account/password/reset/"])
+def test_the_signed_out_account_pages_are_persian_with_the_persian_editions_header(
+    client, persian_desk, url
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    text = page(client, url)
+    assert html_tag(text).startswith('<html lang="fa" dir="rtl"')
+    assert '<a href="/fa/siasat/">سیاست</a>' in text  # the Persian edition's desks
     words = english_words(text, CONTENT, ALLOWED)
     assert not words, f"{url} still says {sorted(words)}"
 

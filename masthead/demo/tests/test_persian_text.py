@@ -228,6 +228,44 @@ def test_a_persian_editors_back_office_has_no_latin_text_left(demo, client):
     assert not found, _listed(found)
 
 
+# The account pages (/account/) of a Persian interface: signed out, then signed in.
+ACCOUNT_PAGES_SIGNED_OUT = [
+    "/account/login/",
+    "/account/password/reset/",
+    "/account/password/reset/sent/",
+    "/account/password/reset/complete/",
+    "/account/password/reset/MQ/not-a-token/",
+]
+ACCOUNT_PAGES_SIGNED_IN = [
+    "/account/",
+    "/account/password/",
+    "/account/password/changed/",
+    "/account/two-factor/setup/",
+]
+# Authenticator apps, named as their makers name them (the set-up page suggests some), and
+# the name the app shows above the codes (the outlet's own, ``accounts/authenticator.issuer_name``),
+# which the set-up page quotes so the person finds it there.
+AUTHENTICATOR_APPS = ("Aegis", "FreeOTP", "2FAS", "Google", "Microsoft Authenticator")
+ISSUER = "Iran Front Page"
+
+
+def test_the_persian_account_pages_have_no_latin_text_left(demo, client):
+    """They wear the Persian edition's header and footer (its name, desks and standards),
+    not the English edition's, and speak Persian in between."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fa"
+    found = _latin_on_pages(client, ACCOUNT_PAGES_SIGNED_OUT)
+    client.force_login(get_user_model().objects.get(username="editor.siasat"))
+    found |= _latin_on_pages(
+        client,
+        ACCOUNT_PAGES_SIGNED_IN,
+        allowed=(*ALLOWED, *AUTHENTICATOR_APPS, ISSUER, "editor.siasat"),
+    )
+    assert not found, _listed(found)
+    page = client.get("/account/").content.decode()
+    english_desks = Desk.objects.exclude(edition__slug="fa").values_list("name", flat=True)
+    assert not [name for name in english_desks if f">{name}</a>" in page]
+
+
 def test_the_persian_corrections_table_counts_solar_hijri_months(demo, client):
     # The demo's Persian corrections: one 5 minutes ago, one 20 days ago (آذر and آبان).
     page = client.get("/fa/corrections/").content.decode()

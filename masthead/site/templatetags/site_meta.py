@@ -12,9 +12,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.models import Author, Desk, edition_address
 from masthead.site import structured_data
 from masthead.site.absolute_urls import absolute_url
+from masthead.site.editions import edition_of
 from masthead.site.structured_data import SharePicture, iso
 from masthead.site.summaries import story_summary
 from masthead.stories.models import Label, Story, Tag
@@ -99,12 +100,15 @@ def feed_links(context) -> SafeString:
     site_name = context.get("site_name") or (outlet.name if outlet is not None else "")
     site_name = str(site_name) or gettext("All stories")
     feeds = [*_section_feeds(context), (site_name, "site:feed", "site:feed_atom", {})]
+    # The feeds of the edition the page wears: its own on a public page, the staff member's
+    # language's on an account page (accounts/interface_language.py), as the header's links.
+    edition_id = edition_of(getattr(context, "request", None)).pk
     links = []
     for title, rss_route, atom_route, kwargs in feeds:
-        links.append(("application/rss+xml", f"{title} (RSS)", reverse(rss_route, kwargs=kwargs)))
-        links.append(
-            ("application/atom+xml", f"{title} (Atom)", reverse(atom_route, kwargs=kwargs))
-        )
+        rss = edition_address(rss_route, edition_id, **kwargs)
+        atom = edition_address(atom_route, edition_id, **kwargs)
+        links.append(("application/rss+xml", f"{title} (RSS)", rss))
+        links.append(("application/atom+xml", f"{title} (Atom)", atom))
     return format_html_join("\n", '<link rel="alternate" type="{}" title="{}" href="{}">', links)
 
 

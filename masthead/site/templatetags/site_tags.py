@@ -4,6 +4,9 @@
 renders its content once per version of its scopes (``site/fragments.py``);
 ``by`` names further values the markup depends on (the current desk …).
 A template with ``preview`` in its context renders every fragment itself.
+``{% edition_url "site:masthead" %}`` is the address of a public route in the
+edition the page wears (the header's and footer's links, which an account page
+also shows: ``accounts/interface_language.py``).
 ``{% recent_posts story %}`` is the Recent Posts box of an article;
 ``{% body_figures story.body %}`` renders the pictures of its body's figures.
 ``{{ count|native_digits }}`` (or ``{% filter native_digits %}…{% endfilter %}``
@@ -28,7 +31,9 @@ from masthead.media.models import Image
 from masthead.media.templatetags.media_tags import picture
 from masthead.newsroom import calendars
 from masthead.newsroom.calendars import date_text, date_time_text
+from masthead.newsroom.models import edition_address
 from masthead.site import selectors
+from masthead.site.editions import edition_of
 from masthead.site.fragments import fragments_for, shared_part
 from masthead.site.relative_time import (
     refresh_relative_times_text,
@@ -62,6 +67,16 @@ def _style(context) -> tuple[str, str, str]:
     if edition is None:
         return "en", "gregorian", ""
     return edition.language, edition.calendar, edition.time_zone
+
+
+@register.simple_tag(takes_context=True)
+def edition_url(context, route: str, **slugs: str) -> str:
+    """``{% edition_url "site:home" %}``: the route's address in the edition the page wears,
+    built from the edition (``edition_address``), not from the URL configuration serving the
+    page. On a public page that is the same address ``{% url %}`` gives (its edition serves
+    it); on an account page, served by the main host's routes, it is the address in the
+    edition of the staff member's language: ``/fa/``, or ``https://fa.news.example/``."""
+    return edition_address(route, edition_of(getattr(context, "request", None)).pk, **slugs)
 
 
 @register.simple_tag(takes_context=True)

@@ -123,6 +123,20 @@ def test_a_persian_404_is_persian(client, persian_site):
     assert not english_words(text, CONTENT)
 
 
+def test_a_persian_interfaces_sign_in_page_wears_the_persian_editions_header(
+    client, persian_site, settings
+):
+    """Staff whose interface is Persian sign in under the Persian edition's name, desks and
+    links, in Persian: nothing of the English edition's header is left."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    text = page(client, "/account/login/")
+    assert '<a href="/fa/siasat/">سیاست</a>' in text
+    assert 'class="site-name" href="/fa/" dir="auto">ایران فرانت پیج</a>' in text
+    assert ">Politics</a>" not in text and 'href="/masthead/"' not in text
+    words = english_words(text, CONTENT)
+    assert not words, f"the sign-in page still says {sorted(words)}"
+
+
 def test_the_persian_article_shows_the_persian_words(client, persian_site):
     with time_machine.travel(NOW, tick=False):
         text = page(client, "/fa/siasat/vienna-talks/")
