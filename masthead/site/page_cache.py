@@ -227,7 +227,11 @@ class VersionWatch:
     # Every change made since then is in ``versions`` (once polled).
     known_since: datetime | None = None
     next_due: datetime | None = None
+    # Held by the one polling thread (``refresh``).
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Held while a poll's findings are applied, and while a render reads what it begins
+    # at: a render begins before all of a poll's changes or after all of them.
+    state: threading.Lock = field(default_factory=threading.Lock)
 
     def refresh(self) -> None:
         """Poll the version rows if the last poll is older than ``poll_seconds``."""
@@ -242,29 +246,37 @@ class VersionWatch:
             self.lock.release()
 
     def _poll(self) -> None:
+        # The database first, then the findings in one step (``state``). Applied piece by
+        # piece around the queries, a render beginning in between read the new rows
+        # under the old generation, and its copy was stale as it was stored: every page
+        # rendered then was rendered twice for one change.
         now = timezone.now()
         rows = self._changed_rows(now)
-        changed = False
-        for scope, counter, changed_at in rows:
-            version = (counter, changed_at)
-            if self.versions.get(scope) != version:
-                # In this order: ``stamp`` reads them the other way round.
-                self.changed_at_generation[scope] = self.generation + 1
-                self.versions[scope] = version
-                changed = True
+        changed = [
+            (scope, (counter, changed_at))
+            for scope, counter, changed_at in rows
+            if self.versions.get(scope) != (counter, changed_at)
+        ]
         # Releases go by the release clock (the database's on PostgreSQL), as the
         # gate that renders the pages does; changes above by the writers' own stamps.
         released_by = release_clock.now()
+        next_due = self.next_due
         if self.polled_until is None or changed:
-            self.next_due = next_scheduled_change(released_by)
-        if self.next_due is not None and self.next_due <= released_by:
-            # A scheduled story or an embargo end has come: every list may change.
-            self.changed_at_generation[SITE] = self.generation + 1
-            self.next_due = next_scheduled_change(released_by)
-            changed = True
-        if changed:
-            self.generation += 1
-        self.polled_until = now
+            next_due = next_scheduled_change(released_by)
+        # A scheduled story or an embargo end has come: every list may change.
+        released = next_due is not None and next_due <= released_by
+        if released:
+            next_due = next_scheduled_change(released_by)
+        with self.state:
+            for scope, version in changed:
+                self.changed_at_generation[scope] = self.generation + 1
+                self.versions[scope] = version
+            if released:
+                self.changed_at_generation[SITE] = self.generation + 1
+            if changed or released:
+                self.generation += 1
+            self.next_due = next_due
+            self.polled_until = now
 
     def _changed_rows(self, now: datetime) -> list[tuple[str, int, datetime]]:
         fields = ("scope", "counter", "changed_at")
@@ -313,23 +325,28 @@ class VersionWatch:
 
     # Entries shared between processes --------------------------------------
 
-    def start_render(self) -> tuple[int, Stamp | None]:
-        """The generation a render begins at, and a draft of its stamp."""
-        # The generation first: a poll between the reads only makes the stamp stricter.
-        generation = self.generation
-        if self.polled_until is None or self.known_since is None:
-            return generation, None
-        return generation, Stamp({}, self.known_since, self.polled_until, self.next_due)
+    def start_render(
+        self, with_versions: bool = False
+    ) -> tuple[int, Stamp | None, dict[str, tuple[int, datetime]] | None]:
+        """The generation a render begins at, a draft of its stamp, and (if asked) the
+        versions it begins at."""
+        with self.state:
+            generation = self.generation
+            seen = dict(self.versions) if with_versions else None
+            if self.polled_until is None or self.known_since is None:
+                return generation, None, seen
+            return generation, Stamp({}, self.known_since, self.polled_until, self.next_due), seen
 
     def stamp(self, generation: int, draft: Stamp, scopes: Iterable[str]) -> Stamp | None:
         """The draft with the versions the render showed; None if one changed meanwhile."""
         versions = {}
-        for scope in _compared(scopes):
-            version = self.versions.get(scope)
-            if self.changed_at_generation.get(scope, 0) > generation:
-                return None
-            if version is not None:
-                versions[scope] = version
+        with self.state:
+            for scope in _compared(scopes):
+                if self.changed_at_generation.get(scope, 0) > generation:
+                    return None
+                version = self.versions.get(scope)
+                if version is not None:
+                    versions[scope] = version
         return replace(draft, versions=versions)
 
     def vouches_for(self, stamp: Stamp, scopes: Iterable[str]) -> bool:
@@ -776,9 +793,8 @@ class PageCache:
                     self.parts.popitem(last=False)
 
     def _render_and_store(self, key: str, environ, start_response):
-        generation, draft = self.watch.start_render()
         # What the render shows is what this process knew as it began.
-        seen = dict(self.watch.versions) if renders_log.isEnabledFor(logging.DEBUG) else None
+        generation, draft, seen = self.watch.start_render(renders_log.isEnabledFor(logging.DEBUG))
         captured: dict = {}
 
         def capture(status, headers, exc_info=None):

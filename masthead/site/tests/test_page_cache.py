@@ -778,3 +778,33 @@ def test_a_part_is_marked_only_when_its_markers_are_there_once():
     assert _hole_of(body + PART_OPEN, note, scopes, 7) is None
     assert _hole_of(body.replace(PART_CLOSE, b""), note, scopes, 7) is None
     assert _hole_of(PART_CLOSE + b"x" + PART_OPEN, note, scopes, 7) is None
+
+
+def test_a_render_begins_before_all_of_a_polls_changes_or_after_them(newsroom, monkeypatch):
+    """A render that began while a poll was half applied read the new rows under the old
+    generation: its copy was stale as it was stored, and the page was rendered twice."""
+    from masthead.site import page_cache
+    from masthead.site.page_cache import VersionWatch
+
+    watch = VersionWatch(0)
+    watch.refresh()
+    seen_mid_poll = []
+    real = page_cache.next_scheduled_change
+
+    def and_a_render_begins(now):
+        # Another thread's request begins a render while the poll asks the database.
+        seen_mid_poll.append(watch.start_render(with_versions=True))
+        return real(now)
+
+    monkeypatch.setattr(page_cache, "next_scheduled_change", and_a_render_begins)
+    before = watch.generation
+    publish_new(newsroom, "A story published between two polls")
+    watch.last_poll = 0
+    watch.refresh()
+
+    assert watch.generation > before
+    generation, _draft, seen = seen_mid_poll[0]
+    after = dict(watch.versions)
+    # Begun mid-poll, it begins before the poll's changes: the old versions under the old
+    # generation (never the new versions under the old generation).
+    assert generation == before and seen != after
