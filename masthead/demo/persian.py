@@ -136,7 +136,7 @@ def load_edition(
         desk = desks[story["desk"]]
         image = None
         if spec := story.get("image"):
-            spec = {**spec, "credit": _credit(spec)}
+            spec = _picture_spec(spec)
             seed = f"fa-{desk.slug}-{slug}"
             image = rows.picture(spec, seed, current_images.get(slug))
         return rows.put_story(
@@ -184,7 +184,7 @@ def _body(slug: str, story: dict) -> str:
     figures = story.get("figures", [])
     if not figures:
         return rows.paragraphs(story["body"])
-    specs = [{**figure["image"], "credit": _credit(figure["image"])} for figure in figures]
+    specs = [_picture_spec(figure["image"]) for figure in figures]
     shown = rows.body_pictures(slug, specs)
     placed = [(figure["after"], image) for figure, image in zip(figures, shown, strict=True)]
     return rows.with_figures(story["body"], placed)
@@ -336,6 +336,12 @@ def _mark() -> bytes:
 
 def _credit(spec: dict) -> str:
     return CREDITS.get(spec["kind"], CHART_CREDIT)
+
+
+def _picture_spec(spec: dict) -> dict:
+    """A Persian picture spec as rendered: the Persian credit, and drawn in Persian, right to
+    left (``language``: every word and digit the graphic draws itself)."""
+    return {**spec, "credit": _credit(spec), "language": LANGUAGE}
 
 
 def _tag(name: str, tags: dict[str, Tag]) -> Tag:

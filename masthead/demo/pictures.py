@@ -6,6 +6,14 @@ are drawn with Pillow from the story's own facts, so each story's picture is
 its own; five public-domain/CC0 photographs ship in ``data/`` (sources and
 licences in ``data/LICENCES.md``); staff portraits are illustrated.
 Everything is deterministic: the same story gets the same picture.
+
+A graphic speaks the language of its spec (``language``, English by
+default): the words it draws itself come from that language's table in
+``graphic_words.py``, and a right-to-left language's graphic is laid out as
+in a mirror (``Canvas.mirrored``: header and footer anchored right, a
+chart's labels on the right) except the geography of a map. Persian is
+drawn in Vazirmatn, the typeface the site serves (``site/static/site/fonts``),
+shaped right to left by Pillow's libraqm layout.
 """
 
 from __future__ import annotations
@@ -14,6 +22,9 @@ import io
 import json
 import math
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -21,7 +32,12 @@ from pathlib import Path
 from PIL import Image as PillowImage
 from PIL import ImageDraw, ImageFont
 
+from masthead.demo.graphic_words import GraphicWords, words_for
+
 DATA = Path(__file__).with_name("data")
+# The Persian typeface the site itself serves; FreeType reads WOFF2 (the site's file, unchanged).
+PERSIAN_FONT = Path(__file__).parents[1] / "site/static/site/fonts/Vazirmatn-Variable.woff2"
+ENGLISH = words_for("en")
 WIDTH, HEIGHT = 1200, 675
 SCALE = 2  # drawn at twice the size, then reduced: smooth edges without an anti-aliasing API
 
@@ -84,32 +100,100 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.load_default(size)
 
 
-class Canvas:
-    """A drawing in output pixels, drawn at SCALE and reduced when saved."""
+@cache
+def _rtl_font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """Vazirmatn at the weight asked for; DejaVu Sans (which has Arabic script) if this
+    FreeType cannot read WOFF2."""
+    try:
+        font = ImageFont.truetype(str(PERSIAN_FONT), size)
+    except OSError:
+        return _font(size, bold)
+    font.set_variation_by_name("Bold" if bold else "Regular")
+    return font
 
-    def __init__(self, width: int = WIDTH, height: int = HEIGHT, background=PAPER):
+
+# The strings drawn while ``drawn_text()`` is open (the tests read what a graphic says).
+_drawn: ContextVar[list[str] | None] = ContextVar("drawn", default=None)
+
+
+@contextmanager
+def drawn_text() -> Iterator[list[str]]:
+    """Collect every string the graphics draw inside the ``with`` block, in order."""
+    drawn: list[str] = []
+    token = _drawn.set(drawn)
+    try:
+        yield drawn
+    finally:
+        _drawn.reset(token)
+
+
+class Canvas:
+    """A drawing in output pixels, drawn at SCALE and reduced when saved.
+
+    In a right-to-left language's words the canvas is ``mirrored``: every
+    x is measured from the right and text anchored left is anchored right,
+    so one layout serves both directions; ``geographic()`` turns that off
+    for what must keep its sides (a map's land and places).
+    """
+
+    def __init__(
+        self,
+        width: int = WIDTH,
+        height: int = HEIGHT,
+        background=PAPER,
+        words: GraphicWords = ENGLISH,
+    ):
         self.width, self.height = width, height
         self.image = PillowImage.new("RGB", (width * SCALE, height * SCALE), background)
         self.draw = ImageDraw.Draw(self.image)
+        self.words = words
+        self.mirrored = words.is_rtl
 
-    @staticmethod
-    def _xy(points):
-        return [(x * SCALE, y * SCALE) for x, y in points]
+    @contextmanager
+    def geographic(self) -> Iterator[None]:
+        """Draw with x from the left whatever the language: east stays east."""
+        mirrored, self.mirrored = self.mirrored, False
+        try:
+            yield
+        finally:
+            self.mirrored = mirrored
+
+    def _x(self, x):
+        return self.width - x if self.mirrored else x
+
+    def _box(self, box):
+        if not self.mirrored:
+            return box
+        x0, y0, x1, y1 = box
+        return (self.width - x1, y0, self.width - x0, y1)
+
+    def _angles(self, start, end):
+        return (180 - end, 180 - start) if self.mirrored else (start, end)
+
+    def _xy(self, points):
+        return [(self._x(x) * SCALE, y * SCALE) for x, y in points]
 
     def rect(self, box, fill=None, outline=None, width=1, radius=0):
-        x0, y0, x1, y1 = (v * SCALE for v in box)
+        x0, y0, x1, y1 = (v * SCALE for v in self._box(box))
         self.draw.rounded_rectangle(
             (x0, y0, x1, y1), radius * SCALE, fill=fill, outline=outline, width=width * SCALE
         )
 
     def ellipse(self, box, fill=None, outline=None, width=1):
-        self.draw.ellipse([v * SCALE for v in box], fill=fill, outline=outline, width=width * SCALE)
+        self.draw.ellipse(
+            [v * SCALE for v in self._box(box)], fill=fill, outline=outline, width=width * SCALE
+        )
 
     def chord(self, box, start, end, fill):
-        self.draw.chord([v * SCALE for v in box], start, end, fill=fill)
+        self.draw.chord([v * SCALE for v in self._box(box)], *self._angles(start, end), fill=fill)
 
     def arc(self, box, start, end, fill, width=1):
-        self.draw.arc([v * SCALE for v in box], start, end, fill=fill, width=width * SCALE)
+        self.draw.arc(
+            [v * SCALE for v in self._box(box)],
+            *self._angles(start, end),
+            fill=fill,
+            width=width * SCALE,
+        )
 
     def polygon(self, points, fill=None, outline=None, width=1):
         self.draw.polygon(self._xy(points), fill=fill, outline=outline, width=width * SCALE)
@@ -119,11 +203,35 @@ class Canvas:
 
     def text(self, xy, text, size=24, fill=INK, bold=False, anchor="la"):
         x, y = xy
+        if (drawn := _drawn.get()) is not None:
+            drawn.append(text)
+        if self.words.is_rtl:
+            self._rtl_text(x, y, text, size, fill, bold, anchor)
+            return
         self.draw.text(
             (x * SCALE, y * SCALE), text, font=_font(size * SCALE, bold), fill=fill, anchor=anchor
         )
 
+    def _rtl_text(self, x, y, text, size, fill, bold, anchor):
+        if self.mirrored:
+            x, anchor = self._x(x), {"l": "r", "r": "l"}.get(anchor[0], anchor[0]) + anchor[1:]
+        self.draw.text(
+            (x * SCALE, y * SCALE),
+            text,
+            font=_rtl_font(size * SCALE, bold),
+            fill=fill,
+            anchor=anchor,
+            direction="rtl",
+            language=self.words.language,
+        )
+
     def text_width(self, text, size=24, bold=False) -> float:
+        if self.words.is_rtl:
+            font = _rtl_font(size * SCALE, bold)
+            width = self.draw.textlength(
+                text, font=font, direction="rtl", language=self.words.language
+            )
+            return width / SCALE
         return self.draw.textlength(text, font=_font(size * SCALE, bold)) / SCALE
 
     def fit(self, text: str, size: int, width: float, bold=False) -> int:
@@ -155,7 +263,8 @@ def _header(canvas: Canvas, title: str, subtitle: str = "", colour=ACCENT) -> fl
 def _footer(canvas: Canvas, source: str) -> None:
     canvas.line([(56, HEIGHT - 52), (WIDTH - 56, HEIGHT - 52)], fill=RULE, width=1)
     canvas.text((56, HEIGHT - 38), source, 18, fill=SOFT)
-    canvas.text((WIDTH - 56, HEIGHT - 38), "IFP graphic", 18, fill=SOFT, bold=True, anchor="ra")
+    outlet = canvas.words.outlet
+    canvas.text((WIDTH - 56, HEIGHT - 38), outlet, 18, fill=SOFT, bold=True, anchor="ra")
 
 
 # --- maps ------------------------------------------------------------------------------
@@ -264,9 +373,25 @@ class _MapView:
 
 
 @lru_cache(maxsize=4)  # each is ~10 MB of pixels; most maps share the view of Iran
-def _base_map(view: _MapView, country: str) -> PillowImage.Image:
-    """Land, sea, borders and names: the same for every map of one country and view."""
-    canvas = Canvas(background=SEA)
+def _base_map(view: _MapView, country: str, language: str = "en") -> PillowImage.Image:
+    """Land, sea, borders and names: the same for every map of one country, view and
+    language."""
+    words = words_for(language)
+    canvas = Canvas(background=SEA, words=words)
+    with canvas.geographic():
+        _geography(canvas, view, country)
+    km = 200 if view.span_lat > 12 else 100
+    bar = km / 111.32 / view.span_lon * WIDTH / view.kx
+    # The scale and the credit change sides in a right-to-left language (a mirrored canvas).
+    canvas.rect((WIDTH - 40 - bar, HEIGHT - 30, WIDTH - 40, HEIGHT - 24), fill=INK)
+    scale = words.scale.format(words.number(str(km)))
+    canvas.text((WIDTH - 40, HEIGHT - 38), scale, 18, fill=INK, anchor="rb")
+    canvas.text((40, HEIGHT - 24), words.map_credit, 18, fill=(70, 90, 110), anchor="ls")
+    return canvas.image
+
+
+def _geography(canvas: Canvas, view: _MapView, country: str) -> None:
+    words = canvas.words
     for name, rings in _region().items():
         fill = HOME if name == country else LAND
         for ring in rings:
@@ -288,23 +413,19 @@ def _base_map(view: _MapView, country: str) -> PillowImage.Image:
             and view.top + 20 < y < HEIGHT - 60
             and name not in {country, *small}
         ):
-            canvas.text((x, y), name.upper(), 17, fill=(140, 134, 122), anchor="mm")
+            canvas.text((x, y), words.country(name), 17, fill=(140, 134, 122), anchor="mm")
     for name, (lon, lat) in SEA_LABELS.items():
         x, y = view.at(lon, lat)
         if 60 < x < WIDTH - 60 and view.top + 20 < y < HEIGHT - 60:
-            canvas.text((x, y), name, 18, fill=(90, 120, 150), anchor="mm")
-    km = 200 if view.span_lat > 12 else 100
-    bar = km / 111.32 / view.span_lon * WIDTH / view.kx
-    canvas.rect((WIDTH - 40 - bar, HEIGHT - 30, WIDTH - 40, HEIGHT - 24), fill=INK)
-    canvas.text((WIDTH - 40, HEIGHT - 38), f"{km} km", 18, fill=INK, anchor="rb")
-    canvas.text((40, HEIGHT - 24), "Map data: Natural Earth", 18, fill=(70, 90, 110), anchor="ls")
-    return canvas.image
+            canvas.text((x, y), words.name(name), 18, fill=(90, 120, 150), anchor="mm")
 
 
 CAPITALS = {"Iran": "Tehran", "Iraq": "Baghdad", "Lebanon": "Beirut", "Syria": "Damascus"}
 
 
-def locator_map(*, place: str, title: str, subtitle: str = "", country: str = "Iran") -> bytes:
+def locator_map(
+    *, place: str, title: str, subtitle: str = "", country: str = "Iran", language: str = "en"
+) -> bytes:
     """A news locator map: the region, ``country`` shaded, ``place`` marked."""
     top = 150 if subtitle else 112
     if country == "Iran":
@@ -312,9 +433,21 @@ def locator_map(*, place: str, title: str, subtitle: str = "", country: str = "I
     else:
         lon, lat = PLACES.get(place, COUNTRY_LABELS.get(country, (45.0, 30.0)))
         view = _MapView(lon, lat, 7.0, top)
-    canvas = Canvas()
-    canvas.image.paste(_base_map(view, country))
-    for name in dict.fromkeys([CAPITALS.get(country, place), place]):
+    words = words_for(language)
+    canvas = Canvas(words=words)
+    canvas.image.paste(_base_map(view, country, words.language))
+    with canvas.geographic():
+        _places(canvas, view, [CAPITALS.get(country, place), place], place)
+    canvas.rect((0, 0, WIDTH, top), fill=(255, 255, 255))
+    canvas.line([(0, top), (WIDTH, top)], fill=RULE, width=1)
+    _header(canvas, title, subtitle)
+    return canvas.jpeg()
+
+
+def _places(canvas: Canvas, view: _MapView, names: list[str], place: str) -> None:
+    """Dots and names of ``names``, ``place`` marked; a name reads away from its dot, to
+    the right in a left-to-right language, to the left in a right-to-left one."""
+    for name in dict.fromkeys(names):
         x, y = view.at(*PLACES[name])
         marked = name == place
         radius = 9 if marked else 6
@@ -325,17 +458,17 @@ def locator_map(*, place: str, title: str, subtitle: str = "", country: str = "I
             width=2,
         )
         size = 26 if marked else 20
-        label_w = canvas.text_width(name, size, bold=marked)
-        left = x + 16 if x + 16 + label_w < WIDTH - 20 else x - 16 - label_w
+        shown = canvas.words.name(name)
+        label_w = canvas.text_width(shown, size, bold=marked)
+        if canvas.words.is_rtl:
+            left = x - 16 - label_w if x - 16 - label_w > 20 else x + 16
+        else:
+            left = x + 16 if x + 16 + label_w < WIDTH - 20 else x - 16 - label_w
         if marked:
             canvas.rect(
                 (left - 6, y - 20, left + label_w + 6, y + 18), fill=(255, 255, 255), radius=4
             )
-        canvas.text((left, y), name, size, fill=INK, bold=marked, anchor="lm")
-    canvas.rect((0, 0, WIDTH, top), fill=(255, 255, 255))
-    canvas.line([(0, top), (WIDTH, top)], fill=RULE, width=1)
-    _header(canvas, title, subtitle)
-    return canvas.jpeg()
+        canvas.text((left, y), shown, size, fill=INK, bold=marked, anchor="lm")
 
 
 # --- charts ----------------------------------------------------------------------------
@@ -365,16 +498,18 @@ def line_chart(
     seed: str,
     points: int = 12,
     labels: list[str] | None = None,
-    source: str = "Source: IFP demo data",
+    source: str = "",
     colour=ACCENT,
+    language: str = "en",
 ) -> bytes:
     """A line chart of a series that goes from ``start`` to ``end`` with some noise."""
+    words = words_for(language)
     rng = random.Random(seed)
     values = []
     for i in range(points):
         trend = start + (end - start) * i / (points - 1)
         values.append(trend * (1 + rng.uniform(-0.035, 0.035)) if 0 < i < points - 1 else trend)
-    canvas = Canvas()
+    canvas = Canvas(words=words)
     top = _header(canvas, title, subtitle)
     low, high = min(values), max(values)
     step = _nice_step(high - low or abs(high) or 1)
@@ -388,20 +523,21 @@ def line_chart(
     while tick <= ceil + step / 2:
         y = y_of(tick)
         canvas.line([(left, y), (right, y)], fill=RULE, width=1)
-        canvas.text((left - 14, y), _number(tick), 20, fill=SOFT, anchor="rm")
+        canvas.text((left - 14, y), words.number(_number(tick)), 20, fill=SOFT, anchor="rm")
         tick += step
     xs = [left + (right - left) * i / (points - 1) for i in range(points)]
     labels = labels or [f"{i + 1}" for i in range(points)]
     for i, x in enumerate(xs):
         if i % max(1, points // 6) == 0 or i == points - 1:
-            canvas.text((x, bottom + 22), labels[i], 19, fill=SOFT, anchor="mm")
+            canvas.text((x, bottom + 22), words.number(labels[i]), 19, fill=SOFT, anchor="mm")
     line = [(x, y_of(v)) for x, v in zip(xs, values, strict=True)]
     canvas.polygon([*line, (right, bottom), (left, bottom)], fill=(*_tint(colour),))
     canvas.line(line, fill=colour, width=4)
     x, y = line[-1]
     canvas.ellipse((x - 8, y - 8, x + 8, y + 8), fill=colour, outline=(255, 255, 255), width=2)
-    canvas.text((x - 14, y - 16), _number(values[-1]), 26, fill=colour, bold=True, anchor="rb")
-    _footer(canvas, source)
+    last = words.number(_number(values[-1]))
+    canvas.text((x - 14, y - 16), last, 26, fill=colour, bold=True, anchor="rb")
+    _footer(canvas, source or words.source)
     return canvas.jpeg()
 
 
@@ -415,12 +551,15 @@ def bar_chart(
     subtitle: str,
     bars: list[tuple[str, float]],
     unit: str = "",
-    source: str = "Source: IFP demo data",
+    source: str = "",
     colour=ACCENT,
     highlight: str = "",
+    language: str = "en",
 ) -> bytes:
-    """Horizontal bars, largest first, the story's own bar in the accent colour."""
-    canvas = Canvas()
+    """Horizontal bars, largest first, the story's own bar in the accent colour (growing
+    leftwards, names on the right, in a right-to-left language)."""
+    words = words_for(language)
+    canvas = Canvas(words=words)
     top = _header(canvas, title, subtitle)
     bars = sorted(bars, key=lambda bar: -bar[1])
     label_w = max(canvas.text_width(name, 22) for name, _ in bars) + 24
@@ -442,7 +581,7 @@ def bar_chart(
         end = zero + value * scale
         canvas.text((left - 16, y + row * 0.4), name, 22, fill=INK, anchor="rm")
         canvas.rect((min(zero, end), y + 6, max(zero, end), y + row * 0.8 - 6), fill=fill)
-        shown = f"{'+' if signed and value > 0 else ''}{_number(value)}{unit}"
+        shown = words.number(f"{'+' if signed and value > 0 else ''}{_number(value)}{unit}")
         canvas.text(
             (max(zero, end) + 12, y + row * 0.4),
             shown,
@@ -451,12 +590,19 @@ def bar_chart(
             bold=name == highlight,
             anchor="lm",
         )
-    _footer(canvas, source)
+    _footer(canvas, source or words.source)
     return canvas.jpeg()
 
 
 def league_table(
-    *, title: str, subtitle: str, clubs: list[str], seed: str, mark: list[str], lead: int = 0
+    *,
+    title: str,
+    subtitle: str,
+    clubs: list[str],
+    seed: str,
+    mark: list[str],
+    lead: int = 0,
+    language: str = "en",
 ) -> bytes:
     """The top of a league table, ``mark``ed clubs in bold; with ``lead``, the first
     club leads the others by that many points."""
@@ -478,12 +624,13 @@ def league_table(
         for club, won, drawn, difference in results
     ]
     rows.sort(key=lambda r: (-r[6], -r[5], r[0]))
-    canvas = Canvas()
+    words = words_for(language)
+    canvas = Canvas(words=words)
     top = _header(canvas, title, subtitle, colour=(20, 100, 120))
-    columns = [("P", 1), ("W", 2), ("D", 3), ("L", 4), ("GD", 5), ("Pts", 6)]
+    columns = list(zip(words.columns, range(1, 7), strict=True))
     row_h = (HEIGHT - 80 - top - 40) / len(rows)
     canvas.rect((56, top, WIDTH - 56, top + 40), fill=(20, 100, 120))
-    canvas.text((110, top + 20), "Club", 20, fill=(255, 255, 255), bold=True, anchor="lm")
+    canvas.text((110, top + 20), words.club, 20, fill=(255, 255, 255), bold=True, anchor="lm")
     for j, (name, _) in enumerate(columns):
         canvas.text(
             (620 + j * 90, top + 20), name, 20, fill=(255, 255, 255), bold=True, anchor="mm"
@@ -493,11 +640,11 @@ def league_table(
         if i % 2:
             canvas.rect((56, y, WIDTH - 56, y + row_h), fill=(240, 244, 245))
         bold = row[0] in mark
-        canvas.text((80, y + row_h / 2), str(i + 1), 22, fill=SOFT, anchor="mm")
+        canvas.text((80, y + row_h / 2), words.number(str(i + 1)), 22, fill=SOFT, anchor="mm")
         canvas.text((110, y + row_h / 2), row[0], 22, fill=INK, bold=bold, anchor="lm")
         for j, (_, index) in enumerate(columns):
             value = row[index]
-            shown = f"+{value}" if index == 5 and value > 0 else str(value)
+            shown = words.number(f"+{value}" if index == 5 and value > 0 else str(value))
             canvas.text(
                 (620 + j * 90, y + row_h / 2),
                 shown,
@@ -506,13 +653,17 @@ def league_table(
                 bold=bold or index == 6,
                 anchor="mm",
             )
-    _footer(canvas, "Persian Gulf Pro League · IFP demo data")
+    _footer(canvas, words.league_source)
     return canvas.jpeg()
 
 
-def score_card(*, home: str, away: str, score: str, competition: str, venue: str) -> bytes:
-    """Full time: the two clubs and the score over a pitch."""
-    canvas = Canvas(background=(28, 96, 52))
+def score_card(
+    *, home: str, away: str, score: str, competition: str, venue: str, language: str = "en"
+) -> bytes:
+    """Full time: the two clubs and the score over a pitch (the home side first in the
+    reading direction)."""
+    words = words_for(language)
+    canvas = Canvas(background=(28, 96, 52), words=words)
     for stripe in range(0, WIDTH, 120):
         canvas.rect((stripe, 0, stripe + 60, HEIGHT), fill=(33, 106, 58))
     white = (245, 245, 240)
@@ -532,7 +683,7 @@ def score_card(*, home: str, away: str, score: str, competition: str, venue: str
     )
     canvas.text(
         (WIDTH / 2, HEIGHT / 2 - 84),
-        f"{competition.upper()} · FULL TIME",
+        words.full_time.format(competition.upper()),
         22,
         fill=(190, 210, 195),
         bold=True,
@@ -547,19 +698,31 @@ def score_card(*, home: str, away: str, score: str, competition: str, venue: str
             bold=True,
             anchor="mm",
         )
-    canvas.text((WIDTH / 2, HEIGHT / 2 + 6), score, 76, fill=white, bold=True, anchor="mm")
+    shown = words.number(score)
+    canvas.text((WIDTH / 2, HEIGHT / 2 + 6), shown, 76, fill=white, bold=True, anchor="mm")
     canvas.text((WIDTH / 2, HEIGHT / 2 + 90), venue, 22, fill=(190, 210, 195), anchor="mm")
     return canvas.jpeg()
 
 
-def seats(*, title: str, subtitle: str, yes: int, no: int, abstain: int, total: int = 290) -> bytes:
+def seats(
+    *,
+    title: str,
+    subtitle: str,
+    yes: int,
+    no: int,
+    abstain: int,
+    total: int = 290,
+    language: str = "en",
+) -> bytes:
     """A parliament vote as a hemicycle of seats: for, against, abstained, absent."""
-    canvas = Canvas()
+    words = words_for(language)
+    canvas = Canvas(words=words)
     top = _header(canvas, title, subtitle)
+    voted, against, abstained, away = words.votes
     groups = [
-        ("For", yes, (24, 110, 70)),
-        ("Against", no, ACCENT),
-        ("Abstained", abstain, (214, 160, 40)),
+        (voted, yes, (24, 110, 70)),
+        (against, no, ACCENT),
+        (abstained, abstain, (214, 160, 40)),
     ]
     absent = total - yes - no - abstain
     colours = [c for _, n, c in groups for _ in range(n)] + [(210, 208, 202)] * absent
@@ -581,12 +744,12 @@ def seats(*, title: str, subtitle: str, yes: int, no: int, abstain: int, total: 
         x, y = cx + radius * math.cos(angle), cy - radius * math.sin(angle)
         canvas.ellipse((x - 9, y - 9, x + 9, y + 9), fill=colour)
     y = top + 40
-    for name, count, colour in [*groups, ("Absent", absent, (210, 208, 202))]:
+    for name, count, colour in [*groups, (away, absent, (210, 208, 202))]:
         canvas.rect((56, y - 14, 84, y + 14), fill=colour, radius=4)
         canvas.text((100, y), f"{name}", 24, anchor="lm")
-        canvas.text((330, y), str(count), 28, bold=True, anchor="rm")
+        canvas.text((330, y), words.number(str(count)), 28, bold=True, anchor="rm")
         y += 56
-    _footer(canvas, f"Parliament has {total} seats · IFP demo data")
+    _footer(canvas, words.seats_source.format(words.number(str(total))))
     return canvas.jpeg()
 
 
@@ -617,12 +780,12 @@ def _tiles(palette: int, size: int) -> PillowImage.Image:
     return canvas.image
 
 
-def tile_card(*, title: str, subtitle: str, detail: str, seed: str) -> bytes:
+def tile_card(*, title: str, subtitle: str, detail: str, seed: str, language: str = "en") -> bytes:
     """A culture desk card: a star tiling, as on Persian tilework, behind the event's name."""
     rng = random.Random(seed)
     palette = rng.randrange(len(PATTERN_PALETTES))
     deep, _, cream = PATTERN_PALETTES[palette]
-    canvas = Canvas()
+    canvas = Canvas(words=words_for(language))
     canvas.image.paste(_tiles(palette, rng.choice((110, 130, 150))))
     canvas.rect((150, 150, WIDTH - 150, HEIGHT - 150), fill=cream, radius=6)
     canvas.rect((162, 162, WIDTH - 162, HEIGHT - 162), outline=deep, width=3, radius=4)
@@ -762,21 +925,6 @@ def logo_mark(short_name: str = "IFP", colour=ACCENT) -> bytes:
 
 # --- a story's picture from its material -----------------------------------------------
 
-PERSIAN_MONTHS = [
-    "Azar",
-    "Dey",
-    "Bahman",
-    "Esfand",
-    "Farvardin",
-    "Ordibehesht",
-    "Khordad",
-    "Tir",
-    "Mordad",
-    "Shahrivar",
-    "Mehr",
-    "Aban",
-]
-WEEKS = [f"{n} wk ago" for n in range(11, 0, -1)] + ["now"]
 MAP_CREDIT = "IFP graphic; map data: Natural Earth (public domain)"
 CHART_CREDIT = "IFP graphic; sample figures of the demo outlet"
 
@@ -800,9 +948,11 @@ def credit_for(spec: dict) -> str:
 
 
 def render(spec: dict, seed: str) -> bytes:
-    """The picture a story's material asks for (JPEG)."""
+    """The picture a story's material asks for (JPEG), in the spec's ``language``."""
     kind = spec.get("kind")
     rng = random.Random(seed)
+    language = spec.get("language", "en")
+    words = words_for(language)
     if kind == "photo":
         return photo(spec["name"])
     if kind == "map":
@@ -811,16 +961,18 @@ def render(spec: dict, seed: str) -> bytes:
             country=spec.get("country", "Iran"),
             title=spec["title"],
             subtitle=spec.get("subtitle", ""),
+            language=language,
         )
     if kind == "line":
-        weeks = "week" in spec.get("subtitle", "")
+        weeks = [words.weeks_ago.format(n) for n in range(11, 0, -1)] + [words.now]
         return line_chart(
             title=spec["title"],
             subtitle=spec["subtitle"],
             start=float(spec["start"]),
             end=float(spec["end"]),
             seed=seed,
-            labels=WEEKS if weeks else PERSIAN_MONTHS,
+            labels=weeks if words.week in spec.get("subtitle", "") else list(words.months),
+            language=language,
         )
     if kind == "bars":
         low, high = spec["values"]
@@ -831,6 +983,7 @@ def render(spec: dict, seed: str) -> bytes:
             bars=bars,
             unit=spec.get("unit", ""),
             highlight=spec.get("highlight", ""),
+            language=language,
         )
     if kind == "table":
         clubs = [
@@ -846,14 +999,16 @@ def render(spec: dict, seed: str) -> bytes:
             "Esteghlal Khuzestan",
         ]
         rng.shuffle(clubs)
-        shown = [spec["mark"], *[club for club in clubs if club != spec["mark"]][:7]]
+        clubs, mark = [words.name(club) for club in clubs], words.name(spec["mark"])
+        shown = [mark, *[club for club in clubs if club != mark][:7]]
         return league_table(
             title=spec["title"],
             subtitle=spec["subtitle"],
             clubs=shown,
             seed=seed,
-            mark=[spec["mark"]],
+            mark=[mark],
             lead=int(spec.get("lead", 0)),
+            language=language,
         )
     if kind == "score":
         return score_card(
@@ -862,6 +1017,7 @@ def render(spec: dict, seed: str) -> bytes:
             score=spec["score"],
             competition=spec["competition"],
             venue=spec["venue"],
+            language=language,
         )
     if kind == "seats":
         return seats(
@@ -870,9 +1026,14 @@ def render(spec: dict, seed: str) -> bytes:
             yes=int(spec["yes"]),
             no=int(spec["no"]),
             abstain=int(spec["abstain"]),
+            language=language,
         )
     if kind == "tiles":
         return tile_card(
-            title=spec["title"], subtitle=spec["subtitle"], detail=spec["detail"], seed=seed
+            title=spec["title"],
+            subtitle=spec["subtitle"],
+            detail=spec["detail"],
+            seed=seed,
+            language=language,
         )
     raise PictureError(f"no picture of kind {kind!r}")
