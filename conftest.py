@@ -114,6 +114,23 @@ def manual_clock(monkeypatch):
     return manual
 
 
+@pytest.fixture
+def live_requests():
+    """Requests through a WSGI handler that keep the test's transaction, as Django's test
+    client does (each request would otherwise close the connection): the page cache's
+    tests drive ``PageCache(WSGIHandler())`` as granian does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings):
     """Background tasks (purges, mail) run inside the test, when queued (docs/wire-tasks.md).

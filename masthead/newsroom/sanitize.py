@@ -815,7 +815,9 @@ def _render_children(element: _Element, context: str, inherited: dict[str, str])
         elif context in _TABLE_PARTS:
             pieces += _render_children(child, context, inherited)
         elif context == "" or context in _FLOW:
-            pieces += _paragraphs(child, _inheriting(child, inherited))
+            # An empty block still ends the line it stands in (``w0<div><br></div>w0``
+            # reads as two lines): a break between the words around it, not nothing.
+            pieces += _paragraphs(child, _inheriting(child, inherited)) or [_BREAK]
         else:  # inside a paragraph, heading or inline element: lines
             pieces += [_BREAK, *_render_children(child, context, inherited), _BREAK]
     return pieces
