@@ -205,9 +205,10 @@ def shared_part(
 
 
 def label_shared_part(request: HttpRequest, response) -> None:
-    """Tell the page cache about the part ``shared_part`` marked in this response."""
+    """Tell the page cache about the part ``shared_part`` marked in this response (the
+    cache takes the header off; without a page cache, nothing is said)."""
     note = getattr(request, "_masthead_part", None)
-    if note is not None:
+    if note is not None and settings.PAGE_CACHE:
         response[PART_HEADER] = note
 
 

@@ -808,3 +808,12 @@ def test_a_render_begins_before_all_of_a_polls_changes_or_after_them(newsroom, m
     # Begun mid-poll, it begins before the poll's changes: the old versions under the old
     # generation (never the new versions under the old generation).
     assert generation == before and seen != after
+
+
+def test_without_a_page_cache_no_part_note_reaches_a_reader(client, newsroom, archive, settings):
+    article = archive[-1].get_absolute_url()
+    assert "X-Masthead-Part" in client.get(article).headers  # Django's note to the cache
+
+    settings.PAGE_CACHE = False
+
+    assert "X-Masthead-Part" not in client.get(article).headers
