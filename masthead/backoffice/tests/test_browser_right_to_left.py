@@ -193,7 +193,12 @@ def test_a_persian_editor_writes_and_publishes_in_the_right_to_left_back_office(
     # The server's page, not a test's change: Persian words, right to left.
     html = page.locator("html")
     assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("fa", "rtl")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Nothing wider than the screen once the editor has laid itself out: for a moment
+    # after it becomes editable the page can be wider (seen in CI at 390 px, and in 2 of 3
+    # runs here); a layout that stays too wide still fails after 5 s.
+    page.wait_for_function(
+        "document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
+    )
     page.locator("#id_dek").fill("دور تازهٔ گفت‌وگوها با حضور هیئت‌های دو کشور آغاز شد")
     suffix = "" if width > 600 else "-phone"
     page.screenshot(path=screenshot_path(f"desk-editor-fa{suffix}.png"), animations="disabled")
