@@ -932,8 +932,7 @@ def _is_not_modified(environ, entry: Entry) -> bool:
     if not if_modified_since:
         return False
     since = parse_http_date_safe(if_modified_since)
-    modified = next((v for k, v in entry.headers if k.lower() == "last-modified"), "")
-    modified = parse_http_date_safe(modified)
+    modified = _last_modified(entry.headers)
     return since is not None and modified is not None and modified <= since
 
 
