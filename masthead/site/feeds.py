@@ -18,9 +18,10 @@ changes it. Addresses are in docs/distribution.md.
 from __future__ import annotations
 
 import copy
+import io
 import logging
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -38,6 +39,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
 from django.utils.translation import gettext, pgettext
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from masthead.media import figures
 from masthead.media.models import Image
@@ -45,10 +47,12 @@ from masthead.newsroom.editions import Edition, default_edition
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.absolute_urls import absolute_url, site_host
 from masthead.site.editions import edition_of
+from masthead.site.fragments import fragments_for
 from masthead.site.http import finish_public_response, surrogate_keys
 from masthead.site.selectors import is_carried_by_live_story, moved_tag
 from masthead.site.sitemaps import section_summaries
 from masthead.site.summaries import story_summary
+from masthead.stories import versions
 from masthead.stories.models import Byline, Label, Story, Tag
 from masthead.stories.versions import FRONT
 
@@ -83,7 +87,54 @@ def _add_one_media_content(handler, media: dict) -> None:
     handler.endElement("media:content")
 
 
-class NewsRssFeed(Rss201rev2Feed):
+class KeptItems:
+    """A feed generator whose items are written from pieces kept by story version.
+
+    ``StoryFeed`` reads its list (ids, dates, versions) first, has Django's
+    loop make only the items it does not keep, and hands the generator every
+    item's XML in the list's order (``use_kept``). An item says the same in
+    every feed of one kind (RSS or Atom), so the site's, a desk's and an
+    author's feeds share the piece. Without ``use_kept``, a plain generator.
+    """
+
+    listed: list[tuple[int, datetime, datetime]] | None = None
+    kept: dict[int, str]
+
+    def use_kept(self, listed, kept: dict[int, str]) -> None:
+        """``listed``: (id, published, last public update) of each story, newest first;
+        ``kept``: the XML of each one's item (none for a story gone between two reads)."""
+        self.listed, self.kept = listed, kept
+
+    def item_xml(self, item: dict) -> str:
+        """The generator's own writing of one item, as a string."""
+        buffer = io.StringIO()
+        handler = SimplerXMLGenerator(buffer, "utf-8", short_empty_elements=True)
+        every, self.items = self.items, [item]
+        try:
+            super().write_items(handler)
+        finally:
+            self.items = every
+        return buffer.getvalue()
+
+    def write_items(self, handler) -> None:
+        if self.listed is None:
+            super().write_items(handler)
+            return
+        for pk, _published, _updated in self.listed:
+            if pk in self.kept:  # a story withdrawn between the two reads has none
+                # Written as it stands: it is XML this generator wrote.
+                handler.ignorableWhitespace(self.kept[pk])
+
+    def latest_post_date(self):
+        dates = [
+            max(published, updated)
+            for pk, published, updated in self.listed or ()
+            if pk in self.kept
+        ]
+        return max(dates) if dates else super().latest_post_date()
+
+
+class NewsRssFeed(KeptItems, Rss201rev2Feed):
     """RSS 2.0 with Media RSS, ``content:encoded`` and the update time of each item."""
 
     def rss_attributes(self) -> dict:
@@ -101,7 +152,7 @@ class NewsRssFeed(Rss201rev2Feed):
         _add_media_content(handler, item)
 
 
-class NewsAtomFeed(Atom1Feed):
+class NewsAtomFeed(KeptItems, Atom1Feed):
     """Atom 1.0 with Media RSS and the full story as ``content``."""
 
     def root_attributes(self) -> dict:
@@ -235,6 +286,7 @@ class StoryFeed(Feed):
         self.scope = scope
         self.feed_type = NewsAtomFeed if atom else NewsRssFeed
         self.request: HttpRequest | None = None
+        self.making: list[int] = []  # the ids whose items Django's loop makes (get_feed)
 
     def __call__(self, request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
@@ -289,7 +341,29 @@ class StoryFeed(Feed):
     def author_name(self, section: FeedSection) -> str:
         return section.publisher
 
-    def items(self, section: FeedSection):
+    def get_feed(self, obj: FeedSection, request: HttpRequest):
+        """Django's feed, its items taken from the pieces kept by story version where
+        they are (``KeptItems``, ``fragments.PageFragments.pieces``)."""
+        listed = self._listed(obj)
+        made = []
+
+        def produce(missing: list[int]) -> dict[int, str]:
+            self.making = missing
+            made.append(feed := super(StoryFeed, self).get_feed(obj, request))
+            return {item["story_pk"]: feed.item_xml(item) for item in feed.items}
+
+        kind = "atom" if self.feed_type is NewsAtomFeed else "rss"
+        versions_of = {pk: version for pk, _published, _updated, version in listed}
+        vary = (kind, settings.FEED_FULL_CONTENT)
+        kept = fragments_for(request).pieces("feed-item", versions_of, produce, vary)
+        if not made:  # every item was kept: the feed's own elements still come from Django
+            produce([])
+        feed = made[0]
+        feed.use_kept([(pk, published, updated) for pk, published, updated, _ in listed], kept)
+        return feed
+
+    def _listed(self, section: FeedSection) -> list[tuple[int, datetime, datetime, int]]:
+        """(id, published, last public update, version) of the stories the feed lists."""
         stories = section.stories
         kind, _, pk = section.scope.partition(":")
         if kind in SCANNED_SECTIONS:
@@ -302,14 +376,27 @@ class StoryFeed(Feed):
             if not summary.count:
                 return []
             stories = stories.filter(published_at__lte=summary.newest)
+        rows = (
+            stories.newest_first()
+            .annotate(version=versions.story_counter())
+            .values_list("pk", "published_at", "updated_at", "version")[: settings.FEED_ITEMS]
+        )
+        return [
+            (pk, published, updated or published, version)
+            for pk, published, updated, version in rows
+        ]
+
+    def items(self, section: FeedSection):
+        """The stories whose items are being made (``get_feed``), with all an item shows."""
         stories = (
-            stories.select_related("desk", "label", "lead_image")
+            section.stories.filter(pk__in=self.making)
+            .select_related("desk", "label", "lead_image")
             .prefetch_related(
                 Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags"
             )
             .newest_first()
         )
-        found = list(stories[: settings.FEED_ITEMS])
+        found = list(stories)
         # The images of each body's figures, with one query for the whole feed.
         in_bodies = figures.images_of_bodies({story.pk: story.body for story in found})
         for story in found:
@@ -377,7 +464,7 @@ class StoryFeed(Feed):
         ]  # fmt: skip
 
     def item_extra_kwargs(self, story: Story) -> dict:
-        extra = {}
+        extra = {"story_pk": story.pk}
         if settings.FEED_FULL_CONTENT and story.body:
             extra["content_html"] = story.body
         extra["media"] = [

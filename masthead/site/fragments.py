@@ -142,6 +142,36 @@ class PageFragments:
         """Cached HTML of ``name``, with its relative times true for this second."""
         return refresh_relative_times_text(str(self.value(name, scopes, render, vary)))
 
+    def pieces(
+        self,
+        name: str,
+        versions_of: dict[int, int],
+        produce: Callable[[list[int]], dict[int, str]],
+        vary=(),
+    ) -> dict[int, str]:
+        """A list's pieces, one per story (a feed's items, the home page's cards), kept by
+        the story's version: after a publish a list renders the one new piece, not all.
+
+        ``versions_of`` maps each story's id to the counter of its ``story:<id>``
+        scope, read with the list (``versions.story_counter``); a piece also
+        shows the ``site`` scope (bylines' names, desks, labels). The kept ones
+        are read in one cache call; ``produce`` makes the missing ones, given
+        their ids, all together (one read of their rows), and may leave out a
+        story no longer there. Relative times are not refreshed here: the
+        caller's page or fragment does that once for the whole.
+        """
+        self.counters.update({f"story:{pk}": version for pk, version in versions_of.items()})
+        keys = {pk: self.key(name, [versions.SITE, f"story:{pk}"], vary) for pk in versions_of}
+        found = {} if _cache_is_down() else cache.get_many(keys.values())
+        kept = {pk: found[key] for pk, key in keys.items() if isinstance(found.get(key), str)}
+        missing = [pk for pk in versions_of if pk not in kept]
+        if missing:
+            made = produce(missing)
+            if not _cache_is_down():
+                cache.set_many({keys[pk]: made[pk] for pk in made}, FRAGMENT_SECONDS)
+            kept.update(made)
+        return kept
+
 
 class PrivateFragments(PageFragments):
     """For previews and staff: everything is produced for this request alone."""
@@ -153,6 +183,9 @@ class PrivateFragments(PageFragments):
 
     def html(self, name, scopes, render, vary=()):
         return render()
+
+    def pieces(self, name, versions_of, produce, vary=()):
+        return produce(list(versions_of))
 
 
 def _edition_key(request: HttpRequest | None) -> str:

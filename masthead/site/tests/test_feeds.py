@@ -291,3 +291,112 @@ def test_a_scheduled_story_joins_the_feeds_of_its_sections_at_its_time(
 
     for url in feeds:
         assert parse(client, url)[1].entries[0].title == "Scheduled analysis", url
+
+
+# Items kept by story version (``KeptItems``): a publish makes one new item.
+
+
+@pytest.fixture
+def made_items(monkeypatch):
+    """The ids of the stories whose items each feed render made (not taken from the cache)."""
+    from masthead.site.feeds import StoryFeed
+
+    made: list[list[int]] = []
+    items = StoryFeed.items
+
+    def recording(self, section):
+        made.append(sorted(self.making))
+        return items(self, section)
+
+    monkeypatch.setattr(StoryFeed, "items", recording)
+    return made
+
+
+def _fresh(client, url: str) -> bytes:
+    from django.core.cache import cache
+
+    cache.clear()
+    return client.get(url).content
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_publish_makes_only_the_new_storys_item_and_the_feed_is_a_fresh_renders(
+    client, newsroom, made_items, url
+):
+    from masthead.stories import services
+
+    older = make_story("Oil exports rise", desk=newsroom.desk, authors=[newsroom.reporter])
+    client.get(url)
+    draft = make_story(
+        "Parliament votes on the budget",
+        desk=newsroom.desk,
+        authors=[newsroom.reporter],
+        status=Story.Status.READY,
+        age=None,
+    )
+    services.snapshot_revision(draft)
+    services.publish_story(newsroom.editor, draft)
+    made_items.clear()
+
+    kept = client.get(url).content
+
+    assert made_items == [[draft.pk]]
+    assert kept == _fresh(client, url)
+    titles = [entry.title for entry in feedparser.parse(kept).entries]
+    assert titles == [draft.headline, older.headline, "Talks resume in Vienna"]
+
+
+def test_every_feed_of_one_kind_shares_the_items(client, newsroom, made_items):
+    _, site = parse(client, "/feed/")
+    made_items.clear()
+
+    for url in ("/politics/feed.xml", "/tag/iran/feed.xml", "/author/nima-sadeghi/feed.xml"):
+        assert parse(client, url)[1].entries == site.entries, url
+    assert made_items == [[], [], []]
+
+    # An Atom entry is another piece: other XML.
+    parse(client, "/politics/atom.xml")
+    assert made_items[-1] == [newsroom.story.pk]
+
+
+def test_a_story_gone_between_the_list_and_its_item_is_left_out(client, newsroom, monkeypatch):
+    from masthead.site.feeds import StoryFeed
+
+    gone = make_story(
+        "Withdrawn a moment ago", desk=newsroom.desk, authors=[newsroom.reporter], age=timedelta(0)
+    )
+    listed = StoryFeed._listed
+
+    def listed_then_withdrawn(self, section):
+        rows = listed(self, section)
+        Story.objects.filter(pk=gone.pk).update(status=Story.Status.WITHDRAWN)
+        return rows
+
+    monkeypatch.setattr(StoryFeed, "_listed", listed_then_withdrawn)
+
+    for url in ("/feed/", "/feed/atom/"):
+        Story.objects.filter(pk=gone.pk).update(status=Story.Status.PUBLISHED)
+        _, feed = parse(client, url)
+        assert [entry.title for entry in feed.entries] == ["Talks resume in Vienna"]
+        # The feed's own date is its items', not the gone story's.
+        newest = newsroom.story.updated_at or newsroom.story.published_at
+        assert (feed.feed.get("updated_parsed") or feed.feed.get("published_parsed"))[:6] == (
+            newest.utctimetuple()[:6]
+        )
+
+
+def test_an_update_and_a_renamed_author_remake_the_item(client, newsroom, made_items):
+    client.get("/feed/")
+    publish_update(newsroom, newsroom.story, headline="Talks resume in Vienna, then stall")
+    made_items.clear()
+
+    assert parse(client, "/feed/")[1].entries[0].title == "Talks resume in Vienna, then stall"
+    assert made_items == [[newsroom.story.pk]]
+
+    newsroom.reporter.name = "Nima Sadeghi-Rad"
+    newsroom.reporter.save()
+    made_items.clear()
+
+    entry = parse(client, "/feed/")[1].entries[0]
+    assert entry.author == "Nima Sadeghi-Rad and IFP Editorial Staff"
+    assert made_items == [[newsroom.story.pk]]
