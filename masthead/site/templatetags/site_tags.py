@@ -21,6 +21,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from django import template
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -34,13 +35,14 @@ from masthead.newsroom.calendars import date_text, date_time_text
 from masthead.newsroom.models import edition_address
 from masthead.site import selectors
 from masthead.site.editions import edition_of
-from masthead.site.fragments import fragments_for, shared_part
+from masthead.site.fragments import PrivateFragments, fragments_for, shared_part
 from masthead.site.relative_time import (
     refresh_relative_times_text,
     relative_time,
     style_attributes,
 )
 from masthead.site.structured_data import iso
+from masthead.stories.models import Story, listing_parts
 from masthead.stories.versions import FRONT, SITE
 
 register = template.Library()
@@ -177,6 +179,59 @@ def fragment(parser, token):
         [parser.compile_filter(value) for value in vary],
         nodelist,
     )
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, stories, **shape) -> str:
+    """``{% cards front.top level=3 %}``: a card (``site/_card.html``) for each of ``stories``
+    (a list, or one), each kept by its story's version (``PageFragments.pieces``).
+
+    After a publish, the home page renders the cards of the stories that moved
+    (the new lead, the one it pushed down), not thirty. ``shape`` is the card's
+    look (``size``, ``level``, ``compact``, ``show_image``), part of each key.
+    ``stories`` are story rows, or ``selectors.Listed`` (id and version only:
+    the rows of the cards being made are read then); the counter of a row
+    without ``version`` is read here. Bylines and renditions are read for the
+    cards being made only. A story gone since its list was read has no card.
+    """
+    if stories is None:
+        return ""
+    listed = [stories] if hasattr(stories, "pk") else list(stories)
+    by_pk = {story.pk: story for story in listed}
+    fragments = _fragments(context) or PrivateFragments(None)
+    unread = [f"story:{pk}" for pk, story in by_pk.items() if not hasattr(story, "version")]
+    read = dict(zip(unread, fragments.counter(unread), strict=True)) if unread else {}
+    versions_of = {
+        pk: story.version if hasattr(story, "version") else read[f"story:{pk}"]
+        for pk, story in by_pk.items()
+    }
+    card = context.template.engine.get_template("site/_card.html")
+
+    def produce(missing: list[int]) -> dict[int, str]:
+        rendered = {}
+        for story in _card_rows([by_pk[pk] for pk in missing], shape):
+            with context.push(story=story, **shape):
+                rendered[story.pk] = card.render(context)
+        return rendered
+
+    kept = fragments.pieces("card", versions_of, produce, vary=sorted(shape.items()))
+    html = "".join(kept[story.pk] for story in listed if story.pk in kept)
+    return mark_safe(html)  # noqa: S308 - our template's output
+
+
+def _card_rows(listed: list, shape: dict) -> list[Story]:
+    """Story rows for ``listed`` with what their cards show: rows as given, ``Listed`` read
+    (live ones only), then the bylines and the lead picture's renditions if the card shows them."""
+    rows = [story for story in listed if isinstance(story, Story)]
+    wanted = [story.pk for story in listed if not isinstance(story, Story)]
+    if wanted:
+        rows += Story.objects.live().for_listing(complete=False).filter(pk__in=wanted)
+    bylines, renditions = listing_parts()
+    if not shape.get("compact"):
+        prefetch_related_objects(rows, bylines)
+    if shape.get("show_image"):
+        prefetch_related_objects([story for story in rows if story.lead_image_id], renditions)
+    return rows
 
 
 def _recent_posts_box(stories, edition) -> str:

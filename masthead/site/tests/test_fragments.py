@@ -74,6 +74,44 @@ def test_pages_assembled_from_fragments_are_the_pages_rendered_whole(client, set
     assert assembled == whole
 
 
+def test_lists_of_kept_cards_are_the_pages_rendered_whole(client, settings, newsroom):
+    """Cards are kept by story version (``{% cards %}``): after each change readers see,
+    the home, desk and author pages assembled from them are the pages a render without
+    any cache gives."""
+    for n in range(8):
+        make_story(f"Earlier report {n}", desk=newsroom.desk, age=timedelta(hours=2 + n))
+    kept_cache = settings.CACHES
+
+    pages = ("/", "/politics/", "/author/nima-sadeghi/")
+
+    def assembled_and_whole() -> tuple[list[str], list[str]]:
+        settings.CACHES = kept_cache
+        assembled = [get(client, url)[0] for url in pages]
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+        return assembled, [get(client, url)[0] for url in pages]
+
+    for url in pages:
+        get(client, url)
+    changes = [
+        lambda: publish_new(newsroom, "Parliament passes the budget", authors=[newsroom.reporter]),
+        lambda: publish_update(newsroom, newsroom.story, headline="Talks resume in Vienna today"),
+        lambda: _rename(newsroom.reporter, "Nima Sadeghi-Rad"),
+        lambda: _rename(newsroom.label, "Deep analysis"),
+    ]
+    for change in changes:
+        change()
+        assembled, whole = assembled_and_whole()
+        assert assembled == whole
+    for html in whole:
+        assert "Nima Sadeghi-Rad" in html and "Talks resume in Vienna today" in html
+        assert "Parliament passes the budget" in html
+
+
+def _rename(record, name: str) -> None:
+    record.name = name
+    record.save()
+
+
 def test_an_update_changes_its_article_and_no_other(client, newsroom):
     other = publish_new(newsroom, "Oil exports rise")
     get(client, other.get_absolute_url())

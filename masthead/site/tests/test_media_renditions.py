@@ -222,12 +222,14 @@ def test_renditions_made_after_publishing_reach_the_cached_article_page(client, 
 
 def test_the_home_page_reads_the_lead_picture_and_the_bylines_it_shows_only(client, newsroom):
     """It reads some forty stories to fill its blocks; the desk blocks show neither
-    pictures nor bylines, and only the lead shows its picture."""
+    pictures nor bylines, and only the lead shows its picture. After a publish, only
+    the cards that changed read theirs (``{% cards %}``)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from masthead.factories import make_story
     from masthead.newsroom.models import Desk
+    from masthead.stories import services
 
     desks = [newsroom["politics"], Desk.objects.get(name="Economy")] * 4
     stories = [
@@ -244,9 +246,28 @@ def test_the_home_page_reads_the_lead_picture_and_the_bylines_it_shows_only(clie
         assert url in lead_block  # the lead's <picture> with its 16:9 renditions
     reads = [q["sql"] for q in captured.captured_queries if '"media_rendition"' in q["sql"]]
     assert len(reads) == 1 and f"IN ({lead.lead_image_id})" in reads[0]
-    bylines = [q["sql"] for q in captured.captured_queries if 'FROM "stories_byline"' in q["sql"]]
-    assert len(bylines) == 1
-    read_for = re.search(r'"stories_byline"\."story_id" IN \(([^)]*)\)', bylines[0])[1]
     top = html.split('class="front__top"', 1)[1].split("</section>", 1)[0]
     shown = {story.pk for story in stories if story.get_absolute_url() in lead_block + top}
-    assert {int(pk) for pk in read_for.split(", ")} == shown and len(shown) == 5
+    # One read for the lead's card, one for the top's.
+    assert _bylines_read_for(captured) == [{lead.pk}, shown - {lead.pk}] and len(shown) == 5
+
+    # A publish: the cards kept by story version are not made again, so only the new
+    # lead's and that of the lead it moved to the top are read.
+    newer = make_story(
+        "Story 9", desk=desks[0], lead_image=rendered_image("Picture 9"), status="ready", age=None
+    )
+    services.snapshot_revision(newer)
+    services.publish_story(newsroom["editor"], newer)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/").content.decode()
+
+    assert _bylines_read_for(captured) == [{newer.pk}, {lead.pk}]
+    reads = [q["sql"] for q in captured.captured_queries if '"media_rendition"' in q["sql"]]
+    assert len(reads) == 1 and f"IN ({newer.lead_image_id})" in reads[0]
+
+
+def _bylines_read_for(captured) -> list[set[int]]:
+    """The ids of the stories each read of bylines asked for."""
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "stories_byline"' in q["sql"]]
+    found = [re.search(r'"stories_byline"\."story_id" IN \(([^)]*)\)', sql)[1] for sql in reads]
+    return [{int(pk) for pk in ids.split(", ")} for ids in found]
