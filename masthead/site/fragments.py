@@ -104,10 +104,17 @@ class PageFragments:
             self.counters.update(versions.counters(wanted - self.counters.keys()))
         return [self.counters[scope] for scope in scopes]
 
-    def key(self, name: str, scopes: list[str], vary: Iterable[object]) -> str:
+    def key(self, name: str, scopes: list[str], vary: Iterable[object], digest: str = "") -> str:
+        """The cache key of ``name`` at the current counters of ``scopes``; ``digest``: the
+        ``varying`` digest of ``vary`` when the caller made it already (a list's pieces)."""
         timed = [versions.pending_scope(scope) for scope in scopes if is_timed(scope)]
         counters = zip([*scopes, *timed], self.counter([*scopes, *timed]), strict=True)
         versioned = ",".join(f"{scope}={counter}" for scope, counter in counters)
+        return f"fragment:{release_digest()}:{name}:{versioned}:{digest or self.varying(vary)}"
+
+    def varying(self, vary: Iterable[object]) -> str:
+        """A digest of what else shapes the markup: the site's address, the edition, the
+        words, the markup settings and ``vary``."""
         shaping = (getattr(settings, name) for name in MARKUP_SETTINGS)
         edition = _edition_key(self.request)
         # The words: the edition's language on public pages, but a staff page that
@@ -117,7 +124,7 @@ class PageFragments:
             str(part) for part in (site_root(self.request), edition, language, *shaping, *vary)
         )
         digest = hashlib.blake2b(varying.encode("utf-8", "surrogateescape"), digest_size=12)
-        return f"fragment:{release_digest()}:{name}:{versioned}:{digest.hexdigest()}"
+        return digest.hexdigest()
 
     def value(
         self, name: str, scopes: Iterable[str], produce: Callable[[], object], vary=()
@@ -161,7 +168,10 @@ class PageFragments:
         caller's page or fragment does that once for the whole.
         """
         self.counters.update({f"story:{pk}": version for pk, version in versions_of.items()})
-        keys = {pk: self.key(name, [versions.SITE, f"story:{pk}"], vary) for pk in versions_of}
+        digest = self.varying(vary)
+        keys = {
+            pk: self.key(name, [versions.SITE, f"story:{pk}"], (), digest) for pk in versions_of
+        }
         found = {} if _cache_is_down() else cache.get_many(keys.values())
         kept = {pk: found[key] for pk, key in keys.items() if isinstance(found.get(key), str)}
         missing = [pk for pk in versions_of if pk not in kept]
