@@ -96,6 +96,7 @@ class PageFragments:
     def __init__(self, request: HttpRequest | None, counters: dict[str, int] | None = None):
         self.request = request
         self.counters: dict[str, int] = dict(counters or {})
+        self.next_change: tuple[float | None] | None = None  # read once a request
 
     def counter(self, scopes: Iterable[str]) -> list[int]:
         if any(scope not in self.counters for scope in scopes):
@@ -139,9 +140,12 @@ class PageFragments:
             found.valid_until is None or time.time() < found.valid_until
         ):
             return found.value
-        started = timezone.now()
+        if any(map(is_timed, scopes)) and self.next_change is None:
+            # Read before the first list is: one earlier than a later render's own is as
+            # true (a moment it passed only ends the fragment sooner), and one query a page.
+            self.next_change = (_next_change(timezone.now()),)
         produced = produce()
-        valid_until = _next_change(started) if any(map(is_timed, scopes)) else None
+        valid_until = self.next_change[0] if any(map(is_timed, scopes)) else None
         cache.set(key, Fragment(produced, valid_until), FRAGMENT_SECONDS)
         return produced
 
