@@ -49,7 +49,7 @@ from masthead.site.absolute_urls import absolute_url, site_host
 from masthead.site.editions import edition_of
 from masthead.site.fragments import fragments_for
 from masthead.site.http import finish_public_response, surrogate_keys
-from masthead.site.selectors import is_carried_by_live_story, moved_tag
+from masthead.site.selectors import is_carried_by_live_story, moved_tag, outlet_of
 from masthead.site.sitemaps import section_summaries
 from masthead.site.summaries import story_summary
 from masthead.stories import versions
@@ -185,7 +185,10 @@ SCANNED_SECTIONS = ("author", "tag", "label")
 
 
 def feed_section(
-    scope: str, slug: str | None = None, edition: Edition | None = None
+    scope: str,
+    slug: str | None = None,
+    edition: Edition | None = None,
+    outlet: Outlet | None = None,
 ) -> FeedSection:
     """The section ``scope``/``slug`` names in ``edition`` (the default one if none), or Http404.
 
@@ -193,10 +196,10 @@ def feed_section(
     ``/fa/tag/iran/feed.xml`` its stories tagged Iran; a desk's feed is at its
     own edition's root only.
     """
-    outlet = Outlet.current()
+    outlet = outlet or Outlet.current()
     edition = edition or default_edition()
     live = Story.objects.live().filter(desk__edition_id=edition.pk)
-    publisher = edition.published_as
+    publisher = edition.name_with(outlet)
     if scope == "site":
         about = edition.tagline_with(outlet) or gettext(
             "The latest stories from %(publisher)s."
@@ -313,7 +316,9 @@ class StoryFeed(Feed):
 
     def get_object(self, request, slug: str | None = None, desk_slug: str | None = None):
         edition = edition_of(request)
-        self.section = feed_section(self.scope, slug or desk_slug, edition)
+        # The outlet from the cache of the current ``site`` version, as the pages read it.
+        outlet = outlet_of(request)
+        self.section = feed_section(self.scope, slug or desk_slug, edition, outlet)
         # RSS <language> and Atom xml:lang: the edition's.
         self.language = edition.language
         return self.section
