@@ -284,11 +284,13 @@ def masthead(request):
         Desk.objects.filter(edition_id=edition.pk).select_related("editor", "editor__photo")
     )
     staff = selectors.masthead_staff(desks)
+    outlet = selectors.outlet_of(request)
     context = {
         "desks": desks,
         "collectives": selectors.edition_collectives(edition),
         "staff": staff,
-        "about": edition.about_with(selectors.outlet_of(request)),
+        "about": edition.about_with(outlet),
+        "address": edition.address_with(outlet),
     }
     return surrogate_keys(render(request, "site/masthead.html", context))
 
