@@ -171,7 +171,7 @@ def list_stories(request: HttpRequest, query: Query[StoryListQuery]):
             limit=query.limit,
         )
     moments = [_story_moment(story) for story in stories]
-    moments.append(selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
+    moments.append(selectors.last_public_change(selectors.list_scopes(), releases=True))
     wants_ninjs = _wants_ninjs(request)
     items = [_list_item(request, story, wants_ninjs) for story in stories]
     response = _page_response(request, items, "stories", next_page)
@@ -203,7 +203,7 @@ def _search_stories(request: HttpRequest, query: StoryListQuery) -> HttpResponse
     items = [_list_item(request, story, wants_ninjs) for story in stories]
     response = _page_response(request, items, "stories", next_page)
     moments = [_story_moment(story) for story in stories]
-    moments.append(selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
+    moments.append(selectors.last_public_change(selectors.list_scopes(), releases=True))
     set_last_modified(response, *moments)
     return response
 
@@ -356,7 +356,9 @@ def list_tags(request: HttpRequest, query: Query[TagListQuery]):
         next_page = {"cursor": cursor, "limit": query.limit}
     items = [representations.tag_json(request, tag) for tag in tags]
     response = _page_response(request, items, "tags", next_page)
-    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
+    set_last_modified(
+        response, selectors.last_public_change(selectors.list_scopes(), releases=True)
+    )
     return response
 
 
@@ -367,7 +369,9 @@ def get_tag(request: HttpRequest, response: HttpResponse, slug: str):
     tag = selectors.public_tags().filter(slug=_slug_or_404(slug)).first()
     if tag is None:
         raise Http404("No such tag.")
-    set_last_modified(response, selectors.last_public_change([selectors.LIST_SCOPE], releases=True))
+    set_last_modified(
+        response, selectors.last_public_change(selectors.list_scopes(), releases=True)
+    )
     return representations.tag_json(request, tag)
 
 

@@ -194,4 +194,6 @@ def story_scope(story: Story) -> str:
     return f"story:{story.pk}"
 
 
-LIST_SCOPE = versions.FRONT
+def list_scopes() -> list[str]:
+    """What the lists show: the stories of every edition, so every edition's front scope."""
+    return versions.every_front_scope()

@@ -368,6 +368,7 @@ def load_demo(seed: SeedPage | None = None, now: datetime | None = None) -> Demo
     )
     outlet.email = "newsroom@ifp.example"
     outlet.phone = "+98 21 0000 0000"
+    outlet.address = "PO Box 00000-00000, Tehran, Iran (demo address)"
     outlet.is_demo = True
     outlet.logo = _demo_logo()
     outlet.save()

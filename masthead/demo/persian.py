@@ -331,7 +331,7 @@ def _collective(spec: dict) -> Author:
 
 @cache
 def _mark() -> bytes:
-    return pictures.logo_mark(MARK)
+    return pictures.logo_mark(MARK, language=LANGUAGE)
 
 
 def _credit(spec: dict) -> str:

@@ -908,10 +908,11 @@ def _shade(colour, amount):
     return tuple(max(0, min(255, int(c * amount))) for c in colour)
 
 
-def logo_mark(short_name: str = "IFP", colour=ACCENT) -> bytes:
-    """The outlet's mark, the collective's picture: its short name on its colour."""
+def logo_mark(short_name: str = "IFP", colour=ACCENT, language: str = "en") -> bytes:
+    """The outlet's mark, the collective's picture: its short name on its colour, set as
+    that ``language``'s graphics are (Persian: in Vazirmatn, right to left)."""
     size = 480
-    canvas = Canvas(size, size, background=colour)
+    canvas = Canvas(size, size, background=colour, words=words_for(language))
     canvas.text(
         (size / 2, size / 2 + 8),
         short_name,

@@ -247,7 +247,7 @@ def set_focal_point(actor, image: Image, x, y) -> Image:
 def _bump_live_stories(image: Image) -> None:
     story_ids = ImageUse.objects.filter(image=image, in_published=True).values("story_id")
     scopes: set[str] = set()
-    for story in Story.objects.live().filter(pk__in=story_ids):
+    for story in Story.objects.live().filter(pk__in=story_ids).select_related("desk"):
         scopes |= versions.story_scopes(story)
     if scopes:
         versions.bump(scopes)

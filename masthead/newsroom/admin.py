@@ -19,6 +19,8 @@ class EditionAdmin(admin.ModelAdmin):
         "host",
         "publication_name",
         "tagline",
+        "about",
+        "address",
         "is_default",
     ]
 

@@ -63,7 +63,7 @@ HOST_PATTERN = re.compile(rf"^(?=.{{1,253}}$){HOST_LABEL}(\.{HOST_LABEL})*$")
 # BCP 47 as Django's language table spells it: ``fa``, ``pt-br``, ``zh-hans``.
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 # The rows of every edition, read through the cache (see the module docstring).
-CACHE_KEY = "newsroom:editions:v2"  # v2: with host
+CACHE_KEY = "newsroom:editions:v3"  # v3: with address
 CACHE_SECONDS = 300
 
 
@@ -202,6 +202,16 @@ class Edition(models.Model):
             "separate paragraphs. Empty for the default edition: it shows the outlet's."
         ),
     )
+    address = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",  # no table rebuild on SQLite for the new column (migration_lint)
+        help_text=(
+            "The newsroom's postal address on this edition's masthead page, in its language. "
+            "Empty: the outlet's address is shown."
+        ),
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -259,6 +269,12 @@ class Edition(models.Model):
             return self.about
         return outlet.about if self.is_default else ""
 
+    def address_with(self, outlet) -> str:
+        """Where the newsroom is, for its readers to write to: its own address in the edition's
+        language, else the outlet's, for every edition. Unlike a tagline or an about text, an
+        address in another script still gets a letter delivered: better than none."""
+        return self.address or outlet.address
+
     @property
     def direction(self) -> str:
         """``rtl`` or ``ltr``: from Django's table of languages."""
@@ -280,6 +296,7 @@ class Edition(models.Model):
 
         self.language = (self.language or "").strip().lower()
         self.tagline = clean_line(self.tagline)
+        self.address = clean_line(self.address)
         self.host = (self.host or "").strip().lower()
         errors = {}
         if self.host and self.is_default:

@@ -54,7 +54,7 @@ from masthead.site.sitemaps import section_summaries
 from masthead.site.summaries import story_summary
 from masthead.stories import versions
 from masthead.stories.models import Byline, Label, Story, Tag
-from masthead.stories.versions import FRONT
+from masthead.stories.versions import front_scope
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +204,8 @@ def feed_section(
         about = edition.tagline_with(outlet) or gettext(
             "The latest stories from %(publisher)s."
         ) % {"publisher": publisher}
-        return FeedSection(publisher, about, reverse("site:home"), live, publisher, FRONT)
+        front = front_scope(edition.pk)
+        return FeedSection(publisher, about, reverse("site:home"), live, publisher, front)
     if scope == "desk":
         desk = get_object_or_404(Desk, slug=slug, edition_id=edition.pk)
         name, page, stories = desk.name, desk.get_absolute_url(), live.filter(desk=desk)

@@ -21,11 +21,12 @@ header, lists, dates or words, and a digest of the code and settings that
 shape the markup, so two releases sharing one Redis never serve each other's HTML.
 
 Lists of stories change with the clock too: a scheduled story joins them at
-its time with no bump. A fragment of the ``front`` scope therefore keeps the
+its time with no bump. A fragment of a ``front`` scope (the default edition's
+``front``, another's ``front:fa``: ``versions.front_scope``) therefore keeps the
 time of the next scheduled publication or embargo end
 (``page_cache.next_scheduled_change``), and is rendered again from then on;
-its key embeds the counter of ``pending:front`` too, which scheduling bumps
-instead of ``front`` (nothing readers see changes before the time), so a
+its key embeds the counter of its pending twin (``pending:front``) too, which
+scheduling bumps instead (nothing readers see changes before the time), so a
 story scheduled after the render still brings that time forward.
 
 Relative times ("16 mins ago") inside a fragment taken from the cache are
@@ -74,8 +75,7 @@ FRAGMENT_SECONDS = 24 * 3600
 # of the front, a thread's list of its stories (``site/live_coverage.py``) and a
 # translation group's alternates (``stories/translations.py``).
 TIMED_SCOPES = frozenset({versions.FRONT})
-TIMED_SCOPE_PREFIXES = ("thread:", "translations:")
-PENDING_FRONT = versions.pending_scope(versions.FRONT)
+TIMED_SCOPE_PREFIXES = (f"{versions.FRONT}:", "thread:", "translations:")
 # Settings that change the markup of the same content (times, links).
 MARKUP_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL")
 
@@ -101,7 +101,7 @@ class PageFragments:
     def counter(self, scopes: Iterable[str]) -> list[int]:
         if any(scope not in self.counters for scope in scopes):
             # Nearly every page shows these: read them with the first, in one query.
-            wanted = {*scopes, versions.SITE, versions.FRONT, PENDING_FRONT}
+            wanted = {*scopes, versions.SITE, *front_scopes(self.request)}
             self.counters.update(versions.counters(wanted - self.counters.keys()))
         return [self.counters[scope] for scope in scopes]
 
@@ -209,6 +209,12 @@ def _edition_key(request: HttpRequest | None) -> str:
     edition = edition_of(request)
     parts = (edition.pk, edition.language, edition.calendar, edition.zone_name, edition.url_root)
     return ":".join(str(part) for part in parts)
+
+
+def front_scopes(request: HttpRequest | None) -> tuple[str, str]:
+    """The front scope of the request's edition (its lists) and that scope's pending twin."""
+    front = versions.front_scope(edition_of(request).pk if request is not None else None)
+    return front, versions.pending_scope(front)
 
 
 def is_timed(scope: str) -> bool:

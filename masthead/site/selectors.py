@@ -208,10 +208,11 @@ def public_corrections(edition: Edition | None = None) -> QuerySet[Correction]:
     )
 
 
-def story_row(*, slug: str | None = None, pk: int | None = None) -> Story | None:
+def story_row(*, front: str, slug: str | None = None, pk: int | None = None) -> Story | None:
     """The story at ``slug`` (or ``pk``) with its desk, label and lead image, and the
-    counters of what its page shows (``story_version``, ``site_version``, ``front_version``,
-    ``pending_front_version``).
+    counters of what its page shows (``story_version``, ``site_version``, and as
+    ``front_version`` and ``pending_front_version`` those of ``front``, the front scope of
+    the edition the page is in: ``versions.front_scope``).
 
     The counters are read in the same statement as the row, so an article's
     fragments are always keyed by the version the row belongs to. On
@@ -220,12 +221,12 @@ def story_row(*, slug: str | None = None, pk: int | None = None) -> Story | None
     time. Elsewhere the ORM's.
     """
     where = {"slug": slug} if slug is not None else {"pk": pk}
+    columns = _counter_columns(front)
     if connection.vendor != "postgresql":
-        rows = Story.objects.select_related("desk", "label", "lead_image").annotate(
-            **_counter_columns()
-        )
+        rows = Story.objects.select_related("desk", "label", "lead_image").annotate(**columns)
         return rows.filter(**where).first()
-    sql, params = _story_row_sql("slug" if slug is not None else "id")
+    sql = _story_row_sql("slug" if slug is not None else "id")
+    params = [param for counter in columns.values() for param in counter.params]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, slug if slug is not None else pk])
         found = cursor.fetchone()
@@ -236,26 +237,27 @@ def story_row(*, slug: str | None = None, pk: int | None = None) -> Story | None
     story.desk = _from_row(Desk, _json(desk))
     story.label = None if label is None else _from_row(Label, _json(label))
     story.lead_image = None if image is None else _from_row(Image, _json(image))
-    for name, counter in zip(_counter_columns(), counters, strict=True):
+    for name, counter in zip(columns, counters, strict=True):
         setattr(story, name, counter)
     return story
 
 
-def _counter_columns() -> dict:
+def _counter_columns(front: str) -> dict:
     return {
         "story_version": versions.story_counter(),
         "site_version": versions.counter_of(SITE),
-        "front_version": versions.counter_of(FRONT),
-        "pending_front_version": versions.counter_of(versions.pending_scope(FRONT)),
+        "front_version": versions.counter_of(front),
+        "pending_front_version": versions.counter_of(versions.pending_scope(front)),
     }
 
 
 @once
-def _story_row_sql(column: str) -> tuple[str, list]:
+def _story_row_sql(column: str) -> str:
+    """The statement, the same for every edition: the scopes are its parameters."""
     quote = connection.ops.quote_name
     story, desk = quote(Story._meta.db_table), quote(Desk._meta.db_table)
     label, image = quote(Label._meta.db_table), quote(Image._meta.db_table)
-    counters = list(_counter_columns().values())
+    counters = list(_counter_columns(FRONT).values())
     columns = ", ".join(f"({counter.sql})" for counter in counters)
     sql = (
         # Our own names; the counters' scopes and the slug or id are parameters.
@@ -266,7 +268,7 @@ def _story_row_sql(column: str) -> tuple[str, list]:
         f" LEFT JOIN {image} ON {image}.id = {story}.lead_image_id"
         f" WHERE {story}.{quote(column)} = %s"
     )
-    return sql, [param for counter in counters for param in counter.params]
+    return sql
 
 
 @dataclass

@@ -69,7 +69,13 @@ from masthead.site.http import public_response, surrogate_keys
 from masthead.site.query import query_parameters
 from masthead.stories import release_clock
 from masthead.stories.models import Byline, ContentVersion, Label, Story, Tag
-from masthead.stories.versions import FRONT, month_scope, month_scope_of, pending_scope
+from masthead.stories.versions import (
+    every_front_scope,
+    front_scope,
+    month_scope,
+    month_scope_of,
+    pending_scope,
+)
 
 # Google News takes the stories of the last two days, at most 1,000 a sitemap.
 NEWS_WINDOW = timedelta(hours=48)
@@ -725,12 +731,13 @@ def _at_default_root(request) -> HttpResponse | None:
     edition = edition_of(request)
     if edition.is_default:
         return None
+    front = front_scope(edition.pk)
     if edition.host:
         target = main_root(request) + request.get_full_path()
-        return surrogate_keys(HttpResponsePermanentRedirect(target), FRONT)
+        return surrogate_keys(HttpResponsePermanentRedirect(target), front)
     prefix = f"/{edition.url_root}/"
     target = request.get_full_path()[len(prefix) - 1 :]
-    return surrogate_keys(HttpResponsePermanentRedirect(target), FRONT)
+    return surrogate_keys(HttpResponsePermanentRedirect(target), front)
 
 
 @dataclass
@@ -785,7 +792,8 @@ def index(request):
         request, "site/sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
     )
     response["X-Robots-Tag"] = "noindex, noarchive"
-    return surrogate_keys(response, FRONT)
+    # Every edition's stories and news sitemap: every edition's front.
+    return surrogate_keys(response, *every_front_scope())
 
 
 @query_parameters("p")
@@ -815,4 +823,4 @@ def section(request, section: str):
     response = sitemap_views.sitemap(
         request, {section: sitemap}, section=section, template_name="site/sitemap.xml"
     )
-    return surrogate_keys(response, FRONT)
+    return surrogate_keys(response, *every_front_scope())

@@ -38,7 +38,7 @@ from masthead.sourcing import reports as report_stats
 from masthead.stories import translations, versions
 from masthead.stories.models import Byline, Label, OldAddress, Story, StorySlug, Tag
 from masthead.stories.preview import PreviewUnavailable, revision_for_token
-from masthead.stories.versions import FRONT, SITE
+from masthead.stories.versions import SITE, every_front_scope, front_scope
 from masthead.wire.attribution import credits_for
 
 
@@ -50,13 +50,15 @@ def home(request):
         # /?p=123 is a post of the outlet's previous site: its story, or the 404
         # page (page_not_found looks the address up), never a copy of the front.
         raise Http404("No such post.")
+    front = front_scope(edition_of(request).pk)
     context = {
         # Lazy: read only when the shared fragments of this version are cold.
         "front": SimpleLazyObject(lambda: selectors.front_page(edition_of(request))),
+        "front_scope": front,
         "structured_data": SimpleLazyObject(lambda: [_website_structured_data(request)]),
     }
     response = render(request, "site/home.html", context)
-    return surrogate_keys(response, FRONT)
+    return surrogate_keys(response, front)
 
 
 def _website_structured_data(request) -> dict:
@@ -64,26 +66,28 @@ def _website_structured_data(request) -> dict:
     return structured_data.website(outlet, policies, request)
 
 
-def _find_story(slug: str) -> Story | None:
-    """The story at ``slug`` (or that had it), with the counters of what its page shows.
+def _find_story(slug: str, front: str) -> Story | None:
+    """The story at ``slug`` (or that had it), with the counters of what its page shows,
+    ``front`` being the front scope of the page's edition.
 
     The counters are read in the same statement as the row (``selectors.story_row``).
     """
-    story = selectors.story_row(slug=slug)
+    story = selectors.story_row(front=front, slug=slug)
     if story is None:
         old = StorySlug.objects.filter(slug=slug).only("story_id").first()
         if old is not None:
-            story = selectors.story_row(pk=old.story_id)
+            story = selectors.story_row(front=front, pk=old.story_id)
     if story is None and fold_arabic_script(slug) != slug:
         # Typed on the other keyboard (Arabic ي for Persian ی …): the story's one address.
-        return _find_story(fold_arabic_script(slug))
+        return _find_story(fold_arabic_script(slug), front)
     return story
 
 
 @require_safe
 @public_response
 def story(request, desk_slug: str, slug: str):
-    found = _find_story(slug)
+    front, pending_front = fragments.front_scopes(request)
+    found = _find_story(slug, front)
     if found is None:
         raise Http404("No such story.")
     scope = f"story:{found.pk}"
@@ -108,8 +112,8 @@ def story(request, desk_slug: str, slug: str):
         {
             scope: found.story_version,
             SITE: found.site_version,
-            FRONT: found.front_version,
-            fragments.PENDING_FRONT: found.pending_front_version,
+            front: found.front_version,
+            pending_front: found.pending_front_version,
         },
     )
     # Lazy: a render whose fragments are warm reads none of these.
@@ -140,7 +144,7 @@ def story(request, desk_slug: str, slug: str):
     fragments.label_shared_part(request, response)  # Recent Posts
     # The story's last public update: the Last-Modified of a page first seen.
     response["Last-Modified"] = http_date((found.updated_at or found.published_at).timestamp())
-    return surrogate_keys(response, scope, FRONT, *thread_scopes, *group_scopes)
+    return surrogate_keys(response, scope, front, *thread_scopes, *group_scopes)
 
 
 def translation_scopes(story: Story) -> tuple[str, ...]:
@@ -205,19 +209,20 @@ def _preview_headers(response: HttpResponse) -> HttpResponse:
 @public_response
 def corrections(request):
     edition = edition_of(request)
+    front = front_scope(edition.pk)
     page = pagination.paginate(selectors.public_corrections(edition), request, 50)
     if not isinstance(page, pagination.Page):
-        return surrogate_keys(page, FRONT)
+        return surrogate_keys(page, front)
     context = {"page": page, "corrections": page.items}
     if page.is_first:
         # Readers' reports that led to corrections, per month (sourcing/reports.py):
-        # they change only when a correction is published, which bumps FRONT.
+        # they change only when a correction is published, which bumps the edition's front.
         context["report_months"] = SimpleLazyObject(
             lambda: report_stats.monthly_report_stats(
                 selectors.public_corrections(edition), edition=edition
             )
         )
-    return surrogate_keys(render(request, "site/corrections.html", context), FRONT)
+    return surrogate_keys(render(request, "site/corrections.html", context), front)
 
 
 def _story_list(request, template: str, stories, short: bool = False, **context):
@@ -284,11 +289,13 @@ def masthead(request):
         Desk.objects.filter(edition_id=edition.pk).select_related("editor", "editor__photo")
     )
     staff = selectors.masthead_staff(desks)
+    outlet = selectors.outlet_of(request)
     context = {
         "desks": desks,
         "collectives": selectors.edition_collectives(edition),
         "staff": staff,
-        "about": edition.about_with(selectors.outlet_of(request)),
+        "about": edition.about_with(outlet),
+        "address": edition.address_with(outlet),
     }
     return surrogate_keys(render(request, "site/masthead.html", context))
 
@@ -360,8 +367,9 @@ def page_not_found(request, exception=None):
     moved = _moved_from_old_site(request)
     if moved is not None:
         return moved
-    # A 404 may turn into a story when one is published at that address.
-    return surrogate_keys(render(request, "site/404.html", status=404), FRONT)
+    # A 404 may turn into a story when one is published at that address, or into a 301
+    # when a story of another edition is (its one address): every edition's front.
+    return surrogate_keys(render(request, "site/404.html", status=404), *every_front_scope())
 
 
 def _moved_from_old_site(request) -> HttpResponse | None:
@@ -385,7 +393,7 @@ def _moved_from_old_site(request) -> HttpResponse | None:
     if story is None:
         return None
     moved = HttpResponsePermanentRedirect(story.get_absolute_url())
-    return surrogate_keys(moved, f"story:{story.pk}", FRONT)
+    return surrogate_keys(moved, f"story:{story.pk}", front_scope(story.edition_id))
 
 
 def server_error(request):

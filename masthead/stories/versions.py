@@ -15,6 +15,20 @@ changes the pages of all (``stories/developing.py``); so does a translation
 group, ``translations:<key>`` (``stories/translations.py``). Readers of the counters:
 ``masthead/site/page_cache.py`` and ``masthead/site/sitemaps.py``.
 
+The lists of an edition (its home, Recent Posts, site feed, corrections page)
+show the ``front`` scope *of that edition*, so a publish in one edition
+leaves the other's lists, and their cached copies, as they were. The default
+edition's is ``front``, as it was before editions (an outlet with one edition
+sees no change: its keys, purges and docs keep their meaning); another's is
+``front:<url root>`` (``front:fa``). The root names it because it never
+changes once saved and is known in process memory (``url_root_of``: no
+query), and because only the default edition has none (a check constraint),
+so ``front`` is never another edition's. What lists every edition (the
+sitemap index, the API's lists, a 404 that a publish in any edition may turn
+into a page or a redirect) shows ``every_front_scope()``. A story moved to a
+desk of another edition bumps both editions' fronts, as its scopes before
+and after the change are both bumped.
+
 A change readers cannot see yet bumps nothing they can observe
 (RELIABILITY.md F3): scheduling a story, rescheduling, unscheduling or
 withdrawing it before its time, or renaming it then, bumps only the
@@ -39,19 +53,33 @@ from django.db.models import F, IntegerField, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from masthead.newsroom.editions import all_editions, url_root_of
 from masthead.newsroom.models import StaffRole
 from masthead.stories.models import ContentVersion, Story
 
 SITE = "site"
-FRONT = "front"  # home, recent posts, site feeds, sitemap index, corrections, 404s
+# The default edition's lists: home, recent posts, site feeds, corrections (front_scope).
+FRONT = "front"
 PENDING = "pending:"
+
+
+def front_scope(edition_id: int | None) -> str:
+    """The scope of an edition's lists: ``front`` for the default edition, ``front:<root>``
+    for another (``front:fa``); ``front`` for no edition yet (the default one, unsaved)."""
+    root = url_root_of(edition_id)
+    return f"{FRONT}:{root}" if root else FRONT
+
+
+def every_front_scope() -> list[str]:
+    """The front scopes of every edition: what a list of all editions' stories shows."""
+    return sorted({FRONT, *(front_scope(edition.pk) for edition in all_editions())})
 
 
 def story_scopes(story: Story) -> set[str]:
     """The scopes whose pages show ``story`` as it is now."""
     if story.pk is None:
         return set()
-    scopes = {FRONT, f"story:{story.pk}", f"desk:{story.desk_id}"}
+    scopes = {front_scope(story.edition_id), f"story:{story.pk}", f"desk:{story.desk_id}"}
     scopes.update(f"author:{pk}" for pk in story.bylines.values_list("author_id", flat=True))
     scopes.update(f"tag:{pk}" for pk in story.tags.values_list("pk", flat=True))
     if story.label_id:
@@ -227,7 +255,7 @@ def bump_for_image(image_id: int, **_signal_arguments) -> None:
         image_uses__image_id=image_id, image_uses__in_published=True
     )
     scopes: set[str] = set()
-    for story in Story.objects.live().filter(shown).distinct()[:200]:
+    for story in Story.objects.live().filter(shown).select_related("desk").distinct()[:200]:
         scopes |= story_scopes(story)
     if scopes:
         bump(scopes)

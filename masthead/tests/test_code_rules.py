@@ -61,7 +61,7 @@ REVIEWED_SPLATS = {
         "media/uses.py",
         "{flag: True}",
     ): "flag is one of two column names chosen by the caller's code",
-    ("site/selectors.py", "_counter_columns()"): "fixed counter subqueries of the page cache",
+    ("site/selectors.py", "columns"): "fixed counter subqueries of the page cache",
     ("site/selectors.py", "where"): "{'slug': …} or {'pk': …}, chosen by the function's arguments",
     ("site/sitemaps.py", "self.range"): "published_at bounds the sitemap section computes",
     ("site/sitemaps.py", "{SECTION_RELATIONS[kind]: OuterRef('pk')}"): (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils.http import http_date
 
 from masthead.factories import make_story
 from masthead.stories import services
-from masthead.stories.models import ContentVersion, Story
+from masthead.stories.models import ContentVersion, Story, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +250,24 @@ def test_conditional_requests_work_on_every_page_of_every_list(client, newsroom,
             assert (by_etag.status_code, by_etag.content) == (304, b""), url
             assert by_date.status_code == 304, url
             assert client.get(url).content == first.content, url
+
+
+def test_a_change_in_another_edition_moves_the_lists_last_modified(client, newsroom, editor):
+    """The lists hold every edition's stories: a Persian withdrawal dates them too."""
+    from masthead.factories import editor_of, make_desk, make_edition
+
+    siasat = make_desk("سیاست", slug="siasat", edition=make_edition("fa"))
+    majlis = Tag.objects.create(name="مجلس", slug="majlis")
+    farsi = make_story("گزارشی از مجلس", desk=siasat, tags=[majlis], age=timedelta(days=1))
+    services.snapshot_revision(farsi)
+    persian_editor = editor_of(siasat)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        before = {url: client.get(url) for url in ("/api/stories", "/api/tags")}
+
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
+        services.withdraw_story(persian_editor, farsi, "Relied on a forged document.")
+        for url, answer in before.items():
+            again = client.get(url, HTTP_IF_MODIFIED_SINCE=answer["Last-Modified"])
+            assert again.status_code == 200, url
+            assert "مجلس" not in json.dumps(again.json(), ensure_ascii=False), url

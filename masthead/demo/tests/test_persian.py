@@ -191,6 +191,15 @@ def test_the_persian_edition_states_its_own_standards_in_persian(demo, client):
     assert "News from Iran" not in home
 
 
+def test_each_editions_masthead_page_gives_the_newsrooms_address_in_its_language(demo, client):
+    persian = client.get("/fa/masthead/").content.decode()
+    english = client.get("/masthead/").content.decode()
+
+    assert "Address:" in english and "Tehran, Iran" in english
+    assert "نشانی:" in persian and "تهران، صندوق پستی ۰۰۰۰۰-۰۰۰۰۰ (نشانی نمایشی)" in persian
+    assert "Tehran, Iran" not in persian and "صندوق پستی" not in english
+
+
 def test_a_persian_story_page_answers_in_persian(demo, client):
     story = _persian_stories().filter(desk__slug="jameh").exclude(lead_image=None).first()
 

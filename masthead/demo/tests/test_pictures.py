@@ -11,7 +11,7 @@ import io
 import re
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from masthead.demo import persian, pictures
 
@@ -89,6 +89,10 @@ ENGLISH = {
         "2522cce6ded4d7e9b850e4f1b5b2d42e813fe77222c8d83065495391c7d14329",
     ),
 }
+
+# The outlet's mark (the English collective's picture, rows.cached_mark) before marks took a
+# language: PNG bytes of the pinned Pillow.
+ENGLISH_MARK = "377a2a79591ec23dd9b6dfa47460a66d7f861ba6762be83833f7cdd5ab20a698"
 
 # Kinds the Persian material does not use yet, in Persian all the same.
 MORE_PERSIAN = [
@@ -213,3 +217,22 @@ def test_a_persian_title_is_anchored_right():
 def test_persian_is_drawn_in_vazirmatn():
     """Real Persian glyphs, not boxes: the typeface the site serves, read from its WOFF2."""
     assert pictures._rtl_font(40).getname()[0] == "Vazirmatn"
+
+
+def test_the_english_mark_is_what_it_always_was():
+    assert hashlib.sha256(pictures.logo_mark("IFP")).hexdigest() == ENGLISH_MARK
+
+
+def test_the_persian_collectives_mark_is_set_in_vazirmatn_right_to_left(monkeypatch):
+    """The mark the demo gives the Persian collective (persian._mark), not DejaVu's Arabic."""
+    set_in = []
+    draw_text = ImageDraw.ImageDraw.text
+
+    def recording(self, xy, text, *args, font=None, direction=None, **kwargs):
+        set_in.append((text, font.getname()[0], direction))
+        return draw_text(self, xy, text, *args, font=font, direction=direction, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", recording)
+    persian._mark.__wrapped__()  # not the copy an earlier load cached
+
+    assert set_in == [(persian.MARK, "Vazirmatn", "rtl")]

@@ -114,3 +114,32 @@ def test_editions_get_no_host_and_the_step_reverses():
         assert "host" not in {column.name for column in columns}
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editions_get_no_address_of_their_own_and_the_step_reverses():
+    """0011: every edition keeps showing the outlet's address (an empty column, filled by the
+    database); going back drops the column and keeps the editions."""
+    before = [("newsroom", "0010_author_name_expertise")]
+    try:
+        old = migrate(before)
+        Edition = old.get_model("newsroom", "Edition")
+        Edition.objects.get_or_create(
+            is_default=True,
+            defaults={"name": "English", "slug": "en", "language": "en", "url_root": "",
+                      "publication_name": "Masthead News"},
+        )  # fmt: skip
+        Edition.objects.create(name="فارسی", slug="fa", language="fa", url_root="fa",
+                               publication_name="ایران فرانت پیج")  # fmt: skip
+        new = migrate([("newsroom", "0011_edition_address")])
+        addresses = new.get_model("newsroom", "Edition").objects.values_list("slug", "address")
+        assert sorted(addresses) == [("en", ""), ("fa", "")]
+        old = migrate(before)
+        slugs = old.get_model("newsroom", "Edition").objects.values_list("slug", flat=True)
+        assert sorted(slugs) == ["en", "fa"]
+        columns = connection.introspection.get_table_description(
+            connection.cursor(), "newsroom_edition"
+        )
+        assert "address" not in {column.name for column in columns}
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

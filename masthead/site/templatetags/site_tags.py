@@ -43,7 +43,7 @@ from masthead.site.relative_time import (
 )
 from masthead.site.structured_data import iso
 from masthead.stories.models import Story, listing_parts
-from masthead.stories.versions import FRONT, SITE
+from masthead.stories.versions import SITE, front_scope
 
 register = template.Library()
 
@@ -249,14 +249,15 @@ def _recent_posts_fragment(story, exclude, edition) -> tuple[frozenset[int], str
 def recent_posts(context, story):
     """The Recent Posts box beside ``story``: the newest others, shared by every article.
 
-    One fragment per ``front`` version serves every article but the newest few;
-    those (the ones it lists) get their own, since they must not list themselves.
+    One fragment per version of the edition's ``front`` scope serves every article but the
+    newest few; those (the ones it lists) get their own, since they must not list themselves.
     """
     fragments = _fragments(context)
     edition = context.get("edition")
     if fragments is None:
         return _recent_posts_box(context.get("recent_posts") or [], edition)
-    scopes = (FRONT, SITE)
+    front = front_scope(story.desk.edition_id)
+    scopes = (front, SITE)
     produce = lambda: _recent_posts_fragment(story, None, edition)  # noqa: E731
     # The fragment's key holds the request's edition, the story's (site/fragments.py).
     listed, html = fragments.value("recent-posts", scopes, produce)
@@ -267,7 +268,7 @@ def recent_posts(context, story):
     # The box every other article of the edition shows: the page cache renews it alone.
     html = shared_part(
         fragments.request, refresh_relative_times_text(html),
-        f"recent-posts:{story.desk.edition_id}", [FRONT], story.pk, listed,
+        f"recent-posts:{story.desk.edition_id}", [front], story.pk, listed,
     )  # fmt: skip
     return mark_safe(html)  # noqa: S308 - our own rendered markup
 

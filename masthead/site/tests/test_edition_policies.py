@@ -14,7 +14,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from masthead.factories import make_desk, make_edition, make_outlet, make_staff, make_story
-from masthead.newsroom.models import PolicyPage, StaffRole
+from masthead.newsroom.models import Outlet, PolicyPage, StaffRole
 from masthead.stories.models import Correction
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +194,71 @@ def test_an_edition_without_a_tagline_shows_none_rather_than_the_outlets(client,
     page = get(client, "/fa/")
     assert "site-tagline" not in page and "News from Iran" not in page
     assert "<title>ایران فرانت پیج</title>" in page
+
+
+ENGLISH_ADDRESS = "PO Box 15875-1234, Tehran, Iran"
+PERSIAN_ADDRESS = "تهران، صندوق پستی ۱۵۸۷۵-۱۲۳۴"
+
+
+def contact(page: str) -> str:
+    start = page.index('<section class="contact-block"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_each_editions_masthead_page_gives_the_postal_address_in_its_language(client, two_editions):
+    Outlet.objects.update(address=ENGLISH_ADDRESS)
+    two_editions["fa"].address = PERSIAN_ADDRESS
+    two_editions["fa"].save()
+
+    persian, english = get(client, "/fa/masthead/"), get(client, "/masthead/")
+
+    assert f'<span dir="auto">{PERSIAN_ADDRESS}</span>' in contact(persian)
+    assert ENGLISH_ADDRESS not in persian
+    assert f'<span dir="auto">{ENGLISH_ADDRESS}</span>' in contact(english)
+    assert PERSIAN_ADDRESS not in english
+
+
+def test_an_edition_without_an_address_of_its_own_gives_the_outlets(client, two_editions):
+    """A letter still arrives at an address written in another script: better than none."""
+    Outlet.objects.update(address=ENGLISH_ADDRESS)
+
+    assert f'<span dir="auto">{ENGLISH_ADDRESS}</span>' in contact(get(client, "/fa/masthead/"))
+
+
+def test_an_administrator_writes_an_editions_about_text_and_address_in_the_admin(
+    client, two_editions, settings
+):
+    settings.REQUIRE_2FA_FOR = []  # the admin's second factor is tested in accounts/
+    administrator = make_staff(StaffRole.Role.ADMINISTRATOR, None, username="admin")
+    administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    persian = two_editions["fa"]
+    address = f"/admin/newsroom/edition/{persian.pk}/change/"
+    form = get(client, address)
+    assert 'name="about"' in form and 'name="address"' in form
+
+    response = client.post(
+        address,
+        {
+            "name": persian.name,
+            "slug": persian.slug,
+            "language": persian.language,
+            "calendar": persian.calendar,
+            "time_zone": persian.time_zone,
+            "host": "",
+            "publication_name": persian.publication_name,
+            "tagline": persian.tagline,
+            "about": "ما اخبار ایران را گزارش می‌کنیم.",
+            "address": f"  {PERSIAN_ADDRESS}  ",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    persian.refresh_from_db()
+    assert (persian.about, persian.address) == ("ما اخبار ایران را گزارش می‌کنیم.", PERSIAN_ADDRESS)
+    page = get(client, "/fa/masthead/")
+    assert "ما اخبار ایران را گزارش می‌کنیم." in page and PERSIAN_ADDRESS in contact(page)
 
 
 def render(source: str, language: str, **context) -> str:

@@ -580,6 +580,10 @@ def test_story_row_read_in_one_statement_matches_the_orm(article, django_assert_
     article.seo_title = "Ünïcode — ایران 'quoted'"
     article.save()
     versions.bump([f"story:{article.pk}", versions.SITE])
+    # The page's edition's front (another edition's here: a parameter of the one statement).
+    front = "front:fa"
+    versions.bump([front])
+    versions.bump([front])
     bare = make_story("No label, no image", desk=article.desk, top_rank=2)
 
     for story in (article, bare):
@@ -588,11 +592,12 @@ def test_story_row_read_in_one_statement_matches_the_orm(article, django_assert_
             .annotate(
                 story_version=versions.story_counter(),
                 site_version=versions.counter_of(versions.SITE),
-                front_version=versions.counter_of(versions.FRONT),
+                front_version=versions.counter_of(front),
             )
             .get(pk=story.pk)
         )
-        for found in (story_row(slug=story.slug), story_row(pk=story.pk)):
+        assert expected.front_version == 2
+        for found in (story_row(front=front, slug=story.slug), story_row(front=front, pk=story.pk)):
             assert _columns(found) == _columns(expected)
             counters = ("story_version", "site_version", "front_version")
             assert [getattr(found, name) for name in counters] == [
@@ -604,6 +609,6 @@ def test_story_row_read_in_one_statement_matches_the_orm(article, django_assert_
                 assert [x and _columns(x) for x in related] == [
                     x and _columns(x) for x in (expected.label, expected.lead_image)
                 ]
-    assert story_row(slug=article.slug).story_version >= 1
-    assert story_row(slug="no-such-story") is None
-    assert story_row(pk=10**9) is None
+    assert story_row(front=versions.FRONT, slug=article.slug).story_version >= 1
+    assert story_row(front=versions.FRONT, slug="no-such-story") is None
+    assert story_row(front=versions.FRONT, pk=10**9) is None

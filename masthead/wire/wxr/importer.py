@@ -704,8 +704,9 @@ class _Importer:
                 outcome.reasons.append(f"the old address {key} already leads to story {holder}")
         outcome.old_addresses = list(plan.old_addresses)
         if added and story.is_live(self.now):
-            # A 404 kept for that address (it shows the front's scope) turns into the redirect.
-            versions.bump({versions.FRONT})
+            # A 404 kept for that address (it shows every edition's front scope) turns into
+            # the redirect.
+            versions.bump({versions.front_scope(story.edition_id)})
 
     def _shows(self, story: Story, plan: Plan, source: FeaturedFile) -> bool:
         """Whether ``story`` shows the image imported from this very file already."""
