@@ -102,12 +102,15 @@ def _page_response(
 
 
 def _only_known_parameters(request: HttpRequest, schema: type) -> None:
-    """400 for a query parameter the list does not take (``ordering``, ``filter``, ...).
+    """400 for a query parameter the read does not take (``ordering``, ``filter``, ...), or
+    one given twice.
 
-    Ninja would ignore it; we refuse it, so no one mistakes an ignored
+    Ninja would ignore an unknown one; we refuse it, so no one mistakes an ignored
     ``?ordering=author__user__password`` or ``?filter=author.email:~a`` for a
     working oracle, and the allow-list of keys is the schema's fields and no more
-    (RELIABILITY.md A5).
+    (RELIABILITY.md A5). Ninja would also quietly keep one value of a repeated
+    parameter (``?language=fa&language=en``): which one is no contract a client
+    should lean on, so we ask for one.
     """
     unknown = sorted(set(request.GET) - set(schema.model_fields))
     if unknown:
@@ -116,6 +119,9 @@ def _only_known_parameters(request: HttpRequest, schema: type) -> None:
             400,
             f"This list takes no parameter “{unknown[0]}”; it takes {known}.",
         )
+    repeated = sorted(name for name in request.GET if len(request.GET.getlist(name)) > 1)
+    if repeated:
+        raise HttpError(400, f"Give the parameter “{repeated[0]}” once, not several times.")
 
 
 def _slug_or_404(slug: str) -> str:
