@@ -24,6 +24,7 @@ from masthead.api.http_semantics import set_last_modified
 from masthead.api.schemas import (
     AuthorOut,
     CanceledStoryOut,
+    DeskListQuery,
     DeskOut,
     ProblemOut,
     ProblemTypeOut,
@@ -300,16 +301,26 @@ def _public_records(response: HttpResponse) -> None:
     set_last_modified(response, selectors.last_public_change([]))
 
 
-@router.get("/desks", response=list[DeskOut], url_name="desks", summary="The outlet's desks")
-def list_desks(request: HttpRequest, response: HttpResponse):
+@router.get(
+    "/desks",
+    response={200: list[DeskOut], 400: ProblemOut, 422: ProblemOut},
+    url_name="desks",
+    summary="The outlet's desks, in menu order",
+)
+def list_desks(request: HttpRequest, response: HttpResponse, query: Query[DeskListQuery]):
+    """Every edition's desks, each with its `edition` and `language`; `language` lists one
+    edition's (`?language=fa`)."""
+    _only_known_parameters(request, DeskListQuery)
     _public_records(response)
-    return [representations.desk_json(request, desk) for desk in selectors.desks()]
+    return [representations.desk_json(request, desk) for desk in selectors.desks(query.language)]
 
 
 @router.get(
     "/desks/{slug}", response={200: DeskOut, 404: ProblemOut}, url_name="desk", summary="One desk"
 )
 def get_desk(request: HttpRequest, response: HttpResponse, slug: str):
+    """A desk slug is unique across editions (`Desk.slug`), so it names one desk of one
+    edition; its `edition` and `language` say which."""
     desk = selectors.desks().filter(slug=_slug_or_404(slug)).first()
     if desk is None:
         raise Http404("No such desk.")

@@ -98,12 +98,22 @@ def desk_summary(request: HttpRequest, desk: Desk) -> dict[str, Any]:
 
 
 def desk_json(request: HttpRequest, desk: Desk) -> dict[str, Any]:
+    """A desk with its edition (``desk.edition`` loaded): its editor named in the edition's
+    language and linked to their page there, as the desk's own page shows them."""
+    edition = desk.edition
+    editor = None
+    if desk.editor:
+        editor = author_summary(
+            request, desk.editor, language=edition.language, edition_id=edition.pk
+        )
     return {
         **desk_summary(request, desk),
+        "edition": edition.slug,
+        "language": edition.language,
         "description": desk.description,
         "email": desk.email,
         "phone": desk.phone,
-        "editor": author_summary(request, desk.editor) if desk.editor else None,
+        "editor": editor,
     }
 
 

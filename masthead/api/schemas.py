@@ -118,6 +118,14 @@ class DeskSummaryOut(Schema):
 
 
 class DeskOut(DeskSummaryOut):
+    edition: str = Field(
+        description="The edition the desk writes for, by its slug (`en`, `fa`): a desk is one "
+        "edition's."
+    )
+    language: str = Field(
+        description="Its edition's language (`en`, `fa`): the language of its name and "
+        "description and of its editor's name here."
+    )
     description: str
     email: str
     phone: str
@@ -263,6 +271,14 @@ class StoryListQuery(Schema):
         None, description="`next_cursor` of the previous page, exactly as given."
     )
     limit: int = Field(20, ge=1, le=100, description="Stories per page, 1–100.")
+
+
+class DeskListQuery(Schema):
+    language: Language | None = Field(
+        None,
+        description="Only the desks of the editions in this language, e.g. `fa` (any case). "
+        "A language no edition is in gives an empty list, as with stories.",
+    )
 
 
 class TagListQuery(Schema):

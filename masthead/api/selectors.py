@@ -158,8 +158,15 @@ def canceled_page(
     return _page(stories, after, limit)
 
 
-def desks() -> QuerySet[Desk]:
-    return Desk.objects.select_related("editor").order_by("position", "name")
+def desks(language: str | None = None) -> QuerySet[Desk]:
+    """The desks in menu order; with ``language``, only those of the editions in it (any case).
+
+    A language no edition is in lists none, as the story list's ``language`` does.
+    """
+    found = Desk.objects.select_related("editor", "edition").order_by("position", "name")
+    if language:
+        found = found.filter(edition__language=language.lower())  # stored lower-case
+    return found
 
 
 def authors() -> QuerySet[Author]:

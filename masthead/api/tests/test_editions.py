@@ -4,6 +4,7 @@ their edition, and authors are given in an edition's language on request."""
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from masthead.factories import make_author, make_desk, make_edition, make_story
 from masthead.newsroom.models import AuthorName
@@ -149,3 +150,130 @@ def test_ninjs_of_an_english_story_is_as_it_was(client, newsroom, persian):
     assert item["by"] == "Nima Sadeghi and IFP Editorial Staff"
     assert item["people"][0]["uri"] == "http://testserver/author/nima-sadeghi/"
     assert item["genres"][0]["name"] == "IFP Exclusive"
+
+
+# Desks say their edition ------------------------------------------------------------------
+
+
+@pytest.fixture
+def arabic(persian):
+    """A third edition, so that a language filter has more than one other edition to leave out."""
+    edition = make_edition("ar", name="العربية", language="ar", publication_name="إيران فرانت")
+    return make_desk("السياسة", slug="siyasa", edition=edition)
+
+
+def slugs(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [desk["slug"] for desk in response.json()]
+
+
+def test_every_desk_says_its_edition_and_language(client, persian, arabic):
+    desks = {desk["slug"]: desk for desk in client.get("/api/desks").json()}
+
+    assert {slug: (d["edition"], d["language"]) for slug, d in desks.items()} == {
+        "politics": ("en", "en"),
+        "economy": ("en", "en"),
+        "siasat": ("fa", "fa"),
+        "siyasa": ("ar", "ar"),
+    }
+    assert desks["siasat"]["url"] == "http://testserver/fa/siasat/"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fa", ["siasat"]),
+        ("FA", ["siasat"]),
+        ("ar", ["siyasa"]),
+        ("en", ["economy", "politics"]),
+        ("de", []),  # no edition in German: no desk, as the story list's language filter
+        ("fa-IR", []),  # no edition in exactly that language
+    ],
+)
+def test_the_desk_list_per_language_shows_only_that_editions_desks(
+    client, persian, arabic, language, expected
+):
+    assert slugs(client.get(f"/api/desks?language={language}")) == expected
+
+
+def test_a_persian_desks_editor_is_named_as_the_desk_page_names_them(client, persian):
+    desk = client.get("/api/desks/siasat").json()
+
+    assert desk["edition"] == "fa"
+    assert desk["language"] == "fa"
+    assert desk["editor"]["name"] == KAVEH
+    assert desk["editor"]["url"] == "http://testserver/fa/author/kaveh-nouri/"
+
+
+def test_an_english_desks_editor_is_as_it_was(client, newsroom, persian):
+    newsroom.desk.editor = persian["kaveh"]
+    newsroom.desk.save()
+
+    editor = client.get("/api/desks/politics").json()["editor"]
+
+    assert editor["name"] == "Kaveh Nouri"
+    assert editor["url"] == "http://testserver/author/kaveh-nouri/"
+
+
+def test_a_desk_slug_names_one_desk_across_editions(client, persian):
+    """``/api/desks/{slug}`` takes no edition: it needs none while the model keeps desk slugs
+    unique across editions. Were that to change, this fails before the address is ambiguous."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_desk("Politics (fa)", slug="politics", edition=persian["edition"])
+
+    assert client.get("/api/desks/politics").json()["edition"] == "en"
+    assert client.get("/api/desks/siasat").json()["edition"] == "fa"
+
+
+# Hostile values of ``language`` -------------------------------------------------------------
+
+LANGUAGE_READS = ["/api/desks"]
+HOSTILE_LANGUAGES = [
+    "",
+    "f",
+    "x" * 17,
+    "x" * 5000,
+    "..%2F..%2Fetc%2Fpasswd",
+    "../",
+    "fa%2F..",
+    "fa'%20OR%20'1'%3D'1",
+    "fa%3B%20DROP%20TABLE%20newsroom_desk%3B--",
+    "fa%00",
+    "%D9%81%D8%A7",  # فا
+    "%EF%BD%86%EF%BD%81",  # fullwidth ｆａ
+    "f%C4%B1",  # dotless ı, which upper-cases to a Latin I
+    "%E2%80%AEaf",  # a right-to-left override
+    "fa%0D%0ASet-Cookie:%20x=1",
+    "%ED%A0%80",  # a lone surrogate, as UTF-8
+    "%ff%fe",
+]
+
+
+@pytest.mark.parametrize("read", LANGUAGE_READS)
+@pytest.mark.parametrize("value", HOSTILE_LANGUAGES)
+def test_a_hostile_language_is_a_clear_422_naming_it(client, persian, read, value):
+    response = client.get(f"{read}?language={value}")
+
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response["Cache-Control"] == "no-store"
+    problem = response.json()
+    assert problem["type"] == "/api/problems/invalid-input"
+    assert problem["errors"][0]["parameter"] == "language"
+
+
+@pytest.mark.parametrize("read", LANGUAGE_READS)
+def test_a_language_given_twice_is_refused_not_guessed(client, persian, read):
+    response = client.get(f"{read}?language=fa&language=en")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "“language” once" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("read", LANGUAGE_READS)
+def test_a_parameter_the_read_does_not_take_is_refused(client, persian, read):
+    response = client.get(f"{read}?edition__language=fa")
+
+    assert response.status_code == 400
+    assert "“edition__language”" in response.json()["detail"]
