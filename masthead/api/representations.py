@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from masthead.media.models import Image
-from masthead.newsroom.models import Author, Desk, edition_address
+from masthead.newsroom.models import Author, Desk, Edition, edition_address
 from masthead.sourcing.kinds import public_sources
 from masthead.stories.models import Story, Tag
 
@@ -77,14 +77,25 @@ def author_summary(
     }
 
 
-def author_json(request: HttpRequest, author: Author) -> dict[str, Any]:
+def author_json(
+    request: HttpRequest, author: Author, edition: Edition | None = None
+) -> dict[str, Any]:
+    """An author as their page in ``edition`` shows them (the default edition for None): their
+    words in its language where they have them, field by field, else the profile's; the
+    portrait's alt text in that language (``AuthorWords.photo_alt``)."""
+    language = edition.language if edition is not None else None
+    edition_id = edition.pk if edition is not None else None
+    words = author.in_language(language)
+    photo = image_json(request, author.photo)
+    if photo is not None:
+        photo["alt_text"] = words.photo_alt
     return {
-        **author_summary(request, author),
-        "job_title": author.job_title,
-        "bio": author.bio,
+        **author_summary(request, author, language=language, edition_id=edition_id),
+        "job_title": words.job_title,
+        "bio": words.bio,
         "email": author.email,
         "phone": author.phone,
-        "photo": image_json(request, author.photo),
+        "photo": photo,
     }
 
 

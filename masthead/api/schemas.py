@@ -273,6 +273,16 @@ class StoryListQuery(Schema):
     limit: int = Field(20, ge=1, le=100, description="Stories per page, 1–100.")
 
 
+class AuthorQuery(Schema):
+    language: Language | None = Field(
+        None,
+        description="The language of one of the outlet's editions, e.g. `fa` (any case): "
+        "each author's name, job title, bio and portrait alt text in it where they have them, "
+        "else their profile's, and `url` their page in that edition. A language no edition is "
+        "in is a 422 problem. Without it: the profile's words and the default edition's page.",
+    )
+
+
 class DeskListQuery(Schema):
     language: Language | None = Field(
         None,

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.editions import all_editions
+from masthead.newsroom.models import Author, Desk, Edition
 from masthead.stories import versions
 from masthead.stories.models import Byline, Correction, Label, Story, Tag
 
@@ -167,6 +168,16 @@ def desks(language: str | None = None) -> QuerySet[Desk]:
     if language:
         found = found.filter(edition__language=language.lower())  # stored lower-case
     return found
+
+
+def edition_in(language: str) -> Edition | None:
+    """The edition written in ``language`` (any case); None if none is.
+
+    Two editions in one language (rare: one outlet, two audiences) give the default edition
+    if it is one of them, else the first by name (``all_editions``' order).
+    """
+    language = language.lower()  # stored lower-case (``Edition.clean``)
+    return next((edition for edition in all_editions() if edition.language == language), None)
 
 
 def authors() -> QuerySet[Author]:

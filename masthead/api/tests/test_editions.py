@@ -3,11 +3,16 @@ their edition, and authors are given in an edition's language on request."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from masthead.factories import make_author, make_desk, make_edition, make_story
-from masthead.newsroom.models import AuthorName
+from masthead.newsroom.models import Author, AuthorName
+from masthead.stories.models import ContentVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -225,9 +230,130 @@ def test_a_desk_slug_names_one_desk_across_editions(client, persian):
     assert client.get("/api/desks/siasat").json()["edition"] == "fa"
 
 
+# Authors in an edition's language -----------------------------------------------------------
+
+
+def authors_by_slug(response) -> dict[str, dict]:
+    assert response.status_code == 200, response.content
+    return {author["slug"]: author for author in response.json()}
+
+
+def test_authors_in_persian_are_their_persian_words_and_pages(client, persian):
+    listed = authors_by_slug(client.get("/api/authors?language=fa"))
+    one = client.get("/api/authors/kaveh-nouri?language=fa").json()
+
+    for kaveh in (listed["kaveh-nouri"], one):
+        assert kaveh["name"] == KAVEH
+        assert kaveh["job_title"] == KAVEH_TITLE
+        assert kaveh["bio"] == KAVEH_BIO
+        assert kaveh["url"] == "http://testserver/fa/author/kaveh-nouri/"
+    staff = listed["ifp-editorial-staff"]
+    assert (staff["name"], staff["url"]) == (
+        STAFF,
+        "http://testserver/fa/author/ifp-editorial-staff/",
+    )
+
+
+def test_what_an_author_has_no_persian_words_for_is_the_profiles(client, newsroom, persian):
+    """As the site's author box: field by field, else the profile's (AuthorName)."""
+    listed = authors_by_slug(client.get("/api/authors?language=fa"))
+
+    nima = listed["nima-sadeghi"]  # no Persian words at all
+    assert (nima["name"], nima["job_title"]) == ("Nima Sadeghi", "Journalist")
+    assert nima["url"] == "http://testserver/fa/author/nima-sadeghi/"
+    staff = listed["ifp-editorial-staff"]  # a Persian name, nothing else
+    assert staff["job_title"] == newsroom.staff.job_title
+    assert staff["bio"] == newsroom.staff.bio
+
+
+def test_the_portraits_alt_text_is_in_the_editions_language(client, newsroom, persian):
+    persian["kaveh"].photo = newsroom.image
+    persian["kaveh"].save()
+
+    in_persian = client.get("/api/authors/kaveh-nouri?language=fa").json()["photo"]
+    as_before = client.get("/api/authors/kaveh-nouri").json()["photo"]
+
+    assert in_persian["alt_text"] == f"تصویر {KAVEH}"
+    assert as_before["alt_text"] == "Delegates at the table"  # the picture's own
+    assert in_persian["url"] == as_before["url"]
+
+
+def test_without_a_language_and_in_english_authors_are_as_they_were(client, persian):
+    before = client.get("/api/authors")
+    english = client.get("/api/authors?language=en")
+    upper = client.get("/api/authors/kaveh-nouri?language=EN")
+
+    assert english.content == before.content
+    kaveh = authors_by_slug(before)["kaveh-nouri"]
+    assert (kaveh["name"], kaveh["job_title"]) == ("Kaveh Nouri", "Analyst")
+    assert kaveh["url"] == "http://testserver/author/kaveh-nouri/"
+    assert upper.json() == kaveh
+
+
+def test_authors_come_in_the_same_order_in_every_language(client, persian):
+    english = [author["slug"] for author in client.get("/api/authors").json()]
+    farsi = [author["slug"] for author in client.get("/api/authors?language=fa").json()]
+
+    assert farsi == english
+
+
+@pytest.mark.parametrize("value", ["de", "fa-IR", "zz", "ar"])
+@pytest.mark.parametrize("read", ["/api/authors", "/api/authors/kaveh-nouri"])
+def test_a_language_no_edition_is_in_is_a_422_naming_the_editions(client, persian, read, value):
+    response = client.get(f"{read}?language={value}")
+
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["type"] == "/api/problems/invalid-input"
+    assert problem["errors"] == [
+        {
+            "detail": f"No edition is written in “{value}”; the editions are in en, fa.",
+            "parameter": "language",
+        }
+    ]
+
+
+def test_an_author_of_another_edition_is_there_in_every_language(client, persian, arabic):
+    """Authors are the newsroom's, not an edition's: each edition has a page for each."""
+    listed = authors_by_slug(client.get("/api/authors?language=ar"))
+
+    assert listed["kaveh-nouri"]["name"] == "Kaveh Nouri"  # no Arabic words: the profile's
+    assert listed["kaveh-nouri"]["url"] == "http://testserver/ar/author/kaveh-nouri/"
+
+
+@pytest.mark.parametrize("language", ["", "?language=en", "?language=fa"])
+def test_an_inactive_author_stays_hidden_in_every_language(client, persian, language):
+    Author.objects.filter(pk=persian["kaveh"].pk).update(is_active=False)
+
+    listed = client.get(f"/api/authors{language}")
+    one = client.get(f"/api/authors/kaveh-nouri{language}")
+
+    assert "kaveh-nouri" not in authors_by_slug(listed)
+    assert KAVEH not in listed.content.decode()
+    assert one.status_code == 404
+    assert KAVEH not in one.content.decode()
+
+
+def test_an_inactive_author_is_named_but_not_linked_on_a_persian_story(client, persian):
+    Author.objects.filter(pk=persian["kaveh"].pk).update(is_active=False)
+
+    byline = client.get(f"/api/stories/{persian['story'].pk}").json()["bylines"][0]["author"]
+
+    assert (byline["name"], byline["url"]) == (KAVEH, None)
+
+
+def test_a_second_edition_in_one_language_gives_the_default_or_the_first_by_name(client, persian):
+    make_edition("fa-b", name="فارسی ب", language="fa")  # after "فارسی" by name
+
+    kaveh = client.get("/api/authors/kaveh-nouri?language=fa").json()
+
+    assert kaveh["url"] == "http://testserver/fa/author/kaveh-nouri/"
+
+
 # Hostile values of ``language`` -------------------------------------------------------------
 
-LANGUAGE_READS = ["/api/desks"]
+LANGUAGE_READS = ["/api/desks", "/api/authors", "/api/authors/kaveh-nouri"]
 HOSTILE_LANGUAGES = [
     "",
     "f",
@@ -277,3 +403,70 @@ def test_a_parameter_the_read_does_not_take_is_refused(client, persian, read):
 
     assert response.status_code == 400
     assert "“edition__language”" in response.json()["detail"]
+
+
+# Validators follow the words ----------------------------------------------------------------
+
+
+def test_a_changed_persian_name_moves_the_validators_of_what_shows_it(client, persian):
+    """An ``AuthorName`` change bumps the ``site`` scope, which every one of these reads'
+    Last-Modified takes (``_public_records``, ``last_public_change``), and changes their
+    bytes, hence their ETag; a client revalidating gets the new name at once."""
+    ContentVersion.objects.update(changed_at=timezone.now() - timedelta(days=1))
+    reads = [
+        "/api/authors?language=fa",
+        "/api/authors/kaveh-nouri?language=fa",
+        "/api/desks?language=fa",
+        "/api/desks/siasat",
+        f"/api/stories/{persian['story'].pk}",
+        f"/api/stories/{persian['story'].pk}/ninjs",
+        "/api/stories?language=fa",
+    ]
+    before = {url: client.get(url) for url in reads}
+    english = client.get("/api/authors")
+
+    name = AuthorName.objects.get(author=persian["kaveh"], language="fa")
+    name.name = "کاوه نوریان"
+    name.save()
+
+    for url, first in before.items():
+        by_etag = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        by_date = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert by_etag.status_code == 200, url
+        assert by_date.status_code == 200, url
+        assert "کاوه نوریان" in json.dumps(by_etag.json(), ensure_ascii=False), url
+    # The English words did not change: neither did their bytes.
+    assert client.get("/api/authors", HTTP_IF_NONE_MATCH=english["ETag"]).status_code == 304
+
+
+def test_each_language_of_a_read_has_its_own_etag(client, persian):
+    english = client.get("/api/authors/kaveh-nouri")
+    farsi = client.get("/api/authors/kaveh-nouri?language=fa")
+
+    assert english["ETag"] != farsi["ETag"]
+    assert (
+        client.get(
+            "/api/authors/kaveh-nouri?language=fa", HTTP_IF_NONE_MATCH=farsi["ETag"]
+        ).status_code
+        == 304
+    )
+    assert (
+        client.get(
+            "/api/authors/kaveh-nouri?language=fa", HTTP_IF_NONE_MATCH=english["ETag"]
+        ).status_code
+        == 200
+    )
+
+
+# The docs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/desks", "/api/authors", "/api/authors/{slug}"])
+def test_the_openapi_document_shows_the_language_parameter(client, path):
+    operation = client.get("/api/openapi.json").json()["paths"][path]["get"]
+
+    language = next(p for p in operation["parameters"] if p["name"] == "language")
+    assert language["in"] == "query"
+    assert not language.get("required", False)
+    assert "edition" in language["description"]
+    assert "422" in operation["responses"]
