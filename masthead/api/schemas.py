@@ -99,7 +99,10 @@ class AuthorSummaryOut(Schema):
     name: str
     slug: str
     kind: Literal["person", "collective"]
-    url: str | None = Field(description="The author's page; null for a former author.")
+    url: str | None = Field(
+        description="The author's page in the edition of what names them (a story's, a desk's, "
+        "or the `language` asked for); null for a former author."
+    )
 
 
 class AuthorOut(AuthorSummaryOut):
@@ -140,7 +143,9 @@ class TagOut(Schema):
 
 
 class LabelOut(Schema):
-    name: str = Field(description="As shown in the kicker, e.g. “IFP Exclusive”.")
+    name: str = Field(
+        description="As the kicker shows it in the story's language, e.g. “IFP Exclusive”."
+    )
     slug: str
     kind: str = Field(description="Type of work: news, exclusive, analysis, opinion, …")
 
@@ -177,10 +182,13 @@ class StorySummaryOut(Schema):
     dek: str
     label: LabelOut | None
     desk: DeskSummaryOut
-    bylines: list[BylineOut]
+    bylines: list[BylineOut] = Field(
+        description="The authors in order, named in the story's language and linked to their "
+        "pages in its edition."
+    )
     tags: list[TagOut]
     dateline: str
-    language: str
+    language: str = Field(description="The story's language (`en`, `fa`): that of its words.")
     lead_image: ImageOut | None
     published_at: datetime = Field(description="First publication.")
     updated_at: datetime = Field(description="Last public update (equals published_at if none).")
