@@ -118,6 +118,11 @@ def _invalid_request(request: HttpRequest, error: NinjaValidationError) -> HttpR
     return problems.invalid_input(request, error.errors)
 
 
+@api.exception_handler(public_views.NoEditionInLanguage)
+def _no_edition_in(request: HttpRequest, error: public_views.NoEditionInLanguage) -> HttpResponse:
+    return problems.invalid_input(request, [{"loc": ("query", "language"), "msg": str(error)}])
+
+
 @api.exception_handler(DjangoValidationError)
 def _invalid_content(request: HttpRequest, error: DjangoValidationError) -> HttpResponse:
     return problems.invalid_input(request, error)

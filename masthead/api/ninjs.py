@@ -10,7 +10,9 @@ The mapping (also tabled in docs/api.md):
   ``summary``), ``bodies`` (sanitised HTML, with character and word counts).
 * ``by`` (the bylines as a sentence) with each author in ``people`` — or in
   ``organisations`` for a collective such as "Editorial Staff" — with
-  ``rel: "author"``.
+  ``rel: "author"``: in the story's language (the authors' names there, the
+  sentence joined with its words), each ``uri`` the author's page in the
+  story's edition.
 * ``infosources``: the parties the story's public sources name (each
   source through ``sourcing.kinds.public_sources``, so nothing staff-only):
   ``name`` (the person, outlet, agency, publisher, speaker, who responded,
@@ -21,9 +23,9 @@ The mapping (also tabled in docs/api.md):
   outside party and is left out. ninjs 1.2–1.6 call it ``infosource``
   (with ``rel``); 2.0 and later ``infosources``, the shape used here.
 * ``subjects`` (tags), ``located`` (the dateline), ``genres`` (the label,
-  with the IPTC genre NewsCode it corresponds to), ``associations`` (the
-  lead image as a ``picture`` with its rendition, caption, alt text and
-  credit).
+  named in the story's language, with the IPTC genre NewsCode it corresponds
+  to), ``associations`` (the lead image as a ``picture`` with its rendition,
+  caption, alt text and credit).
 
 A story withdrawn after readers saw it is sent as ``canceled_ninjs``: the
 same ``uri``, a newer ``version``, ``pubstatus: "canceled"`` and nothing of
@@ -41,10 +43,11 @@ import re
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.html import strip_tags
-from django.utils.text import get_text_list
+from django.utils.translation import gettext, pgettext
 
-from masthead.api.representations import absolute, story_api_url
+from masthead.api.representations import absolute, author_page, story_api_url
 from masthead.media import figures
 from masthead.media.models import Image
 from masthead.newsroom.models import Author
@@ -81,12 +84,24 @@ def _iso(value) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def _creator(request: HttpRequest, author: Author, language: str) -> dict[str, Any]:
-    name = author.in_language(language).name  # a Persian story's bylines in Persian
+def _creator(request: HttpRequest, story: Story, author: Author) -> dict[str, Any]:
+    name = author.in_language(story.language).name  # a Persian story's bylines in Persian
     entry: dict[str, Any] = {"name": name, "rel": "author", "literal": author.slug}
-    if author.is_active:
-        entry["uri"] = absolute(request, author.get_absolute_url())
+    page = author_page(request, author, story.edition_id)  # where the story's bylines lead
+    if page is not None:
+        entry["uri"] = page
     return entry
+
+
+def _byline_sentence(names: list[str], language: str) -> str:
+    """The bylines as one sentence in the story's language, with the words its page joins
+    them with: “A, B and C”, “الف، ب و پ” (not Django's ``get_text_list``, whose Persian
+    comma has no space after it)."""
+    if len(names) == 1:
+        return names[0]
+    with translation.override(language):
+        separator, last = pgettext("list separator", ", "), gettext("and")
+    return separator.join(names[:-1]) + f" {last} " + names[-1]
 
 
 def _picture(request: HttpRequest, image: Image, name: str = "leadimage") -> dict[str, Any]:
@@ -195,14 +210,11 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
     if full:
         item["bodies"] = [_body(story)]
     if bylines:
-        language = story.language
-        names = [byline.author.in_language(language).name for byline in bylines]
-        item["by"] = get_text_list(names, "and")
-        people = [
-            _creator(request, b.author, language) for b in bylines if not b.author.is_collective
-        ]
+        names = [byline.author.in_language(story.language).name for byline in bylines]
+        item["by"] = _byline_sentence(names, story.language)
+        people = [_creator(request, story, b.author) for b in bylines if not b.author.is_collective]
         collectives = [
-            _creator(request, b.author, language) for b in bylines if b.author.is_collective
+            _creator(request, story, b.author) for b in bylines if b.author.is_collective
         ]
         if people:
             item["people"] = people
@@ -225,9 +237,8 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
         item["located"] = story.dateline
     if story.label is not None:
         genre = GENRES.get(story.label.kind, "Current")
-        item["genres"] = [
-            {"name": story.label.name, "literal": story.label.kind, "uri": GENRE_SCHEME + genre}
-        ]
+        name = story.label.name_in(story.language)
+        item["genres"] = [{"name": name, "literal": story.label.kind, "uri": GENRE_SCHEME + genre}]
     associations = []
     if story.lead_image is not None and story.lead_image.file:
         associations.append(_picture(request, story.lead_image))

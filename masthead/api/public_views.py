@@ -23,7 +23,9 @@ from masthead.api import cursors, ninjs, problems, representations, selectors
 from masthead.api.http_semantics import set_last_modified
 from masthead.api.schemas import (
     AuthorOut,
+    AuthorQuery,
     CanceledStoryOut,
+    DeskListQuery,
     DeskOut,
     ProblemOut,
     ProblemTypeOut,
@@ -34,6 +36,8 @@ from masthead.api.schemas import (
     TagOut,
     TagPageOut,
 )
+from masthead.newsroom.editions import all_editions
+from masthead.newsroom.models import Edition
 from masthead.search.engine import InvalidCursor, InvalidQuery, search_stories
 from masthead.stories.models import Story
 
@@ -102,20 +106,26 @@ def _page_response(
 
 
 def _only_known_parameters(request: HttpRequest, schema: type) -> None:
-    """400 for a query parameter the list does not take (``ordering``, ``filter``, ...).
+    """400 for a query parameter the read does not take (``ordering``, ``filter``, ...), or
+    one given twice.
 
-    Ninja would ignore it; we refuse it, so no one mistakes an ignored
+    Ninja would ignore an unknown one; we refuse it, so no one mistakes an ignored
     ``?ordering=author__user__password`` or ``?filter=author.email:~a`` for a
     working oracle, and the allow-list of keys is the schema's fields and no more
-    (RELIABILITY.md A5).
+    (RELIABILITY.md A5). Ninja would also quietly keep one value of a repeated
+    parameter (``?language=fa&language=en``): which one is no contract a client
+    should lean on, so we ask for one.
     """
     unknown = sorted(set(request.GET) - set(schema.model_fields))
     if unknown:
         known = ", ".join(f"`{name}`" for name in schema.model_fields)
         raise HttpError(
             400,
-            f"This list takes no parameter “{unknown[0]}”; it takes {known}.",
+            f"This address takes no parameter “{unknown[0]}”; it takes {known}.",
         )
+    repeated = sorted(name for name in request.GET if len(request.GET.getlist(name)) > 1)
+    if repeated:
+        raise HttpError(400, f"Give the parameter “{repeated[0]}” once, not several times.")
 
 
 def _slug_or_404(slug: str) -> str:
@@ -294,16 +304,26 @@ def _public_records(response: HttpResponse) -> None:
     set_last_modified(response, selectors.last_public_change([]))
 
 
-@router.get("/desks", response=list[DeskOut], url_name="desks", summary="The outlet's desks")
-def list_desks(request: HttpRequest, response: HttpResponse):
+@router.get(
+    "/desks",
+    response={200: list[DeskOut], 400: ProblemOut, 422: ProblemOut},
+    url_name="desks",
+    summary="The outlet's desks, in menu order",
+)
+def list_desks(request: HttpRequest, response: HttpResponse, query: Query[DeskListQuery]):
+    """Every edition's desks, each with its `edition` and `language`; `language` lists one
+    edition's (`?language=fa`)."""
+    _only_known_parameters(request, DeskListQuery)
     _public_records(response)
-    return [representations.desk_json(request, desk) for desk in selectors.desks()]
+    return [representations.desk_json(request, desk) for desk in selectors.desks(query.language)]
 
 
 @router.get(
     "/desks/{slug}", response={200: DeskOut, 404: ProblemOut}, url_name="desk", summary="One desk"
 )
 def get_desk(request: HttpRequest, response: HttpResponse, slug: str):
+    """A desk slug is unique across editions (`Desk.slug`), so it names one desk of one
+    edition; its `edition` and `language` say which."""
     desk = selectors.desks().filter(slug=_slug_or_404(slug)).first()
     if desk is None:
         raise Http404("No such desk.")
@@ -311,26 +331,59 @@ def get_desk(request: HttpRequest, response: HttpResponse, slug: str):
     return representations.desk_json(request, desk)
 
 
+class NoEditionInLanguage(Exception):
+    """``?language=`` names a language none of the outlet's editions is written in: a 422
+    naming the parameter (``api.py``)."""
+
+
+def _edition_in(language: str | None) -> Edition | None:
+    """The edition whose words and pages ``?language=`` asks for; None without it.
+
+    A language no edition is in has no author pages to link, so it is refused rather than
+    answered with the profile's words under the name of another language.
+    """
+    if language is None:
+        return None
+    edition = selectors.edition_in(language)
+    if edition is None:
+        languages = ", ".join(sorted({other.language for other in all_editions()}))
+        raise NoEditionInLanguage(
+            f"No edition is written in “{language}”; the editions are in {languages}."
+        )
+    return edition
+
+
 @router.get(
-    "/authors", response=list[AuthorOut], url_name="authors", summary="Authors with a public page"
+    "/authors",
+    response={200: list[AuthorOut], 400: ProblemOut, 422: ProblemOut},
+    url_name="authors",
+    summary="Authors with a public page",
 )
-def list_authors(request: HttpRequest, response: HttpResponse):
+def list_authors(request: HttpRequest, response: HttpResponse, query: Query[AuthorQuery]):
+    """Active authors, by their profile's name (the same order in every language); with
+    `language`, in that edition's words and linked to their pages there."""
+    _only_known_parameters(request, AuthorQuery)
+    edition = _edition_in(query.language)
     _public_records(response)
-    return [representations.author_json(request, author) for author in selectors.authors()]
+    authors = selectors.authors()
+    return [representations.author_json(request, author, edition) for author in authors]
 
 
 @router.get(
     "/authors/{slug}",
-    response={200: AuthorOut, 404: ProblemOut},
+    response={200: AuthorOut, 400: ProblemOut, 404: ProblemOut, 422: ProblemOut},
     url_name="author",
     summary="One author",
 )
-def get_author(request: HttpRequest, response: HttpResponse, slug: str):
+def get_author(request: HttpRequest, response: HttpResponse, slug: str, query: Query[AuthorQuery]):
+    """With `language`, in that edition's words and linked to their page there."""
+    _only_known_parameters(request, AuthorQuery)
+    edition = _edition_in(query.language)
     author = selectors.authors().filter(slug=_slug_or_404(slug)).first()
     if author is None:
         raise Http404("No such author.")
     _public_records(response)
-    return representations.author_json(request, author)
+    return representations.author_json(request, author, edition)
 
 
 @router.get(

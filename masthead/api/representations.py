@@ -3,6 +3,11 @@
 Only what a reader may see on the site leaves here: no status, no internal
 timestamps (``modified_at`` changes with every draft save), no notes, no
 account names. The shapes are documented by ``schemas.py`` and docs/api.md.
+
+A story's words are those of its language, as its readers see them: its
+authors' names there (``Author.in_language``, the one place that chooses) and
+its label's (``Label.name_in``), each author linked to their page in the
+story's edition (``/fa/author/…``), where its bylines lead on the site.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from masthead.media.models import Image
-from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.models import Author, Desk, Edition, edition_address
 from masthead.sourcing.kinds import public_sources
 from masthead.stories.models import Story, Tag
 
@@ -47,24 +52,50 @@ def image_json(request: HttpRequest, image: Image | None) -> dict[str, Any] | No
     }
 
 
-def author_summary(request: HttpRequest, author: Author) -> dict[str, Any]:
+def author_page(request: HttpRequest, author: Author, edition_id: int | None) -> str | None:
+    """The author's page in an edition (the default one for None); None for a former author."""
+    if not author.is_active:
+        return None
+    return absolute(request, edition_address("site:author", edition_id, slug=author.slug))
+
+
+def author_summary(
+    request: HttpRequest,
+    author: Author,
+    *,
+    language: str | None = None,
+    edition_id: int | None = None,
+) -> dict[str, Any]:
+    """An author named in ``language`` (the profile's words for None), linked to their page
+    in the edition ``edition_id`` (the default edition for None)."""
     return {
         "id": author.pk,
-        "name": author.name,
+        "name": author.in_language(language).name,
         "slug": author.slug,
         "kind": author.kind,
-        "url": absolute(request, author.get_absolute_url()) if author.is_active else None,
+        "url": author_page(request, author, edition_id),
     }
 
 
-def author_json(request: HttpRequest, author: Author) -> dict[str, Any]:
+def author_json(
+    request: HttpRequest, author: Author, edition: Edition | None = None
+) -> dict[str, Any]:
+    """An author as their page in ``edition`` shows them (the default edition for None): their
+    words in its language where they have them, field by field, else the profile's; the
+    portrait's alt text in that language (``AuthorWords.photo_alt``)."""
+    language = edition.language if edition is not None else None
+    edition_id = edition.pk if edition is not None else None
+    words = author.in_language(language)
+    photo = image_json(request, author.photo)
+    if photo is not None:
+        photo["alt_text"] = words.photo_alt
     return {
-        **author_summary(request, author),
-        "job_title": author.job_title,
-        "bio": author.bio,
+        **author_summary(request, author, language=language, edition_id=edition_id),
+        "job_title": words.job_title,
+        "bio": words.bio,
         "email": author.email,
         "phone": author.phone,
-        "photo": image_json(request, author.photo),
+        "photo": photo,
     }
 
 
@@ -78,12 +109,22 @@ def desk_summary(request: HttpRequest, desk: Desk) -> dict[str, Any]:
 
 
 def desk_json(request: HttpRequest, desk: Desk) -> dict[str, Any]:
+    """A desk with its edition (``desk.edition`` loaded): its editor named in the edition's
+    language and linked to their page there, as the desk's own page shows them."""
+    edition = desk.edition
+    editor = None
+    if desk.editor:
+        editor = author_summary(
+            request, desk.editor, language=edition.language, edition_id=edition.pk
+        )
     return {
         **desk_summary(request, desk),
+        "edition": edition.slug,
+        "language": edition.language,
         "description": desk.description,
         "email": desk.email,
         "phone": desk.phone,
-        "editor": author_summary(request, desk.editor) if desk.editor else None,
+        "editor": editor,
     }
 
 
@@ -99,7 +140,8 @@ def tag_json(request: HttpRequest, tag: Tag) -> dict[str, Any]:
 def _label_json(story: Story) -> dict[str, Any] | None:
     if story.label is None:
         return None
-    return {"name": story.label.name, "slug": story.label.slug, "kind": story.label.kind}
+    label = story.label
+    return {"name": label.name_in(story.language), "slug": label.slug, "kind": label.kind}
 
 
 def _developing_json(story: Story) -> dict[str, Any] | None:
@@ -119,6 +161,10 @@ def _thread_json(story: Story) -> dict[str, Any] | None:
     return {"id": story.thread.pk, "title": story.thread.title}
 
 
+def _byline_author(request: HttpRequest, story: Story, author: Author) -> dict[str, Any]:
+    return author_summary(request, author, language=story.language, edition_id=story.edition_id)
+
+
 def story_summary(request: HttpRequest, story: Story) -> dict[str, Any]:
     """What a list shows of a story: everything but the body and the corrections."""
     return {
@@ -132,7 +178,7 @@ def story_summary(request: HttpRequest, story: Story) -> dict[str, Any]:
         "label": _label_json(story),
         "desk": desk_summary(request, story.desk),
         "bylines": [
-            {"author": author_summary(request, byline.author), "role": byline.role}
+            {"author": _byline_author(request, story, byline.author), "role": byline.role}
             for byline in story.ordered_bylines()
         ],
         "tags": [tag_json(request, tag) for tag in story.tags.all()],

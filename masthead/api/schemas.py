@@ -99,7 +99,10 @@ class AuthorSummaryOut(Schema):
     name: str
     slug: str
     kind: Literal["person", "collective"]
-    url: str | None = Field(description="The author's page; null for a former author.")
+    url: str | None = Field(
+        description="The author's page in the edition of what names them (a story's, a desk's, "
+        "or the `language` asked for); null for a former author."
+    )
 
 
 class AuthorOut(AuthorSummaryOut):
@@ -118,6 +121,14 @@ class DeskSummaryOut(Schema):
 
 
 class DeskOut(DeskSummaryOut):
+    edition: str = Field(
+        description="The edition the desk writes for, by its slug (`en`, `fa`): a desk is one "
+        "edition's."
+    )
+    language: str = Field(
+        description="Its edition's language (`en`, `fa`): the language of its name and "
+        "description and of its editor's name here."
+    )
     description: str
     email: str
     phone: str
@@ -132,7 +143,9 @@ class TagOut(Schema):
 
 
 class LabelOut(Schema):
-    name: str = Field(description="As shown in the kicker, e.g. “IFP Exclusive”.")
+    name: str = Field(
+        description="As the kicker shows it in the story's language, e.g. “IFP Exclusive”."
+    )
     slug: str
     kind: str = Field(description="Type of work: news, exclusive, analysis, opinion, …")
 
@@ -169,10 +182,13 @@ class StorySummaryOut(Schema):
     dek: str
     label: LabelOut | None
     desk: DeskSummaryOut
-    bylines: list[BylineOut]
+    bylines: list[BylineOut] = Field(
+        description="The authors in order, named in the story's language and linked to their "
+        "pages in its edition."
+    )
     tags: list[TagOut]
     dateline: str
-    language: str
+    language: str = Field(description="The story's language (`en`, `fa`): that of its words.")
     lead_image: ImageOut | None
     published_at: datetime = Field(description="First publication.")
     updated_at: datetime = Field(description="Last public update (equals published_at if none).")
@@ -263,6 +279,24 @@ class StoryListQuery(Schema):
         None, description="`next_cursor` of the previous page, exactly as given."
     )
     limit: int = Field(20, ge=1, le=100, description="Stories per page, 1–100.")
+
+
+class AuthorQuery(Schema):
+    language: Language | None = Field(
+        None,
+        description="The language of one of the outlet's editions, e.g. `fa` (any case): "
+        "each author's name, job title, bio and portrait alt text in it where they have them, "
+        "else their profile's, and `url` their page in that edition. A language no edition is "
+        "in is a 422 problem. Without it: the profile's words and the default edition's page.",
+    )
+
+
+class DeskListQuery(Schema):
+    language: Language | None = Field(
+        None,
+        description="Only the desks of the editions in this language, e.g. `fa` (any case). "
+        "A language no edition is in gives an empty list, as with stories.",
+    )
 
 
 class TagListQuery(Schema):

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from masthead.newsroom.models import Author, Desk
+from masthead.newsroom.editions import all_editions
+from masthead.newsroom.models import Author, Desk, Edition
 from masthead.stories import versions
 from masthead.stories.models import Byline, Correction, Label, Story, Tag
 
@@ -158,8 +159,25 @@ def canceled_page(
     return _page(stories, after, limit)
 
 
-def desks() -> QuerySet[Desk]:
-    return Desk.objects.select_related("editor").order_by("position", "name")
+def desks(language: str | None = None) -> QuerySet[Desk]:
+    """The desks in menu order; with ``language``, only those of the editions in it (any case).
+
+    A language no edition is in lists none, as the story list's ``language`` does.
+    """
+    found = Desk.objects.select_related("editor", "edition").order_by("position", "name")
+    if language:
+        found = found.filter(edition__language=language.lower())  # stored lower-case
+    return found
+
+
+def edition_in(language: str) -> Edition | None:
+    """The edition written in ``language`` (any case); None if none is.
+
+    Two editions in one language (rare: one outlet, two audiences) give the default edition
+    if it is one of them, else the first by name (``all_editions``' order).
+    """
+    language = language.lower()  # stored lower-case (``Edition.clean``)
+    return next((edition for edition in all_editions() if edition.language == language), None)
 
 
 def authors() -> QuerySet[Author]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from masthead.api.schemas import StoryListQuery, TagListQuery
+from masthead.api.schemas import AuthorQuery, DeskListQuery, StoryListQuery, TagListQuery
 
 PACKAGE = Path(__file__).resolve().parents[1]
 QUERY_METHODS = {
@@ -268,7 +268,13 @@ def test_the_scans_see_what_they_look_for(tmp_path):
 )
 def test_the_public_api_refuses_keys_it_does_not_list(client, query):
     asked = {pair.split("=")[0] for pair in query.split("&")}
-    for address, takes in (("/api/stories", StoryListQuery), ("/api/tags", TagListQuery)):
+    for address, takes in (
+        ("/api/stories", StoryListQuery),
+        ("/api/tags", TagListQuery),
+        ("/api/desks", DeskListQuery),
+        ("/api/authors", AuthorQuery),
+        ("/api/authors/nima-sadeghi", AuthorQuery),
+    ):
         response = client.get(f"{address}?{query}")
         assert response.status_code == 400, (address, query, response.content)
         assert response["Content-Type"].startswith("application/problem+json")
@@ -280,3 +286,5 @@ def test_the_public_api_refuses_keys_it_does_not_list(client, query):
 def test_the_public_api_still_takes_the_keys_it_lists(client):
     assert client.get("/api/stories?desk=politics&limit=5").status_code == 200
     assert client.get("/api/tags?limit=5").status_code == 200
+    assert client.get("/api/desks?language=en").status_code == 200
+    assert client.get("/api/authors?language=en").status_code == 200

@@ -242,6 +242,24 @@ def test_the_page_size_is_bounded(client, newsroom, limit):
     assert response.json()["errors"][0]["parameter"] == "limit"
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/stories?language=fa&language=en",
+        "/api/stories?desk=politics&desk=economy",
+        "/api/stories?limit=1&limit=100",
+        "/api/tags?limit=1&limit=2",
+    ],
+)
+def test_a_parameter_given_twice_is_refused_not_guessed(client, newsroom, query):
+    response = client.get(query)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    repeated = query.split("?")[1].split("=")[0]
+    assert f"“{repeated}” once" in response.json()["detail"]
+
+
 def test_desks(client, newsroom, editor):
     newsroom.desk.editor = editor.author
     newsroom.desk.save()
