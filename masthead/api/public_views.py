@@ -36,7 +36,6 @@ from masthead.api.schemas import (
     TagOut,
     TagPageOut,
 )
-from masthead.newsroom.editions import all_editions
 from masthead.newsroom.models import Edition
 from masthead.search.engine import InvalidCursor, InvalidQuery, search_stories
 from masthead.stories.models import Story
@@ -346,7 +345,7 @@ def _edition_in(language: str | None) -> Edition | None:
         return None
     edition = selectors.edition_in(language)
     if edition is None:
-        languages = ", ".join(sorted({other.language for other in all_editions()}))
+        languages = ", ".join(sorted({other.language for other in selectors.editions()}))
         raise NoEditionInLanguage(
             f"No edition is written in “{language}”; the editions are in {languages}."
         )

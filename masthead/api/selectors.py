@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from masthead.newsroom.editions import all_editions
+from masthead.newsroom.editions import all_editions, default_edition
 from masthead.newsroom.models import Author, Desk, Edition
 from masthead.stories import versions
 from masthead.stories.models import Byline, Correction, Label, Story, Tag
@@ -177,7 +177,13 @@ def edition_in(language: str) -> Edition | None:
     if it is one of them, else the first by name (``all_editions``' order).
     """
     language = language.lower()  # stored lower-case (``Edition.clean``)
-    return next((edition for edition in all_editions() if edition.language == language), None)
+    return next((edition for edition in editions() if edition.language == language), None)
+
+
+def editions() -> list[Edition]:
+    """The outlet's editions; in a database without any (a new install, or one a test
+    emptied), the one the settings describe, which every page is read in (``default_edition``)."""
+    return all_editions() or [default_edition()]
 
 
 def authors() -> QuerySet[Author]:

@@ -470,3 +470,22 @@ def test_the_openapi_document_shows_the_language_parameter(client, path):
     assert not language.get("required", False)
     assert "edition" in language["description"]
     assert "422" in operation["responses"]
+
+
+def test_a_database_without_editions_reads_authors_in_the_settings_language(client, settings):
+    """No edition rows (a new install, or a database a test emptied): pages are read in the
+    edition the settings describe, and so is ``?language=`` (``selectors.editions``)."""
+    from django.core.cache import cache
+
+    from masthead.newsroom.editions import Edition
+
+    Edition.objects.all().delete()
+    cache.clear()
+    make_author("Nima Sadeghi")
+
+    answered = client.get(f"/api/authors?language={settings.LANGUAGE_CODE}")
+    assert answered.status_code == 200
+    assert [author["name"] for author in answered.json()] == ["Nima Sadeghi"]
+    refused = client.get("/api/authors?language=de")
+    assert refused.status_code == 422
+    assert f"the editions are in {settings.LANGUAGE_CODE}" in refused.content.decode()
