@@ -475,12 +475,10 @@ def test_the_openapi_document_shows_the_language_parameter(client, path):
 def test_a_database_without_editions_reads_authors_in_the_settings_language(client, settings):
     """No edition rows (a new install, or a database a test emptied): pages are read in the
     edition the settings describe, and so is ``?language=`` (``selectors.editions``)."""
-    from django.core.cache import cache
-
-    from masthead.newsroom.editions import Edition
+    from masthead.newsroom.editions import Edition, forget_editions
 
     Edition.objects.all().delete()
-    cache.clear()
+    forget_editions()
     make_author("Nima Sadeghi")
 
     answered = client.get(f"/api/authors?language={settings.LANGUAGE_CODE}")
