@@ -45,11 +45,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.html import strip_tags
-from django.utils.translation import gettext, pgettext
 
 from masthead.api.representations import absolute, author_page, story_api_url
 from masthead.media import figures
 from masthead.media.models import Image
+from masthead.newsroom.author_names import byline_sentence
 from masthead.newsroom.models import Author
 from masthead.sourcing.kinds import public_sources
 from masthead.stories.models import Label, Story
@@ -91,17 +91,6 @@ def _creator(request: HttpRequest, story: Story, author: Author) -> dict[str, An
     if page is not None:
         entry["uri"] = page
     return entry
-
-
-def _byline_sentence(names: list[str], language: str) -> str:
-    """The bylines as one sentence in the story's language, with the words its page joins
-    them with: “A, B and C”, “الف، ب و پ” (not Django's ``get_text_list``, whose Persian
-    comma has no space after it)."""
-    if len(names) == 1:
-        return names[0]
-    with translation.override(language):
-        separator, last = pgettext("list separator", ", "), gettext("and")
-    return separator.join(names[:-1]) + f" {last} " + names[-1]
 
 
 def _picture(request: HttpRequest, image: Image, name: str = "leadimage") -> dict[str, Any]:
@@ -211,7 +200,8 @@ def story_ninjs(request: HttpRequest, story: Story, *, full: bool = True) -> dic
         item["bodies"] = [_body(story)]
     if bylines:
         names = [byline.author.in_language(story.language).name for byline in bylines]
-        item["by"] = _byline_sentence(names, story.language)
+        with translation.override(story.language):
+            item["by"] = byline_sentence(names)
         people = [_creator(request, story, b.author) for b in bylines if not b.author.is_collective]
         collectives = [
             _creator(request, story, b.author) for b in bylines if b.author.is_collective

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 
 if TYPE_CHECKING:
     from masthead.newsroom.models import Author
@@ -36,6 +37,16 @@ CACHE_SECONDS = 300
 FIELDS = ("name", "job_title", "bio", "expertise", "languages", "location", "other_work")
 # Languages are typed comma-separated, with a Latin comma or the Persian/Arabic one (،).
 LANGUAGE_SEPARATORS = re.compile("[,\u060c]")
+
+
+def byline_sentence(names: list[str]) -> str:
+    """Authors' names as one line in the active language, joined as a page's bylines join
+    them: “A, B and C”, “الف، ب و پ” (feeds, ninjs ``by``; not Django's ``get_text_list``,
+    whose Persian comma has no space after it)."""
+    if len(names) == 1:
+        return names[0]
+    separator, last = pgettext("list separator", ", "), gettext("and")
+    return separator.join(names[:-1]) + f" {last} " + names[-1]
 
 
 def entries(text: str) -> list[str]:

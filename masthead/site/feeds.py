@@ -38,11 +38,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from masthead.media import figures
 from masthead.media.models import Image
+from masthead.newsroom.author_names import byline_sentence
 from masthead.newsroom.editions import Edition, default_edition
 from masthead.newsroom.models import Author, Desk, Outlet
 from masthead.site.absolute_urls import absolute_url, site_host
@@ -441,12 +442,8 @@ class StoryFeed(Feed):
 
     def item_author_name(self, story: Story) -> str | None:
         names = [byline.author.shown.name for byline in story.ordered_bylines()]
-        if not names:
-            return None
-        if len(names) == 1:
-            return names[0]
         # In the feed's language, as the bylines on its pages: “الف، ب و پ”.
-        return pgettext("list separator", ", ").join(names[:-1]) + f" {gettext('and')} " + names[-1]
+        return byline_sentence(names) if names else None
 
     def item_author_link(self, story: Story) -> str | None:
         bylines = story.ordered_bylines()
