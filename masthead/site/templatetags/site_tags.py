@@ -189,22 +189,18 @@ def cards(context, stories, **shape) -> str:
     After a publish, the home page renders the cards of the stories that moved
     (the new lead, the one it pushed down), not thirty. ``shape`` is the card's
     look (``size``, ``level``, ``compact``, ``show_image``), part of each key.
-    ``stories`` are story rows, or ``selectors.Listed`` (id and version only:
-    the rows of the cards being made are read then); the counter of a row
-    without ``version`` is read here. Bylines and renditions are read for the
-    cards being made only. A story gone since its list was read has no card.
+    ``stories`` are story rows or ``selectors.Listed`` (id and version only:
+    the rows of the cards being made are read then), each with the counter of
+    its version as ``version``, read with the list (``versions.story_counter``).
+    Bylines and renditions are read for the cards being made only. A story
+    gone since its list was read has no card.
     """
     if stories is None:
         return ""
     listed = [stories] if hasattr(stories, "pk") else list(stories)
     by_pk = {story.pk: story for story in listed}
     fragments = _fragments(context) or PrivateFragments(None)
-    unread = [f"story:{pk}" for pk, story in by_pk.items() if not hasattr(story, "version")]
-    read = dict(zip(unread, fragments.counter(unread), strict=True)) if unread else {}
-    versions_of = {
-        pk: story.version if hasattr(story, "version") else read[f"story:{pk}"]
-        for pk, story in by_pk.items()
-    }
+    versions_of = {pk: story.version for pk, story in by_pk.items()}
     card = context.template.engine.get_template("site/_card.html")
 
     def produce(missing: list[int]) -> dict[int, str]:
