@@ -72,6 +72,15 @@ def _parser() -> argparse.ArgumentParser:
         default=int(os.environ.get("WEB_THREADS", "4")),
         help="request threads per worker (default 4, or WEB_THREADS)",
     )
+    serve.add_argument(
+        "--stop-timeout",
+        type=_stop_seconds,
+        default=os.environ.get("WEB_STOP_TIMEOUT", "10"),  # a string: argparse checks it too
+        help=(
+            "seconds a worker has to finish its requests after SIGTERM before it is killed "
+            "(default 10, or WEB_STOP_TIMEOUT)"
+        ),
+    )
 
     commands.add_parser(
         "check",
@@ -170,7 +179,18 @@ def _pending_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
-def _run_server(host: str, port: int, workers: int, threads: int) -> int:
+def _stop_seconds(text: str) -> int:
+    """``--stop-timeout``: whole seconds within granian's bounds, 1 to 1800."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
+    if not 1 <= seconds <= 1800:
+        raise argparse.ArgumentTypeError(f"{seconds} is outside 1 to 1800 seconds")
+    return seconds
+
+
+def _run_server(host: str, port: int, workers: int, threads: int, stop_timeout: int = 10) -> int:
     granian = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
     argv = [
         granian,
@@ -185,6 +205,10 @@ def _run_server(host: str, port: int, workers: int, threads: int) -> int:
         "--blocking-threads",
         str(max(1, threads)),
         "--respawn-failed-workers",
+        # granian waits for ever on a worker that does not stop (its default): one stuck in
+        # the runtime's shutdown (granian issue #875) held `masthead serve` past its stop.
+        "--workers-kill-timeout",
+        str(stop_timeout),
         "--no-ws",
         "masthead.wsgi:application",
     ]
@@ -290,7 +314,9 @@ def _serve(options) -> int:
             file=sys.stderr,
         )
         return 2
-    return _run_server(options.host, options.port, options.workers, options.threads)
+    return _run_server(
+        options.host, options.port, options.workers, options.threads, options.stop_timeout
+    )
 
 
 def _forward(options) -> int:

@@ -111,3 +111,33 @@ def test_two_quick_worker_deaths_do_not_stop_the_server(server_env, tmp_path):
         if serve.poll() is None:
             os.killpg(serve.pid, signal.SIGKILL)
             serve.wait(10)
+
+
+def test_a_worker_that_does_not_stop_is_killed_after_the_stop_timeout(server_env, tmp_path):
+    """granian waits for ever on a worker that ignores SIGTERM unless told otherwise (one
+    stuck in its runtime's shutdown held `masthead serve` in CI); a stopped worker stands
+    in for it here, and `--stop-timeout` bounds the wait."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    argv = [sys.executable, "-m", "masthead", "serve", "--port", str(port)]
+    argv += ["--workers", "1", "--threads", "2", "--stop-timeout", "2"]
+    with open(log, "wb") as output:
+        serve = subprocess.Popen(
+            argv, env=server_env, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        assert wait_for(lambda: answers(f"http://127.0.0.1:{port}/healthz"), 180), log.read_text()
+        workers = wait_for(lambda: workers_of(serve.pid), 10)
+        granian = children(serve.pid)
+        os.kill(workers[0], signal.SIGSTOP)  # deaf to SIGTERM until killed
+
+        began = time.monotonic()
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(30) == 0, log.read_text()
+        assert time.monotonic() - began < 20  # 2 s, then a kill; unbounded before
+        assert not any(Path(f"/proc/{pid}").exists() for pid in [*granian, *workers])
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait(10)
