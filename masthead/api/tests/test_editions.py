@@ -487,3 +487,23 @@ def test_a_database_without_editions_reads_authors_in_the_settings_language(clie
     refused = client.get("/api/authors?language=de")
     assert refused.status_code == 422
     assert f"the editions are in {settings.LANGUAGE_CODE}" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("read", "words"),
+    [
+        ("/api/desks?language=fa", "سیاست"),
+        ("/api/authors?language=fa", KAVEH),
+        ("/api/authors/kaveh-nouri?language=fa", KAVEH_BIO),
+        ("/api/stories?language=fa", "مذاکرات در وین"),
+        ("/api/stories/{id}", "مذاکرات در وین"),
+    ],
+)
+def test_persian_words_are_sent_as_utf8_not_as_escapes(client, persian, read, words):
+    response = client.get(read.format(id=persian["story"].pk))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].endswith("charset=utf-8")
+    assert words.encode() in response.content
+    assert b"\\u06" not in response.content  # no Arabic-script letter escaped
+    assert words in json.dumps(response.json(), ensure_ascii=False)
