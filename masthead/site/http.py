@@ -20,7 +20,9 @@ for code that is not a plain view. It gives the response:
   own date (a story's last public update, a feed's newest item) and the last
   public change of what the page shows — the scopes it is labelled with
   (``surrogate_keys``) and the releases that have come by the clock
-  (``stories.versions.last_public_change``). Every app server, worker and
+  (``stories.versions.last_public_change``) in the editions the page lists
+  (its own, and those whose front it shows: a publish in the Persian edition
+  does not date an English page). Every app server, worker and
   restart gives the same page the same date; a page that tells nothing
   dated gets none (its ETag suffices).
 * **conditional GET**: ``If-None-Match`` / ``If-Modified-Since`` answered with
@@ -49,9 +51,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
+from masthead.newsroom.editions import default_edition, edition_at_root
+from masthead.site.editions import edition_of
 from masthead.site.relative_time import mask_relative_times
 from masthead.stories import versions
-from masthead.stories.versions import SITE
+from masthead.stories.versions import FRONT, SITE
 
 CACHEABLE_STATUSES = frozenset({200, 301, 404, 410})
 
@@ -61,24 +65,42 @@ def content_etag(body: bytes) -> str:
     return 'W/"' + hashlib.sha256(mask_relative_times(body)).hexdigest()[:32] + '"'
 
 
-def last_public_change(response: HttpResponseBase) -> int | None:
+def last_public_change(request: HttpRequest, response: HttpResponseBase) -> int | None:
     """When what ``response`` shows last changed for readers (a Unix time), if known.
 
     The newest of the view's own Last-Modified and the last change of the
     scopes in its ``Surrogate-Key`` (and of ``site``), releases by the clock
-    included. Never later than now: a server whose clock is behind the one
-    that wrote a change does not date a page in its future.
+    in the editions it lists included (``listed_editions``). Never later than
+    now: a server whose clock is behind the one that wrote a change does not
+    date a page in its future.
     """
     moments = []
     hint = parse_http_date_safe(response.get("Last-Modified", ""))
     if hint is not None:
         moments.append(hint)
-    changed = versions.last_public_change(response.get("Surrogate-Key", "").split(), releases=True)
+    scopes = response.get("Surrogate-Key", "").split()
+    changed = versions.last_public_change(
+        scopes, releases=True, editions=listed_editions(request, scopes)
+    )
     if changed is not None:
         moments.append(int(changed.timestamp()))
     if not moments:
         return None
     return min(max(moments), int(time.time()))
+
+
+def listed_editions(request: HttpRequest, scopes: list[str]) -> set[int]:
+    """The editions whose stories a page may list: the request's, and each whose front scope
+    it shows (the sitemap index and a 404 show every edition's: ``every_front_scope``)."""
+    editions = {edition_of(request).pk}
+    for scope in scopes:
+        if scope == FRONT:
+            editions.add(default_edition().pk)
+        elif scope.startswith(FRONT + ":"):
+            edition = edition_at_root(scope.removeprefix(FRONT + ":"))
+            if edition is not None:
+                editions.add(edition.pk)
+    return {pk for pk in editions if pk is not None}  # none before the first edition is saved
 
 
 def patch_public_cache_control(response: HttpResponseBase) -> None:
@@ -100,7 +122,7 @@ def finish_public_response(request: HttpRequest, response: HttpResponseBase) -> 
     if response.status_code != 200 or response.streaming:
         return _without_body_for_head(request, response)
     etag = response.get("ETag") or content_etag(response.content)
-    modified = last_public_change(response)
+    modified = last_public_change(request, response)
     response["ETag"] = etag
     if modified is None:
         if response.has_header("Last-Modified"):

@@ -61,6 +61,7 @@ SITE = "site"
 # The default edition's lists: home, recent posts, site feeds, corrections (front_scope).
 FRONT = "front"
 PENDING = "pending:"
+TRANSLATIONS = "translations:"
 
 
 def front_scope(edition_id: int | None) -> str:
@@ -102,7 +103,7 @@ def thread_scope(thread_id: int) -> str:
 
 def translation_scope(key) -> str:
     """The scope of a translation group: the pages of its stories, each naming the others."""
-    return f"translations:{key}"
+    return f"{TRANSLATIONS}{key}"
 
 
 def pending_scope(scope: str) -> str:
@@ -153,16 +154,23 @@ def _quote(name: str) -> str:
 _COUNTER = f"SELECT {_quote('counter')} FROM {_quote(ContentVersion._meta.db_table)} WHERE {_quote('scope')}"  # noqa: S608, E501
 
 
-def last_public_change(scopes: Iterable[str], *, releases: bool = False) -> datetime | None:
+def last_public_change(
+    scopes: Iterable[str], *, releases: bool = False, editions: Iterable[int] | None = None
+) -> datetime | None:
     """When content in these scopes last changed for readers (see the module docstring).
 
     Scheduling bumps nothing readers see; a scheduled story becomes public by
     the clock, with no write. With ``releases`` (lists, whose members change
     so), the latest release that has come counts too: the newest live
-    story's publication and the latest embargo end that has passed. One
-    statement: index probes for the two releases and the scopes' rows (every
-    public page asks this once per render, ``site/http.py``).
+    story's publication and the latest embargo end that has passed, among the
+    stories of ``editions`` (every edition's when None: a page of one edition
+    lists only its stories, so a publish in another does not date it) and of
+    the translation groups in ``scopes`` (their pages name each other across
+    editions). One statement: index probes for the two releases and the
+    scopes' rows (every public page asks this once per render,
+    ``site/http.py``), and one more for a page of a translation group.
     """
+    scopes = list(scopes)
     bumped = (
         ContentVersion.objects.filter(scope__in=[SITE, *scopes])
         .order_by("-changed_at")
@@ -171,19 +179,28 @@ def last_public_change(scopes: Iterable[str], *, releases: bool = False) -> date
     if not releases:
         return bumped.values_list("changed_at", flat=True).first()
     live = Story.objects.live()
+    shown = live if editions is None else live.filter(desk__edition_id__in=list(editions))
+    moments = _newest_release(shown, bumped)
+    keys = [scope.removeprefix(TRANSLATIONS) for scope in scopes if scope.startswith(TRANSLATIONS)]
+    if keys and editions is not None:
+        moments += _newest_release(live.filter(translation_key__in=keys))
+    return max((t for t in moments if t is not None), default=None)
+
+
+def _newest_release(stories, bumped=None) -> list[datetime | None]:
+    """The newest publication and the latest passed embargo end among live ``stories``
+    (and the newest change of ``bumped``'s rows), in one statement."""
     embargo_end = (
-        live.filter(embargoed_until__isnull=False)
+        stories.filter(embargoed_until__isnull=False)
         .order_by("-embargoed_until")
         .values("embargoed_until")[:1]
     )
-    newest = (
-        live.newest_first()
-        .values_list("published_at", Subquery(bumped), Subquery(embargo_end))
-        .first()
-    )
-    if newest is None:  # nothing live: only the scopes' own changes
-        return bumped.values_list("changed_at", flat=True).first()
-    return max((t for t in newest if t is not None), default=None)
+    extra = [Subquery(bumped)] if bumped is not None else []
+    newest = stories.newest_first().values_list("published_at", Subquery(embargo_end), *extra)
+    found = newest.first()
+    if found is None:  # nothing live there: only the scopes' own changes
+        return [bumped.values_list("changed_at", flat=True).first()] if bumped is not None else []
+    return list(found)
 
 
 def bump(scopes: Iterable[str]) -> None:
