@@ -20,7 +20,9 @@ database, which every app server shares. Each process polls the rows
 changed lately at most every ``PAGE_CACHE_POLL_SECONDS``; an entry is stale
 once any of its scopes changed after it began to render. The time of the
 next scheduled publication or embargo end is part of the version too, so a
-scheduled story appears at its time with no worker. While the database is
+scheduled story appears at its time with no worker; then the pages of what
+came out (its stories' scopes, ``Releases``) go stale, not every page of every
+edition. While the database is
 down or read-only the poll fails; nothing can be published then, so the
 entries are served by the versions last seen (``masthead/database_outage.py``
 answers what is not cached). A stale entry is
@@ -65,7 +67,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 
 from django.conf import settings
@@ -73,6 +75,7 @@ from django.core.cache import BaseCache, caches
 from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.wsgi import get_bytes_from_wsgi, get_path_info
 from django.db import DatabaseError, close_old_connections
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -83,7 +86,7 @@ from masthead.site.query import keyed_query
 from masthead.site.relative_time import refresh_relative_times
 from masthead.stories import release_clock
 from masthead.stories.models import ContentVersion, Story
-from masthead.stories.versions import SITE, pending_scope
+from masthead.stories.versions import PENDING, SITE, pending_scope, story_scopes
 
 logger = logging.getLogger(__name__)
 # One DEBUG line per render, for counting renders per (page, content version): the fault
@@ -211,6 +214,50 @@ class Stamp:
     next_due: datetime | None
 
 
+class Releases:
+    """The stories released by the clock in a stretch of time, and the scopes they show in.
+
+    A scheduled story's time or an embargo's end makes a story public with no
+    write, so no version row says which pages changed; they are those of the
+    story's scopes, as for a publish (``versions.story_scopes``). A story
+    already accounted for (the stretches overlap, for late commits) is not
+    counted twice. More than ``MOST`` at once: None, every page.
+    """
+
+    MOST = 50
+
+    def __init__(self):
+        # (story, the moment it was released at): when that was counted.
+        self.counted: dict[tuple[int, datetime], datetime] = {}
+
+    def since(self, start: datetime, end: datetime) -> set[str] | None:
+        public = Story.objects.filter(status__in=Story.PUBLIC_STATUSES)
+        window = Q(published_at__gt=start, published_at__lte=end) | Q(
+            embargoed_until__gt=start, embargoed_until__lte=end
+        )
+        rows = public.filter(window).select_related("desk").order_by("pk")  # desk: its edition
+        found = [
+            story
+            for story in rows[: self.MOST + 1 + len(self.counted)]
+            if (story.pk, _released_at(story)) not in self.counted
+        ]
+        if len(found) > self.MOST:
+            return None
+        scopes: set[str] = set()
+        for story in found:
+            scopes |= story_scopes(story)
+        # Only once every query answered: a poll that fails is made again in full.
+        kept = {key: at for key, at in self.counted.items() if at > start}
+        self.counted = kept | {(story.pk, _released_at(story)): end for story in found}
+        return scopes
+
+
+def _released_at(story: Story) -> datetime:
+    """When a public story became public: its time, or its embargo's end if later."""
+    moments = [moment for moment in (story.published_at, story.embargoed_until) if moment]
+    return max(moments, default=datetime.min.replace(tzinfo=UTC))
+
+
 @dataclass
 class VersionWatch:
     """This process's view of which scopes changed, and when it saw them."""
@@ -227,6 +274,9 @@ class VersionWatch:
     # Every change made since then is in ``versions`` (once polled).
     known_since: datetime | None = None
     next_due: datetime | None = None
+    # Releases by the clock are accounted for up to this time (the release clock's).
+    released_until: datetime | None = None
+    releases: Releases = field(default_factory=lambda: Releases())
     # Held by the one polling thread (``refresh``).
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Held while a poll's findings are applied, and while a render reads what it begins
@@ -263,20 +313,27 @@ class VersionWatch:
         next_due = self.next_due
         if self.polled_until is None or changed:
             next_due = next_scheduled_change(released_by)
-        # A scheduled story or an embargo end has come: every list may change.
+        # A scheduled story or an embargo end has come: the pages that show it change.
         released = next_due is not None and next_due <= released_by
         if released:
             next_due = next_scheduled_change(released_by)
+        # Which: the scopes of the stories released since the last poll (a schedule made
+        # since, a pending twin changed, may have come already too). Too many: all.
+        shown: set[str] | None = set()
+        rescheduled = any(scope.startswith(PENDING) for scope, _ in changed)
+        if self.released_until is not None and (released or rescheduled):
+            shown = self.releases.since(self.released_until - POLL_OVERLAP, released_by)
         with self.state:
             for scope, version in changed:
                 self.changed_at_generation[scope] = self.generation + 1
                 self.versions[scope] = version
-            if released:
-                self.changed_at_generation[SITE] = self.generation + 1
-            if changed or released:
+            for scope in [SITE] if shown is None else shown:
+                self.changed_at_generation[scope] = self.generation + 1
+            if changed or shown != set():
                 self.generation += 1
             self.next_due = next_due
             self.polled_until = now
+            self.released_until = released_by
 
     def _changed_rows(self, now: datetime) -> list[tuple[str, int, datetime]]:
         fields = ("scope", "counter", "changed_at")

@@ -264,3 +264,59 @@ def test_older_pages_of_a_persian_desk_are_dated_in_its_calendar(client, setting
     title = re.search(r"<title>([^<]*)</title>", page).group(1)
     assert "آذر ۱۴۰۵" in title and "2026" not in title
     assert re.search(r'<time datetime="2026-12-01T[^"]+">[۰-۹]+ آذر ۱۴۰۵</time>', page)
+
+
+ENGLISH_PAGES = ["/", "/politics/", "/feed/", "/masthead/"]
+
+
+def schedule_persian(editions, when):
+    from masthead.stories import services
+
+    story = make_story(
+        "خبر زمان‌بندی‌شده", desk=editions["siasat"], slug="zamanbandi", status="ready",
+        age=None, language="fa",
+    )  # fmt: skip
+    services.snapshot_revision(story)
+    return services.schedule_story(editions["editor"], story, when)
+
+
+@pytest.fixture
+def with_editor(editions):
+    from masthead.factories import editor_of
+
+    with time_machine.travel(NOW, tick=False):
+        # Before any page is cached: a new editor changes the masthead page (site).
+        return {**editions, "editor": editor_of(editions["siasat"])}
+
+
+def test_a_release_by_the_clock_in_one_edition_keeps_the_others_cached_pages(app, with_editor):  # noqa: F811
+    pages = [*ENGLISH_PAGES, with_editor["en_story"].get_absolute_url(), "/fa/"]
+    release = NOW + timedelta(hours=1)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        for page in pages:
+            call(app, page)
+        schedule_persian(with_editor, release)
+        assert {page: call(app, page).outcome for page in pages} == dict.fromkeys(pages, "HIT")
+
+    with time_machine.travel(release + timedelta(seconds=1), tick=False):
+        outcomes = {page: call(app, page).outcome for page in pages}
+        persian_home = call(app, "/fa/").text
+
+    # The English pages were not rendered again for a Persian story; the Persian home was.
+    assert outcomes == {**dict.fromkeys(pages, "HIT"), "/fa/": "MISS"}
+    assert "خبر زمان‌بندی‌شده" in persian_home
+
+
+def test_a_story_scheduled_and_due_between_two_polls_still_appears(app, with_editor):  # noqa: F811
+    """The poll that first sees the schedule comes after its time: the page cache must
+    not take the release for one still to come, nor miss it."""
+    release = NOW + timedelta(minutes=2)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        call(app, "/fa/")
+        assert call(app, "/fa/").outcome == "HIT"
+        schedule_persian(with_editor, release)
+    with time_machine.travel(release + timedelta(seconds=1), tick=False):
+        answer = call(app, "/fa/")
+
+    assert answer.outcome == "MISS"
+    assert "خبر زمان‌بندی‌شده" in answer.text
