@@ -8,15 +8,18 @@ each. The English outlet (``loader.py``) and its Persian edition
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.html import escape
 
-from masthead.demo import pictures
+from masthead.demo import graphic_words, pictures
 from masthead.demo.pictures import Look
 from masthead.media import figures
 from masthead.media.models import Image
@@ -31,30 +34,88 @@ def rendered(spec: str, seed: str) -> bytes:
     return pictures.render(json.loads(spec), seed)
 
 
+@cache
+def _drawing() -> bytes:
+    """The code that draws the pictures: a picture drawn by other code is drawn again."""
+    modules = (pictures, graphic_words)
+    return b"".join(Path(module.__file__).read_bytes() for module in modules)
+
+
+def drawn_as(spec: dict) -> str:
+    """A short name for one picture as this code draws it (its spec and the drawing code).
+
+    Reloading the demo reuses a stored picture only if it was drawn so
+    (``DRAWINGS``): one drawn by an older release (the Persian edition's
+    graphics once drew English words) is drawn again, though its caption and
+    credit are the same.
+    """
+    digest = hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=8)
+    digest.update(_drawing())
+    return digest.hexdigest()
+
+
+# In the media storage beside the pictures: each demo picture's file name and how it was
+# drawn. A stored file's name is the storage's own (``media.models.image_path``).
+DRAWINGS = "demo-drawings.json"
+
+
+def _drawings() -> dict[str, str]:
+    if not default_storage.exists(DRAWINGS):
+        return {}
+    try:
+        with default_storage.open(DRAWINGS, "rb") as manifest:
+            found = json.loads(manifest.read())
+    except ValueError:  # a broken manifest: every picture is drawn again, and it is rewritten
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _remember_drawing(name: str, drawn: str) -> None:
+    drawings = _drawings()
+    drawings[name] = drawn
+    if default_storage.exists(DRAWINGS):
+        default_storage.delete(DRAWINGS)
+    default_storage.save(DRAWINGS, ContentFile(json.dumps(drawings, sort_keys=True).encode()))
+
+
+def _is_drawn(image: Image, drawn: str) -> bool:
+    return bool(image.file) and _drawings().get(image.file.name) == drawn
+
+
 def picture(spec: dict, seed: str, current: Image | None) -> Image:
-    """The story's picture: ``current`` when it is this one, else rendered and stored."""
-    caption, credit = spec["caption"], pictures.credit_for(spec)
-    if current is not None and current.caption == caption and current.credit == credit:
+    """The story's picture: ``current`` when it is this one, drawn as this code draws it;
+    else rendered and stored."""
+    caption, credit, drawn = spec["caption"], pictures.credit_for(spec), drawn_as(spec)
+    if (
+        current is not None
+        and current.caption == caption
+        and current.credit == credit
+        and _is_drawn(current, drawn)
+    ):
         return current
     alt = spec.get("alt") or pictures.PHOTOS[spec["name"]].alt
     image = Image(alt_text=alt, caption=caption, credit=credit)
     data = rendered(json.dumps(spec, sort_keys=True), seed)
     image.file.save(f"demo-{seed}.jpg", ContentFile(data), save=False)
     image.save()
+    _remember_drawing(image.file.name, drawn)
     return image
 
 
 def body_pictures(slug: str, specs: list[dict]) -> list[Image]:
     """The pictures of a story's body figures, reusing the library's copy of each.
 
-    Looked up by their words, so reloading the demo (even after its stories
-    were deleted) writes the same bodies and stores no second copy.
+    Looked up by their words and how they are drawn (``drawn_as``), so reloading
+    the demo (even after its stories were deleted) writes the same bodies and
+    stores no second copy.
     """
     found = []
     for number, spec in enumerate(specs):
         alt = spec.get("alt") or pictures.PHOTOS[spec["name"]].alt
         words = {"caption": spec["caption"], "credit": pictures.credit_for(spec), "alt_text": alt}
-        stored = Image.objects.filter(**words).exclude(file="").order_by("pk").first()
+        drawn = drawn_as(spec)
+        candidates = Image.objects.filter(**words).exclude(file="").order_by("pk")
+        stored = next((image for image in candidates if _is_drawn(image, drawn)), None)
         found.append(stored or picture(spec, f"{slug}-figure-{number}", None))
     return found
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image as PillowImage
 
 from masthead.demo import persian
 from masthead.demo.loader import load_demo
@@ -321,3 +324,24 @@ def test_persian_stories_are_found_however_the_words_are_typed(demo, typed):
     story = _persian_stories().get(desk__slug="jameh", top_rank=2)
 
     assert story in [hit.story for hit in search_stories(typed, limit=20).items]
+
+
+def test_a_demo_loaded_by_an_older_release_gets_its_graphics_drawn_again(demo):
+    """An older release drew the Persian graphics with English words, under the same
+    caption and credit: reloading now draws them again, not keeps them."""
+    story = _persian_stories().filter(lead_image__isnull=False).order_by("slug").first()
+    old = story.lead_image
+    with old.file.open("rb") as data:
+        now_drawn = data.read()
+    # As the older release stored it: another drawing, of which nothing says how it was drawn.
+    older = io.BytesIO()
+    PillowImage.new("RGB", (1200, 675), (200, 200, 200)).save(older, "JPEG")
+    old.file.save("demo-older-release.jpg", ContentFile(older.getvalue()), save=True)
+
+    load_demo(now=timezone.now() + timedelta(minutes=5))
+
+    story.refresh_from_db()
+    assert story.lead_image_id != old.pk
+    assert (story.lead_image.caption, story.lead_image.credit) == (old.caption, old.credit)
+    with story.lead_image.file.open("rb") as data:
+        assert data.read() == now_drawn
