@@ -92,8 +92,11 @@ def last_public_change(request: HttpRequest, response: HttpResponseBase) -> int 
 def listed_editions(request: HttpRequest, scopes: list[str]) -> set[int]:
     """The editions whose stories a page may list: the request's, and each whose front scope
     it shows (the sitemap index and a 404 show every edition's: ``every_front_scope``)."""
-    editions = {edition_of(request).pk}
+    own = edition_of(request).pk
+    editions, own_front = {own}, versions.front_scope(own)
     for scope in scopes:
+        if scope == own_front:
+            continue  # known without reading the editions (most pages)
         if scope == FRONT:
             editions.add(default_edition().pk)
         elif scope.startswith(FRONT + ":"):
