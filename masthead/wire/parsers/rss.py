@@ -167,9 +167,14 @@ def parse_rss(body: bytes, *, content_type: str = "") -> ParsedFeed:
     if b"&#" in body:
         body = _CHARACTER_REFERENCE.sub(_surrogate_as_replacement, body)
     headers = {"content-type": content_type} if content_type else {}
-    result = feedparser.parse(
-        bytes(body), response_headers=headers, resolve_relative_uris=False, sanitize_html=False
-    )
+    try:
+        result = feedparser.parse(
+            bytes(body), response_headers=headers, resolve_relative_uris=False, sanitize_html=False
+        )
+    except UnicodeError as error:
+        # feedparser reads the declaration's encoding name as UTF-8 and raises on a byte
+        # that is not (``encoding='\x80utf-8'``): an encoding no feed can be read in.
+        raise ParseError(f"wrong character encoding in the XML declaration: {error}") from None
     problem = result.get("bozo_exception")
     if isinstance(problem, CharacterEncodingOverride | CharacterEncodingUnknown):
         raise ParseError(f"wrong character encoding: {problem}")

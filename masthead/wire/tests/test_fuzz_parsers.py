@@ -405,3 +405,17 @@ def test_a_field_feedparser_leaves_as_none_becomes_empty_text():
     copy = finish(WireCopy(provider_id="g1", headline="A headline", body_html=None, version=None))
 
     assert (copy.body_html, copy.version) == ("", "")
+
+
+@pytest.mark.parametrize("kind", ["rss", "newsml"])
+def test_an_encoding_name_that_is_not_text_is_refused_clearly(kind):
+    """Found by fuzzing (CI, a mutated Atom feed): feedparser decodes the declaration's
+    encoding name as UTF-8 and raised UnicodeDecodeError on a byte 0x80 in it."""
+    body = (
+        b"<?xml version='1.0' encoding='\x80utf-8'?>\n"
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Moyen-Orient</title>'
+        b"<entry><id>urn:x:1</id><title>Amman</title></entry></feed>"
+    )
+
+    with pytest.raises(ParseError, match="encoding"):
+        parsers.parse(body, kind)
