@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_help_explains_each_command(run_masthead):
     result = run_masthead("--help")
@@ -54,3 +56,21 @@ def test_manage_runs_any_django_command(run_masthead):
     assert result.returncode == 0 and "no issues" in result.stdout
     listed = run_masthead("manage", "help").stdout
     assert "load_demo" in listed and "migrate" in listed
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (["--stop-timeout", "0"], {}, "0 is outside 1 to 1800 seconds"),
+        (["--stop-timeout", "1801"], {}, "1801 is outside 1 to 1800 seconds"),
+        (["--stop-timeout", "-5"], {}, "-5 is outside 1 to 1800 seconds"),
+        (["--stop-timeout", "ten"], {}, "not a whole number of seconds: 'ten'"),
+        ([], {"WEB_STOP_TIMEOUT": "1.5"}, "not a whole number of seconds: '1.5'"),
+    ],
+)
+def test_serve_refuses_a_stop_timeout_it_cannot_use(run_masthead, args, env, says):
+    result = run_masthead("serve", "--port", "1", *args, env=env)
+
+    assert result.returncode == 2
+    assert f"argument --stop-timeout: {says}" in result.stderr
+    assert "Traceback" not in result.stderr
