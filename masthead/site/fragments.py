@@ -75,7 +75,7 @@ FRAGMENT_SECONDS = 24 * 3600
 # of the front, a thread's list of its stories (``site/live_coverage.py``) and a
 # translation group's alternates (``stories/translations.py``).
 TIMED_SCOPES = frozenset({versions.FRONT})
-TIMED_SCOPE_PREFIXES = (f"{versions.FRONT}:", "thread:", "translations:")
+TIMED_SCOPE_PREFIXES = (f"{versions.FRONT}:", "thread:", versions.TRANSLATIONS)
 # Settings that change the markup of the same content (times, links).
 MARKUP_SETTINGS = ("TIME_ZONE", "LANGUAGE_CODE", "STATIC_URL", "MEDIA_URL")
 

@@ -51,11 +51,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date_safe
 
-from masthead.newsroom.editions import default_edition, edition_at_root
 from masthead.site.editions import edition_of
 from masthead.site.relative_time import mask_relative_times
 from masthead.stories import versions
-from masthead.stories.versions import FRONT, SITE
+from masthead.stories.versions import SITE
 
 CACHEABLE_STATUSES = frozenset({200, 301, 404, 410})
 
@@ -95,14 +94,8 @@ def listed_editions(request: HttpRequest, scopes: list[str]) -> set[int]:
     own = edition_of(request).pk
     editions, own_front = {own}, versions.front_scope(own)
     for scope in scopes:
-        if scope == own_front:
-            continue  # known without reading the editions (most pages)
-        if scope == FRONT:
-            editions.add(default_edition().pk)
-        elif scope.startswith(FRONT + ":"):
-            edition = edition_at_root(scope.removeprefix(FRONT + ":"))
-            if edition is not None:
-                editions.add(edition.pk)
+        if scope != own_front:  # the page's own is known without reading the editions
+            editions.add(versions.edition_of_front(scope))
     return {pk for pk in editions if pk is not None}  # none before the first edition is saved
 
 

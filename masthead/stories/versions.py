@@ -71,6 +71,17 @@ def front_scope(edition_id: int | None) -> str:
     return f"{FRONT}:{root}" if root else FRONT
 
 
+def edition_of_front(scope: str) -> int | None:
+    """The edition whose front ``scope`` is (the reverse of ``front_scope``); None for a
+    scope that is no edition's front."""
+    if scope == FRONT:
+        return next((edition.pk for edition in all_editions() if edition.is_default), None)
+    if scope.startswith(FRONT + ":"):
+        root = scope.removeprefix(FRONT + ":")
+        return next((edition.pk for edition in all_editions() if edition.url_root == root), None)
+    return None
+
+
 def every_front_scope() -> list[str]:
     """The front scopes of every edition: what a list of all editions' stories shows."""
     return sorted({FRONT, *(front_scope(edition.pk) for edition in all_editions())})
