@@ -28,6 +28,15 @@ ensure_venv() {
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$1"
 }
 
+# ensure_nginx: Debian's nginx, which the front tests run in front of `masthead serve`
+# with the site file `masthead front-config` writes (masthead/tests/test_front_config.py).
+ensure_nginx() {
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] && return 0
+  echo "$(basename "$0"): installing Debian's nginx for the front tests" >&2
+  sudo_if_needed apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq --no-install-recommends nginx >/dev/null
+}
+
 # ensure_chromium: Debian's Chromium, which the browser tests drive.
 ensure_chromium() {
   [ -x /usr/bin/chromium ] && return 0

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from masthead import front_config
 from masthead.serve_supervisor import supervise
 
 DEMO_HOST = "127.0.0.1"
@@ -92,6 +93,48 @@ def _parser() -> argparse.ArgumentParser:
             "(docs/operations.md, masthead/deploy_checks.py)."
         ),
     )
+
+    front = commands.add_parser(
+        "front-config",
+        help="print an nginx site file for running nginx in front of `masthead serve`",
+        description=(
+            "Print an nginx site file (for /etc/nginx/sites-enabled/) that proxies to "
+            "`masthead serve`, buffers request bodies, and keeps public pages for a second "
+            "so that nginx answers the reads of a traffic spike (docs/operations.md, "
+            "'nginx in front'). Run Masthead with BEHIND_PROXY=true behind it."
+        ),
+    )
+    front.add_argument(
+        "--server-name",
+        dest="server_names",
+        action="append",
+        type=front_config.server_name,
+        metavar="HOST",
+        help="a host to answer for; repeat for more (default: ALLOWED_HOSTS)",
+    )
+    front.add_argument(
+        "--upstream",
+        type=front_config.upstream,
+        default=f"127.0.0.1:{os.environ.get('PORT', '8000')}",
+        help="where `masthead serve` listens: HOST:PORT or unix:/path (default 127.0.0.1:$PORT)",
+    )
+    front.add_argument(
+        "--listen", type=front_config.listen, default="80", help="port or ADDRESS:PORT (80)"
+    )
+    front.add_argument(
+        "--cache-dir",
+        type=front_config.absolute_path,
+        default="/var/cache/nginx/masthead",
+        help="nginx's folder for the kept pages (default /var/cache/nginx/masthead)",
+    )
+    front.add_argument(
+        "--cache-seconds",
+        type=front_config.cache_seconds,
+        default=1,
+        help="how long nginx keeps a public page, 1-60 (default 1)",
+    )
+    front.add_argument("--certificate", type=front_config.absolute_path, metavar="PEM")
+    front.add_argument("--certificate-key", type=front_config.absolute_path, metavar="PEM")
 
     worker = commands.add_parser(
         "worker",
@@ -292,6 +335,24 @@ def _check(options) -> int:
     return 0
 
 
+def _front_config(options) -> int:
+    try:
+        front = front_config.Front(
+            server_names=tuple(options.server_names or front_config.default_server_names()),
+            upstream=options.upstream,
+            listen=options.listen,
+            cache_dir=options.cache_dir,
+            cache_seconds=options.cache_seconds,
+            certificate=options.certificate,
+            certificate_key=options.certificate_key,
+        )
+        print(front_config.render(front), end="")
+    except argparse.ArgumentTypeError as error:
+        print(f"masthead front-config: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _dependencies_are_safe() -> bool:
     from masthead.deploy_checks import dependency_problems
 
@@ -389,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(options)
         if options.command == "check":
             return _check(options)
+        if options.command == "front-config":
+            return _front_config(options)
         if options.command in ("worker", "import", "backup", "restore"):
             return _forward(options)
         return _serve(options)
