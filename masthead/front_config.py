@@ -14,7 +14,8 @@ What the front adds (docs/operations.md, "nginx in front"):
   browsers and CDNs still get Masthead's own ``Cache-Control``.
 * **Request bodies buffered** before they reach granian, so slow uploads hold
   nginx's buffers, not Masthead's threads; the size limit sits just above
-  Masthead's own, so Masthead still answers an oversize upload with its message.
+  Masthead's own, so Masthead still answers an oversize upload with its message
+  (nginx's own bare 413 only past that).
 * **``X-Forwarded-For`` / ``-Proto``** set by nginx itself, for ``BEHIND_PROXY``.
 
 Every value given is checked before it is written: a server name or a path with
@@ -144,7 +145,8 @@ def render(front: Front) -> str:
             f"SESSION_COOKIE_NAME {cookie!r} has characters nginx cannot read a cookie by"
         )
     # Masthead refuses a body past an image plus the form's fields (request_limits.py)
-    # with its own message; nginx's limit sits a megabyte above, for that message.
+    # with its own message; nginx's limit sits one to two megabytes above (whole
+    # megabytes), so that Masthead's message is what a client gets.
     body_mb = (settings.MAX_IMAGE_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE) // 2**20 + 2
     names = " ".join(front.server_names)
     if front.certificate:
@@ -245,9 +247,9 @@ upstream masthead {{
         # proxy_cache_revalidate (a copy refreshed by a 304 took 0.8 s to serve):
         # measured, each put p99 at 0.2-1.5 s, each second a copy expired. The
         # requests that find a copy expired go to Masthead, whose own page cache
-        # answers them and renders a page once (no stampede). An expired copy is never served while Masthead
-        # answers (a withdrawn story must go), only while it fails (stale-if-error,
-        # as Masthead's own cache does).
+        # answers them and renders a page once (no stampede). An expired copy is
+        # never served while Masthead answers (a withdrawn story must go), only
+        # while it fails (stale-if-error, as Masthead's own cache does).
         proxy_cache_use_stale error timeout http_500 http_502 http_503 http_504;
         add_header X-Front-Cache $upstream_cache_status always;
     }}
