@@ -32,16 +32,15 @@ from django.conf import settings
 
 # What nginx takes as a server name: a host name, an address, ".example.com",
 # "*.example.com" or "_" (the catch-all). Nothing that could end the directive.
-_SERVER_NAME = re.compile(
-    r"^(_|\*\.[A-Za-z0-9.-]+|\.?[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])$"
-)
-_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):([0-9]{1,5})$")
-_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/+@=-]*$")
-_COOKIE_NAME = re.compile(r"^[A-Za-z0-9_]+$")  # what an nginx $cookie_ variable can name
+# Whole values only (fullmatch: "$" would let a trailing newline through).
+_SERVER_NAME = re.compile(r"_|\*\.[A-Za-z0-9.-]+|\.?[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]")
+_HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):([0-9]{1,5})")
+_SAFE_PATH = re.compile(r"/[A-Za-z0-9._/+@=-]*")
+_COOKIE_NAME = re.compile(r"[A-Za-z0-9_]+")  # what an nginx $cookie_ variable can name
 
 
 def server_name(value: str) -> str:
-    if not _SERVER_NAME.match(value):
+    if not _SERVER_NAME.fullmatch(value):
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a host name nginx can serve (letters, digits, dots and "
             "hyphens; '.example.com', '*.example.com' or '_' for any)"
@@ -54,7 +53,7 @@ def upstream(value: str) -> str:
     if value.startswith("unix:"):
         absolute_path(value[len("unix:") :])
         return value
-    match = _HOST_PORT.match(value)
+    match = _HOST_PORT.fullmatch(value)
     if not match or not 0 < int(match.group(2)) < 65536:
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an address of masthead serve: HOST:PORT (127.0.0.1:8000) "
@@ -76,7 +75,7 @@ def listen(value: str) -> str:
 
 
 def absolute_path(value: str) -> str:
-    if not _SAFE_PATH.match(value) or "/../" in f"{value}/":
+    if not _SAFE_PATH.fullmatch(value) or "/../" in f"{value}/":
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an absolute path nginx can take as written (letters, digits "
             "and . _ - + @ = /; no spaces, quotes, ';' or '..')"
@@ -140,7 +139,7 @@ def default_server_names() -> tuple[str, ...]:
 def render(front: Front) -> str:
     """The site file: ``http``-level directives, for ``/etc/nginx/sites-enabled/``."""
     cookie = settings.SESSION_COOKIE_NAME
-    if not _COOKIE_NAME.match(cookie):
+    if not _COOKIE_NAME.fullmatch(cookie):
         raise argparse.ArgumentTypeError(
             f"SESSION_COOKIE_NAME {cookie!r} has characters nginx cannot read a cookie by"
         )
