@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +23,13 @@ import urllib.request
 import pytest
 
 from masthead.cli import main
-from masthead.tests.test_serve_supervisor import answers, free_port, server_env, wait_for
+from masthead.tests.test_serve_supervisor import (
+    answers,
+    free_port,
+    server_env,
+    stop_group,
+    wait_for,
+)
 
 __all__ = ["server_env"]  # a fixture, used below
 
@@ -187,15 +192,6 @@ def manage_shell(env, code: str) -> str:
     return result.stdout.strip()
 
 
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(30)
-
-
 @pytest.fixture
 def front(server_env, tmp_path):
     """(front URL, story path, env, staff API token): nginx by `masthead front-config`
@@ -235,8 +231,8 @@ def front(server_env, tmp_path):
         yield f"http://127.0.0.1:{front_port}", path, env, token
     finally:
         if nginx is not None:
-            stop(nginx)
-        stop(serve)
+            stop_group(nginx)
+        stop_group(serve)
 
 
 def fetch(url: str, method: str = "GET", data: bytes | None = None, **headers):

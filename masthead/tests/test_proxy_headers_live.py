@@ -11,9 +11,7 @@ whole or answered, and the server goes on answering.
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -23,7 +21,13 @@ import urllib.request
 
 import pytest
 
-from masthead.tests.test_serve_supervisor import answers, free_port, server_env, wait_for
+from masthead.tests.test_serve_supervisor import (
+    answers,
+    free_port,
+    server_env,
+    stop_group,
+    wait_for,
+)
 
 __all__ = ["server_env"]  # a fixture, used below
 
@@ -52,12 +56,7 @@ def serve(server_env, tmp_path, request):
         yield port
     finally:
         # Its clean stop is test_serve_supervisor's subject; here only that nothing is left.
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(30)
+        stop_group(process, 10)
 
 
 def sign_in_attempt(port: int, forged: str) -> int:

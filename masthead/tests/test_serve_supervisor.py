@@ -52,6 +52,17 @@ def answers(url: str) -> bool:
         return False
 
 
+def stop_group(process: subprocess.Popen, seconds: float = 15) -> None:
+    """SIGTERM to a process started with ``start_new_session`` and everything under it;
+    SIGKILL if it is still there after ``seconds``. Nothing of it is left either way."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+
+
 def wait_for(condition, seconds: float):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
