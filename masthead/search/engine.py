@@ -36,6 +36,7 @@ from masthead.newsroom.roles import access_for
 from masthead.search.documents import plain_text
 from masthead.search.engines import current_engine
 from masthead.search.highlight import highlight, snippet
+from masthead.search.indexing import paused as paused_indexing
 from masthead.search.indexing import rebuild_index
 from masthead.search.models import StoryEntry
 from masthead.search.query import InvalidQuery, Query, parse
@@ -46,6 +47,7 @@ __all__ = [
     "InvalidQuery",
     "SearchHit",
     "SearchPage",
+    "paused_indexing",
     "rebuild_index",
     "search_stories",
 ]

@@ -155,3 +155,41 @@ def test_merging_tags_reindexes_the_stories_that_moved(editor, desk):
     services.merge_tags(editor, source, target)
     assert found("harbourside") == ["Ferry story"]
     assert found("waterfront") == []
+
+
+def test_saves_while_indexing_is_paused_wait_for_the_rebuild_in_the_same_transaction(editor, desk):
+    from masthead.search.engine import paused_indexing, rebuild_index
+
+    with transaction.atomic():
+        with paused_indexing():
+            story = services.publish_story(editor, written(editor, desk))
+            assert found("tabriz") == []  # not indexed at its saves
+        assert found("tabriz") == []  # nor once the pause ends: the caller rebuilds
+        rebuild_index()
+        assert found("tabriz") == ["Ministers meet in Tabriz"]
+
+    # Outside the pause each save is indexed as it commits, as before.
+    services.withdraw_story(editor, story, "Not sure of it.")
+    assert found("tabriz") == []
+
+
+def test_a_pause_in_one_thread_leaves_the_others_indexing(editor, desk):
+    import threading
+
+    from masthead.search.engine import paused_indexing
+
+    paused_here, seen = threading.Event(), {}
+
+    def elsewhere():
+        from masthead.search.indexing import _paused
+
+        paused_here.wait(5)
+        seen["paused"] = _paused.get()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    with paused_indexing():
+        paused_here.set()
+        thread.join(5)
+
+    assert seen == {"paused": False}
