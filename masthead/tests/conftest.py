@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,36 @@ def read_setting(run_masthead):
         return result
 
     return read
+
+
+def _served_env(data: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "CACHE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(MASTHEAD_DATA_DIR=str(data), STATIC_COMPRESS="false")
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_data_folder(tmp_path_factory) -> Path:
+    """A data folder `masthead manage migrate` made, once per test process.
+
+    ``server_env`` hands each test a copy of it. Each test used to migrate a new
+    folder in a subprocess, about 10 s on a loaded 2-core machine, and more
+    than a dozen live-server tests did so.
+    """
+    data = tmp_path_factory.mktemp("migrated") / "data"
+    migrate = [sys.executable, "-m", "masthead", "manage", "migrate", "-v", "0"]
+    subprocess.run(migrate, env=_served_env(data), cwd=data.parent, check=True, timeout=300)
+    return data
+
+
+@pytest.fixture
+def server_env(tmp_path, migrated_data_folder) -> dict[str, str]:
+    """The environment of a real `masthead serve` on SQLite in a migrated data folder of
+    the test's own (``tmp_path / "data"``, a copy: the migration left no open database)."""
+    data = tmp_path / "data"
+    shutil.copytree(migrated_data_folder, data)
+    return _served_env(data)

@@ -26,12 +26,9 @@ from masthead.cli import main
 from masthead.tests.test_serve_supervisor import (
     answers,
     free_port,
-    server_env,
     stop_group,
     wait_for,
 )
-
-__all__ = ["server_env"]  # a fixture, used below
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 

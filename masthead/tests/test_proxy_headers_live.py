@@ -24,12 +24,9 @@ import pytest
 from masthead.tests.test_serve_supervisor import (
     answers,
     free_port,
-    server_env,
     stop_group,
     wait_for,
 )
-
-__all__ = ["server_env"]  # a fixture, used below
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -19,9 +19,7 @@ import time
 import pytest
 
 from masthead.request_body import BodyDeadline
-from masthead.tests.test_serve_supervisor import answers, free_port, server_env, wait_for
-
-__all__ = ["server_env"]  # a fixture, used below
+from masthead.tests.test_serve_supervisor import answers, free_port, wait_for
 
 
 def echo(environ, start_response):

@@ -19,8 +19,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -71,19 +69,6 @@ def wait_for(condition, seconds: float):
             return found
         time.sleep(0.2)
     return None
-
-
-@pytest.fixture
-def server_env(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CACHE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(MASTHEAD_DATA_DIR=str(tmp_path / "data"), STATIC_COMPRESS="false")
-    migrate = [sys.executable, "-m", "masthead", "manage", "migrate", "-v", "0"]
-    subprocess.run(migrate, env=env, cwd=tmp_path, check=True, timeout=300)
-    return env
 
 
 def test_two_quick_worker_deaths_do_not_stop_the_server(server_env, tmp_path):
