@@ -31,8 +31,8 @@ def paused() -> Iterator[None]:
     """Saves made in the block (in this thread) are not indexed as they happen: the
     caller calls ``rebuild_index`` after it, in the same transaction, so the index
     still commits with the stories. For a bulk load that saves each story several
-    times (its row, tags, bylines, revisions): the demo's load spent 40 % of its time
-    indexing the same stories again and again before the rebuild at its end."""
+    times (its row, tags, bylines, revisions): the demo's load spent over a third of its
+    time indexing the same stories again and again before the rebuild at its end."""
     token = _paused.set(True)
     try:
         yield
