@@ -9,6 +9,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+# What points a `masthead` process at the suite's database, cache and settings: a
+# process started here gets its own from its data folder instead.
+CONFIGURATION = frozenset({"DATABASE_URL", "CACHE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"})
+
+
+def _environment_without(names: frozenset[str]) -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key not in names}
 
 
 @pytest.fixture
@@ -16,12 +23,7 @@ def run_masthead(tmp_path):
     """Run the real `masthead` command in a fresh process with a clean environment."""
 
     def run(*args: str, env: dict[str, str] | None = None, timeout: int = 120):
-        clean = {
-            key: value
-            for key, value in os.environ.items()
-            if key
-            not in {"DATABASE_URL", "CACHE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DEBUG"}
-        }
+        clean = _environment_without(CONFIGURATION | {"DEBUG"})
         clean["MASTHEAD_DATA_DIR"] = str(tmp_path / "data")
         clean.update(env or {})
         return subprocess.run(
@@ -50,11 +52,7 @@ def read_setting(run_masthead):
 
 
 def _served_env(data: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CACHE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
-    }
+    env = _environment_without(CONFIGURATION)
     env.update(MASTHEAD_DATA_DIR=str(data), STATIC_COMPRESS="false")
     return env
 
