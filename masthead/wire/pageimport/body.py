@@ -98,6 +98,11 @@ def _prune(tree) -> None:
 
 def _trafilatura_blocks(tree) -> list[Block]:
     for element in tree.iter():
+        # An HTML page's xmlns="…" or a:b="…" means nothing, but trafilatura
+        # carries a stray table cell's attributes into the XML it writes and
+        # reads back, where lxml refuses a namespace that is not a URI.
+        for name in [name for name in element.attrib if name.startswith("xmlns") or ":" in name]:
+            del element.attrib[name]
         if element.text:
             element.text = element.text.translate(_DISGUISE)
         if element.tail:

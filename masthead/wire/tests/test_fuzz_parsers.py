@@ -338,6 +338,21 @@ def test_control_characters_next_to_page_chrome_are_dropped_not_fatal(control):
     assert not any(control in block.text for block in article.blocks)
 
 
+@pytest.mark.parametrize("attribute", ["xmlns='\"'", 'xmlns:a="&quot;"', 'a:b="1"'])
+def test_a_namespace_attribute_on_a_stray_table_cell_is_not_fatal(attribute):
+    """Found by the fuzzer: trafilatura carried it into its XML and lxml refused the URI."""
+    page = (
+        "<html><body><h1>The headline</h1>"
+        f"<td {attribute}>" + "An ordinary paragraph of the article's text. " * 5 + "</td>"
+        "</body></html>"
+    ).encode()
+
+    article = read_page(RawPage(data=page, origin="page.html"))
+
+    assert article.headline == "The headline"
+    assert "An ordinary paragraph" in article.blocks[0].text
+
+
 # --- C2: the XML corpus through every format's entry point ------------------------
 
 ENTRY_POINTS = {
