@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -176,3 +177,21 @@ def pytest_collection_modifyitems(config, items):
             reason = marker.kwargs.get("reason", default)
             where = "runs in the PostgreSQL pass of .ci/run (DATABASE_URL)"
             item.add_marker(pytest.mark.skip(reason=f"{reason}; {where}"))
+
+
+@pytest.fixture
+def orm_beside_playwright(monkeypatch) -> Iterator[None]:
+    """Lets a test read and write through the ORM in the thread Playwright's sync API
+    runs its event loop in, and closes the connections it opened there.
+
+    Django refuses the ORM where an event loop runs unless told
+    (``DJANGO_ALLOW_ASYNC_UNSAFE``); the connection such a call opens is not
+    the test's own, and nothing else closes it: on PostgreSQL it kept a
+    session on the test database to the end of the run, whose drop then
+    failed ("is being accessed by other users").
+    """
+    from django.db import connections
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    yield
+    connections.close_all()

@@ -503,11 +503,10 @@ def test_the_body_counts_words_and_reading_time_and_checks_spelling(browser, liv
 
 
 def test_the_schedule_field_says_its_zone_and_the_time_in_utc(
-    browser, live_server, sessions, settings, monkeypatch
+    browser, live_server, sessions, settings, orm_beside_playwright
 ):
     settings.TIME_ZONE = "Europe/London"
     # Playwright's loop runs in this thread: the ORM is used here before any page opens.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # The demo's story in edit relies on an unnamed source nobody approved yet
     # (sourcing rules refuse to schedule it); its desk's editor approves it first.
     for story in Story.objects.filter(status=Story.Status.IN_EDIT):

@@ -36,9 +36,13 @@ def publish_update(page, note: str) -> None:
     expect(page.get_by_text("Done: the story is now published.")).to_be_visible()
 
 
-def test_a_developing_story_and_its_thread(browser, live_server, sessions, monkeypatch):  # noqa: F811
+def test_a_developing_story_and_its_thread(
+    browser,  # noqa: F811
+    live_server,  # noqa: F811
+    sessions,  # noqa: F811
+    orm_beside_playwright,
+):
     # Playwright's loop runs in this thread: the ORM is used here before any page opens.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # The demo outlet's own running story is set aside: this test builds one from plain stories.
     Story.objects.update(developing_since=None, developing_until=None, thread=None)
     base = live_server.url

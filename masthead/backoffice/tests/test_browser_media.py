@@ -61,10 +61,9 @@ def test_upload_several_photos_and_pick_a_focal_point(
     browser,  # noqa: F811
     live_server,  # noqa: F811
     sessions,  # noqa: F811
-    monkeypatch,
+    orm_beside_playwright,
     tmp_path,
 ):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     files = []
     for name, colour, caption, credit in [
         ("azadi-square.jpg", (120, 170, 230), "Crowds gather at Azadi Square", "Reuters"),

@@ -92,10 +92,9 @@ def open_tab(browser: Browser, problems: list, javascript: bool = True):
 
 
 def test_a_reader_reports_an_error_and_the_desk_corrects_it(
-    browser, live_server, newsroom, monkeypatch
+    browser, live_server, newsroom, orm_beside_playwright
 ):
     # Playwright's loop runs in this thread: the one count below reads the ORM from it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     base, problems = live_server.url, []
     mail.outbox = []
 
