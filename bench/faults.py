@@ -2044,7 +2044,11 @@ class Suite:
             )
             end = time.monotonic() - load.started
             load.join()
-            return load.window(begin, end + 0.5), end - begin, result
+            window = load.window(begin, end + 0.5)
+            slow = [f"+{due - begin:.2f}: {took:.2f}" for due, took, _ in window if took > 0.25]
+            if slow:  # when in the step: the migrate's start, its DDL, its commit
+                log(f"L11 {target} ({end - begin:.1f} s), readers > 0.25 s: {', '.join(slow)}")
+            return window, end - begin, result
 
         if backend.name == "sqlite":
             steps = [("0002", "nullable column"), ("0003", "index"), ("0004", "batched backfill")]
