@@ -283,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    else:  # as a worker does when it starts (masthead/sqlite/statistics.py)
+        from masthead.sqlite import statistics
+
+        statistics.refresh()
     elapsed = time.perf_counter() - started
     print(f"{options.stories:,} stories loaded in {elapsed:.1f} s ({connection.vendor})")
     return 0

@@ -576,6 +576,8 @@ PERIODIC_WORK: list[tuple[str, int]] = [
     ("masthead.sourcing.reports.expire_personal_data", 3600),
     # Staff API answers kept under an Idempotency-Key, past API_IDEMPOTENCY_KEY_HOURS.
     ("masthead.api.idempotency.prune_expired_keys", 3600),
+    # SQLite's planner statistics of the stories table (PostgreSQL's autovacuum keeps its own).
+    ("masthead.sqlite.statistics.refresh", 86400),
 ]
 
 # Readers' error reports (masthead/sourcing/reports.py, docs/corrections.md):
