@@ -237,9 +237,9 @@ def _newest_release(stories, now: datetime, bumped=None) -> list[datetime | None
     )
     if bumped is not None:
         probes.append(bumped)
-    names = {f"moment_{number}": Subquery(probe) for number, probe in enumerate(probes)}
     # Any one row to hang the probes on; none in an empty archive.
-    row = next(iter(Story.objects.order_by().annotate(**names).values_list(*names)[:1]), None)
+    moments = Story.objects.order_by().values_list(*(Subquery(probe) for probe in probes))
+    row = next(iter(moments[:1]), None)
     if row is None:  # no story at all: only the scopes' own changes
         return [bumped.values_list("changed_at", flat=True).first()] if bumped is not None else []
     return list(row)
