@@ -94,6 +94,8 @@ logger = logging.getLogger(__name__)
 renders_log = logging.getLogger(__name__ + ".renders")
 
 CACHEABLE_STATUSES = {200, 301, 404, 410}
+# A poll slower than this is logged: one reader's request waited for it.
+SLOW_POLL_SECONDS = 0.25
 # Re-read version rows changed this long before the last poll, so a
 # transaction that committed late is still seen.
 POLL_OVERLAP = timedelta(seconds=30)
@@ -289,11 +291,16 @@ class VersionWatch:
             return
         if not self.lock.acquire(blocking=False):
             return  # another thread is polling; its answer is moments away
+        started = clock.monotonic()
         try:
             self._poll()
         finally:
             self.last_poll = clock.monotonic()
             self.lock.release()
+        took = self.last_poll - started
+        if took > SLOW_POLL_SECONDS:
+            # The reader whose request ran it waited as long, for a cached page.
+            logger.warning("Polling the content versions took %.2f s (the database was slow)", took)
 
     def _poll(self) -> None:
         # The database first, then the findings in one step (``state``). Applied piece by

@@ -817,3 +817,26 @@ def test_without_a_page_cache_no_part_note_reaches_a_reader(client, newsroom, ar
     settings.PAGE_CACHE = False
 
     assert "X-Masthead-Part" not in client.get(article).headers
+
+
+@pytest.mark.django_db
+def test_a_slow_poll_is_logged_as_the_wait_it_was(manual_clock, monkeypatch, caplog):
+    """The request that runs a poll waits for it: a slow database shows in the log."""
+    from masthead.site import page_cache
+    from masthead.site.page_cache import VersionWatch
+
+    watch = VersionWatch(0)
+    real = page_cache.VersionWatch._changed_rows
+
+    def slow_database(self, now):
+        manual_clock.advance(0.9)
+        return real(self, now)
+
+    watch.refresh()  # a quick one: nothing said
+    assert "Polling the content versions" not in caplog.text
+    monkeypatch.setattr(page_cache.VersionWatch, "_changed_rows", slow_database)
+    manual_clock.advance(1)
+
+    watch.refresh()
+
+    assert "Polling the content versions took 0.90 s (the database was slow)" in caplog.text
