@@ -5,11 +5,11 @@ that does, and without ``sqlite_stat1`` its planner takes any index that
 names ``status`` as if a status were rare. Asked for the latest embargo end
 among live stories (every public page's Last-Modified, and the page cache's
 next release) it then read every public story, where the embargo index
-answers at once: at 100,000 stories 50 ms a render against 0.6 ms, ten times
-that at 1,000,000 (docs/reliability.md, L11).
+answers at once: at 100,000 stories 50 ms against 0.6 ms, and the first
+grows with the table (docs/reliability.md, L11).
 
-``refresh`` runs ``ANALYZE stories_story`` (0.13 s at 100,000 stories, about
-a second at 1,000,000, taken from the writers' lock) when each worker starts
+``refresh`` runs ``ANALYZE stories_story`` (0.13 s at 100,000 stories, in
+the writers' lock, growing with the table) when each worker starts
 and daily after (``settings.PERIODIC_WORK``): the statistics need to follow
 the table's shape, not each row.
 """
