@@ -21,6 +21,12 @@ sitemap, the news sitemap and the other sitemap files, and every kind of
 feed (site, desk, author, tag, label; RSS and Atom) instead, each sample
 with Django's cache emptied first (truly cold; ``--warm`` keeps it), plus
 the index with only one month's cached summary gone (what a publish costs).
+
+``--pages lists`` renders every page made of a list of stories (an article,
+for its Recent Posts; the home; the busiest desk, label, tag and writer;
+corrections; the API's stories, by label, tag and writer too, and its tags),
+each sample with Django's cache emptied first: what a reader waits for after
+a publish on a big archive.
 ``--memory`` adds
 the peak of Python allocations during one render (tracemalloc), measured in
 a separate render so that tracing does not slow the timed ones:
@@ -159,6 +165,31 @@ def distribution_pages(pages: set[str]) -> list[tuple[str, str, object]]:
                 sections.append((f"{kind} {row_.slug}", base + "feed.xml", base + "atom.xml"))
         for name, rss, atom in sections:
             result += [(f"{name} RSS", rss, cache.clear), (f"{name} Atom", atom, cache.clear)]
+    if "lists" in pages:
+        # Every page made of a list of stories, truly cold: an article (its Recent
+        # Posts), the home, the busiest desk, label, tag and writer, corrections,
+        # the API's lists.
+        desk = Desk.objects.annotate(n=Count("stories")).order_by("-n").first()
+        author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
+        tag = Tag.objects.annotate(n=Count("stories")).order_by("-n").first()
+        labelled = live.exclude(label=None).values("label_id").annotate(n=Count("pk"))
+        label = Label.objects.get(pk=labelled.order_by("-n")[0]["label_id"])
+        article = live.newest_first()[live.count() // 2]
+        pages_of = [
+            ("article, everything cold", article.get_absolute_url()),
+            ("home", "/"),
+            (f"desk {desk.slug}", f"/{desk.slug}/"),
+            (f"label {label.slug}", f"/label/{label.slug}/"),
+            (f"tag {tag.slug}", f"/tag/{tag.slug}/"),
+            (f"author {author.slug}", f"/author/{author.slug}/"),
+            ("corrections", "/corrections/"),
+            ("API stories", "/api/stories"),
+            (f"API stories, label {label.slug}", f"/api/stories?label={label.slug}"),
+            (f"API stories, tag {tag.slug}", f"/api/stories?tag={tag.slug}"),
+            (f"API stories, author {author.slug}", f"/api/stories?author={author.slug}"),
+            ("API tags", "/api/tags"),
+        ]
+        result += [(name, url, cache.clear) for name, url in pages_of]
     return result
 
 
@@ -228,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pages",
         default="articles",
-        help="comma-separated: articles (the default set), fragments, sitemaps, feeds",
+        help="comma-separated: articles (the default set), fragments, sitemaps, feeds, lists",
     )
     parser.add_argument("--repeat", type=int, default=20, help="samples of each other page")
     parser.add_argument(

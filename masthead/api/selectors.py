@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from masthead.newsroom.editions import all_editions, default_edition
 from masthead.newsroom.models import Author, Desk, Edition
@@ -102,7 +102,8 @@ def _matching(stories: QuerySet[Story], filters: StoryFilters) -> QuerySet[Story
     if filters.tag:
         stories = stories.filter(tags__slug=filters.tag)
     if filters.label:
-        stories = stories.filter(label__slug=filters.label)
+        named = Label.objects.filter(slug=filters.label).values("pk")
+        stories = stories.of_label(Subquery(named))
     if filters.language:
         stories = stories.filter(language__iexact=filters.language)
     return stories
@@ -120,7 +121,12 @@ def _page(
             Q(published_at__lte=published_at),
             Q(published_at__lt=published_at) | Q(pk__lt=story_id),
         )
-    rows = list(stories[: limit + 1])
+    # The page's ids first, then its rows: sorting a tag's or a writer's every
+    # story whole (bodies and all) took 1–2 s at 1,000,000 stories on SQLite;
+    # sorting their dates and ids alone does not.
+    ids = list(stories.values_list("pk", flat=True)[: limit + 1])
+    found = stories.in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
     return rows[:limit], len(rows) > limit
 
 
@@ -193,11 +199,11 @@ def authors() -> QuerySet[Author]:
 def public_tags() -> QuerySet[Tag]:
     """Tags that some live story carries, by name."""
     # EXISTS, not a join: at a million stories the join with DISTINCT took seconds;
-    # this walks the tags in name order and stops at each one's first live story.
-    live_links = Story.tags.through.objects.filter(
-        tag_id=OuterRef("pk"), story__in=Story.objects.live()
-    )
-    return Tag.objects.filter(Exists(live_links)).order_by("name", "pk")
+    # this walks the tags in name order and stops at each one's first live story
+    # (through its links: a list of every live story for the links to be ``IN``
+    # made SQLite read them all).
+    carried = Story.objects.live().filter(tags=OuterRef("pk"))
+    return Tag.objects.filter(Exists(carried)).order_by("name", "pk")
 
 
 def tag_page(after: tuple[str, int] | None, limit: int) -> tuple[list[Tag], bool]:

@@ -199,7 +199,7 @@ def feed_section(
     """
     outlet = outlet or Outlet.current()
     edition = edition or default_edition()
-    live = Story.objects.live().filter(desk__edition_id=edition.pk)
+    live = Story.objects.live().in_edition(edition.pk)
     publisher = edition.name_with(outlet)
     if scope == "site":
         about = edition.tagline_with(outlet) or gettext(
@@ -242,7 +242,7 @@ def feed_section(
             label.name_in(edition.language),
             reverse("site:label", kwargs={"slug": label.slug}),
         )
-        stories = live.filter(label=label)
+        stories = live.of_label(label)
         about = gettext("%(label)s stories from %(publisher)s.") % {
             "label": name,
             "publisher": publisher,

@@ -11,6 +11,7 @@ operators, a foreign cursor) gets the form again with the reason and a 400.
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -66,10 +67,9 @@ class SearchForm(forms.Form):
             # A reader searches their edition: its desks are the ones to pick from.
             self.fields["desk"].queryset = Desk.objects.filter(edition_id=edition.pk)
             # and its bylines, and the kinds of work named in its language.
-            self.fields["author"].queryset = Author.objects.filter(
-                is_active=True,
-                pk__in=Story.objects.live().filter(desk__edition_id=edition.pk).values("authors"),
-            )
+            # EXISTS, a probe of each writer's bylines (not a list of every live story's).
+            bylined = Story.objects.live().in_edition(edition.pk).filter(authors=OuterRef("pk"))
+            self.fields["author"].queryset = Author.objects.filter(Exists(bylined), is_active=True)
             self.fields["label"].label_from_instance = lambda label: label.name_in(edition.language)
             self.fields["author"].label_from_instance = lambda author: (
                 author.in_language(edition.language).name

@@ -9,7 +9,7 @@ from functools import cache as once
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from masthead.media.models import Image
@@ -55,8 +55,7 @@ def is_carried_by_live_story(topic: Tag | Label) -> bool:
     label's public index).
     """
     if isinstance(topic, Tag):
-        links = Story.tags.through.objects.filter(tag=topic, story__in=Story.objects.live())
-        return links.exists()
+        return Story.objects.live().filter(tags=topic).exists()
     return Story.objects.live().filter(label=topic).exists()
 
 
@@ -118,14 +117,14 @@ def front_page(edition: Edition) -> FrontPage:
     desks = list(Desk.objects.filter(edition_id=edition.pk).only("name", "slug", "edition_id"))
     newest = (
         Story.objects.live()
-        .filter(desk__in=[desk.pk for desk in desks])
+        .in_edition(edition.pk)
         .newest_first()
         .annotate(version=versions.story_counter())
         .values_list("pk", "desk_id", "top_rank", "published_at", "version")
     )
     # Each list is read long enough to survive dropping what is shown above it.
     parts = [
-        newest.filter(top_rank__isnull=False).order_by("top_rank", "-published_at")[:wanted],
+        newest.ranked().order_by("top_rank", "-published_at")[:wanted],
         newest[: wanted * 2],
         *(newest.filter(desk=desk)[: PER_DESK_ON_HOME + wanted] for desk in desks),
     ]
@@ -199,8 +198,10 @@ def public_corrections(edition: Edition | None = None) -> QuerySet[Correction]:
     if edition is not None:
         stories = stories.in_edition(edition.pk)
     return (
+        # EXISTS, a probe of each correction's story: ``IN`` a list of every live story
+        # made SQLite read them all (190 ms at 100,000 stories).
         Correction.objects.filter(
-            story__in=stories,
+            Exists(stories.filter(pk=OuterRef("story_id"))),
             kind__in=(Correction.Kind.CORRECTION, Correction.Kind.CLARIFICATION),
         )
         .select_related("story", "story__desk")

@@ -670,7 +670,7 @@ def news_sitemap(request, edition: Edition) -> HttpResponse:
     publication_name = edition.published_as
     rows = (
         news_stories()
-        .filter(desk__edition_id=edition.pk)
+        .in_edition(edition.pk)
         .annotate(published=IsoTime("published_at"))
         .values_list("slug", "desk_id", "headline", "language", "published")
     )[:NEWS_LIMIT]

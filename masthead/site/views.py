@@ -307,7 +307,7 @@ def label(request, slug: str):
     kind_of_work = get_object_or_404(Label, slug=slug)
     if not selectors.is_carried_by_live_story(kind_of_work):
         raise Http404("No such label.")
-    stories = selectors.edition_stories(edition_of(request)).filter(label=kind_of_work)
+    stories = selectors.edition_stories(edition_of(request)).of_label(kind_of_work)
     response = _story_list(request, "site/label.html", stories, label=kind_of_work)
     return surrogate_keys(response, f"label:{kind_of_work.pk}")
 

@@ -49,12 +49,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Func, IntegerField, Q, Subquery
+from django.db.models import F, IntegerField, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from masthead.newsroom.editions import all_editions, url_root_of
-from masthead.newsroom.models import Desk, StaffRole
+from masthead.newsroom.models import StaffRole
 from masthead.stories import release_clock
 from masthead.stories.models import ContentVersion, Story
 
@@ -192,12 +192,7 @@ def last_public_change(
         return bumped.values_list("changed_at", flat=True).first()
     now = release_clock.now()
     live = Story.objects.live(now)
-    shown = live
-    if editions is not None:
-        # Not a join on the desk: given one, SQLite's planner went desk by desk and
-        # sorted each one's every story (85 ms a render at 100,000 stories).
-        desks = Desk.objects.filter(edition_id__in=list(editions)).values("pk")
-        shown = live.alias(desk_unindexed=Unindexed("desk_id")).filter(desk_unindexed__in=desks)
+    shown = live if editions is None else live.in_editions(editions)
     moments = _newest_release(shown, now, bumped)
     keys = [scope.removeprefix(TRANSLATIONS) for scope in scopes if scope.startswith(TRANSLATIONS)]
     if keys and editions is not None:
@@ -205,36 +200,22 @@ def last_public_change(
     return max((t for t in moments if t is not None), default=None)
 
 
-class Unindexed(Func):
-    """A column as a term no index can serve (``+column``: unary plus, a no-op on
-    numbers in SQLite and PostgreSQL alike), so the planner walks the index of
-    the query's other terms instead (SQLite's documented way to steer it)."""
-
-    template = "+%(expressions)s"
-    output_field = IntegerField()
-
-
 def _newest_release(stories, now: datetime, bumped=None) -> list[datetime | None]:
     """The newest publication and the latest passed embargo end among live ``stories``
     (and the newest change of ``bumped``'s rows), in one statement.
 
-    Each a probe that stops at its first row, on SQLite too, whose planner
-    takes an index for ``status`` whatever else the query says: the newest
-    publication is asked once per public status, as an equality, so it walks
-    ``story_live_idx`` newest first (``status IN (…)`` made it sort every
-    public story: 115–125 ms a render at 100,000 stories); the embargo end is
-    bounded by ``now`` as well as by the gate's ``IS NULL OR``, so the
-    embargo index can answer it.
+    Each a probe that stops at its first row, on SQLite too: the newest
+    publication walks the public index (``story_public_idx``, which the gate's
+    statuses match: ``index_terms.Constants``) newest first; the embargo end is
+    bounded by ``now`` as well as by the gate's ``IS NULL OR``, so the embargo
+    index can answer it.
     """
     probes = [
-        stories.filter(status=status).newest_first().values("published_at")[:1]
-        for status in Story.PUBLIC_STATUSES
-    ]
-    probes.append(
+        stories.newest_first().values("published_at")[:1],
         stories.filter(embargoed_until__lte=now)
         .order_by("-embargoed_until")
-        .values("embargoed_until")[:1]
-    )
+        .values("embargoed_until")[:1],
+    ]
     if bumped is not None:
         probes.append(bumped)
     # Any one row to hang the probes on; none in an empty archive.
