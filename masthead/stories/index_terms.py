@@ -12,8 +12,12 @@ steers by the shape of each term (https://sqlite.org/optoverview.html):
 - ``Unindexed``: ``+column``, a term no index can serve, so the planner takes
   the index of the query's other terms (SQLite's documented way to steer it).
 
-PostgreSQL reads both as the same query: psycopg binds Django's parameters
-on the client, so it was planned with the values written in already.
+PostgreSQL reads ``+column`` as SQLite does. Its partial indexes ask the
+same of a query ("parameterized query clauses do not work with a partial
+index", https://www.postgresql.org/docs/current/indexes-partial.html), and
+Masthead prepares its statements on the server (``server_side_binding``):
+once PostgreSQL settles on a generic plan for one, only values written into
+the SQL let that plan use the public indexes.
 """
 
 from __future__ import annotations
