@@ -46,6 +46,7 @@ def refresh() -> None:
     skew; PostgreSQL's autovacuum does its own."""
     if connection.vendor != "sqlite":
         return
+    shared: dict[tuple[str, ...], int] = {}  # by key prefix: two indexes share each
     with connection.cursor() as cursor:
         for table, indexes in _indexes(cursor).items():
             if not indexes:  # its size alone (a table nothing looks up by a column)
@@ -54,8 +55,10 @@ def refresh() -> None:
             for index, columns, partial in indexes:
                 weighed = None
                 if table == Story._meta.db_table and SKEWED in columns and not partial:
-                    prefix = columns[: columns.index(SKEWED) + 1]
-                    weighed = (len(prefix), _shared_rows(cursor, table, prefix))
+                    prefix = tuple(columns[: columns.index(SKEWED) + 1])
+                    if prefix not in shared:
+                        shared[prefix] = _shared_rows(cursor, table, prefix)
+                    weighed = (len(prefix), shared[prefix])
                 with transaction.atomic():
                     cursor.execute(f'ANALYZE "{index}"')
                     if weighed is not None:
@@ -96,7 +99,7 @@ def _weigh(cursor, table: str, index: str, position: int, shared: int) -> None:
         )
 
 
-def _shared_rows(cursor, table: str, columns: list[str]) -> int:
+def _shared_rows(cursor, table: str, columns: tuple[str, ...]) -> int:
     """Σ count² / Σ count over the groups of ``columns``: the size of a row's group,
     on average over the rows."""
     names = ", ".join(f'"{name}"' for name in columns)
