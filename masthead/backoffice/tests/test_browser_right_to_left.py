@@ -195,9 +195,10 @@ def test_a_persian_editor_writes_and_publishes_in_the_right_to_left_back_office(
     assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("fa", "rtl")
     # Nothing wider than the screen once the editor has laid itself out: for a moment
     # after it becomes editable the page can be wider (seen in CI at 390 px, and in 2 of 3
-    # runs here); a layout that stays too wide still fails after 5 s.
+    # runs here); a layout that stays too wide still fails after 5 s. A function, not an
+    # expression: Playwright polls an expression with eval(), which the page's CSP refuses.
     page.wait_for_function(
-        "document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
+        "() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
     )
     page.locator("#id_dek").fill("دور تازهٔ گفت‌وگوها با حضور هیئت‌های دو کشور آغاز شد")
     suffix = "" if width > 600 else "-phone"
