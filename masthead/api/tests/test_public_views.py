@@ -83,6 +83,8 @@ def test_lists_are_newest_first_and_summaries(client, newsroom):
         ("language=fa", ["Markets calm"]),
         ("desk=politics&tag=markets", []),
         ("desk=no-such-desk", []),
+        ("label=ifp-exclusive", ["Talks resume in Vienna"]),
+        ("label=no-such-label", []),
     ],
 )
 def test_filters(client, newsroom, query, expected):
@@ -97,6 +99,13 @@ def test_filters(client, newsroom, query, expected):
     )
 
     assert headlines(client.get(f"/api/stories?{query}")) == expected
+
+
+def test_a_label_that_is_not_a_slug_is_refused_with_a_problem(client, newsroom):
+    response = client.get("/api/stories?label=analysis%27%20OR%201%3D1%20--")
+
+    assert response.status_code == 422
+    assert [error["parameter"] for error in response.json()["errors"]] == ["label"]
 
 
 def test_updated_since_takes_the_last_public_update(client, newsroom):
