@@ -147,7 +147,7 @@ def _union_all(parts: list[QuerySet]) -> list[tuple]:
     for part in parts:
         try:
             compiled.append(part.query.sql_with_params())
-        except EmptyResultSet:  # a part that can match nothing (an edition without desks)
+        except EmptyResultSet:  # a part that can match nothing (the settings' unsaved edition)
             continue
     if not compiled:
         return []
